@@ -1,0 +1,36 @@
+/**
+ * The extractor extension point. An extractor says which files it wants and
+ * parses what it is handed; the caller walks layers and directories and does
+ * all I/O. Extractors are pure: no filesystem, no network, no global state.
+ *
+ * @example
+ *   const dpkg: Extractor = {
+ *     name: 'dpkg',
+ *     fileRequired: (path) => path === 'var/lib/dpkg/status',
+ *     extract: ({ path, contents }) => ({ packages: parseStatus(path, contents) }),
+ *   };
+ */
+import type { ExtractedPackage } from '../model/package.js';
+
+export interface ExtractInput {
+  /** Path relative to the target root, POSIX separators, no leading slash. */
+  path: string;
+  contents: Uint8Array;
+}
+
+export interface ExtractResult {
+  packages: ExtractedPackage[];
+  /** Problems with parts of the file that did not stop the rest from being read. */
+  warnings?: string[];
+}
+
+export interface Extractor {
+  /** Unique, stable name (appears in warnings and reports). */
+  readonly name: string;
+  /** Largest file the extractor accepts; bigger files are skipped with a warning. */
+  readonly maxFileSize: number;
+  /** True when the file at `path` (relative, no leading slash) is one this extractor parses. */
+  fileRequired(path: string): boolean;
+  /** Parses one file. Throws a StellaError when the file as a whole cannot be read. */
+  extract(input: ExtractInput): ExtractResult;
+}

@@ -1,0 +1,26 @@
+/**
+ * Builds the real test inputs once per run and caches them under .cache/:
+ * the container images from shared/tools/make-images.sh (about a minute,
+ * needs root and Debian's apt) and the hostile corpus from make-hostile.py.
+ * A cached build is reused when its SHA256SUMS / cases.json is present.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { hostileDir, imagesDir, requireShared, sharedTools } from './paths.js';
+
+const run = promisify(execFile);
+
+export default async function setup(): Promise<void> {
+  requireShared();
+  if (!existsSync(join(imagesDir, 'SHA256SUMS'))) {
+    mkdirSync(imagesDir, { recursive: true });
+    process.stderr.write(`building test images into ${imagesDir} (about a minute)\n`);
+    await run('bash', [join(sharedTools, 'make-images.sh'), imagesDir], { maxBuffer: 64 << 20 });
+  }
+  if (!existsSync(join(hostileDir, 'cases.json'))) {
+    mkdirSync(hostileDir, { recursive: true });
+    await run('python3', [join(sharedTools, 'make-hostile.py'), hostileDir], { maxBuffer: 64 << 20 });
+  }
+}
