@@ -1,0 +1,60 @@
+/**
+ * Which version ordering applies to an OSV ecosystem. An explicit list, one
+ * line per ordering, keyed by the ordering's own `ecosystem`: a new
+ * ecosystem is one import and one line, and two orderings claiming the same
+ * name fail at load rather than shadowing each other.
+ */
+import { StellaError } from '../errors.js';
+import { dpkgOrdering, ubuntuOrdering } from './dpkg.js';
+import type { VersionOrdering } from './ordering.js';
+import { cratesOrdering, semverOrdering } from './semver.js';
+
+const ORDERINGS: readonly VersionOrdering[] = [
+  semverOrdering, // npm
+  cratesOrdering, // crates.io
+  dpkgOrdering, // Debian
+  ubuntuOrdering, // Ubuntu
+];
+
+function index(orderings: readonly VersionOrdering[]): ReadonlyMap<string, VersionOrdering> {
+  const byName = new Map<string, VersionOrdering>();
+  for (const ordering of orderings) {
+    if (byName.has(ordering.ecosystem)) {
+      throw new StellaError('INTERNAL', `two version orderings are registered for ecosystem "${ordering.ecosystem}"`);
+    }
+    byName.set(ordering.ecosystem, ordering);
+  }
+  return byName;
+}
+
+// A Map, not an object literal: ecosystem names come from records, and
+// "constructor" or "__proto__" must not find anything.
+const BY_ECOSYSTEM = index(ORDERINGS);
+
+/**
+ * The OSV ecosystem name without its release or variant suffix: everything
+ * before the first `:`.
+ *
+ * @example
+ *   baseEcosystem('Debian:12');            // 'Debian'
+ *   baseEcosystem('Ubuntu:Pro:18.04:LTS'); // 'Ubuntu'
+ *   baseEcosystem('npm');                  // 'npm'
+ */
+export function baseEcosystem(ecosystem: string): string {
+  const colon = ecosystem.indexOf(':');
+  return colon === -1 ? ecosystem : ecosystem.slice(0, colon);
+}
+
+/**
+ * The ordering for an OSV ecosystem name (a `:suffix` such as `Debian:12`
+ * is ignored), or undefined when Stella cannot order that ecosystem's
+ * versions. Names are matched exactly, as OSV spells them.
+ *
+ * @example
+ *   orderingFor('Debian:12')?.compare('1.0-1', '1.0-1+deb12u1'); // -1
+ *   orderingFor('crates.io') === cratesOrdering;                 // true
+ *   orderingFor('PyPI');                                         // undefined
+ */
+export function orderingFor(ecosystem: string): VersionOrdering | undefined {
+  return BY_ECOSYSTEM.get(baseEcosystem(ecosystem));
+}
