@@ -1,0 +1,211 @@
+/**
+ * The contract every registered extractor must meet, whatever its format:
+ * hostile or empty input gives a result or a StellaError (never another
+ * exception, never a hang), results are well-formed and deterministic, and
+ * fileRequired is a pure, cheap predicate.
+ *
+ * A new extractor must add an entry to `samples` below; the suite fails
+ * until it does.
+ */
+import { describe, expect, it } from 'vitest';
+import { isStellaError } from '../errors.js';
+import type { ExtractResult, Extractor } from './extractor.js';
+import { builtinExtractors, createRegistry, defaultRegistry } from './registry.js';
+
+interface Sample {
+  /** Paths the extractor must want; the first is used for extraction. */
+  wanted: string[];
+  /** Paths it must not want. */
+  unwanted: string[];
+  /** A large valid input and the number of packages it holds. */
+  big(): { contents: Uint8Array; count: number };
+}
+
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+const samples: Record<string, Sample> = {
+  dpkg: {
+    wanted: ['var/lib/dpkg/status', 'var/lib/dpkg/status.d/tzdata'],
+    unwanted: ['var/lib/dpkg/status.d/tzdata.md5sums', 'var/lib/dpkg/available', 'app/package-lock.json'],
+    big: () => {
+      const count = 20_000;
+      const stanza = (i: number): string =>
+        `Package: pkg${i}\nStatus: install ok installed\nArchitecture: amd64\nSource: src${i} (1:${i}.0-1)\nVersion: ${i}.0-1\nDescription: package ${i}\n long description\n .\n more\n`;
+      return { contents: encode(Array.from({ length: count }, (_, i) => stanza(i)).join('\n')), count };
+    },
+  },
+  'npm-lockfile': {
+    wanted: ['package-lock.json', 'app/npm-shrinkwrap.json', 'app/node_modules/.package-lock.json'],
+    unwanted: ['app/node_modules/x/package-lock.json', 'app/package.json', 'var/lib/dpkg/status'],
+    big: () => {
+      const count = 50_000;
+      const packages: Record<string, unknown> = { '': { name: 'big' } };
+      for (let i = 0; i < count; i++) packages[`node_modules/p${i}`] = { version: `1.0.${i}`, resolved: `https://registry.example.invalid/p${i}.tgz`, dev: i % 2 === 0 };
+      return { contents: encode(JSON.stringify({ lockfileVersion: 3, packages })), count };
+    },
+  },
+  'npm-installed': {
+    wanted: ['node_modules/x/package.json', 'app/node_modules/@s/x/package.json'],
+    unwanted: ['app/package.json', 'node_modules/x/lib/package.json', 'node_modules/x/package-lock.json'],
+    big: () => ({ contents: encode(JSON.stringify({ name: 'x', version: '1.0.0', readme: 'r'.repeat(4 * 1024 * 1024) })), count: 1 }),
+  },
+};
+
+/** Deterministic bytes (mulberry32), so a failure is reproducible. */
+function randomBytes(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let state = seed >>> 0;
+  for (let i = 0; i < length; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (t ^ (t >>> 14)) & 0xff;
+  }
+  return out;
+}
+
+function printableJunk(length: number, seed: number): Uint8Array {
+  const alphabet = encode('abcXYZ019 :{}[]",.-_@/\n\n\t');
+  return randomBytes(length, seed).map((b) => alphabet[b % alphabet.length] ?? 0x20);
+}
+
+const hostileInputs: Array<[string, () => Uint8Array]> = [
+  ['0-byte file', () => new Uint8Array(0)],
+  ['whitespace only', () => encode(' \n\t\r\n\n')],
+  ['empty JSON object', () => encode('{}')],
+  ['JSON null', () => encode('null')],
+  ['NUL bytes', () => new Uint8Array(4096)],
+  ['invalid UTF-8', () => Uint8Array.from([0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0x0a])],
+  ['random bytes (64 KiB)', () => randomBytes(64 * 1024, 1)],
+  ['random bytes (4 MiB)', () => randomBytes(4 * 1024 * 1024, 2)],
+  ['printable junk (4 MiB)', () => printableJunk(4 * 1024 * 1024, 3)],
+  ['deeply nested JSON', () => encode(`${'['.repeat(200_000)}${']'.repeat(200_000)}`)],
+  ['unterminated deep JSON object', () => encode('{"packages":{"a":'.repeat(50_000))],
+];
+
+type Outcome = { result: ExtractResult } | { error: unknown };
+
+function run(extractor: Extractor, path: string, contents: Uint8Array): Outcome {
+  try {
+    return { result: extractor.extract({ path, contents }) };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function expectWellFormed(outcome: Outcome, path: string): void {
+  if ('error' in outcome) {
+    // Only coded, one-line errors that name the file may escape an extractor.
+    expect(isStellaError(outcome.error), String(outcome.error)).toBe(true);
+    const { message } = outcome.error as { message: string };
+    expect(message).toContain(path);
+    expect(message).not.toContain('\n');
+    return;
+  }
+  const { packages, warnings } = outcome.result;
+  expect(Array.isArray(packages)).toBe(true);
+  for (const pkg of packages) {
+    expect(['deb', 'npm']).toContain(pkg.type);
+    expect(typeof pkg.name).toBe('string');
+    expect(pkg.name).not.toBe('');
+    expect(typeof pkg.version).toBe('string');
+    expect(pkg.sourceFile).toBe(path);
+    expect(['lockfile', 'installed', 'package-db']).toContain(pkg.evidence);
+    if (pkg.installPath !== undefined) expect(pkg.installPath.startsWith('/')).toBe(false);
+  }
+  if (warnings !== undefined) {
+    expect(warnings.every((w) => typeof w === 'string' && w.includes(path))).toBe(true);
+    expect(warnings.length).toBeLessThanOrEqual(50);
+  }
+}
+
+describe('extractor registry', () => {
+  it('names are unique, non-empty and stable identifiers', () => {
+    const names = builtinExtractors.map((e) => e.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^[a-z][a-z0-9-]*$/);
+  });
+
+  it('refuses two extractors with the same name', () => {
+    const [first] = builtinExtractors;
+    if (first === undefined) throw new TypeError('no extractors registered');
+    let thrown: unknown;
+    try {
+      createRegistry([first, { ...first }]);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'INTERNAL' });
+    expect((thrown as Error).message).toContain(`"${first.name}"`);
+  });
+
+  it('every registered extractor has contract samples', () => {
+    expect(Object.keys(samples).sort()).toEqual(builtinExtractors.map((e) => e.name).sort());
+  });
+});
+
+describe.each(defaultRegistry.extractors.map((e) => [e.name, e] as const))('extractor contract: %s', (name, extractor) => {
+  const sample = samples[name];
+  if (sample === undefined) throw new TypeError(`no contract samples for extractor ${name}`);
+  const path = sample.wanted[0] ?? '';
+
+  it('declares a sane size limit', () => {
+    expect(Number.isSafeInteger(extractor.maxFileSize)).toBe(true);
+    expect(extractor.maxFileSize).toBeGreaterThan(0);
+  });
+
+  it('fileRequired wants its files and not others', () => {
+    for (const p of sample.wanted) expect(extractor.fileRequired(p), p).toBe(true);
+    for (const p of sample.unwanted) expect(extractor.fileRequired(p), p).toBe(false);
+  });
+
+  it('fileRequired is pure and cheap', () => {
+    const corpus = [
+      ...Object.values(samples).flatMap((s) => [...s.wanted, ...s.unwanted]),
+      '',
+      '/',
+      '.',
+      'node_modules',
+      `${'a/'.repeat(10_000)}package.json`,
+      `${'node_modules/'.repeat(5_000)}x/package.json`,
+      'var/lib/dpkg/status.d/\u0000',
+    ];
+    const first = corpus.map((p) => extractor.fileRequired(p));
+    expect(first.every((v) => typeof v === 'boolean')).toBe(true);
+    const start = performance.now();
+    for (let round = 0; round < 200; round++) {
+      expect(corpus.map((p) => extractor.fileRequired(p))).toEqual(first);
+    }
+    // About 4,000 calls including 20-60 KB paths; a predicate that reads files or backtracks would blow this.
+    expect(performance.now() - start).toBeLessThan(2_000);
+  });
+
+  it.each(hostileInputs)('survives %s', (_label, make) => {
+    const contents = make();
+    const copy = contents.slice();
+    const outcome = run(extractor, path, contents);
+    expectWellFormed(outcome, path);
+    // A plain loop: a deep toEqual over megabytes of typed array takes seconds.
+    expect(contents.every((byte, i) => byte === copy[i])).toBe(true);
+  });
+
+  it('is deterministic', () => {
+    const { contents } = sample.big();
+    expect(run(extractor, path, contents)).toEqual(run(extractor, path, contents));
+  });
+
+  it('handles a large valid input quickly', () => {
+    const { contents, count } = sample.big();
+    const start = performance.now();
+    const outcome = run(extractor, path, contents);
+    expect(performance.now() - start).toBeLessThan(10_000);
+    expectWellFormed(outcome, path);
+    expect('result' in outcome ? outcome.result.packages.length : -1).toBe(count);
+  });
+
+  it('refuses input above maxFileSize with LIMIT_EXCEEDED, without parsing it', () => {
+    const outcome = run(extractor, path, new Uint8Array(extractor.maxFileSize + 1));
+    expect('error' in outcome ? outcome.error : undefined).toMatchObject({ code: 'LIMIT_EXCEEDED' });
+  });
+});

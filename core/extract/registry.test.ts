@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { builtinExtractors, createRegistry, defaultRegistry, extractorsFor } from './registry.js';
+
+describe('extractor registry', () => {
+  it('lists the built-in extractors explicitly, in order', () => {
+    expect(builtinExtractors.map((e) => e.name)).toEqual(['dpkg', 'npm-lockfile', 'npm-installed']);
+    expect(Object.isFrozen(builtinExtractors)).toBe(true);
+  });
+
+  it.each([
+    ['var/lib/dpkg/status', ['dpkg']],
+    ['var/lib/dpkg/status.d/libc6', ['dpkg']],
+    ['app/package-lock.json', ['npm-lockfile']],
+    ['app/node_modules/.package-lock.json', ['npm-lockfile']],
+    ['app/node_modules/express/package.json', ['npm-installed']],
+    ['app/package.json', []],
+    ['etc/os-release', []],
+  ])('extractorsFor(%s)', (path, names) => {
+    expect(extractorsFor(path).map((e) => e.name)).toEqual(names);
+  });
+
+  it('byName', () => {
+    expect(defaultRegistry.byName('dpkg')?.name).toBe('dpkg');
+    expect(defaultRegistry.byName('nope')).toBeUndefined();
+  });
+
+  it('a registry is a snapshot: changing the input list later does not change it', () => {
+    const list = [...builtinExtractors];
+    const registry = createRegistry(list);
+    list.pop();
+    expect(registry.extractors).toHaveLength(builtinExtractors.length);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * The explicit list of extractors, and the registry built from it. Adding an
+ * extractor means adding it to `builtinExtractors`; nothing registers itself
+ * at import time, so the list below is the whole truth.
+ *
+ * @example
+ *   for (const extractor of extractorsFor('var/lib/dpkg/status')) {
+ *     const result = extractor.extract({ path, contents });
+ *   }
+ */
+import { StellaError } from '../errors.js';
+import { dpkgExtractor } from './dpkg/index.js';
+import type { Extractor } from './extractor.js';
+import { npmInstalledExtractor } from './npm/installed.js';
+import { npmLockfileExtractor } from './npm/lockfile.js';
+
+/**
+ * Every extractor Stella Mesh ships, in the order results are reported.
+ *
+ * @example
+ *   builtinExtractors.map((e) => e.name); // ['dpkg', 'npm-lockfile', 'npm-installed']
+ */
+export const builtinExtractors: readonly Extractor[] = Object.freeze([dpkgExtractor, npmLockfileExtractor, npmInstalledExtractor]);
+
+/**
+ * A fixed set of extractors with unique names.
+ *
+ * @example
+ *   const registry: ExtractorRegistry = createRegistry(builtinExtractors);
+ *   registry.byName('npm-lockfile')?.fileRequired('package-lock.json'); // true
+ */
+export interface ExtractorRegistry {
+  readonly extractors: readonly Extractor[];
+  /** The extractor with this name, if registered. */
+  byName(name: string): Extractor | undefined;
+  /** The extractors whose `fileRequired(path)` is true, in registry order. */
+  extractorsFor(path: string): Extractor[];
+}
+
+/**
+ * Builds a registry; refuses two extractors with the same name, since names
+ * key warnings, reports and configuration.
+ *
+ * @example
+ *   const registry = createRegistry([dpkgExtractor]);
+ *   registry.extractorsFor('var/lib/dpkg/status'); // [dpkgExtractor]
+ *   createRegistry([dpkgExtractor, dpkgExtractor]); // throws StellaError INTERNAL
+ */
+export function createRegistry(extractors: readonly Extractor[]): ExtractorRegistry {
+  const byName = new Map<string, Extractor>();
+  for (const extractor of extractors) {
+    if (byName.has(extractor.name)) {
+      throw new StellaError('INTERNAL', `extractor registry: two extractors are named "${extractor.name}"`);
+    }
+    byName.set(extractor.name, extractor);
+  }
+  const list = Object.freeze([...extractors]);
+  return {
+    extractors: list,
+    byName: (name) => byName.get(name),
+    extractorsFor: (path) => list.filter((extractor) => extractor.fileRequired(path)),
+  };
+}
+
+/**
+ * The registry of `builtinExtractors`.
+ *
+ * @example
+ *   defaultRegistry.byName('dpkg')?.maxFileSize;
+ */
+export const defaultRegistry: ExtractorRegistry = createRegistry(builtinExtractors);
+
+/**
+ * The built-in extractors that want the file at `path` (relative to the
+ * target root, POSIX, no leading slash).
+ *
+ * @example
+ *   extractorsFor('app/node_modules/express/package.json').map((e) => e.name); // ['npm-installed']
+ */
+export function extractorsFor(path: string): Extractor[] {
+  return defaultRegistry.extractorsFor(path);
+}
