@@ -1,0 +1,216 @@
+/**
+ * Reads OSV record files from what a user hands `stella feed import`:
+ * osv.dev's bulk zips (`<Ecosystem>/all.zip`), folders of OSV JSON (walked
+ * recursively, zips inside included), or single JSON files. Each record is
+ * yielded as bytes with a label naming where it came from; the caller parses.
+ *
+ * Zip entries are streamed one at a time with bounded size. Entries whose
+ * names escape the archive or are absolute are skipped with a warning; a zip
+ * with two entries of the same name is refused (which one is meant is
+ * ambiguous), as is a truncated or corrupt zip.
+ */
+
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
+import yauzl from 'yauzl';
+import { StellaError } from '../../core/errors.js';
+
+/** Largest single record file accepted (the largest real OSV record is far below). */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+export type SourceItem =
+  | { $case: 'record'; source: string; label: string; bytes: Uint8Array }
+  | { $case: 'warning'; message: string };
+
+export interface SourceFile {
+  /** Stable name of the source, used in the manifest: `npm/all.zip`, `advisories/`. */
+  name: string;
+  path: string;
+  kind: 'zip' | 'dir' | 'json';
+}
+
+/** Classifies the paths given on the command line. */
+export async function resolveSources(paths: string[]): Promise<SourceFile[]> {
+  const out: SourceFile[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => {
+      throw new StellaError('NOT_FOUND', `${path}: no such file or folder`);
+    });
+    if (info.isDirectory()) out.push({ name: `${basename(path)}/`, path, kind: 'dir' });
+    else if (await isZip(path)) out.push({ name: zipSourceName(path), path, kind: 'zip' });
+    else out.push({ name: basename(path), path, kind: 'json' });
+  }
+  return out;
+}
+
+/** `<Ecosystem>/all.zip` keeps its folder name, as osv.dev lays it out. */
+function zipSourceName(path: string): string {
+  const parts = path.split(sep).filter((part) => part !== '');
+  return parts.slice(-2).join('/');
+}
+
+async function isZip(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = new Uint8Array(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    return bytesRead === 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Yields every record file of one source, in a deterministic order. */
+export async function* readSource(source: SourceFile): AsyncGenerator<SourceItem> {
+  switch (source.kind) {
+    case 'zip':
+      yield* readZip(source.path, source.name);
+      return;
+    case 'json':
+      yield await readJsonFile(source.path, source.name, source.name);
+      return;
+    case 'dir':
+      yield* readFolder(source);
+      return;
+    default:
+      throw new StellaError('INTERNAL', `unknown source kind ${String((source as { kind: unknown }).kind)}`);
+  }
+}
+
+async function readJsonFile(path: string, sourceName: string, label: string): Promise<SourceItem> {
+  const info = await stat(path);
+  if (info.size > MAX_RECORD_BYTES) {
+    return { $case: 'warning', message: `${label}: ${info.size} bytes exceeds the ${MAX_RECORD_BYTES}-byte record limit; skipped` };
+  }
+  return { $case: 'record', source: sourceName, label, bytes: await readFile(path) };
+}
+
+async function* readFolder(source: SourceFile): AsyncGenerator<SourceItem> {
+  const files: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile() && (entry.name.endsWith('.json') || entry.name.endsWith('.zip'))) files.push(full);
+    }
+  };
+  await walk(source.path);
+  files.sort();
+  for (const file of files) {
+    const label = `${source.name}${relative(source.path, file).split(sep).join('/')}`;
+    if (file.endsWith('.zip')) yield* readZip(file, label);
+    else yield await readJsonFile(file, source.name, label);
+  }
+}
+
+async function* readZip(path: string, sourceName: string): AsyncGenerator<SourceItem> {
+  const zip = await openZip(path, sourceName);
+  try {
+    const seen = new Set<string>();
+    for (;;) {
+      const entry = await nextEntry(zip, sourceName);
+      if (entry === undefined) return;
+      const name = new TextDecoder('utf-8', { fatal: false }).decode(entry.fileName as unknown as Uint8Array);
+      if (seen.has(name)) {
+        throw new StellaError('ZIP_INVALID', `${sourceName}: duplicate entry name '${name}' (ambiguous archive); nothing imported`);
+      }
+      seen.add(name);
+      if (name.endsWith('/')) continue;
+      const problem = unsafeEntryName(name);
+      if (problem !== undefined) {
+        yield { $case: 'warning', message: `${sourceName}: entry '${printable(name)}' ${problem}; skipped` };
+        continue;
+      }
+      if (!name.endsWith('.json')) continue;
+      if (entry.uncompressedSize > MAX_RECORD_BYTES) {
+        yield {
+          $case: 'warning',
+          message: `${sourceName}: entry '${name}' declares ${entry.uncompressedSize} bytes, over the ${MAX_RECORD_BYTES}-byte record limit; skipped`,
+        };
+        continue;
+      }
+      const bytes = await readEntry(zip, entry, `${sourceName}:${name}`);
+      yield { $case: 'record', source: sourceName, label: `${sourceName}:${name}`, bytes };
+    }
+  } finally {
+    zip.close();
+  }
+}
+
+function unsafeEntryName(name: string): string | undefined {
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.startsWith('\\')) return 'has an absolute path';
+  if (name.includes('\0')) return 'has a NUL in its name';
+  const parts = name.split(/[\\/]/);
+  if (parts.includes('..')) return 'escapes the archive with ..';
+  return undefined;
+}
+
+function printable(name: string): string {
+  return name.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+}
+
+function openZip(path: string, sourceName: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    // decodeStrings: false keeps names as bytes so that yauzl does not abort the
+    // whole archive on one bad name; we check names ourselves and skip those.
+    yauzl.open(path, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false }, (error, zip) => {
+      if (error !== null || zip === undefined) {
+        reject(new StellaError('ZIP_INVALID', `${sourceName}: not a readable zip (${error?.message ?? 'unknown error'})`, { cause: error }));
+      } else resolve(zip);
+    });
+  });
+}
+
+function nextEntry(zip: yauzl.ZipFile, sourceName: string): Promise<yauzl.Entry | undefined> {
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      zip.removeListener('entry', onEntry);
+      zip.removeListener('end', onEnd);
+      zip.removeListener('error', onError);
+    };
+    const onEntry = (entry: yauzl.Entry): void => {
+      cleanup();
+      resolve(entry);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(undefined);
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(new StellaError('ZIP_INVALID', `${sourceName}: corrupt zip (${error.message})`, { cause: error }));
+    };
+    zip.once('entry', onEntry);
+    zip.once('end', onEnd);
+    zip.once('error', onError);
+    zip.readEntry();
+  });
+}
+
+function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, label: string): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, (error, stream) => {
+      if (error !== null || stream === undefined) {
+        reject(new StellaError('ZIP_INVALID', `${label}: cannot read entry (${error?.message ?? 'unknown error'})`, { cause: error }));
+        return;
+      }
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      stream.on('data', (chunk: Uint8Array) => {
+        total += chunk.length;
+        // validateEntrySizes catches a lying header too, but only at the end.
+        if (total > MAX_RECORD_BYTES) {
+          stream.destroy();
+          reject(new StellaError('LIMIT_EXCEEDED', `${label}: entry exceeds the ${MAX_RECORD_BYTES}-byte uncompressed size limit`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      stream.on('error', (cause: Error) => reject(new StellaError('ZIP_INVALID', `${label}: ${cause.message}`, { cause })));
+      stream.on('end', () => resolve(Buffer.concat(chunks, total)));
+    });
+  });
+}
+

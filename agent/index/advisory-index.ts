@@ -1,0 +1,158 @@
+/**
+ * The agent's local advisory index (LevelDB, in `.git/stella/index`): OSV
+ * records from the state repository's feed shards, keyed for fast lookup by
+ * package. It is a cache — always rebuildable from the repository — and is
+ * brought up to date per shard: only shards whose blob changed since the
+ * last update are re-read, so a newer feed costs what changed.
+ *
+ * Keys (parts joined by NUL):
+ *   r <id>                   → trimmed OSV record (JSON)
+ *   p <ecosystem> <name>     → ids of records naming that package (JSON list)
+ *   s <shard>                → ids stored in that shard (JSON list)
+ *   m shards                 → shard → blob id indexed (JSON)
+ *   m tree                   → tree id of feeds/osv the index reflects
+ *
+ * @example
+ *   const index = await AdvisoryIndex.open(repo.cacheDir);
+ *   await index.update(repo.store, mainTip);
+ *   const records = await index.recordsFor([{ ecosystem: 'npm', name: 'lodash' }]);
+ */
+import { join } from 'node:path';
+import { Level } from 'level';
+import { packageKey, trimRecord, type AdvisorySource, type PackageKey } from '../../core/match/advisory-source.js';
+import type { OsvRecord } from '../../core/model/osv.js';
+import { OSV_SHARD_DIR } from '../../core/feeds/osv/shard.js';
+import type { GitStore } from '../../core/store/git-store.js';
+
+type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+
+const SEP = '\u0000';
+const recordKey = (id: string): string => `r${SEP}${id}`;
+const pkgKey = (key: string): string => `p${SEP}${key}`;
+const shardKey = (shard: string): string => `s${SEP}${shard}`;
+const META_SHARDS = `m${SEP}shards`;
+const META_TREE = `m${SEP}tree`;
+
+export interface IndexUpdate {
+  /** Shards re-read because their content changed. */
+  shardsChanged: number;
+  records: number;
+  elapsedMs: number;
+}
+
+export class AdvisoryIndex implements AdvisorySource {
+  private constructor(private readonly db: Level<string, string>) {}
+
+  static async open(cacheDir: string): Promise<AdvisoryIndex> {
+    const db = new Level<string, string>(join(cacheDir, 'index'), { valueEncoding: 'utf8' });
+    await db.open();
+    return new AdvisoryIndex(db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  /** The feeds/osv tree the index reflects, if any. */
+  async indexedTree(): Promise<string | undefined> {
+    return this.db.get(META_TREE);
+  }
+
+  /** Brings the index to the feed at `commit`, re-reading only changed shards. */
+  async update(store: GitStore, commit: string): Promise<IndexUpdate> {
+    const started = performance.now();
+    const feedEntry = (await store.listFolder(commit, 'feeds')).find((entry) => entry.path === 'osv');
+    const feedTree = feedEntry?.oid ?? 'none';
+    if ((await this.db.get(META_TREE)) === feedTree) return { shardsChanged: 0, records: 0, elapsedMs: performance.now() - started };
+
+    const indexed = JSON.parse((await this.db.get(META_SHARDS)) ?? '{}') as Record<string, string>;
+    const current: Record<string, string> = {};
+    for (const entry of await store.listFolder(commit, OSV_SHARD_DIR)) {
+      if (entry.type === 'blob' && entry.path.endsWith('.jsonl')) current[entry.path.slice(0, -'.jsonl'.length)] = entry.oid;
+    }
+    const changed = [...new Set([...Object.keys(indexed), ...Object.keys(current)])].filter((shard) => indexed[shard] !== current[shard]).sort();
+
+    let records = 0;
+    for (const shard of changed) {
+      records += await this.reindexShard(store, shard, current[shard]);
+    }
+    await this.db.batch([
+      { type: 'put', key: META_SHARDS, value: JSON.stringify(current) },
+      { type: 'put', key: META_TREE, value: feedTree },
+    ]);
+    return { shardsChanged: changed.length, records, elapsedMs: performance.now() - started };
+  }
+
+  /** Replaces one shard's records; `blobOid` undefined means the shard is gone. */
+  private async reindexShard(store: GitStore, shard: string, blobOid: string | undefined): Promise<number> {
+    const oldIds = JSON.parse((await this.db.get(shardKey(shard))) ?? '[]') as string[];
+    const oldRecords = await this.db.getMany(oldIds.map(recordKey));
+    const removals = new Map<string, Set<string>>(); // package key → ids leaving it
+    oldRecords.forEach((json, index) => {
+      if (json === undefined) return;
+      for (const key of packageKeysOf(JSON.parse(json) as OsvRecord)) {
+        let ids = removals.get(key);
+        if (ids === undefined) removals.set(key, (ids = new Set()));
+        ids.add(oldIds[index] as string);
+      }
+    });
+
+    const newRecords: OsvRecord[] = [];
+    if (blobOid !== undefined) {
+      const text = new TextDecoder().decode(await store.readBlob(blobOid));
+      for (const line of text.split('\n')) if (line !== '') newRecords.push(trimRecord(JSON.parse(line) as OsvRecord));
+    }
+    const additions = new Map<string, Set<string>>();
+    for (const record of newRecords) {
+      for (const key of packageKeysOf(record)) {
+        let ids = additions.get(key);
+        if (ids === undefined) additions.set(key, (ids = new Set()));
+        ids.add(record.id);
+      }
+    }
+
+    const touched = [...new Set([...removals.keys(), ...additions.keys()])];
+    const lists = await this.db.getMany(touched.map(pkgKey));
+    const ops: BatchOp[] = [];
+    touched.forEach((key, index) => {
+      const ids = new Set(JSON.parse(lists[index] ?? '[]') as string[]);
+      for (const id of removals.get(key) ?? []) ids.delete(id);
+      for (const id of additions.get(key) ?? []) ids.add(id);
+      ops.push(ids.size === 0 ? { type: 'del', key: pkgKey(key) } : { type: 'put', key: pkgKey(key), value: JSON.stringify([...ids].sort()) });
+    });
+    const newIds = new Set(newRecords.map((record) => record.id));
+    for (const id of oldIds) if (!newIds.has(id)) ops.push({ type: 'del', key: recordKey(id) });
+    for (const record of newRecords) ops.push({ type: 'put', key: recordKey(record.id), value: JSON.stringify(record) });
+    ops.push(newRecords.length === 0 ? { type: 'del', key: shardKey(shard) } : { type: 'put', key: shardKey(shard), value: JSON.stringify([...newIds].sort()) });
+    await this.db.batch(ops);
+    return newRecords.length;
+  }
+
+  async recordsFor(packages: readonly PackageKey[]): Promise<Map<string, OsvRecord[]>> {
+    const keys = [...new Set(packages.map(packageKey))];
+    const lists = await this.db.getMany(keys.map(pkgKey));
+    const ids = new Set<string>();
+    for (const list of lists) if (list !== undefined) for (const id of JSON.parse(list) as string[]) ids.add(id);
+    const idList = [...ids];
+    const records = new Map<string, OsvRecord>();
+    (await this.db.getMany(idList.map(recordKey))).forEach((json, index) => {
+      if (json !== undefined) records.set(idList[index] as string, JSON.parse(json) as OsvRecord);
+    });
+    const out = new Map<string, OsvRecord[]>();
+    keys.forEach((key, index) => {
+      const list = lists[index];
+      const found = list === undefined ? [] : (JSON.parse(list) as string[]).map((id) => records.get(id)).filter((r): r is OsvRecord => r !== undefined);
+      out.set(key, found);
+    });
+    return out;
+  }
+}
+
+function packageKeysOf(record: OsvRecord): Set<string> {
+  const keys = new Set<string>();
+  for (const affected of record.affected ?? []) {
+    if (affected.package !== undefined) keys.add(packageKey(affected.package));
+  }
+  return keys;
+}
+

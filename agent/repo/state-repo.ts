@@ -1,0 +1,115 @@
+/**
+ * Creating and opening a state repository on disk. The repository is an
+ * ordinary Git repository (a work tree on `main`), so people can clone it,
+ * read it and review it; agents write through the object store and never
+ * need the work tree.
+ *
+ * @example
+ *   const repo = await initStateRepo('./state', { node: 'edge-1', home });
+ *   const same = await openStateRepo('./state');
+ */
+import * as fs from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import git from 'isomorphic-git';
+import { StellaError } from '../../core/errors.js';
+import { GitStore } from '../../core/store/git-store.js';
+import { formatSigners, publicKeyPath, SIGNERS_PATH } from '../../core/trust/signers.js';
+import { packageRoot } from '../package-root.js';
+import { createKey } from './keystore.js';
+
+export const MAIN_BRANCH = 'main';
+export const SETTINGS_PATH = 'stella.yaml';
+
+export interface StateRepo {
+  dir: string;
+  store: GitStore;
+  /** Key id of this clone's signing key (local git config `stella.signingkey`). */
+  signingKeyId: string | undefined;
+  /** Folder for local caches that are never committed (`.git/stella/`). */
+  cacheDir: string;
+}
+
+export const AGENT_IDENTITY = { name: 'Stella agent', email: 'agent@stella.invalid' };
+
+export async function openStateRepo(dir: string): Promise<StateRepo> {
+  const root = resolve(dir);
+  const gitdir = join(root, '.git');
+  if (!(await isDirectory(gitdir))) {
+    throw new StellaError('REPO_NOT_FOUND', `${root}: not a state repository (no .git folder); create one with \`stella init ${dir}\``);
+  }
+  const store = new GitStore({ fs, dir: root, gitdir });
+  const tip = await store.branchTip(MAIN_BRANCH);
+  if (tip === undefined || (await store.readFile(tip, SETTINGS_PATH)) === undefined) {
+    throw new StellaError('REPO_INVALID', `${root}: not a Stella state repository (no ${SETTINGS_PATH} on ${MAIN_BRANCH})`);
+  }
+  const signingKeyId = await git.getConfig({ fs, gitdir, path: 'stella.signingkey' }).catch(() => undefined);
+  return { dir: root, store, signingKeyId: typeof signingKeyId === 'string' ? signingKeyId : undefined, cacheDir: join(gitdir, 'stella') };
+}
+
+/**
+ * Creates a new state repository from `state-repo-template/` with a fresh
+ * signing key for `node`. Built in a temporary sibling folder and renamed
+ * into place, so a failure leaves nothing behind.
+ */
+export async function initStateRepo(dir: string, options: { node: string; home: string }): Promise<{ repo: StateRepo; keyId: string }> {
+  const root = resolve(dir);
+  if (await exists(root)) {
+    const entries = (await isDirectory(root)) ? await readdir(root) : ['(a file)'];
+    if (entries.length > 0) throw new StellaError('REPO_EXISTS', `${root} already exists and is not empty; choose a new folder`);
+  }
+  await mkdir(dirname(root), { recursive: true });
+  const staging = join(dirname(root), `.${basename(root)}.stella-init-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  try {
+    const key = await createKey(options.home);
+    const files = await templateFiles();
+    files.set(publicKeyPath(key.keyId), new TextEncoder().encode(key.publicKeyPem));
+    files.set(
+      SIGNERS_PATH,
+      formatSigners({ version: 1, keys: [{ keyid: key.keyId, algorithm: 'ecdsa-p256-sha256', roles: ['feeds', 'reports'], nodes: [options.node] }] }),
+    );
+    await git.init({ fs, dir: staging, defaultBranch: MAIN_BRANCH });
+    for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      await mkdir(dirname(join(staging, path)), { recursive: true });
+      await writeFile(join(staging, path), bytes);
+      await git.add({ fs, dir: staging, filepath: path });
+    }
+    await git.setConfig({ fs, dir: staging, path: 'stella.signingkey', value: key.keyId });
+    await git.commit({ fs, dir: staging, message: `Initialise state repository\n\nSigning key ${key.keyId} enrolled for node ${options.node}.\n`, author: AGENT_IDENTITY });
+    await rm(root, { recursive: true, force: true });
+    await rename(staging, root);
+    return { repo: await openStateRepo(root), keyId: key.keyId };
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function templateFiles(): Promise<Map<string, Uint8Array>> {
+  const base = join(packageRoot(), 'state-repo-template');
+  const out = new Map<string, Uint8Array>();
+  const walk = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      const full = join(folder, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) out.set(relative(base, full).split(sep).join('/'), await readFile(full));
+    }
+  };
+  await walk(base);
+  return out;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+}

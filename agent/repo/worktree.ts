@@ -1,0 +1,46 @@
+/**
+ * Keeps the checked-out work tree in step after the agent commits to the
+ * branch it shows (normally `main`, for feeds and trust). Commits are made
+ * through the object store; this writes just the changed paths to the work
+ * tree and the Git index, so `git status` stays clean. A file a person has
+ * edited locally is left alone (reported back), never overwritten.
+ */
+import * as fs from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import git from 'isomorphic-git';
+import type { StateRepo } from './state-repo.js';
+
+/** Returns the paths left alone because they had local edits. */
+export async function syncWorktree(
+  repo: StateRepo,
+  branch: string,
+  previousCommit: string | undefined,
+  changes: ReadonlyMap<string, Uint8Array | null>,
+): Promise<string[]> {
+  const head = await git.currentBranch({ fs, gitdir: repo.store.gitdir, fullname: true }).catch(() => undefined);
+  if (head !== `refs/heads/${branch}`) return [];
+  const skipped: string[] = [];
+  for (const [path, content] of changes) {
+    const full = join(repo.dir, path);
+    const onDisk = await readFile(full).catch(() => undefined);
+    const before = previousCommit === undefined ? undefined : await repo.store.readFile(previousCommit, path);
+    if (onDisk !== undefined && (before === undefined || !Buffer.from(onDisk).equals(Buffer.from(before)))) {
+      const same = content !== null && Buffer.from(onDisk).equals(Buffer.from(content));
+      if (!same) {
+        skipped.push(path);
+        continue;
+      }
+    }
+    if (content === null) {
+      await rm(full, { force: true });
+      await git.remove({ fs, dir: repo.dir, gitdir: repo.store.gitdir, filepath: path });
+    } else {
+      await mkdir(dirname(full), { recursive: true });
+      await writeFile(full, content);
+      const { oid } = await git.hashBlob({ object: content });
+      await git.updateIndex({ fs, dir: repo.dir, gitdir: repo.store.gitdir, filepath: path, oid, add: true });
+    }
+  }
+  return skipped;
+}
