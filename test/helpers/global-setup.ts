@@ -3,17 +3,20 @@
  * the container images from shared/tools/make-images.sh (about a minute,
  * needs root and Debian's apt) and the hostile corpus from make-hostile.py.
  * A cached build is reused when its SHA256SUMS / cases.json is present.
+ * It also compiles the CLI into dist/.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { hostileDir, imagesDir, requireShared, sharedTools } from './paths.js';
+import { hostileDir, imagesDir, projectRoot, requireShared, sharedTools } from './paths.js';
 
 const run = promisify(execFile);
 
 export default async function setup(): Promise<void> {
   requireShared();
+  // CLI tests run the compiled `stella` (bin/stella.js → dist/): build it from the sources under test.
+  await run(join(projectRoot, 'node_modules', '.bin', 'tsc'), ['-p', join(projectRoot, 'tsconfig.build.json')], { cwd: projectRoot });
   if (!existsSync(join(imagesDir, 'SHA256SUMS'))) {
     mkdirSync(imagesDir, { recursive: true });
     process.stderr.write(`building test images into ${imagesDir} (about a minute)\n`);

@@ -1,0 +1,136 @@
+/** `stella scan TARGET`: components, findings, and optionally a signed report committed to the state repository. */
+import { rename, writeFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { StellaError } from '../../../core/errors.js';
+import { SEVERITY_ORDER, type SeverityLevel } from '../../../core/match/severity.js';
+import type { Report } from '../../../core/model/report.js';
+import { serializeReport } from '../../../core/report/serialize.js';
+import type { StateRepo } from '../../repo/state-repo.js';
+import { commitReport } from '../../scan/commit-report.js';
+import { scanTarget, type ScanOutcome } from '../../scan/scan.js';
+import { createProgress } from '../progress.js';
+import { renderTable } from '../table.js';
+import { CommandContext, ExitCode, type SetResult } from '../context.js';
+
+const FORMATS = ['table', 'json', 'cyclonedx'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface ScanOptions {
+  format: Format;
+  output?: string;
+  severity?: string;
+  exitCode: string;
+  commit?: boolean;
+  node?: string;
+  name?: string;
+  offline?: boolean;
+}
+
+export function registerScan(program: Command, setResult: SetResult): void {
+  program
+    .command('scan')
+    .description('scan an image, a root filesystem, a project folder or an SBOM, and match it against the mirrored advisories')
+    .argument('<target>', 'docker save tar, OCI layout folder, OCI archive, rootfs folder or (gzipped) tar, project folder, or CycloneDX/SPDX JSON SBOM')
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('table'))
+    .option('-o, --output <file>', 'write the output to a file instead of stdout')
+    .option('-s, --severity <levels>', `only report these severities, comma-separated (${[...SEVERITY_ORDER].reverse().join(',')})`)
+    .option('--exit-code <n>', 'exit with this code when findings (of --severity) remain', '0')
+    .option('--commit', 'sign the report and commit it to the state repository on agents/<node>')
+    .option('--node <name>', 'this node (default: $STELLA_NODE, config, host name)')
+    .option('--name <name>', 'name of the target in the report (default: the image reference or file name)')
+    .option('--offline', 'accepted for compatibility: scanning never uses the network')
+    .addHelpText(
+      'after',
+      '\nWithout a state repository (--repo, $STELLA_REPO, config) only components are reported.\n' +
+        'Examples:\n  stella scan app.oci.tar\n  stella scan --format json -o report.json ./rootfs\n  stella scan --severity HIGH,CRITICAL --exit-code 1 sbom.cdx.json',
+    )
+    .action(async (target: string, options: ScanOptions, command: Command) => {
+      const ctx = CommandContext.of(command);
+      const severities = parseSeverities(options.severity);
+      const exitCode = parseExitCode(options.exitCode);
+      const repo = await openRepoIfAny(ctx, options.commit === true);
+      const progress = createProgress();
+      let outcome: ScanOutcome;
+      try {
+        outcome = await scanTarget(target, {
+          ...(repo === undefined ? {} : { repo }),
+          ...(options.name === undefined ? {} : { name: options.name }),
+          onProgress: (p) => progress.update(p),
+        });
+      } finally {
+        progress.done();
+      }
+      for (const warning of outcome.report.warnings) ctx.log.warn(warning);
+      if (repo === undefined) ctx.log.warn('no state repository: components only, no advisories matched (use --repo or stella init)');
+
+      if (options.commit === true && repo !== undefined) {
+        const node = await ctx.node(options.node);
+        const key = await ctx.signingKey(repo);
+        const committed = await commitReport(repo, outcome, { node, key });
+        ctx.log.info(
+          `${committed.changed ? 'signed report committed' : 'report unchanged, nothing committed'}: ${committed.folder} on ${committed.branch} (${committed.commit.slice(0, 12)})`,
+          { ...committed },
+        );
+      }
+      const shown = filterFindings(outcome.report, severities);
+      await emit(render(options.format, shown, outcome), options.output);
+      setResult({ exitCode: shown.findings.length > 0 ? exitCode : ExitCode.ok });
+    });
+}
+
+async function openRepoIfAny(ctx: CommandContext, required: boolean): Promise<StateRepo | undefined> {
+  try {
+    return await ctx.openRepo();
+  } catch (error) {
+    if (!required && (error as { code?: unknown }).code === 'REPO_NOT_FOUND' && ctx.globals.repo === undefined && process.env['STELLA_REPO'] === undefined) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function parseSeverities(value: string | undefined): Set<SeverityLevel> | undefined {
+  if (value === undefined) return undefined;
+  const levels = value.split(',').map((level) => level.trim().toUpperCase());
+  for (const level of levels) {
+    if (!SEVERITY_ORDER.includes(level as SeverityLevel)) {
+      throw new StellaError('USAGE', `--severity: unknown level '${level}' (use ${[...SEVERITY_ORDER].reverse().join(', ')})`);
+    }
+  }
+  return new Set(levels as SeverityLevel[]);
+}
+
+function parseExitCode(value: string): number {
+  const code = Number(value);
+  if (!Number.isInteger(code) || code < 0 || code > 255) throw new StellaError('USAGE', `--exit-code: '${value}' is not an exit code (0–255)`);
+  return code;
+}
+
+function filterFindings(report: Report, severities: Set<SeverityLevel> | undefined): Report {
+  if (severities === undefined) return report;
+  return { ...report, findings: report.findings.filter((finding) => severities.has(finding.severity.level)) };
+}
+
+function render(format: Format, report: Report, outcome: ScanOutcome): string {
+  switch (format) {
+    case 'table':
+      return renderTable(report);
+    case 'json':
+      return serializeReport(report);
+    case 'cyclonedx':
+      return `${JSON.stringify(outcome.sbom, null, 2)}\n`;
+    default:
+      throw new StellaError('USAGE', `unknown format ${String(format)}`);
+  }
+}
+
+/** Writes to stdout, or to a file atomically (temp file + rename). */
+async function emit(text: string, output: string | undefined): Promise<void> {
+  if (output === undefined) {
+    await new Promise<void>((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+    return;
+  }
+  const temp = `${output}.tmp-${process.pid}`;
+  await writeFile(temp, text);
+  await rename(temp, output);
+}

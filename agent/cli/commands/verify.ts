@@ -1,0 +1,27 @@
+/** `stella verify`: every signature and digest in the state repository, against trust/. */
+import * as fs from 'node:fs';
+import type { Command } from 'commander';
+import git from 'isomorphic-git';
+import { verifyRepository } from '../../../core/verify/verify-repo.js';
+import { MAIN_BRANCH } from '../../repo/state-repo.js';
+import { CommandContext, ExitCode, type SetResult } from '../context.js';
+
+export function registerVerify(program: Command, setResult: SetResult): void {
+  program
+    .command('verify')
+    .description('check every report and feed manifest in the state repository against the keys in trust/')
+    .addHelpText('after', '\nExit code 0 when everything verifies, 1 when anything fails (each failure names the file and the reason).')
+    .action(async (_options: unknown, command: Command) => {
+      const ctx = CommandContext.of(command);
+      const repo = await ctx.openRepo();
+      const branches = await git.listBranches({ fs, gitdir: repo.store.gitdir });
+      const result = await verifyRepository(repo.store, { main: MAIN_BRANCH, branches });
+      for (const failure of result.failures) ctx.log.error(`${failure.where}: ${failure.reason}`, { ...failure });
+      const ok = result.failures.length === 0;
+      ctx.log.info(
+        `${ok ? 'verified' : 'FAILED'}: ${result.reports} reports and ${result.manifests} feed manifests checked, ${result.failures.length} failures`,
+        { reports: result.reports, manifests: result.manifests, failures: result.failures.length },
+      );
+      setResult({ exitCode: ok ? ExitCode.ok : ExitCode.verifyFailed });
+    });
+}

@@ -1,0 +1,34 @@
+/**
+ * The `--format table` view of a report: a summary line, then one row per
+ * finding, most severe first, like trivy's and grype's tables.
+ */
+import { compareSeverity } from '../../core/match/severity.js';
+import type { Report } from '../../core/model/report.js';
+
+const COLUMNS = ['LIBRARY', 'VULNERABILITY', 'SEVERITY', 'INSTALLED', 'FIXED', 'TITLE'] as const;
+
+export function renderTable(report: Report, maxTitle = 60): string {
+  const { target, summary } = report;
+  const os = target.os === undefined ? '' : ` (${target.os.prettyName ?? `${target.os.id} ${target.os.versionId ?? ''}`.trim()})`;
+  const counts = Object.entries(summary.severities)
+    .filter(([, n]) => n > 0)
+    .map(([level, n]) => `${level}: ${n}`)
+    .join(', ');
+  const lines = [
+    `${target.name}${os}`,
+    `${summary.components} components, ${summary.findings} findings${counts === '' ? '' : ` (${counts})`}`,
+  ];
+  if (report.findings.length === 0) return `${lines.join('\n')}\n`;
+  const rows = [...report.findings]
+    .sort((a, b) => compareSeverity(b.severity.level, a.severity.level) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+    .map((f) => {
+      const ids = f.aliases.filter((alias) => alias.startsWith('CVE-'));
+      const id = ids.length > 0 && !f.id.startsWith('CVE-') ? `${f.id} (${ids[0]})` : f.id;
+      const title = (f.summary ?? '').replace(/\s+/g, ' ');
+      return [f.name, id, f.severity.level, f.installed, f.fixed ?? '', title.length > maxTitle ? `${title.slice(0, maxTitle - 1)}…` : title];
+    });
+  const widths = COLUMNS.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const format = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  lines.push('', format(COLUMNS), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,84 @@
+/**
+ * Records a signed report in the state repository: the report, its SBOM,
+ * and a Sigstore bundle whose in-toto statement names both by SHA-256 —
+ * one commit on the node's own branch (`agents/<node>`), started from `main`.
+ * The commit is the last step, so a failure leaves the repository as it was.
+ *
+ * @example
+ *   const { commit, folder } = await commitReport(repo, outcome, { node: 'edge-1', key });
+ */
+import { sha256Hex } from '../../core/sign/encoding.js';
+import { buildStatement } from '../../core/sign/intoto.js';
+import { bundleToJson, createBundle } from '../../core/sign/bundle.js';
+import type { SigningKey } from '../../core/sign/keys.js';
+import { agentBranch, BUNDLE_FILE, REPORT_FILE, reportFolder, SBOM_FILE, SCAN_PREDICATE_TYPE } from '../../core/report/layout.js';
+import { serializeReport } from '../../core/report/serialize.js';
+import { AGENT_IDENTITY, MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
+import type { ScanOutcome } from './scan.js';
+
+export interface CommittedReport {
+  commit: string;
+  branch: string;
+  folder: string;
+  /** False when the report was byte-identical to the one already there. */
+  changed: boolean;
+}
+
+export async function commitReport(repo: StateRepo, outcome: ScanOutcome, options: { node: string; key: SigningKey }): Promise<CommittedReport> {
+  const encoder = new TextEncoder();
+  const reportBytes = encoder.encode(serializeReport(outcome.report));
+  const sbomBytes = encoder.encode(`${JSON.stringify(outcome.sbom, null, 2)}\n`);
+  const { report } = outcome;
+  const statement = buildStatement({
+    subjects: [
+      { name: REPORT_FILE, sha256: await sha256Hex(reportBytes) },
+      { name: SBOM_FILE, sha256: await sha256Hex(sbomBytes) },
+    ],
+    predicateType: SCAN_PREDICATE_TYPE,
+    predicate: {
+      node: options.node,
+      target: { name: report.target.name, digest: report.target.digest, kind: report.target.kind },
+      feed: report.inputs.feed,
+      tool: report.tool,
+      summary: { components: report.summary.components, findings: report.summary.findings, severities: report.summary.severities },
+    },
+  });
+  const bundle = await createBundle(statement, options.key);
+  const folder = reportFolder(options.node, report.target.name);
+  const branch = agentBranch(options.node);
+  const changes = new Map<string, Uint8Array>([
+    [`${folder}/${REPORT_FILE}`, reportBytes],
+    [`${folder}/${SBOM_FILE}`, sbomBytes],
+    [`${folder}/${BUNDLE_FILE}`, encoder.encode(`${bundleToJson(bundle)}\n`)],
+  ]);
+  // An unchanged report keeps its existing signature: re-signing would only churn history.
+  const tip = await repo.store.branchTip(branch);
+  if (tip !== undefined) {
+    const previous = await repo.store.readFile(tip, `${folder}/${REPORT_FILE}`);
+    const previousSbom = await repo.store.readFile(tip, `${folder}/${SBOM_FILE}`);
+    if (previous !== undefined && previousSbom !== undefined && equal(previous, reportBytes) && equal(previousSbom, sbomBytes)) {
+      return { commit: tip, branch, folder, changed: false };
+    }
+  }
+  const severities = Object.entries(report.summary.severities)
+    .filter(([, count]) => count > 0)
+    .map(([level, count]) => `${count} ${level.toLowerCase()}`)
+    .join(', ');
+  const result = await repo.store.commit({
+    branch,
+    startFrom: MAIN_BRANCH,
+    changes,
+    message:
+      `scan ${report.target.name}: ${report.summary.findings} findings${severities === '' ? '' : ` (${severities})`}\n\n` +
+      `Target ${report.target.digest}, ${report.summary.components} components.\n` +
+      `Feed ${report.inputs.feed?.commit ?? 'none'}; stella ${report.tool.version}; node ${options.node}.\n`,
+    author: { name: AGENT_IDENTITY.name, email: `agent@${options.node}` },
+  });
+  return { commit: result.oid, branch, folder, changed: result.committed };
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

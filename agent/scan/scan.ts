@@ -1,0 +1,152 @@
+/**
+ * One scan, start to finish: resolve the target to components (SBOM-first:
+ * a given SBOM is the inventory; otherwise layers or files are read), match
+ * them against the state repository's advisories, and assemble the report
+ * and the CycloneDX SBOM. Nothing is written anywhere; committing is the
+ * caller's choice (`commit-report.ts`).
+ *
+ * @example
+ *   const { report, sbom } = await scanTarget('app.oci.tar', { repo });
+ */
+import { open, readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { StellaError } from '../../core/errors.js';
+import { builtinExtractors } from '../../core/extract/registry.js';
+import { matchComponents } from '../../core/match/matcher.js';
+import { SEVERITY_ORDER } from '../../core/match/severity.js';
+import { REPORT_SCHEMA, type Finding, type Report, type ReportComponent, type ReportTarget } from '../../core/model/report.js';
+import { parsePurl } from '../../core/purl/index.js';
+import { buildCycloneDx } from '../../core/sbom/cyclonedx.js';
+import { readSbom, SBOM_LIMITS } from '../../core/sbom/read.js';
+import { sha256Hex } from '../../core/sign/encoding.js';
+import { readTarget } from '../image/index.js';
+import { AdvisoryIndex } from '../index/advisory-index.js';
+import { toolVersion } from '../package-root.js';
+import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
+import { buildComponents } from './inventory.js';
+
+export interface ScanOptions {
+  /** State repository whose feeds to match against; without one, no findings are computed. */
+  repo?: StateRepo;
+  /** Name for the target in the report, instead of the one found in the image or file name. */
+  name?: string;
+  onProgress?: (progress: { done: number; total?: number; what: string }) => void;
+}
+
+export interface ScanOutcome {
+  report: Report;
+  /** CycloneDX 1.6 document of the components. */
+  sbom: object;
+}
+
+export async function scanTarget(targetPath: string, options: ScanOptions = {}): Promise<ScanOutcome> {
+  const resolved = await resolveInventory(targetPath, options);
+  const warnings = [...resolved.warnings];
+  let findings: Finding[] = [];
+  let feed: Report['inputs']['feed'] = null;
+  if (options.repo !== undefined) {
+    options.onProgress?.({ done: 0, what: 'matching advisories' });
+    const matched = await matchAgainstRepo(options.repo, resolved.components);
+    findings = matched.findings;
+    feed = matched.feed;
+    warnings.push(...matched.warnings);
+  }
+  const version = toolVersion();
+  const report: Report = {
+    schema: REPORT_SCHEMA,
+    tool: { name: 'stella', version },
+    target: resolved.target,
+    inputs: { feed },
+    summary: summarise(resolved.components, findings),
+    components: resolved.components,
+    findings,
+    warnings,
+  };
+  const sbom = buildCycloneDx({ target: resolved.target, components: resolved.components, tool: { name: 'stella', version } });
+  return { report, sbom };
+}
+
+interface ResolvedInventory {
+  target: ReportTarget;
+  components: ReportComponent[];
+  warnings: string[];
+}
+
+async function resolveInventory(targetPath: string, options: ScanOptions): Promise<ResolvedInventory> {
+  const info = await stat(targetPath).catch(() => {
+    throw new StellaError('NOT_FOUND', `${targetPath}: no such file or folder`);
+  });
+  if (info.isFile() && (await looksLikeJson(targetPath))) return readSbomTarget(targetPath, info.size, options);
+
+  const inventory = await readTarget(targetPath, {
+    extractors: builtinExtractors,
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
+  const { components, warnings } = buildComponents(inventory.packages, inventory.os);
+  const target: ReportTarget = { kind: inventory.kind, name: options.name ?? inventory.name, digest: inventory.digest };
+  if (inventory.os !== undefined) target.os = inventory.os;
+  if (inventory.layers.length > 0) {
+    target.layers = inventory.layers.map((layer) => (layer.digest === undefined ? { index: layer.index, diffId: layer.diffId } : { index: layer.index, diffId: layer.diffId, digest: layer.digest }));
+  }
+  return { target, components, warnings: [...inventory.warnings, ...warnings] };
+}
+
+/** SBOM-first: the SBOM's components are the inventory; nothing is unpacked. */
+async function readSbomTarget(path: string, size: number, options: ScanOptions): Promise<ResolvedInventory> {
+  // Checked before reading, so a huge file is refused without loading it.
+  if (size > SBOM_LIMITS.maxBytes) throw new StellaError('LIMIT_EXCEEDED', `${path}: ${size} bytes is over the ${SBOM_LIMITS.maxBytes}-byte SBOM limit`);
+  const bytes = await readFile(path);
+  const sbom = readSbom(basename(path), bytes);
+  const warnings = [...sbom.warnings];
+  const components: ReportComponent[] = [];
+  for (const entry of sbom.components) {
+    const purl = parsePurl(entry.purl);
+    components.push({ purl: entry.purl, name: entry.name, version: entry.version, type: purl.type, locations: [basename(path)] });
+  }
+  const target: ReportTarget = {
+    kind: sbom.format === 'cyclonedx' ? 'cyclonedx-sbom' : 'spdx-sbom',
+    name: options.name ?? sbom.name ?? basename(path),
+    digest: `sha256:${await sha256Hex(bytes)}`,
+  };
+  return { target, components, warnings };
+}
+
+async function matchAgainstRepo(repo: StateRepo, components: ReportComponent[]): Promise<{ findings: Finding[]; warnings: string[]; feed: Report['inputs']['feed'] }> {
+  const commit = await repo.store.branchTip(MAIN_BRANCH);
+  if (commit === undefined) throw new StellaError('REPO_INVALID', `${repo.dir}: no ${MAIN_BRANCH} branch`);
+  const feedTree = (await repo.store.listFolder(commit, 'feeds')).find((entry) => entry.path === 'osv')?.oid;
+  const warnings: string[] = [];
+  if (feedTree === undefined) warnings.push('no advisories in the state repository yet: run `stella feed import` first');
+  const index = await AdvisoryIndex.open(repo.cacheDir);
+  try {
+    await index.update(repo.store, commit);
+    const matched = await matchComponents(components, index);
+    return { findings: matched.findings, warnings: [...warnings, ...matched.warnings], feed: { commit, tree: feedTree ?? 'none' } };
+  } finally {
+    await index.close();
+  }
+}
+
+function summarise(components: ReportComponent[], findings: Finding[]): Report['summary'] {
+  const severities: Record<string, number> = {};
+  for (const level of SEVERITY_ORDER) severities[level] = 0;
+  for (const finding of findings) severities[finding.severity.level] = (severities[finding.severity.level] ?? 0) + 1;
+  return { components: components.length, findings: findings.length, severities };
+}
+
+/** An SBOM is a JSON document; images, tars and folders never start with `{`. */
+async function looksLikeJson(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = new Uint8Array(512);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    for (let i = 0; i < bytesRead; i++) {
+      const byte = head[i] as number;
+      if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0xef || byte === 0xbb || byte === 0xbf) continue;
+      return byte === 0x7b;
+    }
+    return false;
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// npm run bench — measured, not guessed. Each measurement runs in a fresh
+// process (cold), 5 times; the median is reported with the peak RSS, and
+// every time is set against a floor or peer measured in the same run.
+//
+//   scan debian-node (OCI archive)    ÷ Node's zlib gunzipping the same layers  (goal ≤ 1.5)
+//   scan debian-node (docker save)    ÷ reading the file (its layers are not compressed)
+//   feed import of shared/data/osv    (all ~22k advisories), then re-import unchanged
+//   cdxgen on the same file, when installed
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = new URL('..', import.meta.url).pathname;
+const shared = process.env.STELLA_SHARED ?? join(root, '..', 'shared');
+const images = join(process.env.STELLA_TEST_CACHE ?? join(root, '.cache'), 'images');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+if (!existsSync(join(root, 'dist', 'agent', 'cli', 'main.js'))) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+if (!existsSync(join(images, 'SHA256SUMS'))) {
+  console.error(`building the test images into ${images} …`);
+  execFileSync('bash', [join(shared, 'tools', 'make-images.sh'), images], { stdio: 'inherit' });
+}
+
+async function node(script, args) {
+  const { stdout } = await run(process.execPath, [join(root, 'bench', script), ...args], { maxBuffer: 16 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop());
+}
+async function measure(script, args) {
+  const results = [];
+  for (let i = 0; i < RUNS; i++) results.push(await node(script, args));
+  results.sort((a, b) => a.ms - b.ms);
+  const median = results[Math.floor(results.length / 2)];
+  return { ...median, peakRssMB: Math.max(...results.map((r) => r.rssMB)) };
+}
+const fmt = (ms) => `${(ms / 1000).toFixed(3)} s`;
+const mb = (v) => `${v.toFixed(0)} MB`;
+
+const work = mkdtempSync(join(tmpdir(), 'stella-bench-'));
+const env = { ...process.env, STELLA_HOME: join(work, 'home'), STELLA_NODE: 'bench' };
+const stella = (...args) => run(process.execPath, [join(root, 'bin', 'stella.js'), ...args], { env, maxBuffer: 64 << 20 });
+try {
+  const repo = join(work, 'state');
+  await stella('init', repo);
+
+  console.log('\n## Feed import (shared/data/osv, all ecosystems)');
+  let t = performance.now();
+  await stella('--repo', repo, 'feed', 'import', join(shared, 'data', 'osv'));
+  const importMs = performance.now() - t;
+  t = performance.now();
+  await stella('--repo', repo, 'feed', 'import', join(shared, 'data', 'osv'));
+  const reimportMs = performance.now() - t;
+  console.log(`import ${fmt(importMs)} (goal ≤ 10 s); re-import unchanged ${fmt(reimportMs)} (goal ≤ 1 s); both include process start`);
+
+  console.log('\n## Cold scan of debian-node (median of %d fresh processes)', RUNS);
+  const oci = join(images, 'debian-node.oci.tar');
+  const docker = join(images, 'debian-node.docker.tar');
+  const manifest = JSON.parse(readFileSync(join(images, 'debian-node.oci', 'blobs', 'sha256', JSON.parse(readFileSync(join(images, 'debian-node.oci', 'index.json'), 'utf8')).manifests[0].digest.slice(7)), 'utf8'));
+  const layerBlobs = manifest.layers.map((l) => join(images, 'debian-node.oci', 'blobs', 'sha256', l.digest.slice(7)));
+
+  const rows = [];
+  const ociScan = await measure('scan-once.mjs', [repo, oci]);
+  const gunzip = await measure('floor.mjs', ['gunzip', ...layerBlobs]);
+  rows.push(['OCI archive', ociScan, 'gunzip layers', gunzip, 1.5]);
+  const dockerScan = await measure('scan-once.mjs', [repo, docker]);
+  const read = await measure('floor.mjs', ['read', docker]);
+  rows.push(['docker save', dockerScan, 'read file', read, 1.5]);
+  console.log('| target | scan | peak RSS | floor | floor time | ratio | goal |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [name, scan, floorName, floor, goal] of rows) {
+    const ratio = scan.ms / floor.ms;
+    console.log(`| ${name} | ${fmt(scan.ms)} | ${mb(scan.peakRssMB)} | ${floorName} | ${fmt(floor.ms)} | ${ratio.toFixed(2)} | ≤ ${goal}, RSS ≤ 200 MB |`);
+  }
+  console.log(`(${ociScan.components} components, ${ociScan.findings} findings)`);
+
+  const cdxgen = ['node_modules/.bin/cdxgen'].map((p) => join(root, p)).find(existsSync) ?? (await run('sh', ['-c', 'command -v cdxgen']).then((r) => r.stdout.trim(), () => ''));
+  if (cdxgen) {
+    t = performance.now();
+    await run(cdxgen, ['-t', 'docker', docker, '-o', join(work, 'cdxgen.json')], { maxBuffer: 64 << 20 }).catch((e) => console.log(`cdxgen failed: ${e.message.split('\n')[0]}`));
+    console.log(`\ncdxgen -t docker on the docker save tar: ${fmt(performance.now() - t)} (stella: ${fmt(dockerScan.ms)})`);
+  } else {
+    console.log('\ncdxgen not installed: peer comparison skipped (npm i -g @cyclonedx/cdxgen to add it)');
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

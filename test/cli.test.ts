@@ -1,0 +1,136 @@
+/**
+ * The `stella` command as a user runs it: the compiled bin, real files,
+ * exit codes, stdout for output, stderr for messages (JSON lines when not a
+ * terminal), and a state repository left as it was when a command fails.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imagesDir, projectRoot, sharedData } from './helpers/paths.js';
+import { fsckStrict, git } from './helpers/repo.js';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let root: string;
+let env: NodeJS.ProcessEnv;
+
+function stella(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(projectRoot, 'bin', 'stella.js'), ...args], { env, cwd: root, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const repoDir = (): string => join(root, 'state');
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'stella-cli-'));
+  env = { ...process.env, STELLA_HOME: join(root, 'home'), STELLA_NODE: 'cli-node', STELLA_REPO: join(root, 'state') };
+  delete env['STELLA_CONFIG'];
+  const init = await stella('init', repoDir());
+  expect(init.code, init.stderr).toBe(0);
+  const imported = await stella('feed', 'import', join(sharedData, 'osv', 'npm', 'all.zip'));
+  expect(imported.code, imported.stderr).toBe(0);
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe('stella CLI', () => {
+  it.each([[], ['init'], ['feed'], ['feed', 'import'], ['scan'], ['verify'], ['demo']])('%j --help exits 0 and prints usage', async (...command) => {
+    const result = await stella(...command, '--help');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: stella');
+  });
+
+  it('logs JSON lines on stderr when stderr is not a terminal', async () => {
+    const result = await stella('feed', 'import', join(sharedData, 'osv', 'npm', 'all.zip'));
+    expect(result.code).toBe(0);
+    const lines = result.stderr.trim().split('\n');
+    for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ level: 'info', records: 170, added: 0 });
+  });
+
+  it('scan --format json prints one report document with components and findings', async () => {
+    const result = await stella('scan', join(imagesDir, 'debian-node.oci.tar'), '--format', 'json');
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { components: { purl: string }[]; findings: { id: string; purl: string; severity: { level: string } }[] };
+    expect(report.components.length).toBe(110 + 67);
+    expect(report.findings.length).toBeGreaterThanOrEqual(7);
+    expect(report.findings.every((f) => /^pkg:npm\/.+@/.test(f.purl))).toBe(true);
+  });
+
+  it('gates CI with --severity and --exit-code, and writes --output atomically', async () => {
+    const out = join(root, 'out.json');
+    const gated = await stella('scan', join(imagesDir, 'debian-node.docker.tar'), '--severity', 'HIGH,CRITICAL', '--exit-code', '7', '--format', 'json', '-o', out);
+    expect(gated.code).toBe(7);
+    expect(gated.stdout).toBe('');
+    const report = JSON.parse(await readFile(out, 'utf8')) as { findings: { severity: { level: string } }[] };
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(report.findings.every((f) => ['HIGH', 'CRITICAL'].includes(f.severity.level))).toBe(true);
+    const none = await stella('scan', join(imagesDir, 'debian-base.oci.tar'), '--exit-code', '7');
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('0 findings');
+  });
+
+  it('scan --commit records a signed report that verify accepts; one changed byte makes verify exit 1', async () => {
+    const committed = await stella('scan', '--commit', join(imagesDir, 'debian-node.oci'), '--format', 'cyclonedx');
+    expect(committed.code, committed.stderr).toBe(0);
+    expect(JSON.parse(committed.stdout)).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6' });
+    expect(await git(repoDir(), 'ls-tree', '-r', '--name-only', 'agents/cli-node', 'findings/')).toContain('findings/cli-node/corpus-debian-node-latest/report.sigstore.json');
+    const ok = await stella('verify');
+    expect(ok.code, ok.stderr).toBe(0);
+    await fsckStrict(repoDir());
+
+    // Tamper through native git, as an attacker with push access would.
+    const path = 'findings/cli-node/corpus-debian-node-latest/report.json';
+    const text = await git(repoDir(), 'show', `agents/cli-node:${path}`);
+    const scratch = join(root, 'scratch');
+    await git(root, 'clone', '-q', '--branch', 'agents/cli-node', repoDir(), scratch);
+    await writeFile(join(scratch, path), text.replace(/"installed":"(\d)/, (_m, d: string) => `"installed":"${(Number(d) + 1) % 10}`));
+    await git(scratch, '-c', 'user.name=x', '-c', 'user.email=x@example.invalid', 'commit', '-qam', 'tamper');
+    await git(scratch, 'push', '-q', 'origin', 'HEAD:refs/heads/agents/cli-node');
+    const bad = await stella('verify');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(path);
+  });
+
+  it.each([
+    ['a missing target', ['scan', 'no-such-image.tar'], /no-such-image\.tar: no such file/],
+    ['a truncated gzip layer', ['scan', '__HOSTILE__/gz-truncated.tar.gz'], /gz-truncated\.tar\.gz.*gzip/i],
+    ['malformed JSON as an SBOM', ['scan', '__BAD_JSON__'], /bad\.json.*JSON/],
+    ['an unknown format', ['scan', '--format', 'xml', 'x'], /xml/],
+  ])('fails on %s with a one-line error, exit 2, and the repository unchanged', async (_what, args, pattern) => {
+    const badJson = join(root, 'bad.json');
+    await writeFile(badJson, '{"bomFormat": "CycloneDX", ');
+    const resolved = args.map((a) => a.replace('__HOSTILE__', join(projectRoot, '.cache', 'hostile')).replace('__BAD_JSON__', badJson));
+    const before = await git(repoDir(), 'for-each-ref');
+    const result = await stella(...resolved, '--commit');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(pattern);
+    expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('stella:') || l.startsWith('error:')).length).toBeGreaterThanOrEqual(1);
+    expect(await git(repoDir(), 'for-each-ref')).toBe(before);
+  });
+
+  it('init refuses a folder that exists and is not empty', async () => {
+    const result = await stella('init', repoDir());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/already exists/);
+  });
+});
+
+describe('stella demo (the README main job)', () => {
+  it('runs the whole path on the bundled sample and verify passes', async () => {
+    const result = await stella('demo', '--dir', join(root, 'demo'));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/GHSA-/);
+    expect(result.stdout).toMatch(/Signed report: .*findings\/demo-node\//);
+    await fsckStrict(join(root, 'demo', 'state'));
+  });
+});
