@@ -26,7 +26,7 @@ import type { SigningKey } from '../../core/sign/keys.js';
 import { AdvisoryIndex, type IndexUpdate } from '../index/advisory-index.js';
 import { AGENT_IDENTITY, MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import { syncWorktree } from '../repo/worktree.js';
-import { readSource, resolveSources } from './sources.js';
+import { digestSource, readSource, resolveSources, type SourceFile } from './sources.js';
 
 export const MANIFEST_SIGNATURE_SUFFIX = '.jws';
 /** Spooled bytes kept in memory before they are appended to the per-shard files. */
@@ -56,10 +56,18 @@ export interface ImportOptions {
 
 export async function importOsv(repo: StateRepo, paths: string[], options: ImportOptions): Promise<ImportSummary> {
   const sources = await resolveSources(paths);
+  const parentBefore = await repo.store.branchTip(MAIN_BRANCH);
+  const digests = new Map<SourceFile, string>();
+  for (const source of sources) digests.set(source, await digestSource(source));
+  // Fast path: every source is byte-for-byte what the feed was built from.
+  const known = parentBefore === undefined ? undefined : await readManifest(repo, parentBefore);
+  if (known !== undefined && parentBefore !== undefined && sources.every((s) => known.sources[s.name]?.sha256 === digests.get(s))) {
+    return unchangedSummary(repo, parentBefore, known, sources);
+  }
   const spool = join(repo.cacheDir, `spool-${process.pid}-${Date.now()}`);
   await mkdir(spool, { recursive: true });
   try {
-    const read = await spoolRecords(sources, spool, options.onProgress);
+    const read = await spoolRecords(sources, digests, spool, options.onProgress);
     const parent = await repo.store.branchTip(MAIN_BRANCH);
     if (parent === undefined) throw new StellaError('REPO_INVALID', `${repo.dir}: no ${MAIN_BRANCH} branch`);
     const merged = await mergeShards(repo, parent, spool);
@@ -109,6 +117,18 @@ export async function importOsv(repo: StateRepo, paths: string[], options: Impor
   }
 }
 
+/** The summary of an import whose sources were all imported before: nothing read, nothing committed. */
+async function unchangedSummary(repo: StateRepo, commit: string, manifest: FeedManifest, sources: SourceFile[]): Promise<ImportSummary> {
+  const unchanged = sources.reduce((sum, source) => sum + (manifest.sources[source.name]?.records ?? 0), 0);
+  const index = await AdvisoryIndex.open(repo.cacheDir);
+  try {
+    const update = await index.update(repo.store, commit);
+    return { read: 0, added: 0, updated: 0, unchanged, skipped: 0, warnings: [], shardsChanged: 0, records: manifest.records, commit: undefined, index: update };
+  } finally {
+    await index.close();
+  }
+}
+
 interface ReadResult {
   count: number;
   skipped: number;
@@ -117,7 +137,7 @@ interface ReadResult {
 }
 
 /** Reads, validates and canonicalises every record, appending it to its shard's spool file. */
-async function spoolRecords(sources: Awaited<ReturnType<typeof resolveSources>>, spool: string, onProgress?: (message: string) => void): Promise<ReadResult> {
+async function spoolRecords(sources: SourceFile[], digests: Map<SourceFile, string>, spool: string, onProgress?: (message: string) => void): Promise<ReadResult> {
   const result: ReadResult = { count: 0, skipped: 0, warnings: [], sourceSummaries: {} };
   let pending = new Map<string, string[]>();
   let pendingBytes = 0;
@@ -128,7 +148,6 @@ async function spoolRecords(sources: Awaited<ReturnType<typeof resolveSources>>,
   };
   for (const source of sources) {
     onProgress?.(`reading ${source.name}`);
-    const digest = createHash('sha256');
     let records = 0;
     for await (const item of readSource(source)) {
       if (item.$case === 'warning') {
@@ -136,7 +155,6 @@ async function spoolRecords(sources: Awaited<ReturnType<typeof resolveSources>>,
         result.skipped += 1;
         continue;
       }
-      digest.update(`${item.label}\n`).update(item.bytes);
       result.count += 1;
       let record: OsvRecord;
       try {
@@ -157,7 +175,7 @@ async function spoolRecords(sources: Awaited<ReturnType<typeof resolveSources>>,
       pendingBytes += line.length;
       if (pendingBytes > SPOOL_FLUSH_BYTES) await flush();
     }
-    result.sourceSummaries[source.name] = { sha256: digest.digest('hex'), records };
+    result.sourceSummaries[source.name] = { sha256: digests.get(source) as string, records };
   }
   await flush();
   return result;

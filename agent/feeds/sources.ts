@@ -10,6 +10,8 @@
  * ambiguous), as is a truncated or corrupt zip.
  */
 
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import yauzl from 'yauzl';
@@ -60,6 +62,26 @@ async function isZip(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * SHA-256 identifying a source's content without parsing it: of the file, or
+ * for a folder, of the sorted listing of its record files and their digests.
+ * Equal digests mean the source holds exactly what was imported before.
+ */
+export async function digestSource(source: SourceFile): Promise<string> {
+  if (source.kind !== 'dir') return hashFile(source.path);
+  const listing = createHash('sha256');
+  for (const file of await recordFiles(source.path)) {
+    listing.update(`${relative(source.path, file).split(sep).join('/')}\0${await hashFile(file)}\n`);
+  }
+  return listing.digest('hex');
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
 /** Yields every record file of one source, in a deterministic order. */
 export async function* readSource(source: SourceFile): AsyncGenerator<SourceItem> {
   switch (source.kind) {
@@ -85,7 +107,8 @@ async function readJsonFile(path: string, sourceName: string, label: string): Pr
   return { $case: 'record', source: sourceName, label, bytes: await readFile(path) };
 }
 
-async function* readFolder(source: SourceFile): AsyncGenerator<SourceItem> {
+/** The .json and .zip files under a folder (hidden ones skipped), sorted. */
+async function recordFiles(folder: string): Promise<string[]> {
   const files: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -96,9 +119,12 @@ async function* readFolder(source: SourceFile): AsyncGenerator<SourceItem> {
       else if (entry.isFile() && (entry.name.endsWith('.json') || entry.name.endsWith('.zip'))) files.push(full);
     }
   };
-  await walk(source.path);
-  files.sort();
-  for (const file of files) {
+  await walk(folder);
+  return files.sort();
+}
+
+async function* readFolder(source: SourceFile): AsyncGenerator<SourceItem> {
+  for (const file of await recordFiles(source.path)) {
     const label = `${source.name}${relative(source.path, file).split(sep).join('/')}`;
     if (file.endsWith('.zip')) yield* readZip(file, label);
     else yield await readJsonFile(file, source.name, label);
