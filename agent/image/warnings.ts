@@ -1,0 +1,47 @@
+/**
+ * Warnings of one target: kept in order, capped so that a hostile input
+ * with a million bad entries yields a bounded report, the overflow counted
+ * in a last line.
+ *
+ * @example
+ *   const warnings = new Warnings(1000);
+ *   warnings.add('layer 2: ../../.wh.etc: path escapes the image root; skipped');
+ *   warnings.list(); // [...]
+ */
+export class Warnings {
+  private readonly kept: string[] = [];
+  private dropped = 0;
+
+  constructor(private readonly max: number) {}
+
+  /** Adds a warning, as one line: control characters from names in it are escaped. */
+  add(message: string): void {
+    if (this.kept.length < this.max) this.kept.push(oneLine(message));
+    else this.dropped++;
+  }
+
+  /** The warnings, plus one line counting those over the cap. */
+  list(): string[] {
+    return this.dropped === 0 ? [...this.kept] : [...this.kept, `${this.dropped} more warnings not shown`];
+  }
+}
+
+/**
+ * A name as it may be printed in a one-line message: control characters
+ * escaped (a name may hold a newline to forge a log line), cut at 200 chars.
+ *
+ * @example
+ *   printable('a\nb'); // 'a\\nb'
+ */
+export function printable(name: string): string {
+  const cut = name.length > 200 ? `${name.slice(0, 200)}…` : name;
+  // eslint-disable-next-line no-control-regex
+  return cut.replace(/[\u0000-\u001f\u007f\\]/g, (c) => (c === '\n' ? '\\n' : c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/** Control characters escaped (backslashes left alone: they may be escapes already), cut at 2000 chars. */
+function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = message.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return escaped.length > 2000 ? `${escaped.slice(0, 2000)}…` : escaped;
+}
