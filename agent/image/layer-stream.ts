@@ -63,6 +63,8 @@ export interface LayerReadResult {
 }
 
 const CHUNK = 1 << 16;
+/** File reads are larger than zlib's output chunks: fewer syscalls and less time idle between them. */
+const READ_CHUNK = 1 << 20;
 const STOPPED = new StellaError('INTERNAL', 'layer read stopped early');
 
 /** Reads the layer in `range`, calling `visitor` for each entry. */
@@ -75,7 +77,7 @@ export async function readLayer(range: ByteRange, visitor: TarVisitor, options: 
   const tarHash = (checkDiffId || options.hashTar === true) && (compressed || storedHash === undefined) ? createHash('sha256') : undefined;
   const parser = new TarParser(visitor, { where, maxHeaderBytes: limits.maxHeaderBytes, maxPathBytes: limits.maxPathBytes });
   const budget = layerByteBudget(limits, range.size, compressed);
-  const source = range.size === 0 ? Readable.from([]) : createReadStream(range.file, { start: range.start, end: range.start + range.size - 1, highWaterMark: CHUNK });
+  const source = range.size === 0 ? Readable.from([]) : createReadStream(range.file, { start: range.start, end: range.start + range.size - 1, highWaterMark: READ_CHUNK });
   const { onBytes, stop } = options;
   // Attached right before pipeline() in the same tick: the stream starts flowing on the next tick, when the pipe is in place.
   source.on('data', (chunk: Buffer) => {
