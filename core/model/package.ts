@@ -4,12 +4,16 @@
  */
 
 /** Package types we extract, named as in the purl spec. */
-export type PackageType = 'deb' | 'npm';
+export type PackageType = 'deb' | 'apk' | 'rpm' | 'npm' | 'pypi' | 'golang' | 'cargo' | 'gem' | 'composer' | 'maven' | 'nuget';
 
 export interface ExtractedPackage {
   type: PackageType;
-  /** Name as the ecosystem spells it; for npm, including the scope (`@babel/core`). */
+  /**
+   * Name as the ecosystem spells it: npm with its scope (`@babel/core`), Go
+   * the module path, Maven `group:artifact`, Composer `vendor/name`.
+   */
   name: string;
+  /** Version as the ecosystem spells it; rpm as `[epoch:]version-release`. */
   version: string;
   /** Path of the file that recorded the package, relative to the target root, no leading slash. */
   sourceFile: string;
@@ -18,9 +22,9 @@ export interface ExtractedPackage {
    * (npm: the `node_modules/…` folder, relative to the target root).
    */
   installPath?: string;
-  /** dpkg: CPU architecture (`amd64`, `all`). */
+  /** OS packages: CPU architecture (`amd64`, `all`, `x86_64`). */
   arch?: string;
-  /** dpkg: the source package and its version, when they differ from the binary's. */
+  /** OS packages: the source package (dpkg Source, apk origin, rpm source rpm name) and its version, when they differ from the binary's. */
   sourceName?: string;
   sourceVersion?: string;
   /** npm: dev / optional / peer dependency flags from a lockfile. */

@@ -67,28 +67,60 @@ function upstreamQualifier(pkg: ExtractedPackage): string | undefined {
  */
 export function purlForPackage(pkg: ExtractedPackage, os?: OsRelease): string {
   switch (pkg.type) {
-    case 'deb': {
-      const qualifiers: Record<string, string> = {};
-      if (pkg.arch) qualifiers['arch'] = pkg.arch;
-      const distro = distroQualifier(os);
-      if (distro) qualifiers['distro'] = distro;
-      const upstream = upstreamQualifier(pkg);
-      if (upstream) qualifiers['upstream'] = upstream;
-      return build(pkg, 'deb', (os?.id ?? 'debian').toLowerCase(), pkg.name, qualifiers);
+    case 'deb':
+    case 'apk':
+      return build(pkg, pkg.type, (os?.id ?? (pkg.type === 'deb' ? 'debian' : 'alpine')).toLowerCase(), pkg.name, osQualifiers(pkg, os));
+    case 'rpm': {
+      // purl-spec: the epoch is a qualifier, the version is version-release.
+      const colon = pkg.version.indexOf(':');
+      const epoch = colon > 0 && /^\d+$/.test(pkg.version.slice(0, colon)) ? pkg.version.slice(0, colon) : undefined;
+      const qualifiers = osQualifiers(pkg, os);
+      if (epoch !== undefined && epoch !== '0') qualifiers['epoch'] = epoch;
+      const evr = { ...pkg, version: epoch === undefined ? pkg.version : pkg.version.slice(colon + 1) };
+      return build(evr, 'rpm', (os?.id ?? 'redhat').toLowerCase(), pkg.name, qualifiers);
     }
-    case 'npm': {
+    case 'npm':
+    case 'composer': {
       const slash = pkg.name.indexOf('/');
-      if (pkg.name.startsWith('@')) {
-        if (slash < 2 || slash === pkg.name.length - 1) {
-          throw new StellaError('SBOM_INVALID', `cannot build a purl for npm package ${quoteForMessage(pkg.name)} from ${pkg.sourceFile}: scoped name is not @scope/name`);
+      const scoped = pkg.type === 'npm' ? pkg.name.startsWith('@') : slash > 0;
+      if (scoped) {
+        if (slash < (pkg.type === 'npm' ? 2 : 1) || slash === pkg.name.length - 1) {
+          throw new StellaError('SBOM_INVALID', `cannot build a purl for ${pkg.type} package ${quoteForMessage(pkg.name)} from ${pkg.sourceFile}: expected namespace/name`);
         }
-        return build(pkg, 'npm', pkg.name.slice(0, slash), pkg.name.slice(slash + 1), {});
+        return build(pkg, pkg.type, pkg.name.slice(0, slash), pkg.name.slice(slash + 1), {});
       }
-      return build(pkg, 'npm', undefined, pkg.name, {});
+      return build(pkg, pkg.type, undefined, pkg.name, {});
     }
+    case 'golang': {
+      const slash = pkg.name.lastIndexOf('/');
+      return slash > 0 ? build(pkg, 'golang', pkg.name.slice(0, slash), pkg.name.slice(slash + 1), {}) : build(pkg, 'golang', undefined, pkg.name, {});
+    }
+    case 'maven': {
+      const [group, artifact, ...rest] = pkg.name.split(':');
+      if (!group || !artifact || rest.length > 0) {
+        throw new StellaError('SBOM_INVALID', `cannot build a purl for maven package ${quoteForMessage(pkg.name)} from ${pkg.sourceFile}: expected group:artifact`);
+      }
+      return build(pkg, 'maven', group, artifact, {});
+    }
+    case 'pypi':
+    case 'cargo':
+    case 'gem':
+    case 'nuget':
+      return build(pkg, pkg.type, undefined, pkg.name, {});
     default: {
       const unknown: never = pkg.type;
       throw new StellaError('INTERNAL', `purlForPackage: unhandled package type ${String(unknown)}`);
     }
   }
+}
+
+/** arch, distro and upstream (source package) qualifiers of an OS package. */
+function osQualifiers(pkg: ExtractedPackage, os: OsRelease | undefined): Record<string, string> {
+  const qualifiers: Record<string, string> = {};
+  if (pkg.arch) qualifiers['arch'] = pkg.arch;
+  const distro = distroQualifier(os);
+  if (distro) qualifiers['distro'] = distro;
+  const upstream = upstreamQualifier(pkg);
+  if (upstream) qualifiers['upstream'] = upstream;
+  return qualifiers;
 }

@@ -49,7 +49,7 @@ describe('purlForPackage', () => {
   });
 
   it('refuses a scoped npm name without a package part', () => {
-    expect(() => purlForPackage(npm('@scope', '1.0.0'))).toThrow(/scoped name is not @scope\/name/);
+    expect(() => purlForPackage(npm('@scope', '1.0.0'))).toThrow(/expected namespace\/name/);
   });
 });
 
@@ -122,5 +122,37 @@ describe('osvEcosystemFor', () => {
   it.each(cases)('%s', (purl, expected) => {
     expect(osvEcosystemFor(purl)).toEqual(expected);
     expect(osvEcosystemFor(parsePurl(purl))).toEqual(expected);
+  });
+});
+
+describe('purlForPackage for every extracted type', () => {
+  const pkg = (type: ExtractedPackage['type'], name: string, version: string, extra: Partial<ExtractedPackage> = {}): ExtractedPackage => ({
+    type,
+    name,
+    version,
+    sourceFile: 'x',
+    evidence: 'lockfile',
+    ...extra,
+  });
+  it.each([
+    [pkg('apk', 'musl', '1.2.4-r2', { arch: 'x86_64', sourceName: 'musl' }), { id: 'alpine', versionId: '3.19.1' }, 'pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=alpine-3.19.1'],
+    [pkg('rpm', 'openssl', '1:3.0.7-27.el9', { arch: 'x86_64' }), { id: 'almalinux', versionId: '9.3' }, 'pkg:rpm/almalinux/openssl@3.0.7-27.el9?arch=x86_64&distro=almalinux-9.3&epoch=1'],
+    [pkg('pypi', 'Django', '4.2.0'), undefined, 'pkg:pypi/django@4.2.0'],
+    [pkg('golang', 'github.com/gin-gonic/gin', 'v1.9.0'), undefined, 'pkg:golang/github.com/gin-gonic/gin@v1.9.0'],
+    [pkg('cargo', 'serde', '1.0.190'), undefined, 'pkg:cargo/serde@1.0.190'],
+    [pkg('gem', 'rails', '7.1.0'), undefined, 'pkg:gem/rails@7.1.0'],
+    [pkg('composer', 'symfony/http-kernel', 'v6.3.0'), undefined, 'pkg:composer/symfony/http-kernel@v6.3.0'],
+    [pkg('maven', 'org.apache.logging.log4j:log4j-core', '2.14.1'), undefined, 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1'],
+    [pkg('nuget', 'Newtonsoft.Json', '13.0.1'), undefined, 'pkg:nuget/Newtonsoft.Json@13.0.1'],
+  ] as const)('%o', (p, os, expected) => {
+    const purl = purlForPackage(p, os);
+    expect(purl).toBe(expected);
+    expect(canonicalPurl(purl)).toBe(purl);
+  });
+
+  it('maps each to its OSV ecosystem', () => {
+    expect(osvEcosystemFor('pkg:golang/github.com/gin-gonic/gin@v1.9.0')).toEqual({ ecosystem: 'Go', name: 'github.com/gin-gonic/gin' });
+    expect(osvEcosystemFor('pkg:composer/symfony/http-kernel@v6.3.0')).toEqual({ ecosystem: 'Packagist', name: 'symfony/http-kernel' });
+    expect(osvEcosystemFor('pkg:rpm/almalinux/openssl@3.0.7-27.el9?arch=x86_64&distro=almalinux-9.3&epoch=1')).toEqual({ ecosystem: 'AlmaLinux:9', name: 'openssl' });
   });
 });
