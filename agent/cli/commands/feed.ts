@@ -1,6 +1,11 @@
 /** `stella feed import FILE_OR_DIR...`: OSV advisories into the state repository. */
 import type { Command } from 'commander';
+import { StellaError } from '../../../core/errors.js';
+import { parseManifest } from '../../../core/feeds/manifest.js';
+import { OSV_MANIFEST_PATH } from '../../../core/feeds/osv/shard.js';
 import { importOsv } from '../../feeds/import-osv.js';
+import { DEFAULT_OSV_BASE_URL, syncOsv } from '../../feeds/sync.js';
+import { MAIN_BRANCH, type StateRepo } from '../../repo/state-repo.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
 
 /** Warnings printed one per line before the rest are only counted. */
@@ -25,6 +30,43 @@ export function registerFeed(program: Command, setResult: SetResult): void {
         `read ${summary.read} records: ${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.skipped} skipped; ` +
           `${summary.shardsChanged} shards changed; feed holds ${summary.records} records; ${outcome}`,
         { ...summary, warnings: summary.warnings.length },
+      );
+      setResult({ exitCode: ExitCode.ok });
+    });
+  registerFeedSync(feed, setResult);
+}
+
+/** Ecosystems already mirrored: the `<Ecosystem>/all.zip` sources in the feed manifest. */
+async function mirroredEcosystems(repo: StateRepo): Promise<string[]> {
+  const tip = await repo.store.branchTip(MAIN_BRANCH);
+  const bytes = tip === undefined ? undefined : await repo.store.readFile(tip, OSV_MANIFEST_PATH);
+  if (bytes === undefined) return [];
+  return Object.keys(parseManifest(bytes, OSV_MANIFEST_PATH).sources)
+    .filter((name) => name.endsWith('/all.zip'))
+    .map((name) => name.slice(0, -'/all.zip'.length))
+    .sort();
+}
+
+export function registerFeedSync(feed: Command, setResult: SetResult): void {
+  feed
+    .command('sync')
+    .description("download osv.dev's bulk exports (<base>/<Ecosystem>/all.zip) when they changed, and import them in one commit")
+    .argument('[ecosystems...]', 'OSV ecosystems to mirror (default: those already mirrored)')
+    .option('--base-url <url>', `where the exports are (default: $STELLA_OSV_BASE_URL, else ${DEFAULT_OSV_BASE_URL})`)
+    .addHelpText('after', '\nUnchanged exports cost one request (ETag / Last-Modified); interrupted downloads resume.')
+    .action(async (ecosystems: string[], options: { baseUrl?: string }, command: Command) => {
+      const ctx = CommandContext.of(command);
+      const repo = await ctx.openRepo();
+      const key = await ctx.signingKey(repo);
+      const wanted = ecosystems.length > 0 ? ecosystems : await mirroredEcosystems(repo);
+      if (wanted.length === 0) throw new StellaError('USAGE', 'no ecosystems to sync: name them, e.g. `stella feed sync npm PyPI`');
+      const baseUrl = options.baseUrl ?? process.env['STELLA_OSV_BASE_URL'] ?? DEFAULT_OSV_BASE_URL;
+      const result = await syncOsv(repo, { key, baseUrl, ecosystems: wanted, onProgress: (message) => ctx.log.debug(message) });
+      const summary = result.import;
+      ctx.log.info(
+        `synced ${wanted.length} ecosystems: ${result.fetched.length} changed${result.fetched.length > 0 ? ` (${result.fetched.join(', ')})` : ''}, ${result.unchanged.length} unchanged; ` +
+          (summary === undefined ? 'nothing imported' : `${summary.added} added, ${summary.updated} updated; ${summary.commit === undefined ? 'no commit' : `committed ${summary.commit.slice(0, 12)}`}`),
+        { fetched: result.fetched, unchanged: result.unchanged, commit: summary?.commit },
       );
       setResult({ exitCode: ExitCode.ok });
     });
