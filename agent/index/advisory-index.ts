@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { Level } from 'level';
 import { packageKey, trimRecord, type AdvisorySource, type PackageKey } from '../../core/match/advisory-source.js';
 import type { OsvRecord } from '../../core/model/osv.js';
+import { normalizePackageName } from '../../core/match/package-names.js';
 import { OSV_SHARD_DIR } from '../../core/feeds/osv/shard.js';
 import type { GitStore } from '../../core/store/git-store.js';
 
@@ -151,7 +152,9 @@ export class AdvisoryIndex implements AdvisorySource {
 function packageKeysOf(record: OsvRecord): Set<string> {
   const keys = new Set<string>();
   for (const affected of record.affected ?? []) {
-    if (affected.package !== undefined) keys.add(packageKey(affected.package));
+    if (affected.package !== undefined) {
+      keys.add(packageKey({ ecosystem: affected.package.ecosystem, name: normalizePackageName(affected.package.ecosystem, affected.package.name) }));
+    }
   }
   return keys;
 }

@@ -8,52 +8,78 @@
  */
 import type { OsvRecord } from '../model/osv.js';
 import type { Finding, ReportComponent } from '../model/report.js';
-import { osvEcosystemFor } from '../purl/index.js';
+import { osvEcosystemFor, parsePurl } from '../purl/index.js';
+import type { VersionOrdering } from '../versions/ordering.js';
 import { orderingFor } from '../versions/registry.js';
+import { normalizePackageName } from './package-names.js';
 import { packageKey, type AdvisorySource, type PackageKey } from './advisory-source.js';
 import { matchAffected } from './osv-range.js';
-import { severityOf } from './severity.js';
+import { compareSeverity, severityOf } from './severity.js';
 
 export interface MatchResult {
   findings: Finding[];
   warnings: string[];
 }
 
-export async function matchComponents(components: readonly ReportComponent[], source: AdvisorySource): Promise<MatchResult> {
-  const queries = new Map<ReportComponent, PackageKey>();
-  for (const component of components) {
-    const key = osvEcosystemFor(component.purl);
-    if (key === undefined) continue;
-    // purls lowercase npm names; advisories keep the registry's spelling (JSONStream).
-    const sameNameOtherCase = key.ecosystem === 'npm' && component.name !== key.name && component.name.toLowerCase() === key.name;
-    queries.set(component, sameNameOtherCase ? { ecosystem: 'npm', name: component.name } : key);
-  }
-  const records = await source.recordsFor([...queries.values()]);
-  const findings = new Map<string, Finding>();
-  const warnings = new Set<string>();
-  for (const [component, key] of queries) {
-    const ordering = orderingFor(key.ecosystem);
-    if (ordering === undefined) continue;
-    for (const record of records.get(packageKey(key)) ?? []) {
-      if (record.withdrawn !== undefined) continue;
-      const finding = evaluate(record, component, key, ordering, warnings);
-      if (finding !== undefined) findings.set(`${finding.purl}\u0000${finding.id}`, finding);
-    }
-  }
-  return { findings: [...findings.values()], warnings: [...warnings].sort() };
+interface Query {
+  key: PackageKey;
+  /** The version advisories speak of: for distro packages, the source package's. */
+  version: string;
 }
 
-function evaluate(
-  record: OsvRecord,
-  component: ReportComponent,
-  key: PackageKey,
-  ordering: NonNullable<ReturnType<typeof orderingFor>>,
-  warnings: Set<string>,
-): Finding | undefined {
+export async function matchComponents(components: readonly ReportComponent[], source: AdvisorySource): Promise<MatchResult> {
+  const queries = new Map<ReportComponent, Query>();
+  for (const component of components) {
+    const query = queryFor(component);
+    if (query !== undefined) queries.set(component, query);
+  }
+  const records = await source.recordsFor([...queries.values()].map((q) => q.key));
+  const findings: Finding[] = [];
+  const warnings = new Set<string>();
+  for (const [component, query] of queries) {
+    const ordering = orderingFor(query.key.ecosystem);
+    if (ordering === undefined) {
+      warnings.add(`no version ordering for ecosystem ${query.key.ecosystem}: ${component.purl} not matched`);
+      continue;
+    }
+    const hits: Finding[] = [];
+    for (const record of records.get(packageKey(query.key)) ?? []) {
+      if (record.withdrawn !== undefined) continue;
+      const finding = evaluate(record, component, query, ordering, warnings);
+      if (finding !== undefined) hits.push(finding);
+    }
+    findings.push(...mergeAliases(hits, ordering));
+  }
+  return { findings, warnings: [...warnings].sort() };
+}
+
+/**
+ * The package key and version to look up. OS packages are matched in their
+ * distribution's release only (Debian:12, Alpine:v3.19), by source package,
+ * at the source version; language packages in their own ecosystem only.
+ */
+function queryFor(component: ReportComponent): Query | undefined {
+  const purl = parsePurl(component.purl);
+  const key = osvEcosystemFor(purl);
+  if (key === undefined) return undefined;
+  let name = key.name;
+  // purls lowercase npm names; advisories keep the registry's spelling (JSONStream).
+  if (key.ecosystem === 'npm' && component.name !== key.name && component.name.toLowerCase() === key.name) name = component.name;
+  let version = component.version;
+  if (purl.type === 'deb' || purl.type === 'apk' || purl.type === 'rpm') {
+    const upstream = purl.qualifiers['upstream'];
+    const at = upstream === undefined ? -1 : upstream.indexOf('@');
+    version = component.sourceVersion ?? (at > 0 ? (upstream as string).slice(at + 1) : component.version);
+  }
+  return { key: { ecosystem: key.ecosystem, name: normalizePackageName(key.ecosystem, name) }, version };
+}
+
+function evaluate(record: OsvRecord, component: ReportComponent, query: Query, ordering: VersionOrdering, warnings: Set<string>): Finding | undefined {
   let hit: { fixed?: string; affectedIndex: number } | undefined;
   (record.affected ?? []).forEach((affected, affectedIndex) => {
-    if (hit !== undefined || affected.package?.ecosystem !== key.ecosystem || affected.package.name !== key.name) return;
-    const match = matchAffected(component.version, affected, ordering);
+    const pkg = affected.package;
+    if (hit !== undefined || pkg?.ecosystem !== query.key.ecosystem || normalizePackageName(pkg.ecosystem, pkg.name) !== query.key.name) return;
+    const match = matchAffected(query.version, affected, ordering);
     for (const warning of match.warnings) warnings.add(`${record.id}: ${warning}`);
     if (match.affected) hit = match.fixed === undefined ? { affectedIndex } : { fixed: match.fixed, affectedIndex };
   });
@@ -69,4 +95,53 @@ function evaluate(
   if (hit.fixed !== undefined) finding.fixed = hit.fixed;
   if (record.summary !== undefined) finding.summary = record.summary;
   return finding;
+}
+
+/**
+ * One finding per flaw: records about the same component whose ids or
+ * aliases overlap (a GHSA and the CVE it aliases, a DSA and its CVEs) are
+ * merged. The kept id is the first non-CVE id in code-point order (the
+ * advisory a fix is tracked by), the rest become aliases; the highest
+ * severity and the highest fixed version win.
+ */
+export function mergeAliases(findings: Finding[], ordering: VersionOrdering): Finding[] {
+  if (findings.length < 2) return findings;
+  const parent = findings.map((_, i) => i);
+  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i] as number)));
+  const owner = new Map<string, number>();
+  findings.forEach((finding, i) => {
+    for (const id of [finding.id, ...finding.aliases]) {
+      const other = owner.get(id);
+      if (other === undefined) owner.set(id, i);
+      else parent[root(i)] = root(other);
+    }
+  });
+  const groups = new Map<number, Finding[]>();
+  findings.forEach((finding, i) => {
+    const r = root(i);
+    groups.set(r, [...(groups.get(r) ?? []), finding]);
+  });
+  return [...groups.values()].map((group) => {
+    if (group.length === 1) return group[0] as Finding;
+    const ids = [...new Set(group.flatMap((f) => [f.id, ...f.aliases]))].sort();
+    const primaryFinding = [...group].sort((a, b) => rank(a.id) - rank(b.id) || (a.id < b.id ? -1 : 1))[0] as Finding;
+    const severest = [...group].sort((a, b) => compareSeverity(b.severity.level, a.severity.level))[0] as Finding;
+    const merged: Finding = { ...primaryFinding, aliases: ids.filter((id) => id !== primaryFinding.id), severity: severest.severity };
+    const fixes = group.map((f) => f.fixed).filter((f): f is string => f !== undefined);
+    if (fixes.length > 0) merged.fixed = fixes.reduce((a, b) => (safeCompare(ordering, a, b) >= 0 ? a : b));
+    return merged;
+  });
+}
+
+/** CVE ids name the flaw; the advisory ids (GHSA, DSA, …) carry the fix, so they lead. */
+function rank(id: string): number {
+  return id.startsWith('CVE-') ? 1 : 0;
+}
+
+function safeCompare(ordering: VersionOrdering, a: string, b: string): number {
+  try {
+    return ordering.compare(a, b);
+  } catch {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
 }

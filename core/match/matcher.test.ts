@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { OsvRecord } from '../model/osv.js';
+import type { ReportComponent } from '../model/report.js';
+import { dpkgOrdering } from '../versions/dpkg.js';
+import { packageKey, type AdvisorySource, type PackageKey } from './advisory-source.js';
+import { matchComponents, mergeAliases } from './matcher.js';
+import { normalizePackageName } from './package-names.js';
+
+/** An in-memory advisory source keyed the way the LevelDB index keys records. */
+function memorySource(records: OsvRecord[]): AdvisorySource & { asked: PackageKey[] } {
+  const asked: PackageKey[] = [];
+  return {
+    asked,
+    async recordsFor(packages) {
+      asked.push(...packages);
+      const out = new Map<string, OsvRecord[]>();
+      for (const pkg of packages) {
+        out.set(
+          packageKey(pkg),
+          records.filter((r) => r.affected?.some((a) => a.package?.ecosystem === pkg.ecosystem && normalizePackageName(pkg.ecosystem, a.package.name) === pkg.name)),
+        );
+      }
+      return out;
+    },
+  };
+}
+
+const range = (ecosystem: string, name: string, fixed: string) => ({
+  package: { ecosystem, name },
+  ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }],
+});
+
+describe('matchComponents', () => {
+  const openssl: ReportComponent = {
+    purl: 'pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl',
+    name: 'libssl3',
+    version: '3.0.11-1~deb12u2',
+    type: 'deb',
+    sourceName: 'openssl',
+  };
+
+  it('matches a Debian binary package by its source package in its own release only', async () => {
+    const source = memorySource([
+      { id: 'DSA-5532-1', modified: '2023-10-01T00:00:00Z', aliases: ['CVE-2023-5363'], affected: [range('Debian:12', 'openssl', '3.0.11-1~deb12u2'), range('Debian:11', 'openssl', '1.1.1w-0+deb11u1')] },
+      { id: 'DSA-9999-1', modified: '2023-10-01T00:00:00Z', affected: [range('Debian:12', 'openssl', '3.0.13-1~deb12u1')] },
+      { id: 'DSA-8888-1', modified: '2023-10-01T00:00:00Z', affected: [range('Debian:11', 'openssl', '9.9.9')] },
+      // An upstream language advisory for a same-named package must never match a distro package.
+      { id: 'GHSA-xxxx', modified: '2023-10-01T00:00:00Z', affected: [range('npm', 'openssl', '99.0.0')] },
+    ]);
+    const { findings } = await matchComponents([openssl], source);
+    expect(findings.map((f) => [f.id, f.fixed])).toEqual([['DSA-9999-1', '3.0.13-1~deb12u1']]);
+    expect(source.asked).toEqual([{ ecosystem: 'Debian:12', name: 'openssl' }]);
+  });
+
+  it('compares the source version, not the binary one, when they differ (binNMU)', async () => {
+    const binnmu: ReportComponent = {
+      purl: 'pkg:deb/debian/libfoo1@1.0-1%2Bb2?arch=amd64&distro=debian-12&upstream=foo%401.0-1',
+      name: 'libfoo1',
+      version: '1.0-1+b2',
+      type: 'deb',
+      sourceName: 'foo',
+      sourceVersion: '1.0-1',
+    };
+    expect(dpkgOrdering.compare('1.0-1+b2', '1.0-1+b1')).toBeGreaterThan(0);
+    const source = memorySource([{ id: 'DSA-1', modified: '2023-01-01T00:00:00Z', affected: [range('Debian:12', 'foo', '1.0-1+b1')] }]);
+    expect((await matchComponents([binnmu], source)).findings.map((f) => f.id)).toEqual(['DSA-1']);
+  });
+
+  it('normalises PyPI names as pip does', async () => {
+    const django: ReportComponent = { purl: 'pkg:pypi/django@3.2.0', name: 'Django', version: '3.2.0', type: 'pypi' };
+    const source = memorySource([{ id: 'PYSEC-1', modified: '2023-01-01T00:00:00Z', affected: [range('PyPI', 'Django', '3.2.1')] }]);
+    // PyPI has no ordering registered yet in this test's scope: the matcher says so instead of guessing.
+    const result = await matchComponents([django], source);
+    expect(source.asked).toEqual([{ ecosystem: 'PyPI', name: 'django' }]);
+    expect(result.findings.length + result.warnings.length).toBeGreaterThan(0);
+  });
+
+  it('ignores withdrawn advisories', async () => {
+    const source = memorySource([{ id: 'DSA-2', modified: '2023-01-01T00:00:00Z', withdrawn: '2023-02-01T00:00:00Z', affected: [range('Debian:12', 'openssl', '9')] }]);
+    expect((await matchComponents([openssl], source)).findings).toEqual([]);
+  });
+});
+
+describe('mergeAliases', () => {
+  const base = { purl: 'pkg:npm/x@1.0.0', name: 'x', installed: '1.0.0' };
+  const sev = (level: 'HIGH' | 'LOW') => ({ level, source: 'database' as const, cvss: [] });
+  it('merges a GHSA and the CVE it aliases into one finding carrying both ids', () => {
+    const merged = mergeAliases(
+      [
+        { ...base, id: 'CVE-2021-1', aliases: [], severity: sev('LOW'), fixed: '1.0.1' },
+        { ...base, id: 'GHSA-aaaa', aliases: ['CVE-2021-1'], severity: sev('HIGH'), fixed: '1.0.2' },
+        { ...base, id: 'GHSA-bbbb', aliases: ['CVE-2021-2'], severity: sev('LOW') },
+      ],
+      dpkgOrdering,
+    );
+    expect(merged).toHaveLength(2);
+    const first = merged.find((f) => f.id === 'GHSA-aaaa');
+    expect(first).toMatchObject({ aliases: ['CVE-2021-1'], severity: { level: 'HIGH' }, fixed: '1.0.2' });
+  });
+});
