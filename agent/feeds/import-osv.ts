@@ -17,7 +17,7 @@ import { appendFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError, StellaError } from '../../core/errors.js';
 import { buildManifest, encodeManifest, parseManifest, type FeedManifest, type SourceSummary } from '../../core/feeds/manifest.js';
-import { formatShard, OSV_MANIFEST_PATH, parseShard, preferRecord, shardOf, shardPath, type ShardLine } from '../../core/feeds/osv/shard.js';
+import { formatShard, OSV_MANIFEST_PATH, OSV_SHARD_DIR, parseShard, preferRecord, shardOf, shardPath, type ShardLine } from '../../core/feeds/osv/shard.js';
 import { validateOsvRecord } from '../../core/feeds/osv/validate.js';
 import type { OsvRecord } from '../../core/model/osv.js';
 import { canonicalJson, type JsonValue } from '../../core/sign/canonical-json.js';
@@ -70,6 +70,7 @@ export async function importOsv(repo: StateRepo, paths: string[], options: Impor
     const read = await spoolRecords(sources, digests, spool, options.onProgress);
     const parent = await repo.store.branchTip(MAIN_BRANCH);
     if (parent === undefined) throw new StellaError('REPO_INVALID', `${repo.dir}: no ${MAIN_BRANCH} branch`);
+    options.onProgress?.(`merging ${read.count} records into the feed shards`);
     const merged = await mergeShards(repo, parent, spool);
     const previous = await readManifest(repo, parent);
     const manifest = nextManifest(previous, merged, read.sourceSummaries);
@@ -81,6 +82,7 @@ export async function importOsv(repo: StateRepo, paths: string[], options: Impor
     if (changes.size > 0 || oldManifestBytes === undefined || !sameBytes(oldManifestBytes, manifestBytes)) {
       changes.set(OSV_MANIFEST_PATH, manifestBytes);
       changes.set(`${OSV_MANIFEST_PATH}${MANIFEST_SIGNATURE_SUFFIX}`, new TextEncoder().encode(`${await signDetachedJws(manifestBytes, options.key)}\n`));
+      options.onProgress?.(`committing ${changes.size} changed files`);
       const result = await repo.store.commit({
         branch: MAIN_BRANCH,
         parent,
@@ -202,9 +204,12 @@ interface MergeResult {
 async function mergeShards(repo: StateRepo, parent: string, spool: string): Promise<MergeResult> {
   const result: MergeResult = { changedShards: new Map(), shardStats: new Map(), added: 0, updated: 0, unchanged: 0 };
   const files = (await readdir(spool)).filter((name) => name.endsWith('.jsonl')).sort();
+  // One tree read for all shards; each stored shard is then one blob read.
+  const storedOids = new Map((await repo.store.listFolder(parent, OSV_SHARD_DIR)).map((entry) => [entry.path, entry.oid]));
   for (const file of files) {
     const shard = file.slice(0, -'.jsonl'.length);
-    const storedBytes = await repo.store.readFile(parent, shardPath(shard));
+    const storedOid = storedOids.get(file);
+    const storedBytes = storedOid === undefined ? undefined : await repo.store.readBlob(storedOid);
     const stored = storedBytes === undefined ? new Map<string, ShardLine>() : parseShard(new TextDecoder().decode(storedBytes));
     const before = countEcosystems(stored.values());
     const merged = new Map(stored);

@@ -16,6 +16,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import yauzl from 'yauzl';
 import { StellaError } from '../../core/errors.js';
+import { ZipWindow, type ZipEntryRef } from './zip-window.js';
 
 /** Largest single record file accepted (the largest real OSV record is far below). */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
@@ -132,15 +133,17 @@ async function* readFolder(source: SourceFile): AsyncGenerator<SourceItem> {
 }
 
 async function* readZip(path: string, sourceName: string): AsyncGenerator<SourceItem> {
+  // Pass 1: the central directory, validated by yauzl; names checked by us.
+  const entries: ZipEntryRef[] = [];
   const zip = await openZip(path, sourceName);
   try {
     const seen = new Set<string>();
     for (;;) {
       const entry = await nextEntry(zip, sourceName);
-      if (entry === undefined) return;
+      if (entry === undefined) break;
       const name = new TextDecoder('utf-8', { fatal: false }).decode(entry.fileName as unknown as Uint8Array);
       if (seen.has(name)) {
-        throw new StellaError('ZIP_INVALID', `${sourceName}: duplicate entry name '${name}' (ambiguous archive); nothing imported`);
+        throw new StellaError('ZIP_INVALID', `${sourceName}: duplicate entry name '${printable(name)}' (ambiguous archive); nothing imported`);
       }
       seen.add(name);
       if (name.endsWith('/')) continue;
@@ -151,17 +154,34 @@ async function* readZip(path: string, sourceName: string): AsyncGenerator<Source
       }
       if (!name.endsWith('.json')) continue;
       if (entry.uncompressedSize > MAX_RECORD_BYTES) {
-        yield {
-          $case: 'warning',
-          message: `${sourceName}: entry '${name}' declares ${entry.uncompressedSize} bytes, over the ${MAX_RECORD_BYTES}-byte record limit; skipped`,
-        };
+        yield { $case: 'warning', message: `${sourceName}: entry '${name}' declares ${entry.uncompressedSize} bytes, over the ${MAX_RECORD_BYTES}-byte record limit; skipped` };
         continue;
       }
-      const bytes = await readEntry(zip, entry, `${sourceName}:${name}`);
-      yield { $case: 'record', source: sourceName, label: `${sourceName}:${name}`, bytes };
+      if (entry.isEncrypted()) {
+        yield { $case: 'warning', message: `${sourceName}: entry '${name}' is encrypted; skipped` };
+        continue;
+      }
+      entries.push({
+        label: `${sourceName}:${name}`,
+        offset: entry.relativeOffsetOfLocalHeader,
+        compressedSize: entry.compressedSize,
+        uncompressedSize: entry.uncompressedSize,
+        compressionMethod: entry.compressionMethod,
+        crc32: entry.crc32,
+      });
     }
   } finally {
     zip.close();
+  }
+  // Pass 2: the data, in file order through one read window.
+  entries.sort((a, b) => a.offset - b.offset);
+  const window = await ZipWindow.open(path);
+  try {
+    for (const entry of entries) {
+      yield { $case: 'record', source: sourceName, label: entry.label, bytes: await window.read(entry, MAX_RECORD_BYTES) };
+    }
+  } finally {
+    await window.close();
   }
 }
 
@@ -214,29 +234,3 @@ function nextEntry(zip: yauzl.ZipFile, sourceName: string): Promise<yauzl.Entry 
     zip.readEntry();
   });
 }
-
-function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, label: string): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (error, stream) => {
-      if (error !== null || stream === undefined) {
-        reject(new StellaError('ZIP_INVALID', `${label}: cannot read entry (${error?.message ?? 'unknown error'})`, { cause: error }));
-        return;
-      }
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      stream.on('data', (chunk: Uint8Array) => {
-        total += chunk.length;
-        // validateEntrySizes catches a lying header too, but only at the end.
-        if (total > MAX_RECORD_BYTES) {
-          stream.destroy();
-          reject(new StellaError('LIMIT_EXCEEDED', `${label}: entry exceeds the ${MAX_RECORD_BYTES}-byte uncompressed size limit`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      stream.on('error', (cause: Error) => reject(new StellaError('ZIP_INVALID', `${label}: ${cause.message}`, { cause })));
-      stream.on('end', () => resolve(Buffer.concat(chunks, total)));
-    });
-  });
-}
-

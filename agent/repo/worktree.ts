@@ -21,13 +21,24 @@ export async function syncWorktree(
   const head = await git.currentBranch({ fs, gitdir: repo.store.gitdir, fullname: true }).catch(() => undefined);
   if (head !== `refs/heads/${branch}`) return [];
   const skipped: string[] = [];
+  const written: string[] = [];
+  // Blob ids of the changed paths before the commit, one tree read per folder.
+  const before = new Map<string, string>();
+  if (previousCommit !== undefined) {
+    for (const folder of new Set([...changes.keys()].map((path) => dirname(path)))) {
+      for (const entry of await repo.store.listFolder(previousCommit, folder === '.' ? '' : folder)) {
+        before.set(folder === '.' ? entry.path : `${folder}/${entry.path}`, entry.oid);
+      }
+    }
+  }
   for (const [path, content] of changes) {
     const full = join(repo.dir, path);
     const onDisk = await readFile(full).catch(() => undefined);
-    const before = previousCommit === undefined ? undefined : await repo.store.readFile(previousCommit, path);
-    if (onDisk !== undefined && (before === undefined || !Buffer.from(onDisk).equals(Buffer.from(before)))) {
-      const same = content !== null && Buffer.from(onDisk).equals(Buffer.from(content));
-      if (!same) {
+    if (onDisk !== undefined) {
+      const { oid } = await git.hashBlob({ object: onDisk });
+      const untouched = oid === before.get(path);
+      const alreadyNew = content !== null && Buffer.from(onDisk).equals(Buffer.from(content));
+      if (!untouched && !alreadyNew) {
         skipped.push(path);
         continue;
       }
@@ -38,9 +49,10 @@ export async function syncWorktree(
     } else {
       await mkdir(dirname(full), { recursive: true });
       await writeFile(full, content);
-      const { oid } = await git.hashBlob({ object: content });
-      await git.updateIndex({ fs, dir: repo.dir, gitdir: repo.store.gitdir, filepath: path, oid, add: true });
+      written.push(path);
     }
   }
+  // One index update for all files: per-file updates rewrite the whole index each time.
+  if (written.length > 0) await git.add({ fs, dir: repo.dir, gitdir: repo.store.gitdir, filepath: written, cache: repo.store.cache });
   return skipped;
 }
