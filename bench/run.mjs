@@ -5,7 +5,8 @@
 //
 //   scan debian-node (OCI archive)    ÷ Node's zlib gunzipping the same layers  (goal ≤ 1.5)
 //   scan debian-node (docker save)    ÷ reading the file (its layers are not compressed)
-//   feed import of shared/data/osv    (all ~22k advisories), then re-import unchanged
+//   feed import of shared/data/osv    (all ~22k advisories), then re-import unchanged, then one shard changed
+//   matching 10,000 real components against the whole index
 //   cdxgen on the same file, when installed
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ const root = new URL('..', import.meta.url).pathname;
 const shared = process.env.STELLA_SHARED ?? join(root, '..', 'shared');
 const images = join(process.env.STELLA_TEST_CACHE ?? join(root, '.cache'), 'images');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const examples = join(root, 'examples', 'advisories', 'npm');
 
 if (!existsSync(join(root, 'dist', 'agent', 'cli', 'main.js'))) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 if (!existsSync(join(images, 'SHA256SUMS'))) {
@@ -54,6 +56,13 @@ try {
   await stella('--repo', repo, 'feed', 'import', join(shared, 'data', 'osv'));
   const reimportMs = performance.now() - t;
   console.log(`import ${fmt(importMs)} (goal ≤ 10 s); re-import unchanged ${fmt(reimportMs)} (goal ≤ 1 s); both include process start`);
+  const record = join(examples, 'GHSA-29mw-wpgm-hmr9.json');
+  const incremental = await node('index-update-once.mjs', [repo, env.STELLA_HOME, record]);
+  console.log(`index update after one shard changed: ${incremental.ms.toFixed(0)} ms for ${incremental.shardsChanged} shard (goal ≤ 200 ms)`);
+
+  console.log('\n## Matching a 10,000-component inventory against the whole index (fresh process)');
+  const matched = await node('match-once.mjs', [repo, join(shared, 'data', 'osv'), '10000']);
+  console.log(`${matched.components} components → ${matched.findings} findings in ${matched.ms.toFixed(0)} ms (goal ≤ 200 ms); peak RSS ${mb(matched.rssMB)}`);
 
   console.log('\n## Cold scan of debian-node (median of %d fresh processes)', RUNS);
   const oci = join(images, 'debian-node.oci.tar');
