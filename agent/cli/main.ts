@@ -16,6 +16,7 @@ import { toolVersion } from '../package-root.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFeed } from './commands/feed.js';
 import { registerInit } from './commands/init.js';
+import { registerReview } from './commands/review.js';
 import { registerScan } from './commands/scan.js';
 import { registerVerify } from './commands/verify.js';
 import { ExitCode, type CommandResult } from './context.js';
@@ -39,6 +40,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   registerFeed(program, setResult);
   registerScan(program, setResult);
   registerVerify(program, setResult);
+  registerReview(program, setResult);
   registerDemo(program, setResult);
 
   try {

@@ -11,8 +11,9 @@ import { sha256Hex } from '../../core/sign/encoding.js';
 import { buildStatement } from '../../core/sign/intoto.js';
 import { bundleToJson, createBundle } from '../../core/sign/bundle.js';
 import type { SigningKey } from '../../core/sign/keys.js';
-import { agentBranch, BUNDLE_FILE, REPORT_FILE, reportFolder, SBOM_FILE, SCAN_PREDICATE_TYPE } from '../../core/report/layout.js';
-import { serializeReport } from '../../core/report/serialize.js';
+import { agentBranch, BUNDLE_FILE, REPORT_FILE, reportFolder, SBOM_FILE, SCAN_PREDICATE_TYPE, SUMMARY_FILE } from '../../core/report/layout.js';
+import { diffReports, renderReviewMarkdown } from '../../core/report/review.js';
+import { parseReport, serializeReport } from '../../core/report/serialize.js';
 import { AGENT_IDENTITY, MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import type { ScanOutcome } from './scan.js';
 
@@ -46,20 +47,24 @@ export async function commitReport(repo: StateRepo, outcome: ScanOutcome, option
   const bundle = await createBundle(statement, options.key);
   const folder = reportFolder(options.node, report.target.name);
   const branch = agentBranch(options.node);
-  const changes = new Map<string, Uint8Array>([
+  const changes = new Map<string, Uint8Array | null>([
     [`${folder}/${REPORT_FILE}`, reportBytes],
     [`${folder}/${SBOM_FILE}`, sbomBytes],
     [`${folder}/${BUNDLE_FILE}`, encoder.encode(`${bundleToJson(bundle)}\n`)],
   ]);
   // An unchanged report keeps its existing signature: re-signing would only churn history.
-  const tip = await repo.store.branchTip(branch);
-  if (tip !== undefined) {
-    const previous = await repo.store.readFile(tip, `${folder}/${REPORT_FILE}`);
+  const tip = (await repo.store.branchTip(branch)) ?? (await repo.store.branchTip(MAIN_BRANCH));
+  const previous = tip === undefined ? undefined : await repo.store.readFile(tip, `${folder}/${REPORT_FILE}`);
+  if (tip !== undefined && previous !== undefined) {
     const previousSbom = await repo.store.readFile(tip, `${folder}/${SBOM_FILE}`);
-    if (previous !== undefined && previousSbom !== undefined && equal(previous, reportBytes) && equal(previousSbom, sbomBytes)) {
+    if (previousSbom !== undefined && equal(previous, reportBytes) && equal(previousSbom, sbomBytes)) {
       return { commit: tip, branch, folder, changed: false };
     }
   }
+  // Beside the report, for reviewers: what changed since the previous report of this target.
+  const previousReport = previous === undefined ? undefined : parseReport(new TextDecoder().decode(previous), `${folder}/${REPORT_FILE}`);
+  const summary = renderReviewMarkdown([{ folder, diff: diffReports(previousReport, report), current: report }], `Scan of ${report.target.name} on ${options.node}`);
+  changes.set(`${folder}/${SUMMARY_FILE}`, encoder.encode(summary));
   const severities = Object.entries(report.summary.severities)
     .filter(([, count]) => count > 0)
     .map(([level, count]) => `${count} ${level.toLowerCase()}`)

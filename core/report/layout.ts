@@ -4,6 +4,7 @@
  *   findings/<node>/<target>/report.json          the report (canonical, line per finding)
  *   findings/<node>/<target>/sbom.cdx.json        CycloneDX 1.6 SBOM
  *   findings/<node>/<target>/report.sigstore.json Sigstore bundle: DSSE in-toto statement over both
+ *   findings/<node>/<target>/summary.md           what changed since the previous report, for reviewers
  *
  * `<target>` is the target's name made safe for a path, so the next scan of
  * the same image replaces its previous report and the diff shows what changed.
@@ -13,6 +14,8 @@
 export const REPORT_FILE = 'report.json';
 export const SBOM_FILE = 'sbom.cdx.json';
 export const BUNDLE_FILE = 'report.sigstore.json';
+/** Markdown for reviewers: findings new / fixed / changed since the previous report (not signed: derived from the reports). */
+export const SUMMARY_FILE = 'summary.md';
 export const FINDINGS_DIR = 'findings';
 /** in-toto predicate type of a Stella scan report statement. */
 export const SCAN_PREDICATE_TYPE = 'https://stella-mesh.dev/attestation/scan-report/v1';

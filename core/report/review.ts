@@ -1,0 +1,138 @@
+/**
+ * What a reviewer wants from a new report: which findings appeared, which
+ * went away, which changed (installed or fixed version, severity) since the
+ * previous report of the same target — by severity, as Markdown for a pull
+ * request. Deterministic: the same two reports give the same text.
+ *
+ * @example
+ *   const diff = diffReports(previous, current);
+ *   const markdown = renderReviewMarkdown([{ folder, diff, current }]);
+ */
+import { compareSeverity, SEVERITY_ORDER, type SeverityLevel } from '../match/severity.js';
+import type { Finding, Report } from '../model/report.js';
+
+export interface FindingChange {
+  before: Finding;
+  after: Finding;
+  /** What differs: `installed`, `fixed`, `severity`. */
+  fields: string[];
+}
+
+export interface ReportDiff {
+  added: Finding[];
+  fixed: Finding[];
+  changed: FindingChange[];
+  unchanged: number;
+}
+
+/** A finding's identity across scans: the advisory and the package, not its version. */
+function identity(finding: Finding): string {
+  const withoutVersion = finding.purl.replace(/@[^?#]*/, '');
+  return `${finding.id}\u0000${withoutVersion}`;
+}
+
+export function diffReports(previous: Report | undefined, current: Report | undefined): ReportDiff {
+  const before = new Map((previous?.findings ?? []).map((f) => [identity(f), f]));
+  const after = new Map((current?.findings ?? []).map((f) => [identity(f), f]));
+  const diff: ReportDiff = { added: [], fixed: [], changed: [], unchanged: 0 };
+  for (const [key, finding] of after) {
+    const old = before.get(key);
+    if (old === undefined) {
+      diff.added.push(finding);
+      continue;
+    }
+    const fields: string[] = [];
+    if (old.installed !== finding.installed) fields.push('installed');
+    if (old.fixed !== finding.fixed) fields.push('fixed');
+    if (old.severity.level !== finding.severity.level) fields.push('severity');
+    if (fields.length > 0) diff.changed.push({ before: old, after: finding, fields });
+    else diff.unchanged += 1;
+  }
+  for (const [key, finding] of before) if (!after.has(key)) diff.fixed.push(finding);
+  const order = (a: Finding, b: Finding): number => compareSeverity(b.severity.level, a.severity.level) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.id < b.id ? -1 : 1);
+  diff.added.sort(order);
+  diff.fixed.sort(order);
+  diff.changed.sort((a, b) => order(a.after, b.after));
+  return diff;
+}
+
+export interface ReviewEntry {
+  /** `findings/<node>/<target>` */
+  folder: string;
+  diff: ReportDiff;
+  /** The report after the change; undefined when the report was removed. */
+  current: Report | undefined;
+}
+
+export function renderReviewMarkdown(entries: readonly ReviewEntry[], title = 'Stella findings review'): string {
+  const lines: string[] = [`# ${title}`, ''];
+  if (entries.length === 0) return `${lines.join('\n')}No reports changed.\n`;
+  const totals = { added: 0, fixed: 0, changed: 0 };
+  for (const { diff } of entries) {
+    totals.added += diff.added.length;
+    totals.fixed += diff.fixed.length;
+    totals.changed += diff.changed.length;
+  }
+  lines.push(`${entries.length} report${entries.length === 1 ? '' : 's'}: **${totals.added} new**, **${totals.fixed} fixed**, ${totals.changed} changed.`, '');
+  for (const entry of entries) {
+    const { diff, current } = entry;
+    lines.push(`## ${entry.folder}`, '');
+    if (current === undefined) {
+      lines.push('Report removed.', '');
+      continue;
+    }
+    lines.push(`Target \`${current.target.name}\` (${current.target.digest.slice(0, 19)}…), ${current.summary.components} components, ${current.summary.findings} findings: ${severityCounts(current.findings)}.`, '');
+    lines.push(`| | ${SEVERITY_TABLE.join(' | ')} |`, `|---|${SEVERITY_TABLE.map(() => '---:').join('|')}|`);
+    lines.push(`| new | ${countsBySeverity(diff.added).join(' | ')} |`, `| fixed | ${countsBySeverity(diff.fixed).join(' | ')} |`, `| changed | ${countsBySeverity(diff.changed.map((c) => c.after)).join(' | ')} |`, '');
+    if (diff.added.length > 0) lines.push('### New', '', ...findingTable(diff.added), '');
+    if (diff.fixed.length > 0) lines.push('### Fixed', '', ...findingTable(diff.fixed), '');
+    if (diff.changed.length > 0) {
+      lines.push('### Changed', '', '| package | advisory | change |', '|---|---|---|');
+      for (const change of diff.changed) {
+        const what = change.fields.map((field) => `${field}: ${describe(change.before, field)} → ${describe(change.after, field)}`).join('; ');
+        lines.push(`| ${cell(change.after.name)} | ${cell(change.after.id)} | ${cell(what)} |`);
+      }
+      lines.push('');
+    }
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+const SEVERITY_TABLE: readonly SeverityLevel[] = [...SEVERITY_ORDER].reverse();
+
+function countsBySeverity(findings: readonly Finding[]): number[] {
+  return SEVERITY_TABLE.map((level) => findings.filter((f) => f.severity.level === level).length);
+}
+
+function severityCounts(findings: readonly Finding[]): string {
+  const parts = SEVERITY_TABLE.map((level) => [level, findings.filter((f) => f.severity.level === level).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([level, n]) => `${n} ${level.toLowerCase()}`);
+  return parts.length === 0 ? 'none' : parts.join(', ');
+}
+
+function findingTable(findings: readonly Finding[]): string[] {
+  return [
+    '| severity | package | installed | advisory | fixed in |',
+    '|---|---|---|---|---|',
+    ...findings.map((f) => `| ${f.severity.level} | ${cell(f.name)} | ${cell(f.installed)} | ${cell([f.id, ...f.aliases.slice(0, 2)].join(', '))} | ${cell(f.fixed ?? '—')} |`),
+  ];
+}
+
+function describe(finding: Finding, field: string): string {
+  switch (field) {
+    case 'installed':
+      return finding.installed;
+    case 'fixed':
+      return finding.fixed ?? 'none';
+    case 'severity':
+      return finding.severity.level;
+    default:
+      return '?';
+  }
+}
+
+/** Text safe inside a Markdown table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+}
