@@ -43,7 +43,7 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe('stella CLI', () => {
-  it.each([[], ['init'], ['feed'], ['feed', 'import'], ['scan'], ['verify'], ['demo']])('%j --help exits 0 and prints usage', async (...command) => {
+  it.each([[], ['init'], ['feed'], ['feed', 'import'], ['feed', 'sync'], ['scan'], ['verify'], ['review', 'summary'], ['demo']])('%j --help exits 0 and prints usage', async (...command) => {
     const result = await stella(...command, '--help');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: stella');
@@ -87,6 +87,14 @@ describe('stella CLI', () => {
     const ok = await stella('verify');
     expect(ok.code, ok.stderr).toBe(0);
     await fsckStrict(repoDir());
+    expect(await git(repoDir(), 'show', 'agents/cli-node:findings/cli-node/corpus-debian-node-latest/summary.md')).toMatch(/\*\*\d+ new\*\*, \*\*0 fixed\*\*/);
+    const asInCi = await stella('verify', '--trust-ref', 'main', '--ref', 'agents/cli-node');
+    expect(asInCi.code, asInCi.stderr).toBe(0);
+    expect(await git(repoDir(), 'show', 'main:.github/workflows/stella.yml')).toContain('stella verify --repo . --trust-ref');
+    const review = await stella('review', 'summary', 'main..agents/cli-node');
+    expect(review.code, review.stderr).toBe(0);
+    expect(review.stdout).toContain('## findings/cli-node/corpus-debian-node-latest');
+    expect(review.stdout).toMatch(/### New[\s\S]*GHSA-/);
 
     // Tamper through native git, as an attacker with push access would.
     const path = 'findings/cli-node/corpus-debian-node-latest/report.json';

@@ -39,7 +39,8 @@ export async function openStateRepo(dir: string): Promise<StateRepo> {
     throw new StellaError('REPO_NOT_FOUND', `${root}: not a state repository (no .git folder); create one with \`stella init ${dir}\``);
   }
   const store = new GitStore({ fs, dir: root, gitdir });
-  const tip = await store.branchTip(MAIN_BRANCH);
+  // A CI checkout of a pull request may have no local main: HEAD then says what this is.
+  const tip = (await store.branchTip(MAIN_BRANCH)) ?? (await store.resolve('HEAD'));
   if (tip === undefined || (await store.readFile(tip, SETTINGS_PATH)) === undefined) {
     throw new StellaError('REPO_INVALID', `${root}: not a Stella state repository (no ${SETTINGS_PATH} on ${MAIN_BRANCH})`);
   }

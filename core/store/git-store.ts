@@ -78,6 +78,19 @@ export class GitStore {
     }
   }
 
+  /** A ref in any spelling git accepts (`main`, `origin/main`, `refs/heads/x`, `HEAD`, a full oid), or undefined. */
+  async resolve(ref: string): Promise<string | undefined> {
+    if (/^[0-9a-f]{40}$/.test(ref)) return ref;
+    for (const candidate of [ref, `refs/heads/${ref}`, `refs/remotes/${ref}`, `refs/tags/${ref}`]) {
+      try {
+        return await git.resolveRef({ fs: this.fs, gitdir: this.gitdir, ref: candidate });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    return undefined;
+  }
+
   /** The contents of `path` at a commit, or undefined when the path is absent. */
   async readFile(commit: string, path: string): Promise<Uint8Array | undefined> {
     try {

@@ -10,12 +10,18 @@ export function registerVerify(program: Command, setResult: SetResult): void {
   program
     .command('verify')
     .description('check every report and feed manifest in the state repository against the keys in trust/')
-    .addHelpText('after', '\nExit code 0 when everything verifies, 1 when anything fails (each failure names the file and the reason).')
-    .action(async (_options: unknown, command: Command) => {
+    .option('--trust-ref <ref>', 'ref whose trust/ and feeds/ are authoritative', MAIN_BRANCH)
+    .option('--ref <ref...>', 'refs whose reports to check (default: every local branch)')
+    .addHelpText(
+      'after',
+      '\nExit code 0 when everything verifies, 1 when anything fails (each failure names the file and the reason).\n' +
+        'In a pull request: stella verify --trust-ref origin/main --ref HEAD  (the PR cannot vouch for itself)',
+    )
+    .action(async (options: { trustRef: string; ref?: string[] }, command: Command) => {
       const ctx = CommandContext.of(command);
       const repo = await ctx.openRepo();
-      const branches = await git.listBranches({ fs, gitdir: repo.store.gitdir });
-      const result = await verifyRepository(repo.store, { main: MAIN_BRANCH, branches });
+      const branches = options.ref ?? (await git.listBranches({ fs, gitdir: repo.store.gitdir }));
+      const result = await verifyRepository(repo.store, { main: options.trustRef, branches });
       for (const failure of result.failures) ctx.log.error(`${failure.where}: ${failure.reason}`, { ...failure });
       const ok = result.failures.length === 0;
       ctx.log.info(
