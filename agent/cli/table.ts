@@ -25,7 +25,8 @@ export function renderTable(report: Report, maxTitle = 60): string {
       const ids = f.aliases.filter((alias) => alias.startsWith('CVE-'));
       const id = ids.length > 0 && !f.id.startsWith('CVE-') ? `${f.id} (${ids[0]})` : f.id;
       const title = (f.summary ?? '').replace(/\s+/g, ' ');
-      return [f.name, id, f.severity.level, f.installed, f.fixed ?? '', title.length > maxTitle ? `${title.slice(0, maxTitle - 1)}…` : title];
+      const level = f.kev === undefined ? f.severity.level : `${f.severity.level} KEV`;
+      return [f.name, id, level, f.installed, f.fixed ?? '', title.length > maxTitle ? `${title.slice(0, maxTitle - 1)}…` : title];
     });
   const widths = COLUMNS.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
   const format = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();

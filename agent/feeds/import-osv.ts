@@ -26,6 +26,7 @@ import type { SigningKey } from '../../core/sign/keys.js';
 import { AdvisoryIndex, type IndexUpdate } from '../index/advisory-index.js';
 import { AGENT_IDENTITY, MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import { syncWorktree } from '../repo/worktree.js';
+import { tableChanges } from './import-tables.js';
 import { digestSource, readSource, resolveSources, type SourceFile } from './sources.js';
 
 export const MANIFEST_SIGNATURE_SUFFIX = '.jws';
@@ -43,7 +44,10 @@ export interface ImportSummary {
   /** Problems that did not stop the import, one line each. */
   warnings: string[];
   shardsChanged: number;
+  /** Advisories the feed holds after the import. */
   records: number;
+  /** Rows of each enrichment table imported (`kev`, `epss`). */
+  tables: Record<string, number>;
   /** The new commit on main, when something changed. */
   commit: string | undefined;
   index: IndexUpdate;
@@ -55,39 +59,48 @@ export interface ImportOptions {
 }
 
 export async function importOsv(repo: StateRepo, paths: string[], options: ImportOptions): Promise<ImportSummary> {
-  const sources = await resolveSources(paths);
+  const all = await resolveSources(paths);
+  const sources = all.filter((s) => s.kind !== 'kev' && s.kind !== 'epss');
   const parentBefore = await repo.store.branchTip(MAIN_BRANCH);
+  if (parentBefore === undefined) throw new StellaError('REPO_INVALID', `${repo.dir}: no ${MAIN_BRANCH} branch`);
+  // Tables are parsed (so checked) before anything is read or committed.
+  const tables = await tableChanges(all, options.key);
+  const tableUpdates = await changedOnly(repo, parentBefore, tables.changes);
   const digests = new Map<SourceFile, string>();
   for (const source of sources) digests.set(source, await digestSource(source));
-  // Fast path: every source is byte-for-byte what the feed was built from.
-  const known = parentBefore === undefined ? undefined : await readManifest(repo, parentBefore);
-  if (known !== undefined && parentBefore !== undefined && sources.every((s) => known.sources[s.name]?.sha256 === digests.get(s))) {
-    return unchangedSummary(repo, parentBefore, known, sources);
-  }
+  // Fast path: every advisory source is byte-for-byte what the feed was built from.
+  const known = await readManifest(repo, parentBefore);
+  const advisoriesKnown = sources.every((s) => known?.sources[s.name]?.sha256 === digests.get(s));
+  if (advisoriesKnown && tableUpdates.size === 0) return unchangedSummary(repo, parentBefore, known, sources, tables.warnings);
+
   const spool = join(repo.cacheDir, `spool-${process.pid}-${Date.now()}`);
   await mkdir(spool, { recursive: true });
   try {
-    const read = await spoolRecords(sources, digests, spool, options.onProgress);
-    const parent = await repo.store.branchTip(MAIN_BRANCH);
-    if (parent === undefined) throw new StellaError('REPO_INVALID', `${repo.dir}: no ${MAIN_BRANCH} branch`);
+    const read = advisoriesKnown ? emptyRead() : await spoolRecords(sources, digests, spool, options.onProgress);
+    read.warnings.push(...tables.warnings);
+    const parent = parentBefore;
     options.onProgress?.(`merging ${read.count} records into the feed shards`);
     const merged = await mergeShards(repo, parent, spool);
     const previous = await readManifest(repo, parent);
     const manifest = nextManifest(previous, merged, read.sourceSummaries);
     const manifestBytes = encodeManifest(manifest);
     const changes = new Map<string, Uint8Array | null>(merged.changedShards);
-
-    let commit: string | undefined;
     const oldManifestBytes = await repo.store.readFile(parent, OSV_MANIFEST_PATH);
-    if (changes.size > 0 || oldManifestBytes === undefined || !sameBytes(oldManifestBytes, manifestBytes)) {
+    const advisoriesChanged = read.count > 0 && (changes.size > 0 || oldManifestBytes === undefined || !sameBytes(oldManifestBytes, manifestBytes));
+    if (advisoriesChanged) {
       changes.set(OSV_MANIFEST_PATH, manifestBytes);
       changes.set(`${OSV_MANIFEST_PATH}${MANIFEST_SIGNATURE_SUFFIX}`, new TextEncoder().encode(`${await signDetachedJws(manifestBytes, options.key)}\n`));
+    }
+    for (const [path, bytes] of tableUpdates) changes.set(path, bytes);
+
+    let commit: string | undefined;
+    if (changes.size > 0) {
       options.onProgress?.(`committing ${changes.size} changed files`);
       const result = await repo.store.commit({
         branch: MAIN_BRANCH,
         parent,
         changes,
-        message: commitMessage(merged, read, manifest),
+        message: commitMessage(merged, read, manifest, tables.rows),
         author: AGENT_IDENTITY,
       });
       if (result.committed) {
@@ -108,6 +121,7 @@ export async function importOsv(repo: StateRepo, paths: string[], options: Impor
         warnings: read.warnings,
         shardsChanged: merged.changedShards.size,
         records: manifest.records,
+        tables: tables.rows,
         commit,
         index: update,
       };
@@ -119,13 +133,38 @@ export async function importOsv(repo: StateRepo, paths: string[], options: Impor
   }
 }
 
+/**
+ * Table files whose content differs from what is stored; a table whose file
+ * and manifest are unchanged keeps its old signature (a new one would only
+ * churn history, ECDSA signatures being randomised).
+ */
+async function changedOnly(repo: StateRepo, commit: string, changes: Map<string, Uint8Array>): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>();
+  const folders = new Set([...changes.keys()].map((path) => path.slice(0, path.lastIndexOf('/'))));
+  for (const folder of folders) {
+    const files = [...changes].filter(([path]) => path.startsWith(`${folder}/`));
+    let same = true;
+    for (const [path, bytes] of files) {
+      if (path.endsWith('.jws')) continue;
+      const stored = await repo.store.readFile(commit, path);
+      if (stored === undefined || !sameBytes(stored, bytes)) same = false;
+    }
+    if (!same) for (const [path, bytes] of files) out.set(path, bytes);
+  }
+  return out;
+}
+
+function emptyRead(): ReadResult {
+  return { count: 0, skipped: 0, warnings: [], sourceSummaries: {} };
+}
+
 /** The summary of an import whose sources were all imported before: nothing read, nothing committed. */
-async function unchangedSummary(repo: StateRepo, commit: string, manifest: FeedManifest, sources: SourceFile[]): Promise<ImportSummary> {
-  const unchanged = sources.reduce((sum, source) => sum + (manifest.sources[source.name]?.records ?? 0), 0);
+async function unchangedSummary(repo: StateRepo, commit: string, manifest: FeedManifest | undefined, sources: SourceFile[], warnings: string[]): Promise<ImportSummary> {
+  const unchanged = sources.reduce((sum, source) => sum + (manifest?.sources[source.name]?.records ?? 0), 0);
   const index = await AdvisoryIndex.open(repo.cacheDir);
   try {
     const update = await index.update(repo.store, commit);
-    return { read: 0, added: 0, updated: 0, unchanged, skipped: 0, warnings: [], shardsChanged: 0, records: manifest.records, commit: undefined, index: update };
+    return { read: 0, added: 0, updated: 0, unchanged, skipped: 0, warnings, shardsChanged: 0, records: manifest?.records ?? 0, tables: {}, commit: undefined, index: update };
   } finally {
     await index.close();
   }
@@ -270,12 +309,14 @@ function nextManifest(previous: FeedManifest | undefined, merged: MergeResult, s
   return buildManifest('osv', shards, ecosystems, { ...(previous?.sources ?? {}), ...sources });
 }
 
-function commitMessage(merged: MergeResult, read: ReadResult, manifest: FeedManifest): string {
+function commitMessage(merged: MergeResult, read: ReadResult, manifest: FeedManifest, tables: Record<string, number>): string {
   const names = Object.keys(manifest.sources).sort().join(', ');
+  const tableText = Object.entries(tables).map(([name, rows]) => `${name.toUpperCase()} (${rows} rows)`);
+  const title = read.count > 0 ? `feeds: import advisories (${merged.added} added, ${merged.updated} updated)` : `feeds: import ${tableText.join(', ')}`;
   return (
-    `feeds: import OSV (${merged.added} added, ${merged.updated} updated)\n\n` +
-    `Read ${read.count} record files; ${read.skipped} skipped; ${merged.changedShards.size} shards changed.\n` +
-    `The feed now holds ${manifest.records} records from: ${names}.\n`
+    `${title}\n\n` +
+    (read.count > 0 ? `Read ${read.count} records; ${read.skipped} skipped; ${merged.changedShards.size} shards changed.\nThe advisory feed now holds ${manifest.records} records from: ${names}.\n` : '') +
+    (tableText.length > 0 ? `Tables: ${tableText.join(', ')}.\n` : '')
   );
 }
 

@@ -16,6 +16,9 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import yauzl from 'yauzl';
 import { StellaError } from '../../core/errors.js';
+import { debianTrackerListToOsv } from '../../core/feeds/debian/to-osv.js';
+import { isDebianTrackerList } from '../../core/feeds/debian/tracker-list.js';
+import { isEpssCsv } from '../../core/feeds/epss/parser.js';
 import { ZipWindow, type ZipEntryRef } from './zip-window.js';
 
 /** Largest single record file accepted (the largest real OSV record is far below). */
@@ -29,7 +32,11 @@ export interface SourceFile {
   /** Stable name of the source, used in the manifest: `npm/all.zip`, `advisories/`. */
   name: string;
   path: string;
-  kind: 'zip' | 'dir' | 'json';
+  /**
+   * zip / dir / json: OSV records. debian-tracker: a DSA/DLA list, turned
+   * into OSV records. kev, epss: enrichment tables (not advisories).
+   */
+  kind: 'zip' | 'dir' | 'json' | 'debian-tracker' | 'kev' | 'epss';
 }
 
 /** Classifies the paths given on the command line. */
@@ -41,9 +48,34 @@ export async function resolveSources(paths: string[]): Promise<SourceFile[]> {
     });
     if (info.isDirectory()) out.push({ name: `${basename(path)}/`, path, kind: 'dir' });
     else if (await isZip(path)) out.push({ name: zipSourceName(path), path, kind: 'zip' });
-    else out.push({ name: basename(path), path, kind: 'json' });
+    else out.push({ name: sourceName(path), path, kind: await sniffFile(path) });
   }
   return out;
+}
+
+/** Recognises a file by its content, never its name. */
+async function sniffFile(path: string): Promise<SourceFile['kind']> {
+  const handle = await open(path, 'r');
+  let head: Uint8Array;
+  try {
+    const buffer = new Uint8Array(4096);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    head = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  if (isDebianTrackerList(head)) return 'debian-tracker';
+  const text = new TextDecoder().decode(head);
+  if (isEpssCsv(text.split('\n', 1)[0] ?? '')) return 'epss';
+  // KEV is JSON like an OSV record; its top-level keys tell them apart.
+  if (/"catalogVersion"\s*:/.test(text) && /"vulnerabilities"\s*:/.test(text)) return 'kev';
+  return 'json';
+}
+
+/** Tracker lists are all called `list`: keep their folder (`DSA/list`). */
+function sourceName(path: string): string {
+  const parts = path.split(sep).filter((part) => part !== '');
+  return parts.at(-1) === 'list' ? parts.slice(-2).join('/') : basename(path);
 }
 
 /** `<Ecosystem>/all.zip` keeps its folder name, as osv.dev lays it out. */
@@ -92,11 +124,28 @@ export async function* readSource(source: SourceFile): AsyncGenerator<SourceItem
     case 'json':
       yield await readJsonFile(source.path, source.name, source.name);
       return;
+    case 'debian-tracker':
+      yield* readDebianTracker(source);
+      return;
+    case 'kev':
+    case 'epss':
+      // Tables, not advisories: the caller handles them (import-tables.ts).
+      return;
     case 'dir':
       yield* readFolder(source);
       return;
     default:
       throw new StellaError('INTERNAL', `unknown source kind ${String((source as { kind: unknown }).kind)}`);
+  }
+}
+
+/** A DSA/DLA list as OSV records, one per advisory; malformed entries become warnings. */
+async function* readDebianTracker(source: SourceFile): AsyncGenerator<SourceItem> {
+  const parsed = debianTrackerListToOsv(await readFile(source.path), source.name);
+  for (const warning of parsed.warnings) yield { $case: 'warning', message: warning };
+  const encoder = new TextEncoder();
+  for (const record of parsed.records) {
+    yield { $case: 'record', source: source.name, label: `${source.name}:${record.id}`, bytes: encoder.encode(JSON.stringify(record)) };
   }
 }
 

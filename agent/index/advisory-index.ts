@@ -19,7 +19,10 @@
  */
 import { join } from 'node:path';
 import { Level } from 'level';
+import { EPSS_FEED_PATH, parseEpssCsv } from '../../core/feeds/epss/csv.js';
+import { KEV_FEED_PATH, parseKevLines } from '../../core/feeds/kev/lines.js';
 import { packageKey, trimRecord, type AdvisorySource, type PackageKey } from '../../core/match/advisory-source.js';
+import type { EnrichmentSource, EpssFact, KevFact } from '../../core/match/enrich.js';
 import type { OsvRecord } from '../../core/model/osv.js';
 import { normalizePackageName } from '../../core/match/package-names.js';
 import { OSV_SHARD_DIR } from '../../core/feeds/osv/shard.js';
@@ -31,6 +34,9 @@ const SEP = '\u0000';
 const recordKey = (id: string): string => `r${SEP}${id}`;
 const pkgKey = (key: string): string => `p${SEP}${key}`;
 const shardKey = (shard: string): string => `s${SEP}${shard}`;
+const kevKey = (cve: string): string => `k${SEP}${cve}`;
+const epssKey = (cve: string): string => `e${SEP}${cve}`;
+const META_TABLE = (name: string): string => `m${SEP}table${SEP}${name}`;
 const META_SHARDS = `m${SEP}shards`;
 const META_TREE = `m${SEP}tree`;
 
@@ -41,7 +47,7 @@ export interface IndexUpdate {
   elapsedMs: number;
 }
 
-export class AdvisoryIndex implements AdvisorySource {
+export class AdvisoryIndex implements AdvisorySource, EnrichmentSource {
   private constructor(private readonly db: Level<string, string>) {}
 
   static async open(cacheDir: string): Promise<AdvisoryIndex> {
@@ -59,9 +65,10 @@ export class AdvisoryIndex implements AdvisorySource {
     return this.db.get(META_TREE);
   }
 
-  /** Brings the index to the feed at `commit`, re-reading only changed shards. */
+  /** Brings the index to the feeds at `commit`, re-reading only changed shards and tables. */
   async update(store: GitStore, commit: string): Promise<IndexUpdate> {
     const started = performance.now();
+    await this.updateTables(store, commit);
     const feedEntry = (await store.listFolder(commit, 'feeds')).find((entry) => entry.path === 'osv');
     const feedTree = feedEntry?.oid ?? 'none';
     if ((await this.db.get(META_TREE)) === feedTree) return { shardsChanged: 0, records: 0, elapsedMs: performance.now() - started };
@@ -127,6 +134,50 @@ export class AdvisoryIndex implements AdvisorySource {
     ops.push(newRecords.length === 0 ? { type: 'del', key: shardKey(shard) } : { type: 'put', key: shardKey(shard), value: JSON.stringify([...newIds].sort()) });
     await this.db.batch(ops);
     return newRecords.length;
+  }
+
+  /** Re-reads the KEV and EPSS tables when their folder changed. */
+  private async updateTables(store: GitStore, commit: string): Promise<void> {
+    const folders = new Map((await store.listFolder(commit, 'feeds')).map((entry) => [entry.path, entry.oid]));
+    for (const [name, path, prefix] of [['kev', KEV_FEED_PATH, 'k'], ['epss', EPSS_FEED_PATH, 'e']] as const) {
+      const tree = folders.get(name) ?? 'none';
+      if ((await this.db.get(META_TABLE(name))) === tree) continue;
+      const ops: BatchOp[] = [];
+      for await (const key of this.db.keys({ gt: `${prefix}${SEP}`, lt: `${prefix}${SEP}\uffff` })) ops.push({ type: 'del', key });
+      const bytes = tree === 'none' ? undefined : await store.readFile(commit, path);
+      if (bytes !== undefined) {
+        if (name === 'kev') {
+          for (const [cve, entry] of parseKevLines(bytes, path).catalog.entries) {
+            const fact: KevFact = { dateAdded: entry.dateAdded, dueDate: entry.dueDate, knownRansomwareCampaignUse: entry.knownRansomwareCampaignUse };
+            ops.push({ type: 'put', key: kevKey(cve), value: JSON.stringify(fact) });
+          }
+        } else {
+          for (const [cve, score] of parseEpssCsv(bytes, path).scores.entries()) ops.push({ type: 'put', key: epssKey(cve), value: `${score.epss},${score.percentile}` });
+        }
+      }
+      ops.push({ type: 'put', key: META_TABLE(name), value: tree });
+      await this.db.batch(ops);
+    }
+  }
+
+  async kevFor(cves: readonly string[]): Promise<Map<string, KevFact>> {
+    const values = await this.db.getMany(cves.map(kevKey));
+    const out = new Map<string, KevFact>();
+    values.forEach((value, i) => {
+      if (value !== undefined) out.set(cves[i] as string, JSON.parse(value) as KevFact);
+    });
+    return out;
+  }
+
+  async epssFor(cves: readonly string[]): Promise<Map<string, EpssFact>> {
+    const values = await this.db.getMany(cves.map(epssKey));
+    const out = new Map<string, EpssFact>();
+    values.forEach((value, i) => {
+      if (value === undefined) return;
+      const [score, percentile] = value.split(',').map(Number);
+      out.set(cves[i] as string, { score: score as number, percentile: percentile as number });
+    });
+    return out;
   }
 
   async recordsFor(packages: readonly PackageKey[]): Promise<Map<string, OsvRecord[]>> {

@@ -12,6 +12,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { StellaError } from '../../core/errors.js';
 import { builtinExtractors } from '../../core/extract/registry.js';
+import { enrichFindings } from '../../core/match/enrich.js';
 import { matchComponents } from '../../core/match/matcher.js';
 import { SEVERITY_ORDER } from '../../core/match/severity.js';
 import { REPORT_SCHEMA, type Finding, type Report, type ReportComponent, type ReportTarget } from '../../core/model/report.js';
@@ -114,14 +115,18 @@ async function readSbomTarget(path: string, size: number, options: ScanOptions):
 async function matchAgainstRepo(repo: StateRepo, components: ReportComponent[]): Promise<{ findings: Finding[]; warnings: string[]; feed: Report['inputs']['feed'] }> {
   const commit = await repo.store.branchTip(MAIN_BRANCH);
   if (commit === undefined) throw new StellaError('REPO_INVALID', `${repo.dir}: no ${MAIN_BRANCH} branch`);
-  const feedTree = (await repo.store.listFolder(commit, 'feeds')).find((entry) => entry.path === 'osv')?.oid;
+  const feedsFolder = await repo.store.listFolder(commit, 'feeds');
+  const feedTree = feedsFolder.find((entry) => entry.path === 'osv')?.oid;
+  // The whole feeds/ tree: advisories, KEV and EPSS all shape the findings.
+  const feedsTree = (await repo.store.listFolder(commit, '')).find((entry) => entry.path === 'feeds')?.oid;
   const warnings: string[] = [];
   if (feedTree === undefined) warnings.push('no advisories in the state repository yet: run `stella feed import` first');
   const index = await AdvisoryIndex.open(repo.cacheDir);
   try {
     await index.update(repo.store, commit);
     const matched = await matchComponents(components, index);
-    return { findings: matched.findings, warnings: [...warnings, ...matched.warnings], feed: { commit, tree: feedTree ?? 'none' } };
+    const findings = await enrichFindings(matched.findings, index);
+    return { findings, warnings: [...warnings, ...matched.warnings], feed: { commit, tree: feedsTree ?? 'none' } };
   } finally {
     await index.close();
   }

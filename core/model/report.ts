@@ -4,6 +4,7 @@
  * `schemas/report.schema.json`; the canonical byte layout is in
  * `core/report/serialize.ts`.
  */
+import type { EpssFact, KevFact } from '../match/enrich.js';
 import type { Severity } from '../match/severity.js';
 import type { OsRelease } from './package.js';
 
@@ -36,6 +37,10 @@ export interface Finding {
   fixed?: string;
   severity: Severity;
   summary?: string;
+  /** Listed in CISA's Known Exploited Vulnerabilities catalog. */
+  kev?: KevFact;
+  /** FIRST EPSS score of the finding's CVE (the highest, when it has several). */
+  epss?: EpssFact;
 }
 
 export interface ReportTarget {

@@ -12,7 +12,7 @@
  */
 import { describeError } from '../errors.js';
 import { parseManifest } from '../feeds/manifest.js';
-import { OSV_MANIFEST_PATH, OSV_SHARD_DIR } from '../feeds/osv/shard.js';
+import { OSV_FEED_DIR, OSV_SHARD_DIR } from '../feeds/osv/shard.js';
 import { BUNDLE_FILE, FINDINGS_DIR, REPORT_FILE, SBOM_FILE } from '../report/layout.js';
 import { parseReport } from '../report/serialize.js';
 import { verifyBundle } from '../sign/bundle.js';
@@ -35,27 +35,30 @@ export interface VerifyResult {
 }
 
 export interface VerifyOptions {
-  /** Branch holding the trust roots and feeds. */
+  /** Ref holding the trust roots and feeds (normally `main`; in a pull request's CI, the base branch). */
   main: string;
-  /** Branches whose reports to check (main included or not). */
+  /** Refs whose reports to check (main is always checked too). */
   branches: string[];
 }
 
 export async function verifyRepository(store: GitStore, options: VerifyOptions): Promise<VerifyResult> {
   const result: VerifyResult = { reports: 0, manifests: 0, failures: [] };
-  const mainTip = await store.branchTip(options.main);
+  const mainTip = await store.resolve(options.main);
   if (mainTip === undefined) {
-    result.failures.push({ where: options.main, reason: 'branch not found' });
+    result.failures.push({ where: options.main, reason: 'ref not found' });
     return result;
   }
   const trust = await loadTrust(store, mainTip, options.main, result.failures);
   if (trust === undefined) return result;
 
-  await verifyFeedManifest(store, mainTip, options.main, trust, result);
+  await verifyFeeds(store, mainTip, options.main, trust, result);
   const seen = new Set<string>();
   for (const branch of [...new Set([options.main, ...options.branches])].sort()) {
-    const tip = await store.branchTip(branch);
-    if (tip === undefined) continue;
+    const tip = await store.resolve(branch);
+    if (tip === undefined) {
+      result.failures.push({ where: branch, reason: 'ref not found' });
+      continue;
+    }
     for (const folder of await reportFolders(store, tip)) {
       const files = await store.listFolder(tip, folder);
       const key = files.map((f) => f.oid).join(',');
@@ -111,16 +114,39 @@ function lookupFor(trust: Trust, role: SignerRole, node?: string): (hint: string
   return (hint) => (signerFor(trust.signers, hint, role, node) === undefined ? undefined : trust.keys.get(hint));
 }
 
-async function verifyFeedManifest(store: GitStore, commit: string, branch: string, trust: Trust, result: VerifyResult): Promise<void> {
-  const manifestBytes = await store.readFile(commit, OSV_MANIFEST_PATH);
-  const shards = await store.listFolder(commit, OSV_SHARD_DIR);
+/** Every feed folder (`feeds/<feed>/`) with a manifest: OSV shards, KEV, EPSS. */
+async function verifyFeeds(store: GitStore, commit: string, branch: string, trust: Trust, result: VerifyResult): Promise<void> {
+  for (const feed of await store.listFolder(commit, 'feeds')) {
+    if (feed.type === 'tree') await verifyFeedManifest(store, commit, branch, `feeds/${feed.path}`, trust, result);
+  }
+}
+
+/** The data files of a feed folder, keyed as its manifest lists them. */
+async function feedFiles(store: GitStore, commit: string, folder: string): Promise<Map<string, { path: string; oid: string }>> {
+  const out = new Map<string, { path: string; oid: string }>();
+  if (folder === OSV_FEED_DIR) {
+    for (const entry of await store.listFolder(commit, OSV_SHARD_DIR)) {
+      out.set(entry.path.replace(/\.jsonl$/, ''), { path: `${OSV_SHARD_DIR}/${entry.path}`, oid: entry.oid });
+    }
+    return out;
+  }
+  for (const entry of await store.listFolder(commit, folder)) {
+    if (entry.type === 'blob' && !entry.path.startsWith('manifest.json') && entry.path !== 'README.md') out.set(entry.path, { path: `${folder}/${entry.path}`, oid: entry.oid });
+  }
+  return out;
+}
+
+async function verifyFeedManifest(store: GitStore, commit: string, branch: string, folder: string, trust: Trust, result: VerifyResult): Promise<void> {
+  const manifestPath = `${folder}/manifest.json`;
+  const manifestBytes = await store.readFile(commit, manifestPath);
+  const files = await feedFiles(store, commit, folder);
   if (manifestBytes === undefined) {
-    if (shards.length > 0) result.failures.push({ where: `${branch}:${OSV_SHARD_DIR}`, reason: 'feed shards present without a manifest' });
+    if (files.size > 0) result.failures.push({ where: `${branch}:${folder}`, reason: 'feed data present without a manifest' });
     return;
   }
   result.manifests += 1;
-  const where = `${branch}:${OSV_MANIFEST_PATH}`;
-  const jws = await store.readFile(commit, `${OSV_MANIFEST_PATH}.jws`);
+  const where = `${branch}:${manifestPath}`;
+  const jws = await store.readFile(commit, `${manifestPath}.jws`);
   if (jws === undefined) {
     result.failures.push({ where, reason: 'unsigned: manifest.json.jws is missing' });
     return;
@@ -133,25 +159,23 @@ async function verifyFeedManifest(store: GitStore, commit: string, branch: strin
   }
   let manifest;
   try {
-    manifest = parseManifest(manifestBytes, OSV_MANIFEST_PATH);
+    manifest = parseManifest(manifestBytes, manifestPath);
   } catch (error) {
     result.failures.push({ where, reason: describeError(error) });
     return;
   }
   const listed = new Set(Object.keys(manifest.shards));
-  for (const entry of shards) {
-    const shard = entry.path.replace(/\.jsonl$/, '');
-    const path = `${OSV_SHARD_DIR}/${entry.path}`;
-    const expected = manifest.shards[shard];
-    listed.delete(shard);
+  for (const [key, file] of files) {
+    const expected = manifest.shards[key];
+    listed.delete(key);
     if (expected === undefined) {
-      result.failures.push({ where: `${branch}:${path}`, reason: 'not listed in the signed manifest' });
+      result.failures.push({ where: `${branch}:${file.path}`, reason: 'not listed in the signed manifest' });
       continue;
     }
-    const actual = await sha256Hex(await store.readBlob(entry.oid));
-    if (actual !== expected.sha256) result.failures.push({ where: `${branch}:${path}`, reason: `SHA-256 ${actual.slice(0, 12)}… differs from the manifest's ${expected.sha256.slice(0, 12)}…` });
+    const actual = await sha256Hex(await store.readBlob(file.oid));
+    if (actual !== expected.sha256) result.failures.push({ where: `${branch}:${file.path}`, reason: `SHA-256 ${actual.slice(0, 12)}… differs from the manifest's ${expected.sha256.slice(0, 12)}…` });
   }
-  for (const shard of listed) result.failures.push({ where: `${branch}:${OSV_SHARD_DIR}/${shard}.jsonl`, reason: 'listed in the manifest but missing' });
+  for (const key of listed) result.failures.push({ where: `${branch}:${folder}/${key}`, reason: 'listed in the signed manifest but missing' });
 }
 
 /** Folders under findings/ that hold a report (findings/<node>/<target>). */

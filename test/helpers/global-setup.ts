@@ -16,7 +16,10 @@ const run = promisify(execFile);
 export default async function setup(): Promise<void> {
   requireShared();
   // CLI tests run the compiled `stella` (bin/stella.js → dist/): build it from the sources under test.
-  await run(join(projectRoot, 'node_modules', '.bin', 'tsc'), ['-p', join(projectRoot, 'tsconfig.build.json')], { cwd: projectRoot });
+  // STELLA_SKIP_BUILD=1 reuses an existing dist/ (e.g. while iterating on one test file).
+  if (process.env['STELLA_SKIP_BUILD'] !== '1') {
+    await run(join(projectRoot, 'node_modules', '.bin', 'tsc'), ['-p', join(projectRoot, 'tsconfig.build.json')], { cwd: projectRoot });
+  }
   if (!existsSync(join(imagesDir, 'SHA256SUMS'))) {
     mkdirSync(imagesDir, { recursive: true });
     process.stderr.write(`building test images into ${imagesDir} (about a minute)\n`);

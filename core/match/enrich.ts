@@ -1,0 +1,43 @@
+/**
+ * Enrichment of findings with exploitation signals, by CVE id (the finding's
+ * id or any alias): CISA KEV — known to be exploited in the wild, with
+ * CISA's remediation due date — and FIRST EPSS — the probability of
+ * exploitation in the next 30 days and its percentile.
+ *
+ * @example
+ *   const enriched = await enrichFindings(findings, index);
+ */
+import type { Finding } from '../model/report.js';
+
+export interface KevFact {
+  dateAdded: string;
+  dueDate: string;
+  knownRansomwareCampaignUse: 'Known' | 'Unknown';
+}
+
+export interface EpssFact {
+  score: number;
+  percentile: number;
+}
+
+export interface EnrichmentSource {
+  kevFor(cves: readonly string[]): Promise<Map<string, KevFact>>;
+  epssFor(cves: readonly string[]): Promise<Map<string, EpssFact>>;
+}
+
+/** Copies of the findings with `kev` (any CVE listed) and `epss` (the highest-scoring CVE) set. */
+export async function enrichFindings(findings: readonly Finding[], source: EnrichmentSource): Promise<Finding[]> {
+  const cvesOf = (finding: Finding): string[] => [finding.id, ...finding.aliases].filter((id) => id.startsWith('CVE-'));
+  const all = [...new Set(findings.flatMap(cvesOf))];
+  if (all.length === 0) return [...findings];
+  const [kev, epss] = await Promise.all([source.kevFor(all), source.epssFor(all)]);
+  return findings.map((finding) => {
+    const cves = cvesOf(finding);
+    const out: Finding = { ...finding };
+    const known = cves.map((cve) => kev.get(cve)).find((fact) => fact !== undefined);
+    if (known !== undefined) out.kev = known;
+    const scores = cves.map((cve) => epss.get(cve)).filter((fact): fact is EpssFact => fact !== undefined);
+    if (scores.length > 0) out.epss = scores.reduce((a, b) => (b.score > a.score ? b : a));
+    return out;
+  });
+}
