@@ -5,15 +5,41 @@
  * name fail at load rather than shadowing each other.
  */
 import { StellaError } from '../errors.js';
+import { alpineOrdering } from './alpine.js';
+import { cranOrdering } from './cran.js';
 import { dpkgOrdering, ubuntuOrdering } from './dpkg.js';
+import { goOrdering } from './go.js';
+import { hackageOrdering } from './hackage.js';
+import { mavenOrdering } from './maven.js';
+import { nugetOrdering } from './nuget.js';
 import type { VersionOrdering } from './ordering.js';
+import { packagistOrdering } from './packagist.js';
+import { pubOrdering } from './pub.js';
+import { pypiOrdering } from './pypi.js';
+import { almaLinuxOrdering, openSuseOrdering, redHatOrdering, rockyLinuxOrdering, suseOrdering } from './rpm.js';
+import { rubygemsOrdering } from './rubygems.js';
 import { cratesOrdering, semverOrdering } from './semver.js';
 
 const ORDERINGS: readonly VersionOrdering[] = [
   semverOrdering, // npm
   cratesOrdering, // crates.io
+  goOrdering, // Go
+  pypiOrdering, // PyPI
+  mavenOrdering, // Maven
+  nugetOrdering, // NuGet
+  rubygemsOrdering, // RubyGems
+  packagistOrdering, // Packagist
+  pubOrdering, // Pub
+  hackageOrdering, // Hackage
+  cranOrdering, // CRAN
   dpkgOrdering, // Debian
   ubuntuOrdering, // Ubuntu
+  alpineOrdering, // Alpine
+  redHatOrdering, // Red Hat
+  almaLinuxOrdering, // AlmaLinux
+  rockyLinuxOrdering, // Rocky Linux
+  openSuseOrdering, // openSUSE
+  suseOrdering, // SUSE
 ];
 
 function index(orderings: readonly VersionOrdering[]): ReadonlyMap<string, VersionOrdering> {
@@ -53,7 +79,7 @@ export function baseEcosystem(ecosystem: string): string {
  * @example
  *   orderingFor('Debian:12')?.compare('1.0-1', '1.0-1+deb12u1'); // -1
  *   orderingFor('crates.io') === cratesOrdering;                 // true
- *   orderingFor('PyPI');                                         // undefined
+ *   orderingFor('SwiftURL');                                     // undefined
  */
 export function orderingFor(ecosystem: string): VersionOrdering | undefined {
   return BY_ECOSYSTEM.get(baseEcosystem(ecosystem));

@@ -1,0 +1,73 @@
+/**
+ * CRAN (R package) version ordering, as R's `compareVersion` orders
+ * versions: integers separated by `.` or `-` (the two separators are the
+ * same: `1.0-1` = `1.0.1`), compared as integer lists. The first differing
+ * component decides; when one list is a prefix of the other the longer is
+ * newer (`1.8` < `1.8.0`). Leading zeros do not count (`0.01` = `0.1`), so
+ * `0.9` < `0.75`.
+ *
+ * R's `numeric_version` comparison operators pad the shorter version with
+ * zeros and would call `1.8` and `1.8.0` equal (R 4.2); `compareVersion`
+ * and OSV keep the longer one newer, and so do we.
+ *
+ * Validity is R's `numeric_version` grammar, `([0-9]+[.-])*[0-9]+`, with
+ * every component at most 2^31-1: R reads larger ones as NA and then
+ * cannot compare them at all.
+ */
+import { StellaError } from '../errors.js';
+import type { VersionOrdering } from './ordering.js';
+
+const CRAN_RE = /^[0-9]+(?:[.-][0-9]+)*$/;
+const INT_MAX = 2147483647;
+
+function parse(version: string): number[] | undefined {
+  if (!CRAN_RE.test(version)) return undefined;
+  const parts: number[] = [];
+  for (const digits of version.split(/[.-]/)) {
+    // Leading zeros cannot make Number() inexact, and above INT_MAX we stop.
+    const n = Number(digits);
+    if (n > INT_MAX) return undefined;
+    parts.push(n);
+  }
+  return parts;
+}
+
+function compareLists(a: number[], b: number[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const c = (a[i] ?? 0) - (b[i] ?? 0);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+function sign(c: number): number {
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+function parseOrThrow(version: string): number[] {
+  const parsed = parse(version);
+  if (parsed === undefined) {
+    throw new StellaError(
+      'VERSION_INVALID',
+      `"${version}" is not a valid CRAN version: expected integers up to 2147483647 separated by "." or "-"`,
+      { data: { ecosystem: 'CRAN', version } },
+    );
+  }
+  return parsed;
+}
+
+/**
+ * CRAN's ordering: R's `compareVersion`.
+ *
+ * @example
+ *   cranOrdering.compare('0.1-2', '0.2-2');  // -1
+ *   cranOrdering.compare('1.0-0', '1.0.0');  // 0 (`-` and `.` are the same)
+ *   cranOrdering.compare('1.8', '1.8.0');    // -1 (the longer is newer)
+ *   cranOrdering.compare('0.9', '0.75');     // -1 (integers, not decimals)
+ */
+export const cranOrdering: VersionOrdering = {
+  ecosystem: 'CRAN',
+  isValid: (version) => parse(version) !== undefined,
+  compare: (a, b) => sign(compareLists(parseOrThrow(a), parseOrThrow(b))),
+};
