@@ -17,7 +17,7 @@ import type { Dirent } from 'node:fs';
 import { lstatSync, readlinkSync } from 'node:fs';
 import { lstat, opendir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Extractor } from '../../core/extract/extractor.js';
+import type { AnyExtractor } from '../../core/extract/extractor.js';
 import type { OsRelease } from '../../core/model/package.js';
 import { joinPath, resolveInRoot } from './entry-path.js';
 import { comparePackages } from './inventory.js';
@@ -31,7 +31,7 @@ import { printable } from './warnings.js';
 /** What a folder walk needs: the input's name for messages, extractors, limits, the warning sink, progress. */
 export interface DirectoryContext {
   input: string;
-  extractors: readonly Extractor[];
+  extractors: readonly AnyExtractor[];
   limits: Limits;
   warnings: Warnings;
   onProgress: ((progress: ReadProgress) => void) | undefined;
@@ -93,7 +93,7 @@ export async function readDirectory(root: string, context: DirectoryContext): Pr
       if (fit.length > 0) {
         const contents = await readFile(join(root, path));
         contentHash = createHash('sha256').update(contents).digest('hex');
-        for (const pkg of runExtractors(fit, path, contents, warn)) packages.push(pkg);
+        for (const pkg of await runExtractors(fit, path, contents, warn)) packages.push(pkg);
       }
       listing.update(`${path}\0${size}\0${contentHash}\n`);
     }
@@ -117,7 +117,7 @@ async function readSorted(dir: string): Promise<Dirent[]> {
 async function readLinkedFile(
   root: string,
   path: string,
-  wanted: readonly Extractor[],
+  wanted: readonly AnyExtractor[],
   context: DirectoryContext,
   packages: InventoryPackage[],
   warn: (message: string) => void,
@@ -145,5 +145,5 @@ async function readLinkedFile(
   }
   const fit = fitting(wanted, size, path, context.input, context.limits, warn);
   if (fit.length === 0) return;
-  for (const pkg of runExtractors(fit, path, await readFile(target), warn)) packages.push(pkg);
+  for (const pkg of await runExtractors(fit, path, await readFile(target), warn)) packages.push(pkg);
 }

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Extractor } from '../../core/extract/extractor.js';
+import type { AnyExtractor } from '../../core/extract/extractor.js';
 import { builtinExtractors } from '../../core/extract/registry.js';
 import { isStellaError } from '../../core/errors.js';
 import { hostileDir } from '../../test/helpers/paths.js';
@@ -67,7 +67,7 @@ const outcomes: Record<string, Outcome> = {
 
 const KINDS = new Set(['layer-tar', 'docker-archive', 'oci-layout', 'oci-archive']);
 const cases = (JSON.parse(readFileSync(join(hostileDir, 'cases.json'), 'utf8')) as { cases: HostileCase[] }).cases.filter((c) => KINDS.has(c.kind));
-const extractorSets: Array<[string, readonly Extractor[]]> = [
+const extractorSets: Array<[string, readonly AnyExtractor[]]> = [
   ['test dpkg extractor', [testDpkg]],
   ['real extractors', builtinExtractors],
 ];

@@ -7,7 +7,7 @@
  *   const inventory: TargetInventory = await readTarget('debian-node.oci.tar', { extractors });
  *   inventory.packages.filter((p) => p.layer === inventory.layers[0]?.diffId);
  */
-import type { Extractor } from '../../core/extract/extractor.js';
+import type { AnyExtractor } from '../../core/extract/extractor.js';
 import type { ExtractedPackage, OsRelease } from '../../core/model/package.js';
 import type { Limits } from './limits.js';
 
@@ -60,7 +60,7 @@ export interface ReadProgress {
 
 /** Options of `readTarget`: the extractors to run, a progress callback, limit overrides. */
 export interface ReadTargetOptions {
-  extractors: readonly Extractor[];
+  extractors: readonly AnyExtractor[];
   onProgress?: (progress: ReadProgress) => void;
   limits?: Partial<Limits>;
 }

@@ -16,7 +16,7 @@
  *   await readLayer(source, scan, …);
  *   if (scan.hardlinks.size > 0) …second pass…
  */
-import type { Extractor } from '../../core/extract/extractor.js';
+import type { AnyExtractor } from '../../core/extract/extractor.js';
 import { baseName, joinPath, normalisePath, parentPath, resolveParents, symlinkEscapes } from './entry-path.js';
 import type { SymlinkLookup } from './entry-path.js';
 import type { Limits } from './limits.js';
@@ -28,7 +28,7 @@ import { printable } from './warnings.js';
 
 /** What the scan of one layer needs from the image reader. */
 export interface ScanContext {
-  extractors: readonly Extractor[];
+  extractors: readonly AnyExtractor[];
   limits: Limits;
   /** Prefix of errors: `<input>: layer sha256:…`. */
   where: string;
@@ -41,7 +41,7 @@ export interface ScanContext {
 export interface PendingHardlink {
   target: string;
   ordinal: number;
-  extractors: readonly Extractor[];
+  extractors: readonly AnyExtractor[];
   osRelease: boolean;
 }
 
@@ -56,8 +56,10 @@ export function isOsReleaseCandidate(path: string): boolean {
 export class LayerScan implements TarVisitor {
   /** Required paths that are hardlinks, by path. */
   readonly hardlinks = new Map<string, PendingHardlink>();
+  /** Results of asynchronous extractors still running. */
+  private readonly pending: Promise<void>[] = [];
   private path = '';
-  private wanted: readonly Extractor[] = [];
+  private wanted: readonly AnyExtractor[] = [];
   private osRelease = false;
   private stopped = false;
   private symlinks = 0;
@@ -128,10 +130,17 @@ export class LayerScan implements TarVisitor {
   }
 
   /** Records the file at `path` with the packages its contents yield (also used for resolved hardlinks). */
-  store(path: string, extractors: readonly Extractor[], osRelease: boolean, data: Buffer): void {
-    const packages = extractors.length === 0 ? [] : runExtractors(extractors, path, data, (message) => this.warn(message));
+  store(path: string, extractors: readonly AnyExtractor[], osRelease: boolean, data: Buffer): void {
+    const result = extractors.length === 0 ? [] : runExtractors(extractors, path, data, (message) => this.warn(message));
     // os-release is kept as a copy: `data` may be a view into a 64 KiB decompression buffer.
-    this.delta.put(path, { kind: 'file', packages, osRelease: osRelease ? Buffer.from(data) : undefined });
+    const node = { kind: 'file' as const, packages: Array.isArray(result) ? result : [], osRelease: osRelease ? Buffer.from(data) : undefined };
+    if (!Array.isArray(result)) this.pending.push(result.then((packages) => void (node.packages = packages)));
+    this.delta.put(path, node);
+  }
+
+  /** Waits for asynchronous extractors of this layer; call before the layer is committed. */
+  async settle(): Promise<void> {
+    await Promise.all(this.pending);
   }
 
   /** Adds a warning with this layer's prefix. */

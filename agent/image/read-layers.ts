@@ -8,7 +8,7 @@
  *   const result = await readLayers([{ range, diffId, digest, diffIdCheck: 'if-free' }], context);
  *   result.packages[0]?.layer; // 'sha256:…' (diff id of the introducing layer)
  */
-import type { Extractor } from '../../core/extract/extractor.js';
+import type { AnyExtractor } from '../../core/extract/extractor.js';
 import type { OsRelease } from '../../core/model/package.js';
 import type { ByteRange } from './byte-range.js';
 import { HardlinkTargets } from './hardlink-targets.js';
@@ -38,7 +38,7 @@ export interface LayerPlan {
 export interface LayersContext {
   /** The input's name, first in every message. */
   input: string;
-  extractors: readonly Extractor[];
+  extractors: readonly AnyExtractor[];
   limits: Limits;
   warnings: Warnings;
   onProgress: ((progress: ReadProgress) => void) | undefined;
@@ -104,6 +104,7 @@ export async function readLayers(plans: readonly LayerPlan[], context: LayersCon
       await readLayer(plan.range, targets, { where, limits, stop: () => targets.done });
       targets.resolve(scan);
     }
+    await scan.settle();
     overlay.commit(delta, index);
     const diffId = plan.diffId ?? result.tarDigest ?? '';
     const layer: InventoryLayer = { index, diffId, size: plan.range.size };

@@ -20,7 +20,7 @@
  */
 import { basename, resolve } from 'node:path';
 import { StellaError } from '../../core/errors.js';
-import type { Extractor } from '../../core/extract/extractor.js';
+import type { AnyExtractor } from '../../core/extract/extractor.js';
 import { detectTarget } from './detect.js';
 import { readDirectory } from './dir-walk.js';
 import { readDockerArchive } from './docker-archive.js';
@@ -72,16 +72,16 @@ function inventory(kind: TargetKind, result: ImageResult, input: string, warning
 }
 
 /** Validated once here, so the layers below can trust them. */
-function checkExtractors(extractors: unknown): readonly Extractor[] {
+function checkExtractors(extractors: unknown): readonly AnyExtractor[] {
   if (!Array.isArray(extractors)) throw new StellaError('USAGE', 'readTarget: options.extractors must be a list of extractors');
   const names = new Set<string>();
   for (const extractor of extractors as unknown[]) {
-    const e = extractor as Partial<Extractor> | null;
+    const e = extractor as Partial<AnyExtractor> | null;
     if (e === null || typeof e !== 'object' || typeof e.name !== 'string' || typeof e.fileRequired !== 'function' || typeof e.extract !== 'function' || typeof e.maxFileSize !== 'number' || !(e.maxFileSize >= 0)) {
       throw new StellaError('USAGE', 'readTarget: each extractor needs name, maxFileSize, fileRequired and extract');
     }
     if (names.has(e.name)) throw new StellaError('USAGE', `readTarget: two extractors are named "${e.name}"`);
     names.add(e.name);
   }
-  return extractors as readonly Extractor[];
+  return extractors as readonly AnyExtractor[];
 }

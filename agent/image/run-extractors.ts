@@ -9,16 +9,16 @@
  *   const packages = runExtractors(fit, path, contents, warn);
  */
 import { StellaError, describeError } from '../../core/errors.js';
-import type { Extractor } from '../../core/extract/extractor.js';
+import type { AnyExtractor, ExtractResult } from '../../core/extract/extractor.js';
 import type { ExtractedPackage } from '../../core/model/package.js';
 import type { Limits } from './limits.js';
 import { printable } from './warnings.js';
 
-const NONE: readonly Extractor[] = Object.freeze([]);
+const NONE: readonly AnyExtractor[] = Object.freeze([]);
 
 /** The extractors whose `fileRequired(path)` is true (a shared empty array when none: no allocation per file). */
-export function extractorsFor(extractors: readonly Extractor[], path: string): readonly Extractor[] {
-  let found: Extractor[] | undefined;
+export function extractorsFor(extractors: readonly AnyExtractor[], path: string): readonly AnyExtractor[] {
+  let found: AnyExtractor[] | undefined;
   for (const extractor of extractors) {
     if (extractor.fileRequired(path)) (found ??= []).push(extractor);
   }
@@ -31,14 +31,14 @@ export function extractorsFor(extractors: readonly Extractor[], path: string): r
  * `where`), `'warn'` warns and leaves them out.
  */
 export function fitting(
-  wanted: readonly Extractor[],
+  wanted: readonly AnyExtractor[],
   size: number,
   path: string,
   where: string,
   limits: Limits,
   warn: (message: string) => void,
-): readonly Extractor[] {
-  let fit: Extractor[] | undefined;
+): readonly AnyExtractor[] {
+  let fit: AnyExtractor[] | undefined;
   for (const extractor of wanted) {
     if (size <= extractor.maxFileSize) {
       (fit ??= []).push(extractor);
@@ -53,23 +53,36 @@ export function fitting(
   return fit ?? NONE;
 }
 
-/** Runs each extractor on the file; errors and the extractors' own warnings become warnings. */
+/**
+ * Runs each extractor on the file; errors and the extractors' own warnings
+ * become warnings. Synchronous extractors give an array at once; if any is
+ * asynchronous (rpm loads sql.js) the result is a Promise — each extractor
+ * has taken what it needs from `contents` by the time `extract` returns.
+ */
 export function runExtractors(
-  extractors: readonly Extractor[],
+  extractors: readonly AnyExtractor[],
   path: string,
   contents: Uint8Array,
   warn: (message: string) => void,
-): ExtractedPackage[] {
+): ExtractedPackage[] | Promise<ExtractedPackage[]> {
   const packages: ExtractedPackage[] = [];
+  const pending: Promise<void>[] = [];
+  const fail = (error: unknown): void => {
+    const message = describeError(error);
+    warn(message.startsWith(`${path}:`) ? message : `${path}: ${message}`);
+  };
+  const take = (result: ExtractResult): void => {
+    for (const pkg of result.packages) packages.push(pkg);
+    for (const message of result.warnings ?? []) warn(message);
+  };
   for (const extractor of extractors) {
     try {
       const result = extractor.extract({ path, contents });
-      for (const pkg of result.packages) packages.push(pkg);
-      for (const message of result.warnings ?? []) warn(message);
+      if (result instanceof Promise) pending.push(result.then(take, fail));
+      else take(result);
     } catch (error) {
-      const message = describeError(error);
-      warn(message.startsWith(`${path}:`) ? message : `${path}: ${message}`);
+      fail(error);
     }
   }
-  return packages;
+  return pending.length === 0 ? packages : Promise.all(pending).then(() => packages);
 }

@@ -9,7 +9,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isStellaError } from '../errors.js';
-import type { ExtractResult, Extractor } from './extractor.js';
+import type { AnyExtractor, ExtractResult } from './extractor.js';
+import { bigRpmdb } from './rpm/rpmdb.test-helper.js';
 import { builtinExtractors, createRegistry, defaultRegistry } from './registry.js';
 
 interface Sample {
@@ -18,7 +19,7 @@ interface Sample {
   /** Paths it must not want. */
   unwanted: string[];
   /** A large valid input and the number of packages it holds. */
-  big(): { contents: Uint8Array; count: number };
+  big(): { contents: Uint8Array; count: number } | Promise<{ contents: Uint8Array; count: number }>;
 }
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -33,6 +34,21 @@ const samples: Record<string, Sample> = {
         `Package: pkg${i}\nStatus: install ok installed\nArchitecture: amd64\nSource: src${i} (1:${i}.0-1)\nVersion: ${i}.0-1\nDescription: package ${i}\n long description\n .\n more\n`;
       return { contents: encode(Array.from({ length: count }, (_, i) => stanza(i)).join('\n')), count };
     },
+  },
+  apk: {
+    wanted: ['lib/apk/db/installed', 'usr/lib/apk/db/installed'],
+    unwanted: ['lib/apk/db/scripts.tar', 'lib/apk/db/triggers', 'var/lib/apk/db/installed', 'etc/apk/world'],
+    big: () => {
+      const count = 20_000;
+      const record = (i: number): string =>
+        `C:Q1${i}=\nP:pkg${i}\nV:${i}.0-r1\nA:x86_64\nT:package ${i}\no:src${i % 100}\nF:usr/lib\nR:lib${i}.so\nZ:Q1abc=\nR:lib${i}.a\nZ:Q1def=\n`;
+      return { contents: encode(Array.from({ length: count }, (_, i) => record(i)).join('\n')), count };
+    },
+  },
+  rpm: {
+    wanted: ['var/lib/rpm/rpmdb.sqlite', 'usr/lib/sysimage/rpm/rpmdb.sqlite'],
+    unwanted: ['var/lib/rpm/Packages', 'var/lib/rpm/rpmdb.sqlite-wal', 'var/lib/rpm/rpmdb.sqlite-shm', 'usr/share/rpm/Packages.db'],
+    big: () => bigRpmdb(20_000),
   },
   'npm-lockfile': {
     wanted: ['package-lock.json', 'app/npm-shrinkwrap.json', 'app/node_modules/.package-lock.json'],
@@ -86,9 +102,9 @@ const hostileInputs: Array<[string, () => Uint8Array]> = [
 
 type Outcome = { result: ExtractResult } | { error: unknown };
 
-function run(extractor: Extractor, path: string, contents: Uint8Array): Outcome {
+async function run(extractor: AnyExtractor, path: string, contents: Uint8Array): Promise<Outcome> {
   try {
-    return { result: extractor.extract({ path, contents }) };
+    return { result: await extractor.extract({ path, contents }) };
   } catch (error) {
     return { error };
   }
@@ -106,7 +122,7 @@ function expectWellFormed(outcome: Outcome, path: string): void {
   const { packages, warnings } = outcome.result;
   expect(Array.isArray(packages)).toBe(true);
   for (const pkg of packages) {
-    expect(['deb', 'npm']).toContain(pkg.type);
+    expect(['deb', 'apk', 'rpm', 'npm']).toContain(pkg.type);
     expect(typeof pkg.name).toBe('string');
     expect(pkg.name).not.toBe('');
     expect(typeof pkg.version).toBe('string');
@@ -181,31 +197,31 @@ describe.each(defaultRegistry.extractors.map((e) => [e.name, e] as const))('extr
     expect(performance.now() - start).toBeLessThan(2_000);
   });
 
-  it.each(hostileInputs)('survives %s', (_label, make) => {
+  it.each(hostileInputs)('survives %s', async (_label, make) => {
     const contents = make();
     const copy = contents.slice();
-    const outcome = run(extractor, path, contents);
+    const outcome = await run(extractor, path, contents);
     expectWellFormed(outcome, path);
     // A plain loop: a deep toEqual over megabytes of typed array takes seconds.
     expect(contents.every((byte, i) => byte === copy[i])).toBe(true);
   });
 
-  it('is deterministic', () => {
-    const { contents } = sample.big();
-    expect(run(extractor, path, contents)).toEqual(run(extractor, path, contents));
+  it('is deterministic', async () => {
+    const { contents } = await sample.big();
+    expect(await run(extractor, path, contents)).toEqual(await run(extractor, path, contents));
   });
 
-  it('handles a large valid input quickly', () => {
-    const { contents, count } = sample.big();
+  it('handles a large valid input quickly', async () => {
+    const { contents, count } = await sample.big();
     const start = performance.now();
-    const outcome = run(extractor, path, contents);
+    const outcome = await run(extractor, path, contents);
     expect(performance.now() - start).toBeLessThan(10_000);
     expectWellFormed(outcome, path);
     expect('result' in outcome ? outcome.result.packages.length : -1).toBe(count);
   });
 
-  it('refuses input above maxFileSize with LIMIT_EXCEEDED, without parsing it', () => {
-    const outcome = run(extractor, path, new Uint8Array(extractor.maxFileSize + 1));
+  it('refuses input above maxFileSize with LIMIT_EXCEEDED, without parsing it', async () => {
+    const outcome = await run(extractor, path, new Uint8Array(extractor.maxFileSize + 1));
     expect('error' in outcome ? outcome.error : undefined).toMatchObject({ code: 'LIMIT_EXCEEDED' });
   });
 });

@@ -24,13 +24,30 @@ export interface ExtractResult {
   warnings?: string[];
 }
 
-export interface Extractor {
+export interface Extractor<Result extends ExtractResult | Promise<ExtractResult> = ExtractResult> {
   /** Unique, stable name (appears in warnings and reports). */
   readonly name: string;
   /** Largest file the extractor accepts; bigger files are skipped with a warning. */
   readonly maxFileSize: number;
   /** True when the file at `path` (relative, no leading slash) is one this extractor parses. */
   fileRequired(path: string): boolean;
-  /** Parses one file. Throws a StellaError when the file as a whole cannot be read. */
-  extract(input: ExtractInput): ExtractResult;
+  /**
+   * Parses one file. Throws (or rejects with) a StellaError when the file as
+   * a whole cannot be read. An extractor that must load an engine first
+   * (rpm: sql.js) returns a Promise; it copies what it needs from
+   * `contents` before its first await, since the caller may reuse the buffer
+   * as soon as `extract` returns.
+   */
+  extract(input: ExtractInput): Result;
 }
+
+/**
+ * An extractor that may be asynchronous: what registries and scanners hold,
+ * awaiting every result. `Extractor` alone stays the synchronous kind, so
+ * synchronous extractors and their tests keep their types.
+ *
+ * @example
+ *   const all: AnyExtractor[] = [dpkgExtractor, rpmExtractor];
+ *   for (const e of all) { const { packages } = await e.extract({ path, contents }); }
+ */
+export type AnyExtractor = Extractor<ExtractResult | Promise<ExtractResult>>;

@@ -3,7 +3,7 @@ import { builtinExtractors, createRegistry, defaultRegistry, extractorsFor } fro
 
 describe('extractor registry', () => {
   it('lists the built-in extractors explicitly, in order', () => {
-    expect(builtinExtractors.map((e) => e.name)).toEqual(['dpkg', 'npm-lockfile', 'npm-installed']);
+    expect(builtinExtractors.map((e) => e.name)).toEqual(['dpkg', 'apk', 'rpm', 'npm-lockfile', 'npm-installed']);
     expect(Object.isFrozen(builtinExtractors)).toBe(true);
   });
 
@@ -13,6 +13,9 @@ describe('extractor registry', () => {
     ['app/package-lock.json', ['npm-lockfile']],
     ['app/node_modules/.package-lock.json', ['npm-lockfile']],
     ['app/node_modules/express/package.json', ['npm-installed']],
+    ['lib/apk/db/installed', ['apk']],
+    ['var/lib/rpm/rpmdb.sqlite', ['rpm']],
+    ['usr/lib/sysimage/rpm/rpmdb.sqlite', ['rpm']],
     ['app/package.json', []],
     ['etc/os-release', []],
   ])('extractorsFor(%s)', (path, names) => {

@@ -10,17 +10,19 @@
  */
 import { StellaError } from '../errors.js';
 import { dpkgExtractor } from './dpkg/index.js';
-import type { Extractor } from './extractor.js';
+import { apkExtractor } from './apk/index.js';
+import type { AnyExtractor } from './extractor.js';
 import { npmInstalledExtractor } from './npm/installed.js';
 import { npmLockfileExtractor } from './npm/lockfile.js';
+import { rpmExtractor } from './rpm/index.js';
 
 /**
  * Every extractor Stella Mesh ships, in the order results are reported.
  *
  * @example
- *   builtinExtractors.map((e) => e.name); // ['dpkg', 'npm-lockfile', 'npm-installed']
+ *   builtinExtractors.map((e) => e.name); // ['dpkg', 'apk', 'rpm', 'npm-lockfile', 'npm-installed']
  */
-export const builtinExtractors: readonly Extractor[] = Object.freeze([dpkgExtractor, npmLockfileExtractor, npmInstalledExtractor]);
+export const builtinExtractors: readonly AnyExtractor[] = Object.freeze([dpkgExtractor, apkExtractor, rpmExtractor, npmLockfileExtractor, npmInstalledExtractor]);
 
 /**
  * A fixed set of extractors with unique names.
@@ -30,11 +32,11 @@ export const builtinExtractors: readonly Extractor[] = Object.freeze([dpkgExtrac
  *   registry.byName('npm-lockfile')?.fileRequired('package-lock.json'); // true
  */
 export interface ExtractorRegistry {
-  readonly extractors: readonly Extractor[];
+  readonly extractors: readonly AnyExtractor[];
   /** The extractor with this name, if registered. */
-  byName(name: string): Extractor | undefined;
+  byName(name: string): AnyExtractor | undefined;
   /** The extractors whose `fileRequired(path)` is true, in registry order. */
-  extractorsFor(path: string): Extractor[];
+  extractorsFor(path: string): AnyExtractor[];
 }
 
 /**
@@ -46,8 +48,8 @@ export interface ExtractorRegistry {
  *   registry.extractorsFor('var/lib/dpkg/status'); // [dpkgExtractor]
  *   createRegistry([dpkgExtractor, dpkgExtractor]); // throws StellaError INTERNAL
  */
-export function createRegistry(extractors: readonly Extractor[]): ExtractorRegistry {
-  const byName = new Map<string, Extractor>();
+export function createRegistry(extractors: readonly AnyExtractor[]): ExtractorRegistry {
+  const byName = new Map<string, AnyExtractor>();
   for (const extractor of extractors) {
     if (byName.has(extractor.name)) {
       throw new StellaError('INTERNAL', `extractor registry: two extractors are named "${extractor.name}"`);
@@ -77,6 +79,6 @@ export const defaultRegistry: ExtractorRegistry = createRegistry(builtinExtracto
  * @example
  *   extractorsFor('app/node_modules/express/package.json').map((e) => e.name); // ['npm-installed']
  */
-export function extractorsFor(path: string): Extractor[] {
+export function extractorsFor(path: string): AnyExtractor[] {
   return defaultRegistry.extractorsFor(path);
 }
