@@ -8,7 +8,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import semver from 'semver';
-import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OsvRecord } from '../core/model/osv.js';
 import type { Report } from '../core/model/report.js';
@@ -19,6 +18,7 @@ import { importOsv } from '../agent/feeds/import-osv.js';
 import { MAIN_BRANCH } from '../agent/repo/state-repo.js';
 import { commitReport } from '../agent/scan/commit-report.js';
 import { scanTarget, type ScanOutcome } from '../agent/scan/scan.js';
+import { readZipRecords } from './helpers/osv-zip.js';
 import { imagesDir, projectRoot, sharedData } from './helpers/paths.js';
 import { fsckStrict, git, tempRepo, type TempRepo } from './helpers/repo.js';
 
@@ -30,28 +30,6 @@ async function tsv(name: string): Promise<string[][]> {
     .split('\n')
     .filter(Boolean)
     .map((line) => line.split('\t'));
-}
-
-async function readZipRecords(path: string): Promise<OsvRecord[]> {
-  return new Promise((resolve, reject) => {
-    const records: OsvRecord[] = [];
-    yauzl.open(path, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (err, stream) => {
-          if (err || !stream) return reject(err);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            records.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OsvRecord);
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(records));
-      zip.readEntry();
-    });
-  });
 }
 
 /** Independent oracle: the OSV ranges of a record turned into semver range strings, checked by the semver package. */
