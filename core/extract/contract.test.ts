@@ -65,6 +65,71 @@ const samples: Record<string, Sample> = {
     unwanted: ['app/package.json', 'node_modules/x/lib/package.json', 'node_modules/x/package-lock.json'],
     big: () => ({ contents: encode(JSON.stringify({ name: 'x', version: '1.0.0', readme: 'r'.repeat(4 * 1024 * 1024) })), count: 1 }),
   },
+  'yarn-lockfile': {
+    wanted: ['yarn.lock', 'app/yarn.lock'],
+    unwanted: ['app/node_modules/x/yarn.lock', 'app/yarn.lock.bak', 'app/package-lock.json'],
+    big: () => {
+      const count = 20_000;
+      const entry = (i: number): string =>
+        `"p${i}@^1.0.0", "p${i}@^1.0.${i}":\n  version "1.0.${i}"\n  resolved "https://registry.example.invalid/p${i}/-/p${i}-1.0.${i}.tgz#${'a'.repeat(40)}"\n  integrity sha512-${'b'.repeat(86)}==\n  dependencies:\n    dep "^1.0.0"\n`;
+      return { contents: encode(`# yarn lockfile v1\n\n${Array.from({ length: count }, (_, i) => entry(i)).join('\n')}`), count };
+    },
+  },
+  'pnpm-lockfile': {
+    wanted: ['pnpm-lock.yaml', 'app/pnpm-lock.yaml', 'app/node_modules/.pnpm/lock.yaml'],
+    unwanted: ['app/node_modules/x/pnpm-lock.yaml', 'app/pnpm-lock.yml', 'app/yarn.lock'],
+    big: () => {
+      const count = 5_000;
+      const packages = Array.from({ length: count }, (_, i) => `  p${i}@1.0.${i}:\n    resolution: {integrity: sha512-${'a'.repeat(86)}==}\n    engines: {node: '>=18'}\n`);
+      const snapshots = Array.from({ length: count }, (_, i) => `  p${i}@1.0.${i}:\n    dependencies:\n      p${(i + 1) % count}: 1.0.${(i + 1) % count}\n`);
+      const text = `lockfileVersion: '9.0'\n\nimporters:\n  .:\n    dependencies:\n      p0:\n        specifier: ^1.0.0\n        version: 1.0.0\n\npackages:\n\n${packages.join('\n')}\nsnapshots:\n\n${snapshots.join('\n')}`;
+      return { contents: encode(text), count };
+    },
+  },
+  'requirements-txt': {
+    wanted: ['requirements.txt', 'app/requirements-dev.txt', 'app/requirements/base.txt'],
+    unwanted: ['requirements-asdf/test.txt', 'app/requirements.md', 'usr/lib/python3/dist-packages/x/requirements.txt'],
+    big: () => {
+      const count = 50_000;
+      const lines = Array.from({ length: count }, (_, i) => `package-${i}[extra]==1.0.${i} ; python_version >= "3.8" \\\n    --hash=sha256:${'a'.repeat(64)}`);
+      return { contents: encode(`# generated\n${lines.join('\n')}\n`), count };
+    },
+  },
+  'poetry-lockfile': {
+    wanted: ['poetry.lock', 'app/poetry.lock'],
+    unwanted: ['app/pyproject.toml', 'venv/lib/python3.12/site-packages/x/poetry.lock', 'app/uv.lock'],
+    big: () => {
+      const count = 20_000;
+      const table = (i: number): string =>
+        `[[package]]\nname = "p${i}"\nversion = "1.0.${i}"\ndescription = "package ${i}"\noptional = false\npython-versions = ">=3.8"\nfiles = [\n    {file = "p${i}-1.0.${i}.tar.gz", hash = "sha256:${'a'.repeat(64)}"},\n]\n\n[package.dependencies]\nq = ">=1.0"\n`;
+      return { contents: encode(`${Array.from({ length: count }, (_, i) => table(i)).join('\n')}\n[metadata]\nlock-version = "2.0"\n`), count };
+    },
+  },
+  'pipfile-lockfile': {
+    wanted: ['Pipfile.lock', 'app/Pipfile.lock'],
+    unwanted: ['app/Pipfile', 'app/pipfile.lock', 'app/poetry.lock'],
+    big: () => {
+      const count = 50_000;
+      const entries = (from: number, to: number): Record<string, unknown> =>
+        Object.fromEntries(Array.from({ length: to - from }, (_, k) => [`p${from + k}`, { hashes: [`sha256:${'a'.repeat(64)}`], version: `==1.0.${from + k}` }]));
+      return { contents: encode(JSON.stringify({ _meta: { 'pipfile-spec': 6 }, default: entries(0, count / 2), develop: entries(count / 2, count) })), count };
+    },
+  },
+  'uv-lockfile': {
+    wanted: ['uv.lock', 'app/uv.lock'],
+    unwanted: ['app/uv.toml', 'app/poetry.lock', 'venv/lib/python3.12/site-packages/x/uv.lock'],
+    big: () => {
+      const count = 20_000;
+      const table = (i: number): string =>
+        `[[package]]\nname = "p${i}"\nversion = "1.0.${i}"\nsource = { registry = "https://pypi.org/simple" }\nsdist = { url = "https://files.example.invalid/p${i}-1.0.${i}.tar.gz", hash = "sha256:${'a'.repeat(64)}", size = 1000 }\nwheels = [\n    { url = "https://files.example.invalid/p${i}-1.0.${i}-py3-none-any.whl", hash = "sha256:${'b'.repeat(64)}", size = 900 },\n]\n`;
+      return { contents: encode(`version = 1\nrequires-python = ">=3.10"\n\n${Array.from({ length: count }, (_, i) => table(i)).join('\n')}\n[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { virtual = "." }\n`), count };
+    },
+  },
+  'python-installed': {
+    wanted: ['usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA', 'usr/lib/python3/dist-packages/python_apt-2.6.0.egg-info/PKG-INFO', 'usr/lib/python3/dist-packages/chardet-5.1.0.egg-info'],
+    unwanted: ['usr/lib/python3/dist-packages/six-1.16.0.dist-info/RECORD', 'usr/lib/python3/dist-packages/six.py', 'app/requirements.txt'],
+    big: () => ({ contents: encode(`Metadata-Version: 2.1\nName: big\nVersion: 1.0.0\nDescription-Content-Type: text/markdown\n\n${'readme line\n'.repeat(400_000)}`), count: 1 }),
+  },
 };
 
 /** Deterministic bytes (mulberry32), so a failure is reproducible. */
@@ -122,7 +187,7 @@ function expectWellFormed(outcome: Outcome, path: string): void {
   const { packages, warnings } = outcome.result;
   expect(Array.isArray(packages)).toBe(true);
   for (const pkg of packages) {
-    expect(['deb', 'apk', 'rpm', 'npm']).toContain(pkg.type);
+    expect(['deb', 'apk', 'rpm', 'npm', 'pypi', 'golang', 'cargo', 'gem', 'composer', 'maven', 'nuget']).toContain(pkg.type);
     expect(typeof pkg.name).toBe('string');
     expect(pkg.name).not.toBe('');
     expect(typeof pkg.version).toBe('string');

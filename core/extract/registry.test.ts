@@ -3,7 +3,11 @@ import { builtinExtractors, createRegistry, defaultRegistry, extractorsFor } fro
 
 describe('extractor registry', () => {
   it('lists the built-in extractors explicitly, in order', () => {
-    expect(builtinExtractors.map((e) => e.name)).toEqual(['dpkg', 'apk', 'rpm', 'npm-lockfile', 'npm-installed']);
+    expect(builtinExtractors.map((e) => e.name)).toEqual([
+      'dpkg', 'apk', 'rpm',
+      'npm-lockfile', 'npm-installed', 'yarn-lockfile', 'pnpm-lockfile',
+      'requirements-txt', 'poetry-lockfile', 'pipfile-lockfile', 'uv-lockfile', 'python-installed',
+    ]);
     expect(Object.isFrozen(builtinExtractors)).toBe(true);
   });
 

@@ -14,7 +14,14 @@ import { apkExtractor } from './apk/index.js';
 import type { AnyExtractor } from './extractor.js';
 import { npmInstalledExtractor } from './npm/installed.js';
 import { npmLockfileExtractor } from './npm/lockfile.js';
+import { pnpmLockfileExtractor } from './pnpm/lockfile.js';
+import { pipfileLockExtractor } from './python/pipfile.js';
+import { poetryLockfileExtractor } from './python/poetry.js';
+import { pythonInstalledExtractor } from './python/installed.js';
+import { requirementsExtractor } from './python/requirements.js';
+import { uvLockfileExtractor } from './python/uv.js';
 import { rpmExtractor } from './rpm/index.js';
+import { yarnLockfileExtractor } from './yarn/lockfile.js';
 
 /**
  * Every extractor Stella Mesh ships, in the order results are reported.
@@ -22,7 +29,23 @@ import { rpmExtractor } from './rpm/index.js';
  * @example
  *   builtinExtractors.map((e) => e.name); // ['dpkg', 'apk', 'rpm', 'npm-lockfile', 'npm-installed']
  */
-export const builtinExtractors: readonly AnyExtractor[] = Object.freeze([dpkgExtractor, apkExtractor, rpmExtractor, npmLockfileExtractor, npmInstalledExtractor]);
+export const builtinExtractors: readonly AnyExtractor[] = Object.freeze([
+  // OS package databases
+  dpkgExtractor,
+  apkExtractor,
+  rpmExtractor,
+  // JavaScript
+  npmLockfileExtractor,
+  npmInstalledExtractor,
+  yarnLockfileExtractor,
+  pnpmLockfileExtractor,
+  // Python
+  requirementsExtractor,
+  poetryLockfileExtractor,
+  pipfileLockExtractor,
+  uvLockfileExtractor,
+  pythonInstalledExtractor,
+]);
 
 /**
  * A fixed set of extractors with unique names.
