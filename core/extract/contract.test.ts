@@ -7,6 +7,8 @@
  * A new extractor must add an entry to `samples` below; the suite fails
  * until it does.
  */
+import { zipSync } from 'fflate';
+import { buildGoElf } from './go/elf.test-helper.js';
 import { describe, expect, it } from 'vitest';
 import { isStellaError } from '../errors.js';
 import type { AnyExtractor, ExtractResult } from './extractor.js';
@@ -129,6 +131,94 @@ const samples: Record<string, Sample> = {
     wanted: ['usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA', 'usr/lib/python3/dist-packages/python_apt-2.6.0.egg-info/PKG-INFO', 'usr/lib/python3/dist-packages/chardet-5.1.0.egg-info'],
     unwanted: ['usr/lib/python3/dist-packages/six-1.16.0.dist-info/RECORD', 'usr/lib/python3/dist-packages/six.py', 'app/requirements.txt'],
     big: () => ({ contents: encode(`Metadata-Version: 2.1\nName: big\nVersion: 1.0.0\nDescription-Content-Type: text/markdown\n\n${'readme line\n'.repeat(400_000)}`), count: 1 }),
+  },
+  'go-mod': {
+    wanted: ['go.mod', 'src/app/go.mod'],
+    unwanted: ['app/vendor/github.com/x/y/go.mod', 'root/go/pkg/mod/github.com/x/y@v1.2.3/go.mod', 'app/go.sum'],
+    big: () => {
+      const count = 50_000;
+      const requires = Array.from({ length: count }, (_, i) => `\texample.com/m${i} v1.0.${i}`).join('\n');
+      // +1: the standard library, reported from the `go` line.
+      return { contents: encode(`module example.com/big\n\ngo 1.22\n\nrequire (\n${requires}\n)\n`), count: count + 1 };
+    },
+  },
+  'go-binary': {
+    wanted: ['usr/local/bin/app', 'usr/bin/containerd', 'manager', 'app/server'],
+    unwanted: ['usr/lib/x86_64-linux-gnu/libc.so.6', 'usr/share/doc/README', 'usr/local/bin/run.sh', 'app/go.mod'],
+    big: () => {
+      const count = 20_000;
+      const deps = Array.from({ length: count }, (_, i) => `dep\texample.com/m${i}\tv1.0.${i}\th1:x=`).join('\n');
+      const contents = buildGoElf({ goVersion: 'go1.22.1', modinfo: `path\texample.com/big\nmod\texample.com/big\t(devel)\t\n${deps}\n`, layout: 'inline' });
+      return { contents, count: count + 1 }; // +1: stdlib
+    },
+  },
+  'cargo-lock': {
+    wanted: ['Cargo.lock', 'crates/app/Cargo.lock'],
+    unwanted: ['root/.cargo/registry/src/index.crates.io-6f17d22bba15001f/rg-14.1.0/Cargo.lock', 'Cargo.toml', 'package-lock.json'],
+    big: () => {
+      const count = 20_000;
+      const entry = (i: number): string => `[[package]]\nname = "crate${i}"\nversion = "1.0.${i}"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "${'a'.repeat(64)}"\ndependencies = [\n "crate${i + 1}",\n]\n`;
+      return { contents: encode(`version = 3\n\n${Array.from({ length: count }, (_, i) => entry(i)).join('\n')}`), count };
+    },
+  },
+  'gemfile-lock': {
+    wanted: ['Gemfile.lock', 'srv/app/Gemfile.lock', 'srv/app/gems.locked'],
+    unwanted: ['usr/local/bundle/gems/rake-13.0.6/Gemfile.lock', 'srv/app/Gemfile'],
+    big: () => {
+      const count = 50_000;
+      const specs = Array.from({ length: count }, (_, i) => `    gem${i} (1.0.${i})\n      gem${i + 1} (~> 1.0)`).join('\n');
+      return { contents: encode(`GEM\n  remote: https://rubygems.org/\n  specs:\n${specs}\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  gem0\n`), count };
+    },
+  },
+  'composer-lock': {
+    wanted: ['composer.lock', 'var/www/html/composer.lock'],
+    unwanted: ['var/www/html/vendor/guzzlehttp/guzzle/composer.lock', 'var/www/html/composer.json'],
+    big: () => {
+      const count = 50_000;
+      const packages = Array.from({ length: count }, (_, i) => ({ name: `vendor/p${i}`, version: `1.0.${i}`, dist: { type: 'zip', url: `https://example.invalid/p${i}.zip` } }));
+      return { contents: encode(JSON.stringify({ packages: packages.slice(0, count / 2), 'packages-dev': packages.slice(count / 2) })), count };
+    },
+  },
+  'maven-pom': {
+    wanted: ['pom.xml', 'services/api/pom.xml'],
+    unwanted: ['services/api/my-pom.xml', 'services/api/build.gradle', 'services/api/pom.xml.bak'],
+    big: () => {
+      const count = 20_000;
+      const deps = Array.from({ length: count }, (_, i) => `<dependency><groupId>org.g${i}</groupId><artifactId>a</artifactId><version>\${v}.${i}</version><scope>${i % 2 === 0 ? 'test' : 'compile'}</scope></dependency>`).join('\n');
+      return { contents: encode(`<?xml version="1.0"?>\n<project><properties><v>1.0</v></properties><dependencies>\n${deps}\n</dependencies></project>`), count };
+    },
+  },
+  'gradle-lockfile': {
+    wanted: ['gradle.lockfile', 'app/buildscript-gradle.lockfile', 'app/gradle/dependency-locks/runtimeClasspath.lockfile'],
+    unwanted: ['app/build.gradle', 'app/dependency-locks/runtimeClasspath.lockfile', 'app/gradle.lockfile.orig'],
+    big: () => {
+      const count = 50_000;
+      const lines = Array.from({ length: count }, (_, i) => `org.g${i}:artifact:1.0.${i}=compileClasspath,runtimeClasspath`).join('\n');
+      return { contents: encode(`# This is a Gradle generated file for dependency locking.\n${lines}\nempty=annotationProcessor\n`), count };
+    },
+  },
+  'java-archive': {
+    wanted: ['app.jar', 'opt/tomcat/webapps/ROOT.war', 'opt/jboss/deployments/app.ear'],
+    unwanted: ['opt/app/app.jar.sha1', 'opt/app/app.zip', 'opt/app/jar'],
+    big: () => {
+      const count = 2_000; // a war with 2,000 nested jars, each with its pom.properties
+      const files: Record<string, Uint8Array> = {};
+      for (let i = 0; i < count; i++) {
+        files[`WEB-INF/lib/lib${i}.jar`] = zipSync({ [`META-INF/maven/org.g${i}/lib${i}/pom.properties`]: encode(`groupId=org.g${i}\nartifactId=lib${i}\nversion=1.0.${i}\n`), 'x/A.class': new Uint8Array(2048) });
+      }
+      return { contents: zipSync(files), count };
+    },
+  },
+  'nuget-lockfile': {
+    wanted: ['packages.lock.json', 'src/App/packages.lock.json'],
+    unwanted: ['src/App/packages.config', 'src/App/my-packages.lock.json', 'package-lock.json'],
+    big: () => {
+      const count = 50_000;
+      const deps: Record<string, unknown> = {};
+      for (let i = 0; i < count; i++) deps[`Pkg.N${i}`] = { type: i % 2 === 0 ? 'Direct' : 'Transitive', resolved: `1.0.${i}`, contentHash: 'x' };
+      deps['My.Project'] = { type: 'Project' };
+      return { contents: encode(JSON.stringify({ version: 1, dependencies: { 'net8.0': deps } })), count };
+    },
   },
 };
 

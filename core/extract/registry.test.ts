@@ -7,6 +7,8 @@ describe('extractor registry', () => {
       'dpkg', 'apk', 'rpm',
       'npm-lockfile', 'npm-installed', 'yarn-lockfile', 'pnpm-lockfile',
       'requirements-txt', 'poetry-lockfile', 'pipfile-lockfile', 'uv-lockfile', 'python-installed',
+      'go-mod', 'go-binary', 'cargo-lock', 'gemfile-lock', 'composer-lock',
+      'maven-pom', 'gradle-lockfile', 'java-archive', 'nuget-lockfile',
     ]);
     expect(Object.isFrozen(builtinExtractors)).toBe(true);
   });

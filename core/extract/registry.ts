@@ -11,6 +11,15 @@
 import { StellaError } from '../errors.js';
 import { dpkgExtractor } from './dpkg/index.js';
 import { apkExtractor } from './apk/index.js';
+import { cargoLockExtractor } from './cargo/lockfile.js';
+import { nugetLockfileExtractor } from './dotnet/packages-lock.js';
+import { goBinaryExtractor } from './go/binary.js';
+import { goModExtractor } from './go/gomod.js';
+import { javaArchiveExtractor } from './java/archive.js';
+import { gradleLockfileExtractor } from './java/gradle-lockfile.js';
+import { mavenPomExtractor } from './java/pom.js';
+import { composerLockExtractor } from './php/composer-lock.js';
+import { gemfileLockExtractor } from './ruby/gemfile-lock.js';
 import type { AnyExtractor } from './extractor.js';
 import { npmInstalledExtractor } from './npm/installed.js';
 import { npmLockfileExtractor } from './npm/lockfile.js';
@@ -45,6 +54,16 @@ export const builtinExtractors: readonly AnyExtractor[] = Object.freeze([
   pipfileLockExtractor,
   uvLockfileExtractor,
   pythonInstalledExtractor,
+  // Go, Rust, Ruby, PHP, Java, .NET
+  goModExtractor,
+  goBinaryExtractor,
+  cargoLockExtractor,
+  gemfileLockExtractor,
+  composerLockExtractor,
+  mavenPomExtractor,
+  gradleLockfileExtractor,
+  javaArchiveExtractor,
+  nugetLockfileExtractor,
 ]);
 
 /**

@@ -1,0 +1,287 @@
+/**
+ * Real binaries: the test setup compiles two small programs with the Go
+ * toolchain from Debian's `golang-go` package, offline. One uses only the
+ * standard library (built for four architectures: both word sizes and both
+ * byte orders); the other has vendored dependencies, one replaced by another
+ * module and one by a local directory, so `dep` and `=>` lines come from the
+ * real linker. The pre-1.18 pointer layout, which this toolchain no longer
+ * writes, is covered by hand-built ELF files (elf.test-helper.ts).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheRoot } from '../../../test/helpers/paths.js';
+import type { ExtractResult } from '../extractor.js';
+import { goBinaryExtractor, isGoBinaryCandidate } from './binary.js';
+import { readGoBuildInfo } from './buildinfo.js';
+import { buildGoElf } from './elf.test-helper.js';
+
+const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
+const extract = (contents: Uint8Array, path = 'usr/local/bin/app'): ExtractResult => goBinaryExtractor.extract({ path, contents });
+
+const ARCHES = ['amd64', '386', 's390x', 'mips'] as const;
+
+const sources: Record<string, Record<string, string>> = {
+  hello: {
+    'go.mod': 'module example.com/hello\n\ngo 1.18\n',
+    'main.go': 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n',
+  },
+  app: {
+    'go.mod': [
+      'module example.com/app',
+      'go 1.18',
+      'require (',
+      '\texample.com/lib v1.2.3',
+      '\texample.com/old v0.1.0',
+      '\texample.com/local v0.0.0',
+      ')',
+      'replace example.com/old v0.1.0 => example.com/new v0.2.0',
+      'replace example.com/local => ./local',
+      '',
+    ].join('\n'),
+    'main.go': 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/lib"\n\t"example.com/local"\n\t"example.com/old"\n)\n\nfunc main() { fmt.Println(lib.Name(), old.Name(), local.Name()) }\n',
+    'local/go.mod': 'module example.com/local\n\ngo 1.18\n',
+    'local/local.go': 'package local\n\nfunc Name() string { return "local" }\n',
+    'vendor/example.com/lib/lib.go': 'package lib\n\nfunc Name() string { return "lib" }\n',
+    'vendor/example.com/old/old.go': 'package old\n\nfunc Name() string { return "new" }\n',
+    'vendor/example.com/local/local.go': 'package local\n\nfunc Name() string { return "local" }\n',
+    // What `go mod vendor` writes; vendoring is what lets the build run without a module proxy.
+    'vendor/modules.txt': [
+      '# example.com/lib v1.2.3',
+      '## explicit',
+      'example.com/lib',
+      '# example.com/old v0.1.0 => example.com/new v0.2.0',
+      '## explicit',
+      'example.com/old',
+      '# example.com/local v0.0.0 => ./local',
+      '## explicit',
+      'example.com/local',
+      '# example.com/local => ./local',
+      '',
+    ].join('\n'),
+  },
+};
+
+let work = '';
+let goVersion = '';
+const binaries = new Map<string, Uint8Array>();
+
+function go(args: string[], cwd: string, env: Record<string, string> = {}): string {
+  return execFileSync('go', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GOCACHE: join(cacheRoot, 'go-build'),
+      GOPATH: join(work, 'gopath'),
+      GOFLAGS: '-mod=vendor',
+      GOPROXY: 'off',
+      GOTOOLCHAIN: 'local',
+      CGO_ENABLED: '0',
+      GOOS: 'linux',
+      ...env,
+    },
+  });
+}
+
+beforeAll(() => {
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+  } catch {
+    throw new TypeError('these tests need the Go toolchain: install Debian\'s "golang-go" package (apt-get install golang-go)');
+  }
+  work = mkdtempSync(join(tmpdir(), 'stella-gobin-'));
+  for (const [program, files] of Object.entries(sources)) {
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(work, program, file)), { recursive: true });
+      writeFileSync(join(work, program, file), text);
+    }
+  }
+  goVersion = go(['env', 'GOVERSION'], work).trim();
+  const build = (name: string, program: string, env: Record<string, string>, flags: string[] = []): void => {
+    const out = join(work, 'out', name);
+    go(['build', '-trimpath', ...flags, '-o', out, '.'], join(work, program), env);
+    binaries.set(name, readFileSync(out));
+  };
+  for (const arch of ARCHES) build(`hello-${arch}`, 'hello', { GOARCH: arch });
+  build('hello-stripped', 'hello', { GOARCH: 'amd64' }, ['-ldflags=-s -w']);
+  build('app', 'app', { GOARCH: 'amd64' });
+}, 300_000);
+
+afterAll(() => {
+  if (work !== '') rmSync(work, { recursive: true, force: true });
+});
+
+function binary(name: string): Uint8Array {
+  const bytes = binaries.get(name);
+  if (bytes === undefined) throw new TypeError(`binary ${name} was not built`);
+  return bytes;
+}
+
+describe('go-binary: real binaries from the Go toolchain', () => {
+  it.each(ARCHES)('std-only program for %s: the standard library at the toolchain version', (arch) => {
+    const result = extract(binary(`hello-${arch}`));
+    expect(goVersion).toMatch(/^go\d+\.\d+/);
+    expect(ids(result)).toEqual([`stdlib@${goVersion.slice(2)}`]);
+    expect(result.warnings).toBeUndefined();
+    expect(result.packages[0]).toEqual({ type: 'golang', name: 'stdlib', version: goVersion.slice(2), sourceFile: 'usr/local/bin/app', evidence: 'installed' });
+  });
+
+  it('a stripped binary (-s -w) still carries its build info', () => {
+    expect(ids(extract(binary('hello-stripped')))).toEqual([`stdlib@${goVersion.slice(2)}`]);
+  });
+
+  it('dependencies: replaced modules report the replacement; a local-directory replacement is dropped', () => {
+    const result = extract(binary('app'));
+    expect(ids(result)).toEqual([`stdlib@${goVersion.slice(2)}`, 'example.com/lib@1.2.3', 'example.com/new@0.2.0']);
+    expect(result.warnings).toBeUndefined();
+  });
+
+  it('reads the same modules as `go version -m`', () => {
+    const out = join(work, 'out', 'app');
+    const lines = go(['version', '-m', out], work)
+      .split('\n')
+      .map((line) => line.trim().split('\t'))
+      .filter((fields) => fields[0] === 'dep' || fields[0] === 'mod' || fields[0] === '=>');
+    const read = readGoBuildInfo(binary('app'));
+    if (read.$case !== 'go') throw new TypeError(`expected build info, got ${read.$case}`);
+    const ours = [read.info.main, ...read.info.deps].flatMap((m) => (m === undefined ? [] : [[m.path, m.version], ...(m.replace ? [[m.replace.path, m.replace.version]] : [])]));
+    expect(ours).toEqual(lines.map((fields) => [fields[1], fields[2]]));
+    expect(read.info.goVersion).toBe(goVersion);
+  });
+
+  it('without section headers it falls back to the first writable segment, as Go does', () => {
+    const copy = binary('hello-amd64').slice();
+    const view = new DataView(copy.buffer);
+    view.setBigUint64(0x28, 0n, true); // e_shoff
+    view.setUint16(0x3c, 0, true); // e_shnum
+    view.setUint16(0x3e, 0, true); // e_shstrndx
+    expect(ids(extract(copy))).toEqual([`stdlib@${goVersion.slice(2)}`]);
+  });
+});
+
+describe('go-binary: hand-built layouts', () => {
+  const modinfo = [
+    'path\texample.com/cmd/tool',
+    'mod\texample.com/tool\t(devel)\t',
+    'dep\tgithub.com/pkg/errors\tv0.9.1\th1:FEBLx1zS214owpjy7qsBeixbURkuhQAwrK5UwLGTwt4=',
+    'dep\tgolang.org/x/net\tv0.0.0-20200202094626-16171245cfb2',
+    '=>\tgithub.com/fork/net\tv0.1.0\th1:abc=',
+    'dep\texample.com/local\tv0.0.0',
+    '=>\t../local\t(devel)\t',
+    'build\t-compiler=gc',
+    '',
+  ].join('\n');
+  const expected = ['stdlib@1.16.15', 'github.com/pkg/errors@0.9.1', 'github.com/fork/net@0.1.0'];
+
+  it.each([
+    [64, false],
+    [32, false],
+    [64, true],
+    [32, true],
+  ] as const)('pre-1.18 pointer layout, %i-bit, big-endian %s', (bits, bigEndian) => {
+    const bytes = buildGoElf({ goVersion: 'go1.16.15', modinfo, layout: 'pointer', bits, bigEndian });
+    expect(ids(extract(bytes))).toEqual(expected);
+  });
+
+  it('1.18+ inline layout, with and without section headers', () => {
+    for (const sections of [true, false]) {
+      const bytes = buildGoElf({ goVersion: 'go1.16.15', modinfo, layout: 'inline', sections });
+      expect(ids(extract(bytes))).toEqual(expected);
+    }
+  });
+
+  it('reports a main module stamped with a version (Go 1.24+), not a (devel) one', () => {
+    const bytes = buildGoElf({ goVersion: 'go1.24.1 X:boringcrypto', modinfo: 'mod\tgithub.com/me/tool\tv1.4.0\th1:x=\n', layout: 'inline' });
+    expect(ids(extract(bytes))).toEqual(['stdlib@1.24.1', 'github.com/me/tool@1.4.0']);
+  });
+
+  it('a binary built outside module mode has only the standard library', () => {
+    expect(ids(extract(buildGoElf({ goVersion: 'go1.21rc2', modinfo: '', layout: 'inline' })))).toEqual(['stdlib@1.21rc2']);
+  });
+
+  it('a development toolchain gives no stdlib version, with a warning', () => {
+    const result = extract(buildGoElf({ goVersion: 'devel go1.23-abcdef Tue', modinfo: 'dep\tx.org/y\tv1.0.0\t\n', layout: 'inline' }));
+    expect(ids(result)).toEqual(['x.org/y@1.0.0']);
+    expect(result.warnings).toEqual(['usr/local/bin/app: toolchain version "devel go1.23-abcdef Tue" is not a Go release; stdlib not reported']);
+  });
+
+  it('unreadable module lines are warnings; the rest is read', () => {
+    const result = extract(buildGoElf({ goVersion: 'go1.20', modinfo: '=>\torphan\tv1\t\nweird\tline\ndep\tx.org/y\tv1.0.0\t\n', layout: 'inline' }));
+    expect(ids(result)).toEqual(['stdlib@1.20', 'x.org/y@1.0.0']);
+    expect(result.warnings).toEqual([
+      'usr/local/bin/app: module info line 1: replacement without a module to replace',
+      'usr/local/bin/app: module info line 2: unknown kind "weird"',
+    ]);
+  });
+
+  it('not ELF, or ELF without Go build info: nothing, and no warning', () => {
+    expect(extract(new TextEncoder().encode('#!/bin/sh\necho hi\n'))).toEqual({ packages: [] });
+    const noMagic = buildGoElf({ goVersion: 'go1.20', modinfo: '', layout: 'inline' });
+    noMagic[0x1000 + 1] = 0x21; // "\xff!Go buildinf:"
+    expect(extract(noMagic)).toEqual({ packages: [] });
+  });
+
+  it('a length that runs past the file is a warning, not a crash', () => {
+    const bytes = buildGoElf({ goVersion: 'go1.20', modinfo: 'dep\tx\tv1\t\n', layout: 'inline' });
+    bytes[0x1000 + 32] = 0xff; // version length varint now continues into the string
+    bytes[0x1000 + 33] = 0xff;
+    bytes[0x1000 + 34] = 0x7f;
+    const result = extract(bytes);
+    expect(result.packages).toEqual([]);
+    expect(result.warnings).toEqual(['usr/local/bin/app: Go build info is unreadable (the Go version string overruns the file); no modules reported']);
+  });
+
+  it('pointers outside every segment are a warning', () => {
+    const bytes = buildGoElf({ goVersion: 'go1.16', modinfo: '', layout: 'pointer' });
+    new DataView(bytes.buffer).setBigUint64(0x1000 + 16, 0xdead_beefn, true);
+    expect(extract(bytes).warnings).toEqual(['usr/local/bin/app: Go build info is unreadable (the Go version string points outside the file); no modules reported']);
+  });
+
+  it('every truncation of a real binary gives a result', () => {
+    const full = binary('hello-amd64');
+    for (const length of [0, 4, 52, 63, 64, 200, 4096, 70_000, Math.floor(full.byteLength / 2), full.byteLength - 1]) {
+      const result = extract(full.subarray(0, length));
+      expect(Array.isArray(result.packages)).toBe(true);
+    }
+  });
+
+  it('refuses a file over the limit without reading it', () => {
+    let thrown: unknown;
+    try {
+      extract(new Uint8Array(goBinaryExtractor.maxFileSize + 1));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'LIMIT_EXCEEDED' });
+  });
+});
+
+describe('go-binary: which files', () => {
+  it.each([
+    ['usr/local/bin/kubectl', true],
+    ['usr/bin/containerd', true],
+    ['usr/sbin/tool', true],
+    ['bin/app', true],
+    ['opt/vendor/bin/agent', true],
+    ['root/go/bin/gopls', true],
+    ['usr/libexec/docker/cli-plugins/docker-buildx', true],
+    ['usr/local/lib/docker/cli-plugins/docker-compose', true],
+    ['manager', true],
+    ['app/server', true],
+    ['ko-app/controller', true],
+    ['usr/lib/x86_64-linux-gnu/libc.so.6', false],
+    ['usr/bin/python3.11', false],
+    ['usr/local/bin/run.sh', false],
+    ['usr/bin/.hidden', false],
+    ['usr/share/doc/README', false],
+    ['srv/app/server', false],
+    ['app/config/settings', false],
+    ['.dockerenv', false],
+    ['usr/local/bin/', false],
+  ])('%s → %s', (path, wanted) => {
+    expect(isGoBinaryCandidate(path)).toBe(wanted);
+  });
+});
