@@ -66,11 +66,14 @@ function queryFor(component: ReportComponent): Query | undefined {
   // purls lowercase npm names; advisories keep the registry's spelling (JSONStream).
   if (key.ecosystem === 'npm' && component.name !== key.name && component.name.toLowerCase() === key.name) name = component.name;
   let version = component.version;
-  if (purl.type === 'deb' || purl.type === 'apk' || purl.type === 'rpm') {
+  if (purl.type === 'deb' || purl.type === 'apk') {
     const upstream = purl.qualifiers['upstream'];
     const at = upstream === undefined ? -1 : upstream.indexOf('@');
     version = component.sourceVersion ?? (at > 0 ? (upstream as string).slice(at + 1) : component.version);
   }
+  // rpm advisories speak of epoch:version-release; a purl keeps the epoch in a qualifier.
+  const epoch = purl.qualifiers['epoch'];
+  if (purl.type === 'rpm' && epoch !== undefined && !version.includes(':')) version = `${epoch}:${version}`;
   return { key: { ecosystem: key.ecosystem, name: normalizePackageName(key.ecosystem, name) }, version };
 }
 

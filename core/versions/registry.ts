@@ -18,11 +18,15 @@ import { pubOrdering } from './pub.js';
 import { pypiOrdering } from './pypi.js';
 import { almaLinuxOrdering, openSuseOrdering, redHatOrdering, rockyLinuxOrdering, suseOrdering } from './rpm.js';
 import { rubygemsOrdering } from './rubygems.js';
-import { cratesOrdering, semverOrdering } from './semver.js';
+import { cratesOrdering, createSemverOrdering, semverOrdering } from './semver.js';
+
+/** Bitnami's OSV records use SEMVER ranges over the upstream releases it packages. */
+const bitnamiOrdering: VersionOrdering = createSemverOrdering('Bitnami', true);
 
 const ORDERINGS: readonly VersionOrdering[] = [
   semverOrdering, // npm
   cratesOrdering, // crates.io
+  bitnamiOrdering, // Bitnami
   goOrdering, // Go
   pypiOrdering, // PyPI
   mavenOrdering, // Maven

@@ -89,7 +89,7 @@ function compareParsed(a: SemVer, b: SemVer): number {
   );
 }
 
-function createSemverOrdering(ecosystem: string, loosePrefix: boolean): VersionOrdering {
+export function createSemverOrdering(ecosystem: string, loosePrefix: boolean): VersionOrdering {
   const parseOrThrow = (version: string): SemVer => {
     const parsed = parse(version, loosePrefix);
     if (parsed === undefined) {
