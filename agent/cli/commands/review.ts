@@ -7,6 +7,7 @@ import { renderReviewMarkdown } from '../../../core/report/review.js';
 import { reviewRange } from '../../../core/report/review-range.js';
 import type { StateRepo } from '../../repo/state-repo.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
+import { registerReviewOpen } from './review-open.js';
 
 export function registerReview(program: Command, setResult: SetResult): void {
   const review = program.command('review').description('review findings as pull requests');
@@ -25,6 +26,7 @@ export function registerReview(program: Command, setResult: SetResult): void {
       process.stdout.write(renderReviewMarkdown(entries, `Stella findings review: ${range}`));
       setResult({ exitCode: ExitCode.ok });
     });
+  registerReviewOpen(review, setResult);
 }
 
 async function resolve(repo: StateRepo, ref: string): Promise<string> {

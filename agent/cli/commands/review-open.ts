@@ -1,0 +1,158 @@
+/**
+ * `stella review open`: propose this node's findings for `main` — open a pull
+ * request from `agents/<node>` (or update the one already open) whose
+ * description is the findings review. The review covers what the pull request
+ * will merge: from the merge base of the two branches to the agent branch,
+ * as the forge's own diff does, so reports other nodes merged meanwhile do
+ * not show up as removed.
+ */
+import * as fs from 'node:fs';
+import type { Command } from 'commander';
+import git from 'isomorphic-git';
+import { StellaError } from '../../../core/errors.js';
+import { agentBranch } from '../../../core/report/layout.js';
+import { renderReviewMarkdown, type ReviewEntry } from '../../../core/report/review.js';
+import { reviewRange } from '../../../core/report/review-range.js';
+import { fitBody } from '../../forge/body.js';
+import { forgeError } from '../../forge/errors.js';
+import { forgeEntry, FORGE_NAMES, type ForgeEntry } from '../../forge/registry.js';
+import { parseRemoteUrl, withoutCredentials } from '../../forge/remote-url.js';
+import { toolVersion } from '../../package-root.js';
+import type { StateRepo } from '../../repo/state-repo.js';
+import { CommandContext, ExitCode, type SetResult } from '../context.js';
+
+interface OpenOptions {
+  base: string;
+  forge: string;
+  repoSlug?: string;
+  apiUrl?: string;
+  node?: string;
+  print?: boolean;
+}
+
+/** What the command reads from and writes to; tests pass their own. */
+export interface ReviewOpenIo {
+  env?: NodeJS.ProcessEnv;
+  write?: (text: string) => void;
+  fetch?: typeof fetch;
+}
+
+/** Checked first; then the forge's own variable (GITHUB_TOKEN for github). */
+export const FORGE_TOKEN_ENV = 'STELLA_FORGE_TOKEN';
+
+/**
+ * Registers `open` under the `review` command.
+ *
+ * @example
+ *   const review = program.command('review');
+ *   registerReviewOpen(review, setResult);
+ *   // stella review open --base main --repo-slug acme/state
+ */
+export function registerReviewOpen(review: Command, setResult: SetResult, io: ReviewOpenIo = {}): void {
+  review
+    .command('open')
+    .description("open, or update, the pull request of this node's branch agents/<node>, described by its findings review")
+    .option('--base <branch>', 'branch the pull request merges into', 'main')
+    .option('--forge <name>', `forge API (${FORGE_NAMES.join(', ')})`, 'github')
+    .option('--repo-slug <owner/name>', "repository on the forge (default: from the clone's origin URL)")
+    .option('--api-url <url>', 'API base URL (default: https://api.github.com for github.com; GitHub Enterprise: https://HOST/api/v3)')
+    .option('--node <name>', 'this node (default: $STELLA_NODE, config, host name)')
+    .option('--print', 'print what would be sent and send nothing (needs no token)')
+    .addHelpText(
+      'after',
+      `\nToken: $${FORGE_TOKEN_ENV}, else $GITHUB_TOKEN; it needs "Pull requests: write" (or the classic "repo" scope).\n` +
+        'Push the branch first (stella push). Prints the pull request URL.\n' +
+        'Example: stella review open --node edge-1 --base main',
+    )
+    .action(async (options: OpenOptions, command: Command) => {
+      const ctx = CommandContext.of(command);
+      const env = io.env ?? process.env;
+      const write = io.write ?? ((text: string) => void process.stdout.write(text));
+      const entry = forgeEntry(options.forge);
+      const node = await ctx.node(options.node);
+      const repo = await ctx.openRepo();
+      const head = agentBranch(node);
+      const headCommit = await branchCommit(repo, head, '; record a report first (stella scan --commit)');
+      const baseCommit = await branchCommit(repo, options.base, '');
+      const since = await mergeBase(repo, baseCommit, headCommit);
+      const entries = await reviewRange(repo.store, since, headCommit);
+      const { repository, apiUrl } = await locate(repo, entry, options);
+      const title = reviewTitle(node, entries);
+      const footer = `_Cut to fit the forge's limit; the full review: \`stella review summary ${since?.slice(0, 12) ?? options.base}..${head}\`._`;
+      const body = fitBody(renderReviewMarkdown(entries), entry.maxBodyLength, footer);
+
+      if (options.print === true) {
+        write(
+          `forge:      ${entry.name}\napi:        ${apiUrl}\nrepository: ${repository}\n` +
+            `request:    open or update the pull request ${head} → ${options.base}\ntitle:      ${title}\n\n${body}`,
+        );
+        setResult({ exitCode: ExitCode.ok });
+        return;
+      }
+      const { token, source } = findToken(env, entry, repository);
+      const forge = entry.create({ token, tokenSource: source, repository, apiUrl, userAgent: `stella-mesh/${toolVersion()}`, fetch: io.fetch });
+      const result = await forge.openOrUpdatePullRequest({ head, base: options.base, title, body });
+      const what = result.created ? 'opened' : result.updated ? 'updated' : 'already up to date:';
+      ctx.log.info(`${what} pull request #${result.number} ${head} → ${options.base} on ${repository}: ${title}`, { ...result, repository, head, base: options.base });
+      write(`${result.url}\n`);
+      setResult({ exitCode: ExitCode.ok });
+    });
+}
+
+/**
+ * The pull request title: the node and how many findings it changes.
+ *
+ * @example reviewTitle('edge-1', entries) // 'Stella findings from edge-1: 12 changed (9 new, 2 fixed, 1 updated)'
+ */
+export function reviewTitle(node: string, entries: readonly ReviewEntry[]): string {
+  let added = 0;
+  let fixed = 0;
+  let changed = 0;
+  for (const { diff } of entries) {
+    added += diff.added.length;
+    fixed += diff.fixed.length;
+    changed += diff.changed.length;
+  }
+  const total = added + fixed + changed;
+  if (total === 0) return `Stella findings from ${node}: no findings changed`;
+  return `Stella findings from ${node}: ${total} changed (${added} new, ${fixed} fixed, ${changed} updated)`;
+}
+
+/** A local branch, else its remote-tracking copy (a CI checkout may have only that). */
+async function branchCommit(repo: StateRepo, branch: string, hint: string): Promise<string> {
+  const commit = (await repo.store.branchTip(branch)) ?? (await repo.store.resolve(`origin/${branch}`));
+  if (commit === undefined) throw new StellaError('NOT_FOUND', `${repo.dir}: no branch ${branch} (nor origin/${branch})${hint}`);
+  return commit;
+}
+
+async function mergeBase(repo: StateRepo, base: string, head: string): Promise<string | undefined> {
+  const bases = (await git.findMergeBase({ fs, gitdir: repo.store.gitdir, oids: [base, head], cache: repo.store.cache })) as string[];
+  return bases[0];
+}
+
+/** The forge repository and API: flags first, else the origin remote's host and path. */
+async function locate(repo: StateRepo, entry: ForgeEntry, options: OpenOptions): Promise<{ repository: string; apiUrl: string }> {
+  if (options.repoSlug !== undefined) return { repository: options.repoSlug, apiUrl: options.apiUrl ?? entry.defaultApiUrl };
+  const origin = await git.getConfig({ fs, gitdir: repo.store.gitdir, path: 'remote.origin.url' }).catch(() => undefined);
+  if (typeof origin !== 'string' || origin === '') {
+    throw new StellaError('USAGE', `${repo.dir}: no origin remote to name the ${entry.name} repository; pass --repo-slug owner/name`);
+  }
+  const { host, slug } = parseRemoteUrl(origin);
+  const apiUrl = options.apiUrl ?? entry.apiUrlForHost(host);
+  if (apiUrl === undefined) {
+    throw new StellaError(
+      'USAGE',
+      `origin ${withoutCredentials(origin)} is on ${host}, not ${entry.name}'s public service; pass --api-url (for GitHub Enterprise: ${entry.apiUrlHint(host)}) or --forge`,
+    );
+  }
+  return { repository: slug, apiUrl };
+}
+
+function findToken(env: NodeJS.ProcessEnv, entry: ForgeEntry, repository: string): { token: string; source: string } {
+  const names = [FORGE_TOKEN_ENV, ...entry.tokenEnv];
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') return { token: value, source: name };
+  }
+  throw forgeError('token-missing', { forge: entry.name, repository }, `no API token: set ${names.join(' or ')} to a token that may open pull requests (or use --print)`);
+}
