@@ -30,6 +30,7 @@
  * suffixes (`_blah`), empty components (`1..2`, `1.0.-r1`), a `-` not
  * starting `-r` and a number (`57-1-r2`), or no leading number (`.1`).
  */
+import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
 
@@ -196,8 +197,11 @@ function sign(c: number): number {
   return c < 0 ? -1 : c > 0 ? 1 : 0;
 }
 
+/** Tokenising, once per distinct string (see memo.ts). */
+const tokenizeCached = memoizeParse(tokenize);
+
 function tokenizeOrThrow(version: string): Token[] {
-  const tokens = tokenize(version);
+  const tokens = tokenizeCached(version);
   if (tokens === undefined) {
     throw new StellaError(
       'VERSION_INVALID',

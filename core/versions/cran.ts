@@ -14,13 +14,17 @@
  * every component at most 2^31-1: R reads larger ones as NA and then
  * cannot compare them at all.
  */
+import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
+
+/** Parsing, once per distinct string (see memo.ts). */
+const parse = memoizeParse(parseUncached);
 
 const CRAN_RE = /^[0-9]+(?:[.-][0-9]+)*$/;
 const INT_MAX = 2147483647;
 
-function parse(version: string): number[] | undefined {
+function parseUncached(version: string): number[] | undefined {
   if (!CRAN_RE.test(version)) return undefined;
   const parts: number[] = [];
   for (const digits of version.split(/[.-]/)) {

@@ -11,8 +11,12 @@
  * number up to INT_MAX, upstream starting with a digit and made of
  * alphanumerics and `.+-~:`, revision of alphanumerics and `.+~`.
  */
+import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
+
+/** Parsing, once per distinct string (see memo.ts). */
+const parse = memoizeParse(parseUncached);
 
 interface DebVersion {
   epoch: number;
@@ -29,7 +33,7 @@ const EPOCH_RE = /^[+-]?[0-9]+$/;
 const UPSTREAM_RE = /^[0-9][0-9A-Za-z.+~:-]*$/;
 const REVISION_RE = /^[0-9A-Za-z.+~]*$/;
 
-function parse(version: string): DebVersion | undefined {
+function parseUncached(version: string): DebVersion | undefined {
   const token = TOKEN_RE.exec(version)?.[1];
   if (token === undefined) return undefined;
   let epoch = 0;

@@ -15,8 +15,12 @@
  * - The `v` is optional: Go's OSV records write `1.2.3` for the module
  *   version `v1.2.3`, and both spellings order the same.
  */
+import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
+
+/** Parsing, once per distinct string (see memo.ts). */
+const parse = memoizeParse(parseUncached);
 
 interface GoVersion {
   /** Digit strings without leading zeros. */
@@ -37,7 +41,7 @@ const GO_RE = new RegExp(
 );
 const DIGITS_RE = /^[0-9]+$/;
 
-function parse(version: string): GoVersion | undefined {
+function parseUncached(version: string): GoVersion | undefined {
   const m = GO_RE.exec(version);
   if (m === null) return undefined;
   return {

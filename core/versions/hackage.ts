@@ -12,14 +12,18 @@
  * suffixes (`1.0-beta`) and then drops them; Hackage refuses them on
  * upload, so they are rejected here rather than silently ignored.
  */
+import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
+
+/** Parsing, once per distinct string (see memo.ts). */
+const parse = memoizeParse(parseUncached);
 
 // Nine digits keep every component below 2^31, which is Cabal's reason
 // for the limit; it also makes plain numbers exact here.
 const HACKAGE_RE = /^(?:0|[1-9][0-9]{0,8})(?:\.(?:0|[1-9][0-9]{0,8}))*$/;
 
-function parse(version: string): number[] | undefined {
+function parseUncached(version: string): number[] | undefined {
   if (!HACKAGE_RE.test(version)) return undefined;
   return version.split('.').map(Number);
 }

@@ -36,8 +36,12 @@
  * without blanks and reports anything else (empty, blanks, non-ASCII,
  * which Maven would read by Unicode rules) as invalid.
  */
+import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
+
+/** Parsing, once per distinct string (see memo.ts). */
+const parse = memoizeParse(parseUncached);
 
 type Item =
   | { kind: 'number'; digits: string } // no leading zeros; "" is zero
@@ -92,7 +96,7 @@ function trimTrailingNulls(list: Item[]): void {
   while (list.length > 0 && isNull(list[list.length - 1] as Item)) list.pop();
 }
 
-function parse(version: string): Item | undefined {
+function parseUncached(version: string): Item | undefined {
   if (!VALID_RE.test(version)) return undefined;
   const text = version.toLowerCase();
   const root: Item[] = [];

@@ -14,8 +14,12 @@
  * length instead, which orders every real NuGet version the same and does
  * not turn a longer number into a parse failure in a feed.
  */
+import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
+
+/** Parsing, once per distinct string (see memo.ts). */
+const parse = memoizeParse(parseUncached);
 
 interface NugetVersion {
   /** Four digit strings without leading zeros ("" is zero). */
@@ -28,7 +32,7 @@ const IDENT = '[0-9A-Za-z-]+';
 const NUGET_RE = new RegExp(`^([0-9]+(?:\\.[0-9]+){0,3})(?:-(${IDENT}(?:\\.${IDENT})*))?(?:\\+${IDENT}(?:\\.${IDENT})*)?$`);
 const DIGITS_RE = /^[0-9]+$/;
 
-function parse(version: string): NugetVersion | undefined {
+function parseUncached(version: string): NugetVersion | undefined {
   const m = NUGET_RE.exec(version);
   if (m === null) return undefined;
   const parts = (m[1] ?? '0').split('.').map((p) => p.replace(/^0+/, ''));

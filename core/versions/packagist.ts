@@ -28,8 +28,12 @@
  * `1.0 || 2.0`), and other punctuation, on which PHP and OSV canonicalise
  * differently (PHP keeps a `/` after a digit as a part of its own, for one).
  */
+import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
+
+/** Parsing, once per distinct string (see memo.ts). */
+const parse = memoizeParse(parseUncached);
 
 /** A canonical part: a digit run, or a word (letters and `#`). */
 type Part = { kind: 'number'; digits: string } | { kind: 'word'; rank: number };
@@ -73,7 +77,7 @@ function isWordChar(c: string): boolean {
 }
 
 /** PHP's canonicalisation, as a list of parts instead of a dotted string. */
-function parse(version: string): Part[] | undefined {
+function parseUncached(version: string): Part[] | undefined {
   if (!VALID_RE.test(version) || TRAILING_SEPARATOR_RE.test(version)) return undefined;
   const text = version.replace(V_PREFIX_RE, '');
   const parts: Part[] = [];

@@ -20,8 +20,12 @@
  * It also reads `-5` and `0x1f` as numbers (a sign; hexadecimal): such an
  * identifier is rejected as invalid rather than ordered by guess.
  */
+import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
+
+/** Parsing, once per distinct string (see memo.ts). */
+const parse = memoizeParse(parseUncached);
 
 /** One dot-separated identifier: a number (digit string, no leading zeros) or a word. */
 type Identifier = { kind: 'number'; digits: string } | { kind: 'word'; text: string };
@@ -67,7 +71,7 @@ function identifiers(text: string | undefined): Identifier[] | undefined {
   return ids;
 }
 
-function parse(version: string): PubVersion | undefined {
+function parseUncached(version: string): PubVersion | undefined {
   const m = PUB_RE.exec(version);
   if (m === null) return undefined;
   const [, major = '', minor = '', patch = ''] = m;

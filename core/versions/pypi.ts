@@ -18,8 +18,12 @@
  * among themselves by setuptools' old key. We accept them only when made of
  * printable ASCII without blanks: anything else is reported as invalid.
  */
+import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
+
+/** Parsing, once per distinct string (see memo.ts). */
+const parse = memoizeParse(parseUncached);
 
 interface Pep440Version {
   kind: 'pep440';
@@ -133,7 +137,7 @@ function parseLegacy(version: string): LegacyVersion | undefined {
   return { kind: 'legacy', key };
 }
 
-function parse(version: string): PypiVersion | undefined {
+function parseUncached(version: string): PypiVersion | undefined {
   return parsePep440(version) ?? parseLegacy(version);
 }
 

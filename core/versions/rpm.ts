@@ -27,8 +27,12 @@
  * including the odd strings peer tools test with (`+2-:`, `1.1.α`), is
  * ordered exactly as rpm orders it.
  */
+import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
+
+/** Parsing, once per distinct string (see memo.ts). */
+const parse = memoizeParse(parseUncached);
 
 interface Evr {
   epoch: string;
@@ -41,7 +45,7 @@ interface Evr {
 const FORBIDDEN_RE = /[\s\p{Cc}]/u;
 const EPOCH_RE = /^([0-9]*):/;
 
-function parse(evr: string): Evr | undefined {
+function parseUncached(evr: string): Evr | undefined {
   if (evr === '' || FORBIDDEN_RE.test(evr)) return undefined;
   const epochMatch = EPOCH_RE.exec(evr);
   const epoch = epochMatch?.[1] || '0';

@@ -19,8 +19,12 @@
  * Gem::Version reads an empty or all-blank string as version 0; in an
  * advisory that is a defect, so Stella reports it as invalid instead.
  */
+import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
+
+/** Parsing, once per distinct string (see memo.ts). */
+const parse = memoizeParse(parseUncached);
 
 /** A number (digit string, no leading zeros, "" is zero) or a string of letters. */
 type Segment = { kind: 'number'; digits: string } | { kind: 'string'; text: string };
@@ -42,7 +46,7 @@ function dropTrailingZeros(segments: Segment[]): Segment[] {
 }
 
 /** The canonical segments `<=>` compares. */
-function parse(version: string): Segment[] | undefined {
+function parseUncached(version: string): Segment[] | undefined {
   const m = GEM_RE.exec(version);
   if (m === null) return undefined;
   const text = (m[1] ?? '').replaceAll('-', '.pre.');

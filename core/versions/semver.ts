@@ -10,6 +10,7 @@
  * tolerates a leading `v`, `=` and whitespace (lockfiles and advisories
  * carry `v1.2.3` now and then); Cargo's parser accepts the bare grammar.
  */
+import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
 
@@ -90,8 +91,9 @@ function compareParsed(a: SemVer, b: SemVer): number {
 }
 
 export function createSemverOrdering(ecosystem: string, loosePrefix: boolean): VersionOrdering {
+  const parseCached = memoizeParse((version: string) => parse(version, loosePrefix));
   const parseOrThrow = (version: string): SemVer => {
-    const parsed = parse(version, loosePrefix);
+    const parsed = parseCached(version);
     if (parsed === undefined) {
       throw new StellaError('VERSION_INVALID', `"${version}" is not a valid ${ecosystem} (SemVer 2.0.0) version`, {
         data: { ecosystem, version },
