@@ -18,6 +18,7 @@ import { registerFeed } from './commands/feed.js';
 import { registerInit } from './commands/init.js';
 import { registerReview } from './commands/review.js';
 import { registerScan } from './commands/scan.js';
+import { registerSync } from './commands/sync.js';
 import { registerVerify } from './commands/verify.js';
 import { ExitCode, type CommandResult } from './context.js';
 
@@ -41,6 +42,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   registerScan(program, setResult);
   registerVerify(program, setResult);
   registerReview(program, setResult);
+  registerSync(program, setResult);
   registerDemo(program, setResult);
 
   try {

@@ -1,0 +1,287 @@
+/**
+ * Importing a git bundle (see bundle.ts for the whole picture): header and
+ * pack checks first, prerequisites next, then the pack is indexed in a
+ * staging folder, completed if thin, published by rename, checked for a
+ * complete history, and only then are refs moved.
+ *
+ * @example
+ *   const result = await importBundle(store, bytes, { source: 'nightly.bundle', asRemote: 'bundle' });
+ */
+import git from 'isomorphic-git';
+import { StellaError } from '../errors.js';
+import { hexEncode } from '../sign/encoding.js';
+import { checkRefName, escapeForDisplay, parseBundle, type BundleRef, type SkippedRef } from './bundle-format.js';
+import { forEachLimit, walkObjects, type ObjectSource } from './object-walk.js';
+import { appendWholeObjects, externalDeltaBases, parsePackIndex, verifyPack, type PackObjectType } from './pack-file.js';
+import { isMissingFile, storeFsOps, type StoreFsOps } from './store-fs.js';
+
+export interface ImportBundleOptions {
+  /** Name of the input, for messages (a file name). */
+  source?: string;
+  /** Move refs even when the bundle's commit does not descend from the local one. */
+  force?: boolean;
+  /** Write branches to `refs/remotes/<name>/*` instead of `refs/heads/*` (like a fetch). */
+  asRemote?: string;
+}
+
+export type RefUpdateStatus = 'created' | 'updated' | 'unchanged' | 'forced' | 'refused';
+
+export interface RefUpdate {
+  /** The ref as named in the bundle. */
+  name: string;
+  /** The local ref it maps to. */
+  ref: string;
+  oid: string;
+  previous: string | undefined;
+  status: RefUpdateStatus;
+  /** Why a ref was refused. */
+  reason?: string;
+}
+
+export interface ImportResult {
+  source: string;
+  prerequisites: string[];
+  updates: RefUpdate[];
+  /** Ref lines not imported: invalid names, or outside refs/heads and refs/tags. */
+  skipped: SkippedRef[];
+  /** Objects in the bundle's pack. */
+  objects: number;
+  /** Delta bases taken from this repository to complete a thin pack. */
+  completedFromLocal: number;
+  /** File name of the pack kept under objects/pack, if any. */
+  pack: string | undefined;
+}
+
+interface PlannedRef {
+  name: string;
+  ref: string;
+  oid: string;
+  kind: 'branch' | 'tag';
+}
+
+/**
+ * Imports a v2 bundle into the repository behind `store`. Throws (and
+ * leaves the repository unchanged) when the bundle is malformed, its pack
+ * is damaged (DIGEST_MISMATCH), its prerequisites are missing (NOT_FOUND)
+ * or its history is incomplete. Refs that cannot be fast-forwarded are
+ * refused one by one (status 'refused'), the others are still updated.
+ *
+ * @example
+ *   const result = await importBundle(store, bytes, { source: 'nightly.bundle' });
+ *   const refused = result.updates.filter((u) => u.status === 'refused');
+ */
+export async function importBundle(store: ObjectSource, bytes: Uint8Array, options: ImportBundleOptions = {}): Promise<ImportResult> {
+  const source = options.source ?? 'bundle';
+  const bundle = parseBundle(bytes, source);
+  const pack = await verifyPack(bundle.pack, source);
+  // A fresh cache: packs added (and maybe removed again) here must not linger in the store's cache.
+  const repo: ObjectSource = { fs: store.fs, gitdir: store.gitdir, cache: {} };
+  await requirePrerequisites(repo, bundle.prerequisites, source);
+  const { planned, skipped } = planRefs(bundle.refs, bundle.skipped, options.asRemote);
+  const result: ImportResult = {
+    source,
+    prerequisites: bundle.prerequisites.map((p) => p.oid),
+    updates: [],
+    skipped,
+    objects: pack.objects,
+    completedFromLocal: 0,
+    pack: undefined,
+  };
+  if (planned.length === 0) return result;
+
+  const ops = storeFsOps(store.fs);
+  const published = pack.objects === 0 ? undefined : await stageAndPublish(repo, ops, bundle.pack, pack.objects, source);
+  try {
+    await requireComplete(repo, planned, bundle.prerequisites.map((p) => p.oid), published?.oids ?? new Set(), source);
+  } catch (error) {
+    if (published !== undefined) await published.withdraw();
+    throw error;
+  }
+  result.pack = published?.name;
+  result.completedFromLocal = published?.completed ?? 0;
+  for (const plan of planned) result.updates.push(await updateRef(repo, plan, options.force === true));
+  return result;
+}
+
+async function requirePrerequisites(repo: ObjectSource, prerequisites: readonly { oid: string; comment: string }[], source: string): Promise<void> {
+  const missing: string[] = [];
+  for (const { oid, comment } of prerequisites) {
+    const object = await git.readObject({ fs: repo.fs, gitdir: repo.gitdir, oid, cache: repo.cache }).catch(() => undefined);
+    if (object?.type !== 'commit') missing.push(comment === '' ? oid.slice(0, 12) : `${oid.slice(0, 12)} (${escapeForDisplay(comment).slice(0, 60)})`);
+  }
+  if (missing.length > 0) {
+    throw new StellaError(
+      'NOT_FOUND',
+      `${source}: this repository lacks ${missing.length} prerequisite commit(s) the bundle builds on: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}; import the earlier bundle first (nothing was changed)`,
+      { data: { missing } },
+    );
+  }
+}
+
+/** Which bundle refs land where; everything outside branches and tags is skipped. */
+function planRefs(refs: readonly BundleRef[], skippedByName: readonly SkippedRef[], asRemote: string | undefined): { planned: PlannedRef[]; skipped: SkippedRef[] } {
+  if (asRemote !== undefined && (asRemote.includes('/') || checkRefName(`refs/remotes/${asRemote}/x`) !== undefined)) {
+    throw new StellaError('USAGE', `'${escapeForDisplay(asRemote)}' is not a usable remote name`);
+  }
+  const planned: PlannedRef[] = [];
+  const skipped = [...skippedByName];
+  for (const { name, oid } of refs) {
+    if (name.startsWith('refs/heads/')) {
+      const ref = asRemote === undefined ? name : `refs/remotes/${asRemote}/${name.slice('refs/heads/'.length)}`;
+      planned.push({ name, ref, oid, kind: 'branch' });
+    } else if (name.startsWith('refs/tags/')) {
+      planned.push({ name, ref: name, oid, kind: 'tag' });
+    } else {
+      skipped.push({ name, oid, reason: 'not a branch or tag (only refs/heads/* and refs/tags/* are imported)' });
+    }
+  }
+  return { planned, skipped };
+}
+
+interface Published {
+  name: string;
+  oids: Set<string>;
+  completed: number;
+  withdraw(): Promise<void>;
+}
+
+/**
+ * Indexes the pack in a staging folder beside objects/pack (a thin pack is
+ * completed with local bases and indexed again), then renames pack and
+ * index into place — pack first, since readers look for the index.
+ */
+async function stageAndPublish(repo: ObjectSource, ops: StoreFsOps, pack: Uint8Array, count: number, source: string): Promise<Published> {
+  const staging = `${repo.gitdir}/objects/tmp_objdir-stella-${hexEncode(crypto.getRandomValues(new Uint8Array(6)))}`;
+  await ops.mkdir(staging);
+  try {
+    let current = pack;
+    let index = await indexStaged(repo, ops, staging, 'incoming', current, count, source);
+    const bases = externalDeltaBases(current, index);
+    if (bases.length > 0) {
+      const objects = await Promise.all(bases.map((oid) => localObject(repo, oid, source)));
+      current = await appendWholeObjects(current, objects);
+      index = await indexStaged(repo, ops, staging, 'complete', current, count + bases.length, source);
+    }
+    const name = `pack-${hexEncode(current.subarray(current.length - 20))}`;
+    const packDir = `${repo.gitdir}/objects/pack`;
+    await ops.mkdir(packDir).catch(() => undefined);
+    const existing = new Set(await ops.readdir(packDir));
+    const alreadyPresent = existing.has(`${name}.pack`) && existing.has(`${name}.idx`);
+    const file = index.file;
+    const withdraw = async (): Promise<void> => {
+      if (alreadyPresent) return;
+      await ops.unlink(`${packDir}/${name}.idx`).catch(() => undefined);
+      await ops.unlink(`${packDir}/${name}.pack`).catch(() => undefined);
+    };
+    if (!alreadyPresent) {
+      try {
+        await ops.rename(`${staging}/${file}.pack`, `${packDir}/${name}.pack`);
+        await ops.rename(`${staging}/${file}.idx`, `${packDir}/${name}.idx`);
+      } catch (error) {
+        await withdraw();
+        throw error;
+      }
+    }
+    return { name: `${name}.pack`, oids: new Set(index.oids), completed: bases.length, withdraw };
+  } finally {
+    await removeFolder(ops, staging);
+  }
+}
+
+async function indexStaged(
+  repo: ObjectSource,
+  ops: StoreFsOps,
+  staging: string,
+  file: string,
+  pack: Uint8Array,
+  expected: number,
+  source: string,
+): Promise<{ file: string; oids: string[]; offsets: number[] }> {
+  await ops.writeFile(`${staging}/${file}.pack`, pack);
+  try {
+    // dir is the staging folder (where the pack is); gitdir the repository (where thin-pack bases are).
+    await git.indexPack({ fs: repo.fs, dir: staging, gitdir: repo.gitdir, filepath: `${file}.pack`, cache: {} });
+  } catch (cause) {
+    throw new StellaError('REPO_INVALID', `${source}: the pack cannot be indexed: ${(cause as Error).message}`, { cause });
+  }
+  const index = parsePackIndex(await ops.readFile(`${staging}/${file}.idx`), `${source} (index)`);
+  // indexPack drops objects it cannot resolve (a delta whose base is nowhere) instead of failing.
+  if (index.oids.length !== expected) {
+    throw new StellaError('REPO_INVALID', `${source}: only ${index.oids.length} of the pack's ${expected} objects could be resolved (a delta base is missing)`);
+  }
+  return { file, ...index };
+}
+
+async function localObject(repo: ObjectSource, oid: string, source: string): Promise<{ type: PackObjectType; content: Uint8Array }> {
+  const object = await git.readObject({ fs: repo.fs, gitdir: repo.gitdir, oid, format: 'content', cache: repo.cache }).catch(() => undefined);
+  if (object === undefined) {
+    throw new StellaError('NOT_FOUND', `${source}: the thin pack needs object ${oid} as a delta base, and this repository does not have it`);
+  }
+  return { type: object.type as PackObjectType, content: object.object as Uint8Array };
+}
+
+async function removeFolder(ops: StoreFsOps, folder: string): Promise<void> {
+  const names = await ops.readdir(folder).catch((error: unknown) => {
+    if (isMissingFile(error)) return [];
+    throw error;
+  });
+  for (const name of names) await ops.unlink(`${folder}/${name}`);
+  await ops.rmdir(folder).catch((error: unknown) => {
+    if (!isMissingFile(error)) throw error;
+  });
+}
+
+/**
+ * Every object the new refs need is here: walk from their tips down to what
+ * the repository already had (prerequisites and local refs), and look up
+ * each blob the pack did not bring.
+ */
+async function requireComplete(repo: ObjectSource, planned: readonly PlannedRef[], prerequisites: readonly string[], inPack: ReadonlySet<string>, source: string): Promise<void> {
+  const local: string[] = [];
+  for (const prefix of ['refs/heads', 'refs/remotes']) {
+    for (const name of await git.listRefs({ fs: repo.fs, gitdir: repo.gitdir, filepath: prefix })) {
+      const oid = await git.resolveRef({ fs: repo.fs, gitdir: repo.gitdir, ref: `${prefix}/${name}` }).catch(() => undefined);
+      if (oid !== undefined) local.push(oid);
+    }
+  }
+  try {
+    const walk = await walkObjects(repo, { include: planned.map((p) => p.oid), exclude: [...prerequisites, ...local] });
+    const outside = walk.blobs.filter((oid) => !inPack.has(oid));
+    await forEachLimit(outside, 16, async (oid) => {
+      await git.readObject({ fs: repo.fs, gitdir: repo.gitdir, oid, format: 'deflated', cache: repo.cache }).catch((cause: unknown) => {
+        throw new StellaError('REPO_INVALID', `object ${oid} is missing`, { cause });
+      });
+    });
+  } catch (error) {
+    const detail = error instanceof StellaError ? error.message : String(error);
+    throw new StellaError('REPO_INVALID', `${source}: the bundle's history is incomplete (${detail}); nothing was changed`, { cause: error });
+  }
+}
+
+async function updateRef(repo: ObjectSource, plan: PlannedRef, force: boolean): Promise<RefUpdate> {
+  const { fs, gitdir } = repo;
+  const previous = await git.resolveRef({ fs, gitdir, ref: plan.ref }).catch(() => undefined);
+  const base = { name: plan.name, ref: plan.ref, oid: plan.oid, previous };
+  if (previous === plan.oid) return { ...base, status: 'unchanged' };
+  let status: RefUpdateStatus = 'created';
+  if (previous !== undefined) {
+    const fastForward =
+      plan.kind === 'branch' && (await git.isDescendent({ fs, gitdir, oid: plan.oid, ancestor: previous, depth: -1, cache: repo.cache }).catch(() => false));
+    if (fastForward) status = 'updated';
+    else if (force) status = 'forced';
+    else {
+      const reason =
+        plan.kind === 'tag'
+          ? `tag already points to ${previous.slice(0, 12)}; tags are not moved without --force`
+          : `not a fast-forward: ${plan.oid.slice(0, 12)} does not descend from the local ${previous.slice(0, 12)} (local commits would be lost); use --force to overwrite`;
+      return { ...base, status: 'refused', reason };
+    }
+  }
+  try {
+    await git.writeRef({ fs, gitdir, ref: plan.ref, value: plan.oid, force: true });
+  } catch (cause) {
+    return { ...base, status: 'refused', reason: `cannot write ${plan.ref}: ${(cause as Error).message.split('\n')[0] ?? ''}` };
+  }
+  return { ...base, status };
+}
+
