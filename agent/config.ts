@@ -68,8 +68,11 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
         }
         config[key] = key === 'repo' ? resolve(value) : value;
         break;
+      case 'remote':
+        // Push/pull credentials: validated where they are used (agent/remote/credentials.ts), never stored in a repository.
+        break;
       default:
-        throw new StellaError('CONFIG_INVALID', `${path}: unknown setting "${key}" (known: repo, node)`);
+        throw new StellaError('CONFIG_INVALID', `${path}: unknown setting "${key}" (known: repo, node, remote)`);
     }
   }
   return config;

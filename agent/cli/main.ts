@@ -16,6 +16,7 @@ import { toolVersion } from '../package-root.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFeed } from './commands/feed.js';
 import { registerInit } from './commands/init.js';
+import { registerRemote } from './commands/remote.js';
 import { registerReview } from './commands/review.js';
 import { registerScan } from './commands/scan.js';
 import { registerSync } from './commands/sync.js';
@@ -43,6 +44,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   registerVerify(program, setResult);
   registerReview(program, setResult);
   registerSync(program, setResult);
+  registerRemote(program, setResult);
   registerDemo(program, setResult);
 
   try {

@@ -1,0 +1,55 @@
+/**
+ * Git's pkt-line framing: four hex digits of length (including themselves)
+ * then the payload; `0000` is a flush. Used for the receive-pack request and
+ * its status report.
+ *
+ * @example
+ *   const bytes = concat([pktLine('unpack ok\n'), FLUSH]);
+ *   parsePktLines(bytes); // ['unpack ok\n', null]
+ */
+import { StellaError } from '../../core/errors.js';
+
+export const FLUSH = new TextEncoder().encode('0000');
+const MAX_PAYLOAD = 65516;
+
+/** One pkt-line. @example pktLine('done\n') // '0009done\n' as bytes */
+export function pktLine(payload: string | Uint8Array): Uint8Array {
+  const body = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
+  if (body.length > MAX_PAYLOAD) throw new StellaError('LIMIT_EXCEEDED', `pkt-line payload of ${body.length} bytes is over git's ${MAX_PAYLOAD}`);
+  const out = new Uint8Array(body.length + 4);
+  out.set(new TextEncoder().encode((body.length + 4).toString(16).padStart(4, '0')), 0);
+  out.set(body, 4);
+  return out;
+}
+
+/** Payloads in order; a flush packet is `null`. Text is decoded as UTF-8. @example parsePktLines(bytes) // ['unpack ok\n', 'ok refs/heads/x\n', null] */
+export function parsePktLines(bytes: Uint8Array, where = 'pkt-line stream'): (string | null)[] {
+  const out: (string | null)[] = [];
+  const decoder = new TextDecoder();
+  let at = 0;
+  while (at < bytes.length) {
+    if (at + 4 > bytes.length) throw new StellaError('REPO_INVALID', `${where}: truncated pkt-line length at byte ${at}`);
+    const length = Number.parseInt(decoder.decode(bytes.subarray(at, at + 4)), 16);
+    if (!Number.isInteger(length) || (length > 0 && length < 4)) throw new StellaError('REPO_INVALID', `${where}: bad pkt-line length at byte ${at}`);
+    if (length === 0) {
+      out.push(null);
+      at += 4;
+      continue;
+    }
+    if (at + length > bytes.length) throw new StellaError('REPO_INVALID', `${where}: pkt-line at byte ${at} runs past the end`);
+    out.push(decoder.decode(bytes.subarray(at + 4, at + length)));
+    at += length;
+  }
+  return out;
+}
+
+/** One array of all parts. @example concat([pktLine('x'), FLUSH]) */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,185 @@
+/**
+ * `stella push`: send this node's branch (`agents/<node>`) to the remote —
+ * only that branch, never by force. When another writer got there first (a
+ * second process of the same node, a CI job that rebased the branch), the
+ * remote branch is fetched, the local commits it lacks are replayed on its
+ * tip (`replay.ts`), and the push is tried again after an exponential,
+ * jittered wait, a bounded number of times.
+ *
+ * Each attempt is a compare-and-swap on the server: the update names the
+ * remote tip it builds on, so two writers can never both succeed from the
+ * same base, and a lost race costs a retry, never a report.
+ *
+ * @example
+ *   const remote = await resolveRemote(repo.store.gitdir);
+ *   const result = await pushAgentBranch(repo.store, { node: 'edge-1', remote, credentials: await resolveCredentials() });
+ *   console.log(result.status, result.commit, result.wire.bytesSent);
+ */
+import git, { type HttpClient } from 'isomorphic-git';
+import { StellaError } from '../../core/errors.js';
+import { agentBranch } from '../../core/report/layout.js';
+import type { GitStore } from '../../core/store/git-store.js';
+import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
+import type { Credentials } from './credentials.js';
+import { fetchCurrent } from './fetch.js';
+import { assertFullHistory, commitsNotIn, isAncestor, readCommitInfo } from './history.js';
+import { trackingRef, type Remote } from './remote.js';
+import { replayCommits } from './replay.js';
+import { sendPack, ZERO_OID } from './send-pack.js';
+import { openSession, type Session, type WireStats } from './session.js';
+import { newObjects } from './tree-diff.js';
+
+export interface PushOptions {
+  node: string;
+  remote: Remote;
+  credentials?: Credentials | undefined;
+  /** Push attempts before giving up (default 8). */
+  maxAttempts?: number;
+  backoff?: Partial<BackoffOptions>;
+  /** HTTP client (default: isomorphic-git's `http/node`). */
+  http?: HttpClient;
+  onEvent?: (event: PushEvent) => void;
+}
+
+export type PushEvent =
+  | { $case: 'replayed'; attempt: number; onto: string; replayed: number; alreadyThere: number }
+  | { $case: 'retry'; attempt: number; reason: string; delayMs: number };
+
+export interface PushResult {
+  branch: string;
+  remote: string;
+  status: 'pushed' | 'up-to-date';
+  /** The remote branch's tip afterwards. */
+  commit: string;
+  attempts: number;
+  /** Local commits re-created on top of another writer's commits. */
+  replayed: number;
+  /** Commits and objects in the pack that was accepted. */
+  commits: number;
+  objects: number;
+  packBytes: number;
+  wire: WireStats;
+}
+
+const DEFAULT_ATTEMPTS = 8;
+const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 4000 };
+/** Receive-pack's words for "the ref was not where you said": someone else pushed. */
+const LOST_RACE = /failed to (update|lock)|cannot lock|non-fast-forward|fetch first|stale info|incorrect old value|expected/i;
+/** What the server says when the pack leans on objects it does not have. */
+const MISSING_OBJECTS = /missing necessary objects|pack not stored/i;
+
+/**
+ * Pushes `agents/<node>`; replays and retries when another writer got there first.
+ * Throws LIMIT_EXCEEDED after `maxAttempts` lost races, CONFIG_INVALID for refused credentials.
+ *
+ * @example const { status, commit } = await pushAgentBranch(repo.store, { node: 'edge-1', remote });
+ */
+export async function pushAgentBranch(store: GitStore, options: PushOptions): Promise<PushResult> {
+  const session = openSession(options.remote, options.credentials, options.http);
+  try {
+    return await attemptPushes(session, store, options);
+  } finally {
+    session.close();
+  }
+}
+
+async function attemptPushes(session: Session, store: GitStore, options: PushOptions): Promise<PushResult> {
+  await assertFullHistory(store);
+  const branch = agentBranch(options.node);
+  const ref = `refs/heads/${branch}`;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_ATTEMPTS;
+  const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  let replayed = 0;
+  let trustTracking = true;
+  let lastReason = '';
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const local = await store.branchTip(branch);
+    if (local === undefined) {
+      throw new StellaError('USAGE', `nothing to push: no local branch ${branch} (commit a report first with \`stella scan --commit --node ${options.node}\`)`);
+    }
+    const { refs, capabilities } = await session.listRefs('receive-pack');
+    let base = refs.get(ref);
+    let tip = local;
+    const done = (status: PushResult['status'], commit: string, sent: { commits: number; objects: number; packBytes: number }): PushResult => ({
+      branch,
+      remote: options.remote.url,
+      status,
+      commit,
+      attempts: attempt,
+      replayed,
+      ...sent,
+      wire: session.wire,
+    });
+    if (base === local) {
+      await setTracking(store, options.remote, branch, local);
+      return done('up-to-date', local, { commits: 0, objects: 0, packBytes: 0 });
+    }
+    if (base !== undefined && !(await isAncestor(store, base, local))) {
+      // Another writer got there first: build our commits on top of theirs (as they are now, which may be newer still).
+      // If the branch was deleted meanwhile, there is nothing to build on: our commits create it.
+      const onto = await fetchCurrent(session, store, branch);
+      base = onto;
+      if (onto !== undefined && !(await isAncestor(store, onto, local))) {
+        const unpushed = await commitsNotIn(store, [local], [onto]);
+        const result = await replayCommits(store, { branch, expectedTip: local, onto, commits: unpushed });
+        replayed += result.replayed;
+        options.onEvent?.({ $case: 'replayed', attempt, onto, replayed: result.replayed, alreadyThere: result.alreadyThere });
+        tip = result.tip;
+        if (tip === onto) return done('up-to-date', onto, { commits: 0, objects: 0, packBytes: 0 });
+      }
+    }
+    const known = [...refs.values(), ...(trustTracking ? await trackingTips(store, options.remote) : [])];
+    const { commits, objects } = await objectsToSend(store, tip, base === undefined ? known : [base, ...known]);
+    const outcome = await sendPack(session, store, { ref, oldOid: base ?? ZERO_OID, newOid: tip, objects }, capabilities);
+    if (outcome.status === 'ok') {
+      await setTracking(store, options.remote, branch, tip);
+      return done('pushed', tip, { commits, objects: objects.length, packBytes: outcome.packBytes });
+    }
+    lastReason = outcome.reason;
+    if (MISSING_OBJECTS.test(outcome.reason) && trustTracking) {
+      // A tracking ref named a commit the remote no longer has (history rewritten and pruned), so the pack
+      // left out objects or used delta bases it lacks: rely on the remote's own listing alone.
+      trustTracking = false;
+    } else if (!LOST_RACE.test(outcome.reason)) {
+      throw new StellaError('REPO_INVALID', `remote ${options.remote.url} refused ${ref}: ${outcome.reason}`, { data: { remote: options.remote.url, ref, reason: outcome.reason } });
+    }
+    if (attempt < maxAttempts) {
+      const delayMs = backoffDelay(attempt, backoff);
+      options.onEvent?.({ $case: 'retry', attempt, reason: outcome.reason, delayMs });
+      await sleep(delayMs);
+    }
+  }
+  throw new StellaError(
+    'LIMIT_EXCEEDED',
+    `push of ${branch} to ${options.remote.url} was still rejected after ${maxAttempts} attempts (${lastReason}); other writers keep moving it, try again later`,
+    { data: { remote: options.remote.url, ref, attempts: maxAttempts, reason: lastReason } },
+  );
+}
+
+/** The commits the remote lacks and, for each, only the trees and blobs it changed. */
+async function objectsToSend(store: GitStore, tip: string, known: readonly string[]): Promise<{ commits: number; objects: { oid: string; base?: string }[] }> {
+  const commits = await commitsNotIn(store, [tip], known);
+  const objects = new Map<string, { oid: string; base?: string }>();
+  for (const commit of commits) {
+    objects.set(commit.oid, { oid: commit.oid });
+    const parent = commit.parents[0];
+    // The parent's objects are on the remote or in this pack, so its versions of changed paths are safe delta bases.
+    const parentTree = parent === undefined ? undefined : (await readCommitInfo(store, parent)).tree;
+    for (const object of await newObjects(store, parentTree, commit.tree)) if (!objects.has(object.oid)) objects.set(object.oid, object);
+  }
+  return { commits: commits.length, objects: [...objects.values()] };
+}
+
+async function trackingTips(store: GitStore, remote: Remote): Promise<string[]> {
+  const names = await git.listBranches({ fs: store.fs, gitdir: store.gitdir, remote: remote.name }).catch(() => [] as string[]);
+  const tips: string[] = [];
+  for (const name of names) {
+    const oid = await git.resolveRef({ fs: store.fs, gitdir: store.gitdir, ref: trackingRef(remote, name) }).catch(() => undefined);
+    if (oid !== undefined) tips.push(oid);
+  }
+  return tips;
+}
+
+async function setTracking(store: GitStore, remote: Remote, branch: string, oid: string): Promise<void> {
+  await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref: trackingRef(remote, branch), value: oid, force: true });
+}

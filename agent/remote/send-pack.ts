@@ -1,0 +1,155 @@
+/**
+ * The sending half of a push: one ref update and a pack of exactly the
+ * objects the remote lacks, posted to `git-receive-pack` over smart HTTP.
+ *
+ * isomorphic-git's `push` decides what to send by listing every object of
+ * every tree involved, which costs as much as the repository, and sends
+ * every object whole; here the objects come from `tree-diff.ts` (only the
+ * changed paths) and a changed tree or file goes as a delta against its
+ * previous version (a thin pack), so a push of one report costs the same in
+ * a small repository and a large one. The update
+ * names the old value the remote must still have (compare-and-swap on the
+ * server), so a concurrent writer makes it fail instead of being overwritten.
+ *
+ * @example
+ *   const outcome = await sendPack(session, store, { ref: 'refs/heads/agents/n1', oldOid, newOid, objects });
+ *   if (outcome.status === 'rejected') … // someone else moved the ref: fetch, replay, retry
+ */
+import git from 'isomorphic-git';
+import { StellaError } from '../../core/errors.js';
+import type { GitStore } from '../../core/store/git-store.js';
+import { toolVersion } from '../package-root.js';
+import { applyDelta, createDelta } from './delta.js';
+import { objectId, writePack, type ObjectType, type PackInput } from './packfile.js';
+import { concat, FLUSH, parsePktLines, pktLine } from './pkt-line.js';
+import type { Session } from './session.js';
+
+export const ZERO_OID = '0000000000000000000000000000000000000000';
+
+export interface RefUpdate {
+  ref: string;
+  /** What the remote's ref must still be (ZERO_OID: must not exist yet). */
+  oldOid: string;
+  newOid: string;
+  /** Commits, trees and blobs to send; `base` is an object the remote has (or gets in this pack) to send a delta against. */
+  objects: readonly { oid: string; base?: string }[];
+}
+
+export type SendOutcome = { status: 'ok'; packBytes: number } | { status: 'rejected'; reason: string; packBytes: number };
+
+/**
+ * Posts one ref update and its pack to `git-receive-pack`; `rejected` when the server refused the update (with its reason).
+ *
+ * @example await sendPack(session, store, { ref, oldOid: remoteTip, newOid: localTip, objects }, capabilities);
+ */
+export async function sendPack(session: Session, store: GitStore, update: RefUpdate, capabilities: ReadonlySet<string>): Promise<SendOutcome> {
+  const { remote } = session;
+  if (!capabilities.has('report-status')) {
+    throw new StellaError('REPO_INVALID', `remote ${remote.url} does not report push status (no report-status capability); refusing to push blind`);
+  }
+  const packfile = await buildPack(store, update.objects, !capabilities.has('no-thin'));
+  // Side band: the server's keep-alive packets then hold the connection open while it indexes a large pack.
+  const sideband = capabilities.has('side-band-64k');
+  const wanted = ['report-status', ...(sideband ? ['side-band-64k'] : []), ...(capabilities.has('agent') ? [`agent=stella-mesh/${toolVersion()}`] : [])];
+  const body = concat([pktLine(`${update.oldOid} ${update.newOid} ${update.ref}\0${wanted.join(' ')}\n`), FLUSH, packfile]);
+
+  const response = await session.guard(`pushing ${update.ref}`, async () => {
+    const res = await session.http.request({
+      url: `${remote.url}/git-receive-pack`,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-git-receive-pack-request',
+        accept: 'application/x-git-receive-pack-result',
+        'content-length': String(body.length),
+        ...session.auth.headers(),
+      },
+      body: (async function* () {
+        yield body;
+      })(),
+    });
+    const bytes = res.body === undefined ? new Uint8Array() : await collect(res.body);
+    if (res.statusCode !== 200) {
+      throw Object.assign(new Error(`HTTP ${res.statusCode} ${res.statusMessage}`), { code: 'HttpError', data: { statusCode: res.statusCode } });
+    }
+    return bytes;
+  });
+  const status = sideband ? demultiplex(remote.url, response) : response;
+  return { ...readStatus(remote.url, update.ref, status), packBytes: packfile.length };
+}
+
+/** Smaller than this share of the whole object, a delta is worth sending. */
+const DELTA_WORTH = 0.75;
+
+/** Whole objects, or deltas against their base when that is much smaller and the remote takes thin packs. */
+async function buildPack(store: GitStore, objects: RefUpdate['objects'], thin: boolean): Promise<Uint8Array> {
+  const read = async (oid: string): Promise<{ type: ObjectType; data: Uint8Array }> => {
+    const { type, object } = await git.readObject({ fs: store.fs, gitdir: store.gitdir, oid, format: 'content', cache: store.cache });
+    if (!(object instanceof Uint8Array)) throw new StellaError('INTERNAL', `object ${oid} did not read as bytes`);
+    return { type: type as ObjectType, data: object };
+  };
+  const inputs: PackInput[] = [];
+  const seen = new Set<string>();
+  for (const { oid, base } of objects) {
+    if (seen.has(oid)) continue;
+    seen.add(oid);
+    const object = await read(oid);
+    if (thin && base !== undefined && (object.type === 'tree' || object.type === 'blob')) {
+      const baseObject = await read(base);
+      const delta = createDelta(baseObject.data, object.data, object.type === 'tree' ? 'tree' : 'lines');
+      if (delta.length < object.data.length * DELTA_WORTH) {
+        // A wrong delta would store a different object under this id on the remote: check before sending.
+        if (objectId(object.type, applyDelta(baseObject.data, delta)) !== oid) throw new StellaError('INTERNAL', `delta for ${oid} against ${base} does not rebuild it`);
+        inputs.push({ type: 'ref-delta', base, data: delta });
+        continue;
+      }
+    }
+    inputs.push(object);
+  }
+  return writePack(inputs);
+}
+
+/** Reads `unpack ok` and the `ok <ref>` / `ng <ref> <reason>` line for our ref. */
+function readStatus(url: string, ref: string, bytes: Uint8Array): { status: 'ok' } | { status: 'rejected'; reason: string } {
+  const lines = parsePktLines(bytes, `push status from ${url}`)
+    .filter((line): line is string => line !== null)
+    .map((line) => line.replace(/\n$/, ''));
+  const unpack = lines.find((line) => line.startsWith('unpack '));
+  if (unpack === undefined) throw new StellaError('REPO_INVALID', `remote ${url} sent no push status for ${ref}`);
+  // A pack the server could not store (a delta base it lacks, a bad object) fails every ref in it; the caller decides.
+  if (unpack !== 'unpack ok') return { status: 'rejected', reason: `pack not stored: ${unpack.slice('unpack '.length)}` };
+  for (const line of lines) {
+    if (line === `ok ${ref}`) return { status: 'ok' };
+    if (line.startsWith(`ng ${ref} `)) return { status: 'rejected', reason: line.slice(`ng ${ref} `.length) };
+  }
+  throw new StellaError('REPO_INVALID', `remote ${url} did not say whether ${ref} was updated`, { data: { remote: url, ref } });
+}
+
+/** The data channel of a side-band response; the server's error channel becomes an error. */
+function demultiplex(url: string, response: Uint8Array): Uint8Array {
+  const data: Uint8Array[] = [];
+  const decoder = new TextDecoder();
+  let at = 0;
+  while (at + 4 <= response.length) {
+    const length = Number.parseInt(decoder.decode(response.subarray(at, at + 4)), 16);
+    if (!Number.isInteger(length) || (length !== 0 && length < 4) || at + Math.max(length, 4) > response.length) {
+      throw new StellaError('REPO_INVALID', `remote ${url} sent a malformed push response at byte ${at}`);
+    }
+    if (length <= 4) {
+      at += 4;
+      continue;
+    }
+    const band = response[at + 4];
+    const payload = response.subarray(at + 5, at + length);
+    at += length;
+    if (band === 1) data.push(payload);
+    else if (band === 3) throw new StellaError('REPO_INVALID', `remote ${url} failed the push: ${decoder.decode(payload).trim()}`, { data: { remote: url } });
+    // band 2: progress and hook output, for people watching a terminal.
+  }
+  return concat(data);
+}
+
+async function collect(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of body) parts.push(chunk);
+  return concat(parts);
+}
