@@ -110,15 +110,37 @@ function readEvents(range: OsvRange): { timeline: TimelineEvent[]; limits: strin
 }
 
 /**
+ * A range's events, read and sorted once per range object: a scan evaluates
+ * the same range for every installed version of its package. A malformed
+ * range is remembered as its error and rethrown each time.
+ */
+const sortedRanges = new WeakMap<OsvRange, { timeline: TimelineEvent[]; limits: string[] } | { error: unknown }>();
+
+function sortedEvents(range: OsvRange, ordering: VersionOrdering): { timeline: TimelineEvent[]; limits: string[] } {
+  let entry = sortedRanges.get(range);
+  if (entry === undefined) {
+    try {
+      const read = readEvents(range);
+      // Array.prototype.sort is stable: events at equal versions keep the
+      // record's order, so "fixed 2.0, introduced 2.0" re-opens at 2.0.
+      read.timeline.sort((a, b) => compareEvents(ordering, a, b));
+      entry = read;
+    } catch (error) {
+      entry = { error };
+    }
+    sortedRanges.set(range, entry);
+  }
+  if ('error' in entry) throw entry.error;
+  return entry;
+}
+
+/**
  * One SEMVER/ECOSYSTEM range. Every event version is compared at least
  * once, so an invalid one always throws (VERSION_INVALID) whatever the
  * installed version, and the caller turns that into a warning.
  */
 function evaluateRange(version: string, range: OsvRange, ordering: VersionOrdering): RangeOutcome {
-  const { timeline, limits } = readEvents(range);
-  // Array.prototype.sort is stable: events at equal versions keep the
-  // record's order, so "fixed 2.0, introduced 2.0" re-opens at 2.0.
-  timeline.sort((a, b) => compareEvents(ordering, a, b));
+  const { timeline, limits } = sortedEvents(range, ordering);
   let affected = false;
   let fixed: string | undefined;
   for (const event of timeline) {
