@@ -8,6 +8,7 @@
 //   feed import of shared/data/osv    (all ~22k advisories), then re-import unchanged, then one shard changed
 //   matching 10,000 real components against the whole index
 //   committing one report into 1,000 and 10,000 reports ÷ native git; bundle export ÷ git bundle create
+//   push and pull of one report against git http-backend on loopback: time and bytes
 //   cdxgen on the same file, when installed
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -74,6 +75,10 @@ try {
   for (const n of ['1000', '10000']) {
     const c = await node('commit-once.mjs', [n]);
     console.log(`commit one report into ${c.reports} reports: p50 ${c.oursP50Ms.toFixed(1)} ms; native git add+commit ${c.gitP50Ms.toFixed(1)} ms; ratio ${c.ratio.toFixed(2)} (goal ≤ 30 ms, flat with history)`);
+  }
+  for (const n of ['1000', '10000']) {
+    const p = await node('push-once.mjs', [n]);
+    console.log(`one new report, remote holding ${p.reports}: push ${p.pushMs.toFixed(0)} ms, ${p.pushSent} bytes sent; pull ${p.pullMs.toFixed(0)} ms, ${p.pullReceived} bytes received (bytes must not grow with the repository)`);
   }
   const bundle = await node('bundle-once.mjs', ['1000']);
   console.log(`bundle export of a 1,000-commit repository: ${bundle.oursMs.toFixed(0)} ms; git bundle create ${bundle.gitMs.toFixed(0)} ms; ratio ${bundle.ratio.toFixed(2)} (goal ≤ 3)`);
