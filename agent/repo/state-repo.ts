@@ -14,7 +14,8 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import git from 'isomorphic-git';
 import { StellaError } from '../../core/errors.js';
 import { GitStore } from '../../core/store/git-store.js';
-import { formatSigners, publicKeyPath, SIGNERS_PATH } from '../../core/trust/signers.js';
+import { formatRoot, rfc3339, ROOT_PATH } from '../../core/trust/root.js';
+import { initialRoot } from '../../core/trust/stage.js';
 import { packageRoot } from '../package-root.js';
 import { createKey } from './keystore.js';
 
@@ -29,6 +30,10 @@ export interface StateRepo {
   /** Folder for local caches that are never committed (`.git/stella/`). */
   cacheDir: string;
 }
+
+/** How long a trust root version stays valid unless renewed (`stella trust renew`). */
+export const DEFAULT_ROOT_VALID_DAYS = 365;
+const DAY_MS = 86_400_000;
 
 export const AGENT_IDENTITY = { name: 'Stella agent', email: 'agent@stella.invalid' };
 
@@ -50,10 +55,11 @@ export async function openStateRepo(dir: string): Promise<StateRepo> {
 
 /**
  * Creates a new state repository from `state-repo-template/` with a fresh
- * signing key for `node`. Built in a temporary sibling folder and renamed
+ * signing key for `node`, enrolled in `trust/root.json` version 1 (see
+ * state-repo-template/trust/README.md). Built in a temporary sibling folder and renamed
  * into place, so a failure leaves nothing behind.
  */
-export async function initStateRepo(dir: string, options: { node: string; home: string }): Promise<{ repo: StateRepo; keyId: string }> {
+export async function initStateRepo(dir: string, options: { node: string; home: string; rootValidDays?: number }): Promise<{ repo: StateRepo; keyId: string }> {
   const root = resolve(dir);
   if (await exists(root)) {
     const entries = (await isDirectory(root)) ? await readdir(root) : ['(a file)'];
@@ -65,11 +71,10 @@ export async function initStateRepo(dir: string, options: { node: string; home: 
   try {
     const key = await createKey(options.home);
     const files = await templateFiles();
-    files.set(publicKeyPath(key.keyId), new TextEncoder().encode(key.publicKeyPem));
-    files.set(
-      SIGNERS_PATH,
-      formatSigners({ version: 1, keys: [{ keyid: key.keyId, algorithm: 'ecdsa-p256-sha256', roles: ['feeds', 'reports'], nodes: [options.node] }] }),
-    );
+    // Version 1 of the trust root, the anchor every later version chains from: this key is
+    // the root, feeds and policies key and signs reports for this node.
+    const expires = rfc3339(new Date(Date.now() + (options.rootValidDays ?? DEFAULT_ROOT_VALID_DAYS) * DAY_MS));
+    files.set(ROOT_PATH, formatRoot(await initialRoot({ key, node: options.node, expires })));
     await git.init({ fs, dir: staging, defaultBranch: MAIN_BRANCH });
     for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
       await mkdir(dirname(join(staging, path)), { recursive: true });
@@ -77,7 +82,7 @@ export async function initStateRepo(dir: string, options: { node: string; home: 
       await git.add({ fs, dir: staging, filepath: path });
     }
     await git.setConfig({ fs, dir: staging, path: 'stella.signingkey', value: key.keyId });
-    await git.commit({ fs, dir: staging, message: `Initialise state repository\n\nSigning key ${key.keyId} enrolled for node ${options.node}.\n`, author: AGENT_IDENTITY });
+    await git.commit({ fs, dir: staging, message: `Initialise state repository\n\nTrust root version 1: key ${key.keyId} holds the root, feeds and policies roles and signs reports for node ${options.node}.\n`, author: AGENT_IDENTITY });
     await rm(root, { recursive: true, force: true });
     await rename(staging, root);
     return { repo: await openStateRepo(root), keyId: key.keyId };

@@ -1,0 +1,111 @@
+/**
+ * Read-only walks over commit history for verification: parents, the blob
+ * at a path in a commit, every ancestor of a tip. Commits and trees are
+ * memoised by id — history shares almost all of its trees, so walking a
+ * path back through a thousand commits reads each distinct tree once.
+ *
+ * A commit missing from the clone (a shallow fetch) ends the walk there and
+ * is remembered, so the caller can say what to fetch.
+ *
+ * @example
+ *   const graph = new CommitGraph(store);
+ *   const blob = await graph.blobAt(tip, 'trust/root.json');
+ *   const oldestFirst = await graph.ancestors(tip);
+ */
+import git from 'isomorphic-git';
+import type { GitStore } from '../store/git-store.js';
+
+interface CommitInfo {
+  tree: string;
+  parents: string[];
+}
+
+type TreeEntries = Map<string, { oid: string; type: string }>;
+
+export class CommitGraph {
+  /** Commits named as parents but absent from the object store. */
+  readonly missing = new Set<string>();
+  private readonly commits = new Map<string, CommitInfo | undefined>();
+  private readonly trees = new Map<string, TreeEntries>();
+
+  constructor(private readonly store: GitStore) {}
+
+  /** Parents of a commit that exist in this clone. */
+  async parents(commit: string): Promise<string[]> {
+    const info = await this.read(commit);
+    if (info === undefined) return [];
+    const present: string[] = [];
+    for (const parent of info.parents) if ((await this.read(parent)) !== undefined) present.push(parent);
+    return present;
+  }
+
+  /** The blob (or tree) id at `path` in a commit, or undefined when absent. */
+  async blobAt(commit: string, path: string): Promise<string | undefined> {
+    const info = await this.read(commit);
+    if (info === undefined) return undefined;
+    let oid = info.tree;
+    let type = 'tree';
+    for (const name of path.split('/')) {
+      if (type !== 'tree') return undefined; // a file where a folder should be
+      const entry = (await this.tree(oid)).get(name);
+      if (entry === undefined) return undefined;
+      ({ oid, type } = entry);
+    }
+    return oid;
+  }
+
+  /** A blob's bytes. */
+  readBlob(oid: string): Promise<Uint8Array> {
+    return this.store.readBlob(oid);
+  }
+
+  /**
+   * Every commit reachable from `tip`, each after all of its parents
+   * (oldest first), so a walk can rely on having seen a commit's history.
+   */
+  async ancestors(tip: string): Promise<string[]> {
+    const order: string[] = [];
+    const done = new Set<string>();
+    // Iterative depth-first post-order: histories are far deeper than the call stack.
+    const stack: { oid: string; expanded: boolean }[] = [{ oid: tip, expanded: false }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { oid: string; expanded: boolean };
+      if (done.has(top.oid)) {
+        stack.pop();
+        continue;
+      }
+      if (top.expanded) {
+        stack.pop();
+        done.add(top.oid);
+        order.push(top.oid);
+        continue;
+      }
+      top.expanded = true;
+      for (const parent of [...(await this.parents(top.oid))].reverse()) if (!done.has(parent)) stack.push({ oid: parent, expanded: false });
+    }
+    return order;
+  }
+
+  private async read(commit: string): Promise<CommitInfo | undefined> {
+    if (this.commits.has(commit)) return this.commits.get(commit);
+    let info: CommitInfo | undefined;
+    try {
+      const { commit: parsed } = await git.readCommit({ fs: this.store.fs, gitdir: this.store.gitdir, oid: commit, cache: this.store.cache });
+      info = { tree: parsed.tree, parents: parsed.parent };
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'NotFoundError') throw error;
+      this.missing.add(commit);
+    }
+    this.commits.set(commit, info);
+    return info;
+  }
+
+  private async tree(oid: string): Promise<TreeEntries> {
+    const cached = this.trees.get(oid);
+    if (cached !== undefined) return cached;
+    const entries: TreeEntries = new Map();
+    for (const entry of await this.store.listFolder(oid, '')) entries.set(entry.path, { oid: entry.oid, type: entry.type });
+    this.trees.set(oid, entries);
+    return entries;
+  }
+}

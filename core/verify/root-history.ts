@@ -1,0 +1,138 @@
+/**
+ * The chain of trust roots, read from history: every commit that changes
+ * `trust/root.json` must make a valid step (`core/trust/rules.ts`).
+ *
+ * - A commit that adds the file where no parent had it introduces an anchor:
+ *   version 1, signed by its own root keys. There is one anchor — the first
+ *   one seen, on the trust ref — and any other version 1 is a fork.
+ * - A commit that changes the file must hold a valid successor of the
+ *   newest root among its parents.
+ * - A commit that keeps one parent's root while another parent had a newer
+ *   one (a merge resolved to the old file) rolls trust back; one that
+ *   deletes the file drops it. Both fail.
+ * - Two different roots claiming the same version fork the chain: fails.
+ *
+ * Each commit is judged once, under the label (branch) it was first seen on,
+ * and each failure names the commit. Verified roots are remembered by the
+ * blob id of the file, so "the root in effect at commit C" is one lookup.
+ *
+ * @example
+ *   const history = new RootHistory(new CommitGraph(store), failures);
+ *   await history.check('main', mainTip);
+ *   const root = await history.rootAt(mainTip); // undefined when it did not verify
+ */
+import { describeError } from '../errors.js';
+import { sha256Hex } from '../sign/encoding.js';
+import { parseRoot, ROOT_PATH, signedBytes, type TrustRoot } from '../trust/root.js';
+import { verifyAnchor, verifySuccessor } from '../trust/rules.js';
+import type { CommitGraph } from './commits.js';
+import type { VerifyFailure } from './verify-repo.js';
+
+export class RootHistory {
+  /** Roots that verified, by the blob id of their trust/root.json. */
+  private readonly verified = new Map<string, TrustRoot>();
+  /** The first verified root of each version, with where it came from. */
+  private readonly versions = new Map<number, { digest: string; commit: string }>();
+  private readonly parsed = new Map<string, TrustRoot | Error>();
+  private readonly checked = new Set<string>();
+  private readonly reportedMissing = new Set<string>();
+
+  constructor(
+    readonly graph: CommitGraph,
+    private readonly failures: VerifyFailure[],
+  ) {}
+
+  /** Judges every root change in the history of `tip`, recording failures under `label`. */
+  async check(label: string, tip: string): Promise<void> {
+    for (const commit of await this.graph.ancestors(tip)) {
+      if (this.checked.has(commit)) continue;
+      this.checked.add(commit);
+      await this.checkCommit(label, commit);
+    }
+    for (const missing of this.graph.missing) {
+      if (this.reportedMissing.has(missing)) continue;
+      this.reportedMissing.add(missing);
+      this.fail(label, missing, 'missing from this clone, so the trust root chain cannot be followed; fetch the full history (git fetch --unshallow)');
+    }
+  }
+
+  /** The blob id of trust/root.json in a commit. */
+  rootBlobAt(commit: string): Promise<string | undefined> {
+    return this.graph.blobAt(commit, ROOT_PATH);
+  }
+
+  /** The verified root in a commit's tree, or undefined (absent, or it did not verify). */
+  async rootAt(commit: string): Promise<TrustRoot | undefined> {
+    const blob = await this.rootBlobAt(commit);
+    return blob === undefined ? undefined : this.verified.get(blob);
+  }
+
+  /** Every verified root, oldest version first (the first of each version). */
+  verifiedRoots(): TrustRoot[] {
+    const seen = new Map<number, TrustRoot>();
+    for (const root of this.verified.values()) if (!seen.has(root.signed.version)) seen.set(root.signed.version, root);
+    return [...seen.values()].sort((a, b) => a.signed.version - b.signed.version);
+  }
+
+  private async checkCommit(label: string, commit: string): Promise<void> {
+    const blob = await this.rootBlobAt(commit);
+    const parentBlobs = new Set<string>();
+    for (const parent of await this.graph.parents(commit)) {
+      const parentBlob = await this.rootBlobAt(parent);
+      if (parentBlob !== undefined) parentBlobs.add(parentBlob);
+    }
+    if (blob === undefined) {
+      if (parentBlobs.size > 0) this.fail(label, commit, `deletes ${ROOT_PATH}; a trust root can be replaced by its next version, never removed`);
+      return;
+    }
+    const parentRoots = [...parentBlobs].flatMap((b) => this.verified.get(b) ?? []);
+    const newestParent = parentRoots.reduce<TrustRoot | undefined>((a, b) => (a === undefined || b.signed.version > a.signed.version ? b : a), undefined);
+    if (parentBlobs.has(blob)) {
+      const mine = this.verified.get(blob);
+      if (mine !== undefined && newestParent !== undefined && newestParent.signed.version > mine.signed.version) {
+        this.fail(label, commit, `goes back from trust root version ${newestParent.signed.version} to version ${mine.signed.version} (a merge that kept the old ${ROOT_PATH})`);
+      }
+      return;
+    }
+    const root = await this.parse(blob);
+    if (root instanceof Error) return this.fail(label, commit, describeError(root));
+    const where = `commit ${short(commit)}`;
+    try {
+      if (parentBlobs.size === 0) await verifyAnchor(root, where);
+      // A parent root that did not verify was reported where it was introduced; what builds on it cannot verify either.
+      else if (newestParent === undefined) return;
+      else await verifySuccessor(newestParent, root, where);
+    } catch (error) {
+      this.failures.push({ where: `${label}:${ROOT_PATH}`, reason: describeError(error) });
+      return;
+    }
+    const digest = await sha256Hex(signedBytes(root.signed));
+    const first = this.versions.get(root.signed.version);
+    if (first !== undefined && first.digest !== digest) {
+      return this.fail(label, commit, `trust root version ${root.signed.version} differs from the version ${root.signed.version} of commit ${short(first.commit)}: the trust root forked`);
+    }
+    if (first === undefined) this.versions.set(root.signed.version, { digest, commit });
+    this.verified.set(blob, root);
+  }
+
+  private async parse(blob: string): Promise<TrustRoot | Error> {
+    let parsed = this.parsed.get(blob);
+    if (parsed === undefined) {
+      try {
+        parsed = parseRoot(await this.graph.readBlob(blob), ROOT_PATH);
+      } catch (error) {
+        parsed = error instanceof Error ? error : new Error(String(error));
+      }
+      this.parsed.set(blob, parsed);
+    }
+    return parsed;
+  }
+
+  private fail(label: string, commit: string, problem: string): void {
+    this.failures.push({ where: `${label}:${ROOT_PATH}`, reason: `commit ${short(commit)}: ${problem}` });
+  }
+}
+
+function short(commit: string): string {
+  return commit.slice(0, 12);
+}

@@ -1,0 +1,98 @@
+/**
+ * What verification trusts, read from the trust ref (normally `main`): the
+ * verified root chain, the current root, whether it expired, and which
+ * commits the trust ref has accepted.
+ *
+ * Which root judges a report:
+ * - a report whose commit is in the trust ref's history (it was merged) is
+ *   judged by the root in that commit's tree — the root in effect when it
+ *   was committed — so revoking a key later keeps its old reports valid;
+ * - a report not yet merged cannot prove when it was made (an agent branch
+ *   keeps the root it forked with), so it is judged by the trust ref's
+ *   current root, or by its own commit's root when that is a valid newer
+ *   version (a pull request that enrols a node with the root keys' signatures).
+ *
+ * @example
+ *   const root = await currentTrustRoot(store, 'main');   // throws VERIFY_FAILED when it does not verify
+ *   const feedKeys = trustedKeyLookup(root, 'feeds');
+ */
+import { StellaError } from '../errors.js';
+import type { GitStore } from '../store/git-store.js';
+import { ROOT_PATH, type TrustRoot } from '../trust/root.js';
+import { expiryProblem } from '../trust/rules.js';
+import { CommitGraph } from './commits.js';
+import { RootHistory } from './root-history.js';
+import type { VerifyFailure } from './verify-repo.js';
+
+export interface TrustState {
+  /** The trust ref as the user named it, for messages. */
+  ref: string;
+  history: RootHistory;
+  current: TrustRoot;
+  /** Set when the current root expired: every check fails with this reason. */
+  expired: string | undefined;
+  /** Commits in the trust ref's history. */
+  accepted: Set<string>;
+}
+
+/** The root that judges a report, and how it was chosen (for messages). */
+export type JudgingRoot = { $case: 'root'; root: TrustRoot; context: string } | { $case: 'none'; reason: string };
+
+/**
+ * Checks the root chain of the trust ref and returns the trust state, or
+ * undefined (with failures recorded) when no root there verifies.
+ * @example const trust = await loadTrust(graph, 'main', tip, new Date(), failures);
+ */
+export async function loadTrust(graph: CommitGraph, ref: string, tip: string, now: Date, failures: VerifyFailure[]): Promise<TrustState | undefined> {
+  const history = new RootHistory(graph, failures);
+  await history.check(ref, tip);
+  const where = `${ref}:${ROOT_PATH}`;
+  if ((await history.rootBlobAt(tip)) === undefined) {
+    failures.push({ where, reason: 'missing: no keys are trusted (a state repository made by `stella init` has one)' });
+    return undefined;
+  }
+  const current = await history.rootAt(tip);
+  if (current === undefined) {
+    failures.push({ where, reason: 'the current trust root does not verify (see the failures above), so nothing else can be checked' });
+    return undefined;
+  }
+  const expired = expiryProblem(current, now);
+  if (expired !== undefined) failures.push({ where, reason: expired });
+  return { ref, history, current, expired, accepted: new Set(await graph.ancestors(tip)) };
+}
+
+/**
+ * The root that judges a report last changed in `commit` (see the module comment).
+ * @example const judging = await judgingRoot(trust, origin);
+ */
+export async function judgingRoot(trust: TrustState, commit: string): Promise<JudgingRoot> {
+  const own = await trust.history.rootAt(commit);
+  const at = `commit ${commit.slice(0, 12)}`;
+  if (trust.accepted.has(commit)) {
+    if (own !== undefined) return { $case: 'root', root: own, context: `trust root version ${own.signed.version}, in effect at ${at}` };
+    const blob = await trust.history.rootBlobAt(commit);
+    return { $case: 'none', reason: blob === undefined ? `committed in ${at}, which has no ${ROOT_PATH}` : `committed in ${at}, whose ${ROOT_PATH} does not verify` };
+  }
+  if (own !== undefined && own.signed.version > trust.current.signed.version) {
+    return { $case: 'root', root: own, context: `trust root version ${own.signed.version} of ${at} (newer than ${trust.ref}'s)` };
+  }
+  return { $case: 'root', root: trust.current, context: `trust root version ${trust.current.signed.version}, current on ${trust.ref} (${at} is not on ${trust.ref} yet)` };
+}
+
+/**
+ * The verified, unexpired root at the tip of `ref`, for code that checks
+ * one signature (an update kit, a feed reader). Throws VERIFY_FAILED with
+ * the first problem when the chain, the signatures or the expiry fail.
+ * @example const root = await currentTrustRoot(store, 'main', { now: new Date() });
+ */
+export async function currentTrustRoot(store: GitStore, ref: string, options: { now?: Date } = {}): Promise<TrustRoot> {
+  const tip = await store.resolve(ref);
+  if (tip === undefined) throw new StellaError('VERIFY_FAILED', `${ref}: ref not found, so no trust root can be read`);
+  const failures: VerifyFailure[] = [];
+  const trust = await loadTrust(new CommitGraph(store), ref, tip, options.now ?? new Date(), failures);
+  const first = failures[0];
+  if (trust === undefined || first !== undefined) {
+    throw new StellaError('VERIFY_FAILED', first === undefined ? `${ref}:${ROOT_PATH}: does not verify` : `${first.where}: ${first.reason}`, { data: { failures } });
+  }
+  return trust.current;
+}
