@@ -16,10 +16,12 @@ import { toolVersion } from '../package-root.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFeed } from './commands/feed.js';
 import { registerInit } from './commands/init.js';
+import { registerKit } from './commands/kit.js';
 import { registerRemote } from './commands/remote.js';
 import { registerReview } from './commands/review.js';
 import { registerScan } from './commands/scan.js';
 import { registerSync } from './commands/sync.js';
+import { registerTrust } from './commands/trust.js';
 import { registerVerify } from './commands/verify.js';
 import { ExitCode, type CommandResult } from './context.js';
 
@@ -45,6 +47,8 @@ export async function run(argv: readonly string[]): Promise<number> {
   registerReview(program, setResult);
   registerSync(program, setResult);
   registerRemote(program, setResult);
+  registerTrust(program, setResult);
+  registerKit(program, setResult);
   registerDemo(program, setResult);
 
   try {

@@ -1,0 +1,116 @@
+/**
+ * The rollback and freeze rule: an air-gapped site must never be moved back
+ * to older advisories, policies or trust by replaying an old (validly
+ * signed) kit, and may ask to be told when its supply has stopped.
+ *
+ * The receiving repository records the last kit it applied: that kit's
+ * signed manifest is committed as `kit/manifest.json` (+ `.jws`) on main.
+ * A new kit, with source S (commit, sequence, committed time), is
+ *
+ * - refused when S.sequence < last.sequence (an older state of the source);
+ * - refused when S.sequence = last.sequence but the commit differs (the
+ *   source's history was rewritten: two states claim the same place);
+ * - refused when S.committed is earlier than last.committed;
+ * - a no-op ("already applied") when S.commit = last.commit;
+ * - refused when, in any OSV shard it changes, it would drop an advisory
+ *   the repository holds or carry an older `modified` for it — the feed
+ *   only ever grows and moves forward, whatever kit was applied before;
+ * - with `maxAgeDays`, refused when S.committed is older than that: a
+ *   frozen supply (the same old kit offered again and again) is reported
+ *   instead of silently accepted.
+ *
+ * Sequence numbers compare states of one source repository; a site fed
+ * from a different source starts from a repository without `kit/`.
+ *
+ * @example
+ *   const decision = decideRollback(last, incoming, { now: new Date() }, 'kit.tar'); // 'apply'
+ */
+import { StellaError } from '../../core/errors.js';
+import { OSV_SHARD_DIR, parseShard, type ShardLine } from '../../core/feeds/osv/shard.js';
+import type { KitSource } from './manifest.js';
+
+export type RollbackDecision = 'apply' | 'already-applied';
+
+export interface RollbackOptions {
+  now: Date;
+  /** Refuse kits whose source commit is older than this many days. */
+  maxAgeDays?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Advisory ids named in a rollback message before the rest are only counted. */
+const NAMED = 3;
+
+function refuse(where: string, problem: string): never {
+  throw new StellaError('VERIFY_FAILED', `${where}: refused as a rollback: ${problem}`, { data: { reason: 'rollback' } });
+}
+
+/**
+ * Compares the kit's source with the last applied one (undefined when this
+ * repository never applied a kit). Throws VERIFY_FAILED (data.reason
+ * 'rollback') when the kit must not be applied.
+ */
+export function decideRollback(last: KitSource | undefined, incoming: KitSource, options: RollbackOptions, where: string): RollbackDecision {
+  const committed = Date.parse(incoming.committed);
+  if (options.maxAgeDays !== undefined && options.now.getTime() - committed > options.maxAgeDays * DAY_MS) {
+    const days = Math.floor((options.now.getTime() - committed) / DAY_MS);
+    throw new StellaError('VERIFY_FAILED', `${where}: refused as stale: its source commit is ${days} days old, over the limit of ${options.maxAgeDays}; ask for a newer kit`, {
+      data: { reason: 'stale' },
+    });
+  }
+  if (last === undefined) return 'apply';
+  const at = (s: KitSource): string => `${s.commit.slice(0, 12)} (sequence ${s.sequence})`;
+  if (incoming.commit === last.commit) {
+    if (incoming.sequence !== last.sequence) refuse(where, `it gives commit ${incoming.commit.slice(0, 12)} sequence ${incoming.sequence}, the applied kit said ${last.sequence}`);
+    return 'already-applied';
+  }
+  if (incoming.sequence < last.sequence) refuse(where, `it holds ${at(incoming)}, older than the applied kit's ${at(last)}`);
+  if (incoming.sequence === last.sequence) refuse(where, `it holds ${at(incoming)}, a different commit at the applied kit's place ${at(last)}; the source history was rewritten`);
+  if (committed < Date.parse(last.committed)) refuse(where, `its source commit is dated ${incoming.committed}, before the applied kit's ${last.committed}`);
+  return 'apply';
+}
+
+export interface ShardState {
+  /** Git blob id. */
+  oid: string;
+}
+
+/**
+ * The advisory half of the rule: for every OSV shard of the repository that
+ * the kit changes (or removes), every advisory must still be there, with a
+ * `modified` time no older. `current` and `incoming` map paths to blob ids;
+ * `readCurrent` reads a current shard, `incomingBytes` the kit's.
+ */
+export async function checkAdvisoryRollback(
+  where: string,
+  current: ReadonlyMap<string, string>,
+  incoming: ReadonlyMap<string, ShardState>,
+  readCurrent: (oid: string) => Promise<Uint8Array>,
+  incomingBytes: (path: string) => Uint8Array | undefined,
+): Promise<void> {
+  const dropped: string[] = [];
+  const older: string[] = [];
+  for (const [path, oid] of current) {
+    if (!path.startsWith(`${OSV_SHARD_DIR}/`) || incoming.get(path)?.oid === oid) continue;
+    const before = shardLines(await readCurrent(oid), `${path} in this repository`);
+    const bytes = incoming.has(path) ? incomingBytes(path) : undefined;
+    const after = bytes === undefined ? new Map<string, ShardLine>() : shardLines(bytes, `${where}: ${path}`);
+    for (const [id, line] of before) {
+      const next = after.get(id);
+      if (next === undefined) dropped.push(id);
+      else if (Date.parse(next.modified) < Date.parse(line.modified)) older.push(id);
+    }
+  }
+  if (dropped.length === 0 && older.length === 0) return;
+  const name = (ids: string[], what: string): string => `${what} ${ids.length} (${ids.sort().slice(0, NAMED).join(', ')}${ids.length > NAMED ? ', …' : ''})`;
+  const parts = [dropped.length > 0 ? name(dropped, 'it drops') : '', older.length > 0 ? name(older, 'it carries an older version of') : ''].filter((p) => p !== '');
+  refuse(where, `${parts.join(' and ')} of the advisories this repository holds`);
+}
+
+function shardLines(bytes: Uint8Array, label: string): Map<string, ShardLine> {
+  try {
+    return parseShard(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new StellaError('JSON_INVALID', `${label}: not a shard of OSV records (${(error as Error).message})`, { cause: error });
+  }
+}
