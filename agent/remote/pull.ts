@@ -11,6 +11,9 @@
  *   const result = await pullState(repo, { node: 'edge-1', remote, credentials });
  *   if (result.main.status === 'fast-forwarded') console.log(`${result.main.changedPaths} paths updated`);
  */
+import { checkAdvisoryRollback } from '../../core/feeds/osv/rollback.js';
+import { OSV_SHARD_DIR } from '../../core/feeds/osv/shard.js';
+import { verifyRepository } from '../../core/verify/verify-repo.js';
 import git, { type HttpClient } from 'isomorphic-git';
 import { StellaError } from '../../core/errors.js';
 import { agentBranch } from '../../core/report/layout.js';
@@ -94,6 +97,16 @@ async function pullWith(session: Session, repo: StateRepo, options: PullOptions)
   const localAgent = await store.branchTip(branch);
   const agentStatus = agentTip === undefined ? 'absent' : await compare(store, localAgent, agentTip);
 
+  if (mainStatus === 'fast-forwarded' || mainStatus === 'created') {
+    try {
+      await checkIncomingMain(store, remote, localMain, main);
+    } catch (error) {
+      await restoreTracking(store, trackingRef(remote, MAIN_BRANCH), seenBefore);
+      await restoreTracking(store, trackingRef(remote, branch), agentSeenBefore);
+      throw error;
+    }
+  }
+
   let changedPaths = 0;
   let keptLocalEdits: string[] = [];
   if (mainStatus === 'fast-forwarded' || mainStatus === 'created') {
@@ -115,6 +128,31 @@ async function pullWith(session: Session, repo: StateRepo, options: PullOptions)
     agent: { branch, status: agentStatus, from: localAgent, to: settled(agentStatus, localAgent, agentTip) },
     wire: session.wire,
   };
+}
+
+/**
+ * Distribution by commit: what main brings (feeds, VEX, policies, trust) is
+ * applied only if it verifies — the trust root chain from the anchor this
+ * clone already has, every feed manifest and policy signed by an authorised
+ * key — and if it moves no advisory backwards (a rollback). Otherwise the
+ * pull is refused with the first reason and nothing changes.
+ */
+async function checkIncomingMain(store: GitStore, remote: Remote, localMain: string | undefined, incoming: string): Promise<void> {
+  const short = incoming.slice(0, 12);
+  const verified = await verifyRepository(store, { main: incoming, branches: [] });
+  const first = verified.failures[0];
+  if (first !== undefined) {
+    throw new StellaError('VERIFY_FAILED', `remote ${remote.url} main ${short} does not verify (${first.where}: ${first.reason}); nothing pulled`, {
+      data: { remote: remote.url, failures: verified.failures.length },
+    });
+  }
+  if (localMain === undefined) return;
+  const current = new Map((await store.walkFiles(localMain, OSV_SHARD_DIR)).map((f) => [f.path, f.oid]));
+  const next = await store.walkFiles(incoming, OSV_SHARD_DIR);
+  const incomingShards = new Map(next.map((f) => [f.path, { oid: f.oid }]));
+  const changed = new Map<string, Uint8Array>();
+  for (const file of next) if (current.get(file.path) !== file.oid) changed.set(file.path, await store.readBlob(file.oid));
+  await checkAdvisoryRollback(`remote ${remote.url} main ${short}`, current, incomingShards, (oid) => store.readBlob(oid), (path) => changed.get(path));
 }
 
 async function compare(store: GitStore, local: string | undefined, remoteTip: string): Promise<Exclude<BranchStatus, 'absent'>> {

@@ -2,12 +2,17 @@
  * push and pull against a real `git http-backend`, with native git as the
  * other party and as the checker.
  */
+import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HttpClient } from 'isomorphic-git';
 import nodeHttp from 'isomorphic-git/http/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sortedJson } from '../../core/json/sorted.js';
+import { signDetachedJws } from '../../core/sign/jws.js';
 import { verifyRepository } from '../../core/verify/verify-repo.js';
+import { sharedData } from '../../test/helpers/paths.js';
+import { importOsv } from '../feeds/import-osv.js';
 import { cloneOverHttp, publishBare, startGitHttpServer, type GitHttpServer } from '../../test/helpers/git-http-server.js';
 import { fsckStrict, git, tempRepo, type TempRepo } from '../../test/helpers/repo.js';
 import { openStateRepo, type StateRepo } from '../repo/state-repo.js';
@@ -215,6 +220,55 @@ describe('stella push', () => {
 });
 
 describe('stella pull', () => {
+  it('applies a signed feed update from main, refuses an unsigned change and a signed rollback, changing nothing', async () => {
+    const { url, clones } = await setup();
+    const repo = clones[0] as StateRepo;
+    const remote = await resolveRemote(repo.store.gitdir);
+    // An operator's clone imports real advisories with the mesh's feeds key and pushes main.
+    const operatorDir = await cloneOverHttp(url, join(seed.root, `operator-feeds-${counter}`));
+    await git(operatorDir, 'config', 'stella.signingkey', seed.key.keyId);
+    const operator = await openStateRepo(operatorDir);
+    await importOsv(operator, [join(sharedData, 'osv', 'CRAN', 'all.zip')], { key: seed.key });
+    await git(operatorDir, 'push', '--quiet', 'origin', 'main');
+    const applied = await pullState(repo, { node: seed.node, remote });
+    expect(applied.main.status).toBe('fast-forwarded');
+    const good = await git(repo.dir, 'rev-parse', 'main');
+
+    const shard = (await git(operatorDir, 'ls-tree', '--name-only', 'main', 'feeds/osv/shards/')).trim().split('\n')[0] as string;
+    const original = await readFile(join(operatorDir, shard), 'utf8');
+    const refused = async (pattern: RegExp): Promise<void> => {
+      const refsBefore = await git(repo.dir, 'for-each-ref');
+      await expect(pullState(repo, { node: seed.node, remote })).rejects.toMatchObject({ code: 'VERIFY_FAILED', message: expect.stringMatching(pattern) });
+      expect(await git(repo.dir, 'for-each-ref')).toBe(refsBefore);
+      expect((await git(repo.dir, 'rev-parse', 'main')).trim()).toBe(good.trim());
+      expect(await git(repo.dir, 'status', '--porcelain')).toBe('');
+    };
+
+    // 1. A shard edited by hand: the signed manifest no longer covers it.
+    await writeFile(join(operatorDir, shard), original.replace(/"summary":"/, '"summary":"tampered '));
+    await git(operatorDir, ...NATIVE_ID, 'commit', '--quiet', '-am', 'tamper a shard');
+    await git(operatorDir, 'push', '--quiet', 'origin', 'main');
+    await refused(/does not verify .*SHA-256 .* differs from the manifest/);
+
+    // 2. A properly re-signed manifest that drops an advisory: a rollback.
+    await git(operatorDir, 'revert', '--no-edit', '--quiet', 'HEAD');
+    const lines = original.trimEnd().split('\n');
+    const droppedId = (JSON.parse(lines[0] as string) as { id: string }).id;
+    const shorter = `${lines.slice(1).join('\n')}${lines.length > 1 ? '\n' : ''}`;
+    await writeFile(join(operatorDir, shard), shorter);
+    const manifestPath = join(operatorDir, 'feeds/osv/manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { records: number; shards: Record<string, { sha256: string; records: number }> };
+    const key = shard.split('/').pop()?.replace('.jsonl', '') as string;
+    manifest.shards[key] = { sha256: createHash('sha256').update(shorter).digest('hex'), records: lines.length - 1 };
+    manifest.records -= 1;
+    const manifestBytes = new TextEncoder().encode(sortedJson(manifest));
+    await writeFile(manifestPath, manifestBytes);
+    await writeFile(`${manifestPath}.jws`, `${await signDetachedJws(manifestBytes, seed.key)}\n`);
+    await git(operatorDir, ...NATIVE_ID, 'commit', '--quiet', '-am', 'drop an advisory, re-signed');
+    await git(operatorDir, 'push', '--quiet', 'origin', 'main');
+    await refused(new RegExp(`refused as a rollback: it drops 1 \\(${droppedId}\\)`));
+  });
+
   it('fast-forwards main after a native push to main and writes only the changed paths', async () => {
     const { url, clones } = await setup();
     const repo = clones[0] as StateRepo;
