@@ -1,35 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StellaError, isStellaError } from '../errors.js';
 import { sharedData } from '../../test/helpers/paths.js';
 import { alpineOrdering } from './alpine.js';
-
-type Op = '<' | '=' | '>';
-interface Vector {
-  a: string;
-  op: Op;
-  b: string;
-  line: number;
-}
-
-/** `A <op> B` lines; blank lines and `#` comments skipped. */
-function readVectors(file: string): Vector[] {
-  const vectors: Vector[] = [];
-  readFileSync(join(sharedData, 'versions', 'osv-scalibr', file), 'utf8')
-    .split('\n')
-    .forEach((raw, i) => {
-      const text = raw.trim();
-      if (text === '' || text.startsWith('#')) return;
-      const parts = text.split(/\s+/);
-      const [a, op, b] = parts;
-      if (parts.length !== 3 || a === undefined || b === undefined || (op !== '<' && op !== '=' && op !== '>')) {
-        throw new StellaError('INTERNAL', `${file}:${i + 1}: cannot read vector "${text}"`);
-      }
-      vectors.push({ a, op, b, line: i + 1 });
-    });
-  return vectors;
-}
+import { HASH_COMMENTS, expectInvalid as expectInvalidFor, readVectors, vectorFailures } from './vectors.test-helper.js';
 
 /** One version a line; blank lines and `#` comments skipped. */
 function readList(file: string): string[] {
@@ -39,37 +13,15 @@ function readList(file: string): string[] {
     .filter((line) => line !== '' && !line.startsWith('#'));
 }
 
-function opOf(c: number): Op {
-  return c < 0 ? '<' : c > 0 ? '>' : '=';
-}
-
-function failuresOf(vectors: Vector[]): string[] {
-  const failures: string[] = [];
-  for (const { a, op, b, line } of vectors) {
-    const forward = opOf(alpineOrdering.compare(a, b));
-    const backward = opOf(alpineOrdering.compare(b, a));
-    const mirrored: Op = op === '<' ? '>' : op === '>' ? '<' : '=';
-    if (forward !== op || backward !== mirrored) failures.push(`line ${line}: ${a} ${op} ${b}, got ${forward}`);
-  }
-  return failures;
-}
-
 function expectInvalid(version: string): void {
-  expect(alpineOrdering.isValid(version), version).toBe(false);
-  let thrown: unknown;
-  try {
-    alpineOrdering.compare(version, '1.0-r0');
-  } catch (error) {
-    thrown = error;
-  }
-  expect(isStellaError(thrown) && thrown.code, version).toBe('VERSION_INVALID');
+  expectInvalidFor(alpineOrdering, version, { against: '1.0-r0' });
 }
 
 describe('alpineOrdering against the osv-scalibr vectors', () => {
   it('holds every line of alpine-versions-generated.txt (real Alpine versions), both ways round', () => {
-    const vectors = readVectors('alpine-versions-generated.txt');
+    const vectors = readVectors('alpine-versions-generated.txt', HASH_COMMENTS);
     expect(vectors.length).toBeGreaterThan(13_000);
-    expect(failuresOf(vectors)).toEqual([]);
+    expect(vectorFailures(alpineOrdering, vectors)).toEqual([]);
   });
 
   // osv-scalibr's hand-written file also probes how its parser copes with
@@ -84,12 +36,12 @@ describe('alpineOrdering against the osv-scalibr vectors', () => {
   ];
 
   it('holds every line of alpine-versions.txt whose versions are Alpine versions, both ways round', () => {
-    const vectors = readVectors('alpine-versions.txt');
+    const vectors = readVectors('alpine-versions.txt', HASH_COMMENTS);
     const skipped = vectors.filter((v) => NOT_ALPINE.includes(v.a) || NOT_ALPINE.includes(v.b));
     const checked = vectors.filter((v) => !skipped.includes(v));
     expect(skipped).toHaveLength(29);
     expect(checked.length).toBeGreaterThan(700);
-    expect(failuresOf(checked)).toEqual([]);
+    expect(vectorFailures(alpineOrdering, checked)).toEqual([]);
   });
 
   it('rejects the versions of the other lines', () => {

@@ -1,94 +1,25 @@
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
-import { StellaError, isStellaError } from '../errors.js';
-import type { OsvRecord } from '../model/osv.js';
-import { sharedData } from '../../test/helpers/paths.js';
 import { cranOrdering } from './cran.js';
-
-const run = promisify(execFile);
-
-type Op = '<' | '=' | '>';
-interface Vector {
-  a: string;
-  op: Op;
-  b: string;
-  line: number;
-}
-
-/** `A <op> B` lines; blank lines and `#` comments skipped. */
-function readVectors(file: string): Vector[] {
-  const vectors: Vector[] = [];
-  readFileSync(join(sharedData, 'versions', 'osv-scalibr', file), 'utf8')
-    .split('\n')
-    .forEach((raw, i) => {
-      const text = raw.trim();
-      if (text === '' || text.startsWith('#')) return;
-      const parts = text.split(/\s+/);
-      const [a, op, b] = parts;
-      if (parts.length !== 3 || a === undefined || b === undefined || (op !== '<' && op !== '=' && op !== '>')) {
-        throw new StellaError('INTERNAL', `${file}:${i + 1}: cannot read vector "${text}"`);
-      }
-      vectors.push({ a, op, b, line: i + 1 });
-    });
-  return vectors;
-}
-
-function opOf(c: number): Op {
-  return c < 0 ? '<' : c > 0 ? '>' : '=';
-}
-
-/** Deterministic pseudo-random numbers (LCG), so a failure reproduces. */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+import {
+  HASH_COMMENTS,
+  expectRejected,
+  lcg,
+  opOf,
+  osvAdvisoryVersions,
+  readVectors,
+  runOracle,
+  stdinLines,
+  vectorFailures,
+} from './vectors.test-helper.js';
 
 /** Every version the CRAN advisories in shared data mention, in events and in `versions`. */
-async function cranAdvisoryVersions(): Promise<{ events: string[]; listed: string[] }> {
-  const zip = await yauzl.openPromise(join(sharedData, 'osv', 'CRAN', 'all.zip'));
-  const events = new Set<string>();
-  const listed = new Set<string>();
-  try {
-    for await (const entry of zip.eachEntry()) {
-      if (!entry.fileName.endsWith('.json')) continue;
-      const chunks: Buffer[] = [];
-      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-      const record = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OsvRecord;
-      for (const affected of record.affected ?? []) {
-        if (affected.package?.ecosystem !== 'CRAN') continue;
-        for (const v of affected.versions ?? []) listed.add(v);
-        for (const range of affected.ranges ?? []) {
-          for (const event of range.events) {
-            for (const v of [event.introduced, event.fixed, event.last_affected, event.limit]) {
-              if (v !== undefined) events.add(v);
-            }
-          }
-        }
-      }
-    }
-  } finally {
-    zip.close();
-  }
-  return { events: [...events].sort(), listed: [...listed].sort() };
+function cranAdvisoryVersions(): Promise<{ events: string[]; listed: string[] }> {
+  return osvAdvisoryVersions('CRAN', { accepts: (ecosystem) => ecosystem === 'CRAN', includeGit: true });
 }
 
 /** Runs one Rscript over lines on stdin and returns its output lines. */
-async function rscript(code: string, lines: string[]): Promise<string[]> {
-  const pending = run('Rscript', ['--vanilla', '-e', code], { maxBuffer: 64 << 20 });
-  pending.child.stdin?.end(`${lines.join('\n')}\n`);
-  try {
-    const { stdout } = await pending;
-    return stdout.trim().split('\n');
-  } catch (error) {
-    throw new StellaError('INTERNAL', 'the R oracle failed; it needs Rscript (Debian package r-base-core)', { cause: error });
-  }
+function rscript(code: string, lines: string[]): Promise<string[]> {
+  return runOracle('Rscript', ['--vanilla', '-e', code], stdinLines(lines), 'the R oracle failed; it needs Rscript (Debian package r-base-core)');
 }
 
 // One R process for all pairs: "a<TAB>b" lines in, compareVersion's sign out.
@@ -122,15 +53,9 @@ function randomVersion(random: () => number): string {
 describe('cranOrdering against the osv-scalibr vectors', () => {
   for (const file of ['cran-versions.txt', 'cran-versions-generated.txt']) {
     it(`holds every line of ${file}, both ways round`, () => {
-      const vectors = readVectors(file);
+      const vectors = readVectors(file, HASH_COMMENTS);
       expect(vectors.length).toBeGreaterThan(20);
-      const failures: string[] = [];
-      for (const { a, op, b, line } of vectors) {
-        const mirrored: Op = op === '<' ? '>' : op === '>' ? '<' : '=';
-        const forward = opOf(cranOrdering.compare(a, b));
-        if (forward !== op || opOf(cranOrdering.compare(b, a)) !== mirrored) failures.push(`line ${line}: got ${forward}`);
-      }
-      expect(failures).toEqual([]);
+      expect(vectorFailures(cranOrdering, vectors)).toEqual([]);
     });
   }
 });
@@ -141,7 +66,7 @@ describe('cranOrdering against R', () => {
     const advisory = [...new Set([...events, ...listed])];
     const pairs: [string, string][] = [];
     for (const file of ['cran-versions.txt', 'cran-versions-generated.txt']) {
-      for (const v of readVectors(file)) pairs.push([v.a, v.b]);
+      for (const v of readVectors(file, HASH_COMMENTS)) pairs.push([v.a, v.b]);
     }
     for (const a of advisory) for (const b of advisory) pairs.push([a, b]);
     const random = lcg(20240611);
@@ -198,14 +123,7 @@ describe('cranOrdering rules', () => {
 
   it('rejects invalid versions with VERSION_INVALID', () => {
     for (const v of ['', '1.0a', 'v1', '1..0', '1.0-', '2147483648', ' 1']) {
-      let thrown: unknown;
-      try {
-        c(v, '1.0');
-      } catch (error) {
-        thrown = error;
-      }
-      expect(isStellaError(thrown) && thrown.code, v).toBe('VERSION_INVALID');
-      expect(() => c('1.0', v)).toThrow(/not a valid CRAN version/);
+      expectRejected(cranOrdering, v, '1.0', /not a valid CRAN version/);
     }
     expect(cranOrdering.ecosystem).toBe('CRAN');
   });

@@ -1,55 +1,10 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { StellaError, isStellaError } from '../errors.js';
-import { sharedData } from '../../test/helpers/paths.js';
 import { dpkgOrdering, ubuntuOrdering } from './dpkg.js';
+import { HASH_COMMENTS, expectInvalid, lcg, opOf, readVectors, vectorFailures } from './vectors.test-helper.js';
 
 const run = promisify(execFile);
-const vectorsDir = join(sharedData, 'versions', 'osv-scalibr');
-
-type Op = '<' | '=' | '>';
-interface Vector {
-  a: string;
-  op: Op;
-  b: string;
-  line: number;
-}
-
-/** `A <op> B` lines; blank lines and `#` comments skipped. */
-function readVectors(file: string): Vector[] {
-  const vectors: Vector[] = [];
-  readFileSync(join(vectorsDir, file), 'utf8')
-    .split('\n')
-    .forEach((raw, i) => {
-      const text = raw.trim();
-      if (text === '' || text.startsWith('#')) return;
-      const parts = text.split(/\s+/);
-      const [a, op, b] = parts;
-      if (parts.length !== 3 || a === undefined || b === undefined || (op !== '<' && op !== '=' && op !== '>')) {
-        throw new StellaError('INTERNAL', `${file}:${i + 1}: cannot read vector "${text}"`);
-      }
-      vectors.push({ a, op, b, line: i + 1 });
-    });
-  return vectors;
-}
-
-function opOf(c: number): Op {
-  return c < 0 ? '<' : c > 0 ? '>' : '=';
-}
-
-function failuresOf(vectors: Vector[]): string[] {
-  const failures: string[] = [];
-  for (const { a, op, b, line } of vectors) {
-    const forward = opOf(dpkgOrdering.compare(a, b));
-    const backward = opOf(dpkgOrdering.compare(b, a));
-    const mirrored: Op = op === '<' ? '>' : op === '>' ? '<' : '=';
-    if (forward !== op || backward !== mirrored) failures.push(`line ${line}: ${a} ${op} ${b}, got ${forward}`);
-  }
-  return failures;
-}
 
 function quote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
@@ -82,15 +37,6 @@ async function dpkgOrder(pairs: [string, string][]): Promise<string[]> {
   return results.flat();
 }
 
-/** Deterministic pseudo-random numbers (LCG), so a failure reproduces. */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 // Epochs, `~` (below even the end of a string), `+`, letters against
 // non-letters, digit runs with leading zeros, revisions, hyphens inside the
 // upstream version, colons inside it, and blanks dpkg trims.
@@ -105,17 +51,17 @@ const EDGE_VERSIONS = [
 describe('dpkgOrdering against the osv-scalibr vectors', () => {
   for (const file of ['debian-versions.txt', 'debian-versions-generated.txt']) {
     it(`holds every line of ${file}, both ways round`, () => {
-      const vectors = readVectors(file);
+      const vectors = readVectors(file, HASH_COMMENTS);
       expect(vectors.length).toBeGreaterThan(file.includes('generated') ? 14_000 : 20);
-      expect(failuresOf(vectors)).toEqual([]);
+      expect(vectorFailures(dpkgOrdering, vectors)).toEqual([]);
     });
   }
 });
 
 describe('dpkgOrdering against dpkg --compare-versions', () => {
   it('orders edge cases and sampled vector pairs exactly as dpkg does', async () => {
-    const hand = readVectors('debian-versions.txt');
-    const generated = readVectors('debian-versions-generated.txt');
+    const hand = readVectors('debian-versions.txt', HASH_COMMENTS);
+    const generated = readVectors('debian-versions-generated.txt', HASH_COMMENTS);
     const pairs: [string, string][] = [];
     for (let i = 0; i < EDGE_VERSIONS.length; i++) {
       for (let j = i + 1; j < EDGE_VERSIONS.length; j++) pairs.push([EDGE_VERSIONS[i] ?? '', EDGE_VERSIONS[j] ?? '']);
@@ -195,17 +141,7 @@ describe('dpkgOrdering rules', () => {
 
   it('rejects invalid versions with VERSION_INVALID', () => {
     const invalid = ['', ' ', 'a1.0', '1.0_1', '1.0-', ':1.0', 'a:1.0', '-1:1.0', '1:', '1.0 2', '1:-1', '-1', '2147483648:1', '1.0-a:b', '1.0-1:2'];
-    for (const v of invalid) {
-      expect(dpkgOrdering.isValid(v), v).toBe(false);
-      let thrown: unknown;
-      try {
-        dpkgOrdering.compare(v, '1.0');
-      } catch (error) {
-        thrown = error;
-      }
-      expect(isStellaError(thrown) && thrown.code, v).toBe('VERSION_INVALID');
-      expect(() => dpkgOrdering.compare('1.0', v)).toThrow(/not a valid Debian/);
-    }
+    for (const v of invalid) expectInvalid(dpkgOrdering, v, { error: /not a valid Debian/ });
     // strtol reads "-0" as zero, which dpkg accepts.
     expect(dpkgOrdering.compare('-0:1.0', '1.0')).toBe(0);
   });

@@ -1,62 +1,7 @@
-import { join } from 'node:path';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
-import { isStellaError } from '../errors.js';
-import type { OsvRecord } from '../model/osv.js';
-import { sharedData } from '../../test/helpers/paths.js';
 import { goOrdering } from './go.js';
-
-/** Every version an OSV zip lists for `ecosystem` (ranges other than GIT, and `versions`). */
-async function osvVersions(ecosystem: string): Promise<string[]> {
-  const zip = await yauzl.openPromise(join(sharedData, 'osv', ecosystem, 'all.zip'));
-  const found = new Set<string>();
-  try {
-    for await (const entry of zip.eachEntry()) {
-      if (!entry.fileName.endsWith('.json')) continue;
-      const chunks: Buffer[] = [];
-      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-      const record = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OsvRecord;
-      for (const affected of record.affected ?? []) {
-        // Multi-ecosystem GHSA records list other ecosystems' versions too.
-        if (affected.package?.ecosystem.split(':')[0] !== ecosystem) continue;
-        for (const v of affected.versions ?? []) found.add(v);
-        for (const range of affected.ranges ?? []) {
-          if (range.type === 'GIT') continue;
-          for (const event of range.events) {
-            for (const v of [event.introduced, event.fixed, event.last_affected, event.limit]) {
-              if (v !== undefined) found.add(v);
-            }
-          }
-        }
-      }
-    }
-  } finally {
-    zip.close();
-  }
-  return [...found].sort();
-}
-
-function expectInvalid(version: string): void {
-  expect(goOrdering.isValid(version), JSON.stringify(version)).toBe(false);
-  let thrown: unknown;
-  try {
-    goOrdering.compare(version, '1.0');
-  } catch (error) {
-    thrown = error;
-  }
-  expect(isStellaError(thrown) && thrown.code, JSON.stringify(version)).toBe('VERSION_INVALID');
-  expect(() => goOrdering.compare('1.0', version)).toThrow(/not a valid Go module version/);
-}
-
-/** Deterministic pseudo-random numbers (LCG), so a failure reproduces. */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+import { expectInvalid, lcg, osvVersions } from './vectors.test-helper.js';
 
 const PSEUDO_RE = /-(?:[0-9A-Za-z-]+\.)*(?:0\.)?[0-9]{14}-[0-9a-f]{12}(?:\+incompatible)?$/;
 
@@ -113,7 +58,7 @@ describe('goOrdering rules (Go modules reference)', () => {
       'v1.2.3-', 'v1.2.3+', 'v1.2.3-a..b', 'v1.2.3-a_b', 'v1.2-pre', 'v1+incompatible', 'v1.2+meta', 'latest',
       'master', 'daa7c04131f5', '=v1.2.3', '-1.2.3', 'v1.2.3-é',
     ];
-    for (const v of invalid) expectInvalid(v);
+    for (const v of invalid) expectInvalid(goOrdering, v, { error: /not a valid Go module version/ });
   });
 });
 

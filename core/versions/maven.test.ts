@@ -1,105 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
-import { StellaError, isStellaError } from '../errors.js';
-import type { OsvRecord } from '../model/osv.js';
-import { sharedData } from '../../test/helpers/paths.js';
 import { mavenOrdering } from './maven.js';
-
-type Op = '<' | '=' | '>';
-interface Vector {
-  a: string;
-  op: Op;
-  b: string;
-  line: number;
-}
-
-function opOf(c: number): Op {
-  return c < 0 ? '<' : c > 0 ? '>' : '=';
-}
-
-/** `A <op> B` lines; blank lines, `#` and `//` comments skipped. */
-function readVectors(file: string): Vector[] {
-  const vectors: Vector[] = [];
-  readFileSync(join(sharedData, 'versions', 'osv-scalibr', file), 'utf8')
-    .split('\n')
-    .forEach((raw, i) => {
-      const text = raw.trim();
-      if (text === '' || text.startsWith('#') || text.startsWith('//')) return;
-      const parts = text.split(/\s+/);
-      const [a, op, b] = parts;
-      if (parts.length !== 3 || a === undefined || b === undefined || (op !== '<' && op !== '=' && op !== '>')) {
-        throw new StellaError('INTERNAL', `${file}:${i + 1}: cannot read vector "${text}"`);
-      }
-      vectors.push({ a, op, b, line: i + 1 });
-    });
-  return vectors;
-}
-
-function failuresOf(vectors: Vector[]): string[] {
-  const failures: string[] = [];
-  for (const { a, op, b, line } of vectors) {
-    const mirrored: Op = op === '<' ? '>' : op === '>' ? '<' : '=';
-    const forward = opOf(mavenOrdering.compare(a, b));
-    const backward = opOf(mavenOrdering.compare(b, a));
-    if (forward !== op || backward !== mirrored) failures.push(`line ${line}: ${a} ${op} ${b}, got ${forward}`);
-  }
-  return failures;
-}
-
-/** Every version an OSV zip lists for `ecosystem` (ranges other than GIT, and `versions`). */
-async function osvVersions(ecosystem: string): Promise<string[]> {
-  const zip = await yauzl.openPromise(join(sharedData, 'osv', ecosystem, 'all.zip'));
-  const found = new Set<string>();
-  try {
-    for await (const entry of zip.eachEntry()) {
-      if (!entry.fileName.endsWith('.json')) continue;
-      const chunks: Buffer[] = [];
-      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-      const record = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OsvRecord;
-      for (const affected of record.affected ?? []) {
-        // Multi-ecosystem GHSA records list other ecosystems' versions too.
-        if (affected.package?.ecosystem.split(':')[0] !== ecosystem) continue;
-        for (const v of affected.versions ?? []) found.add(v);
-        for (const range of affected.ranges ?? []) {
-          if (range.type === 'GIT') continue;
-          for (const event of range.events) {
-            for (const v of [event.introduced, event.fixed, event.last_affected, event.limit]) {
-              if (v !== undefined) found.add(v);
-            }
-          }
-        }
-      }
-    }
-  } finally {
-    zip.close();
-  }
-  return [...found].sort();
-}
-
-function expectInvalid(version: string): void {
-  expect(mavenOrdering.isValid(version), JSON.stringify(version)).toBe(false);
-  let thrown: unknown;
-  try {
-    mavenOrdering.compare(version, '1.0');
-  } catch (error) {
-    thrown = error;
-  }
-  expect(isStellaError(thrown) && thrown.code, JSON.stringify(version)).toBe('VERSION_INVALID');
-  expect(() => mavenOrdering.compare('1.0', version)).toThrow(/not a valid Maven version/);
-}
-
-/** Deterministic pseudo-random numbers (LCG), so a failure reproduces. */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+import { expectInvalid, opOf, oraclePairs, osvVersions, readVectors, runOracleSync, stdinLines, vectorFailures } from './vectors.test-helper.js';
 
 // Maven's own ComparableVersion, from Debian's libmaven3-core-java (the jar
 // Debian's `maven` runs on), ordering one tab-separated pair per stdin line.
@@ -131,9 +35,7 @@ afterAll(() => rmSync(oracleDir, { recursive: true, force: true }));
 function mavenOrder(pairs: [string, string][]): string[] {
   const source = join(oracleDir, 'MavenOracle.java');
   writeFileSync(source, ORACLE_SOURCE);
-  const input = `${pairs.map(([a, b]) => `${a}\t${b}`).join('\n')}\n`;
-  const stdout = execFileSync('java', ['-cp', MAVEN_ARTIFACT_JAR, source], { input, maxBuffer: 64 << 20 });
-  return stdout.toString('utf8').trim().split('\n');
+  return runOracleSync('java', ['-cp', MAVEN_ARTIFACT_JAR, source], stdinLines(pairs.map(([a, b]) => `${a}\t${b}`)));
 }
 
 // Separators, transitions, aliases, short forms, case, trailing nulls,
@@ -156,7 +58,7 @@ describe('mavenOrdering against the osv-scalibr vectors', () => {
     it(`holds every line of ${file}, both ways round`, () => {
       const vectors = readVectors(file);
       expect(vectors.length).toBeGreaterThan(file.includes('generated') ? 14_000 : 90);
-      expect(failuresOf(vectors)).toEqual([]);
+      expect(vectorFailures(mavenOrdering, vectors)).toEqual([]);
     });
   }
 });
@@ -223,13 +125,8 @@ describe('mavenOrdering against Maven ComparableVersion (3.8.7)', () => {
   it('orders vector, advisory and edge-case pairs as Maven does, but for two documented divergences', async () => {
     const vectors = [...readVectors('maven-versions.txt'), ...readVectors('maven-versions-generated.txt')];
     const advisory = await osvVersions('Maven');
-    const pool = [...new Set([...vectors.flatMap((v) => [v.a, v.b]), ...advisory])];
-    const pairs: [string, string][] = vectors.map((v) => [v.a, v.b]);
-    for (const a of EDGE_VERSIONS) for (const b of EDGE_VERSIONS) pairs.push([a, b]);
     // Pairs across the whole pool, not only the neighbours the vectors list.
-    const random = lcg(387);
-    const pick = (): string => pool[Math.floor(random() * pool.length)] ?? '';
-    for (let i = 0; i < 10_000; i++) pairs.push([pick(), pick()]);
+    const pairs = oraclePairs({ vectors, advisory, edges: EDGE_VERSIONS, seed: 387, randomPairs: 10_000 });
 
     const expected = mavenOrder(pairs);
     expect(expected).toHaveLength(pairs.length);
@@ -301,6 +198,8 @@ describe('mavenOrdering rules', () => {
 
   it('rejects what is not printable ASCII without blanks', () => {
     expect(mavenOrdering.ecosystem).toBe('Maven');
-    for (const v of ['', ' ', '1.0 ', '1 0', '1.0\t', '1.0\n', '1.é', '١', '\u0000']) expectInvalid(v);
+    for (const v of ['', ' ', '1.0 ', '1 0', '1.0\t', '1.0\n', '1.é', '١', '\u0000']) {
+      expectInvalid(mavenOrdering, v, { error: /not a valid Maven version/ });
+    }
   });
 });

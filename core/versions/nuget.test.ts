@@ -1,100 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
-import { StellaError, isStellaError } from '../errors.js';
-import type { OsvRecord } from '../model/osv.js';
-import { sharedData } from '../../test/helpers/paths.js';
 import { nugetOrdering } from './nuget.js';
-
-type Op = '<' | '=' | '>';
-interface Vector {
-  a: string;
-  op: Op;
-  b: string;
-  line: number;
-}
-
-function opOf(c: number): Op {
-  return c < 0 ? '<' : c > 0 ? '>' : '=';
-}
-
-/** `A <op> B` lines; blank lines, `#` and `//` comments skipped. */
-function readVectors(file: string): Vector[] {
-  const vectors: Vector[] = [];
-  readFileSync(join(sharedData, 'versions', 'osv-scalibr', file), 'utf8')
-    .split('\n')
-    .forEach((raw, i) => {
-      const text = raw.trim();
-      if (text === '' || text.startsWith('#') || text.startsWith('//')) return;
-      const parts = text.split(/\s+/);
-      const [a, op, b] = parts;
-      if (parts.length !== 3 || a === undefined || b === undefined || (op !== '<' && op !== '=' && op !== '>')) {
-        throw new StellaError('INTERNAL', `${file}:${i + 1}: cannot read vector "${text}"`);
-      }
-      vectors.push({ a, op, b, line: i + 1 });
-    });
-  return vectors;
-}
-
-function failuresOf(vectors: Vector[]): string[] {
-  const failures: string[] = [];
-  for (const { a, op, b, line } of vectors) {
-    const mirrored: Op = op === '<' ? '>' : op === '>' ? '<' : '=';
-    const forward = opOf(nugetOrdering.compare(a, b));
-    const backward = opOf(nugetOrdering.compare(b, a));
-    if (forward !== op || backward !== mirrored) failures.push(`line ${line}: ${a} ${op} ${b}, got ${forward}`);
-  }
-  return failures;
-}
-
-/** Every version an OSV zip lists for `ecosystem` (ranges other than GIT, and `versions`). */
-async function osvVersions(ecosystem: string): Promise<string[]> {
-  const zip = await yauzl.openPromise(join(sharedData, 'osv', ecosystem, 'all.zip'));
-  const found = new Set<string>();
-  try {
-    for await (const entry of zip.eachEntry()) {
-      if (!entry.fileName.endsWith('.json')) continue;
-      const chunks: Buffer[] = [];
-      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-      const record = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OsvRecord;
-      for (const affected of record.affected ?? []) {
-        // Multi-ecosystem GHSA records list other ecosystems' versions too.
-        if (affected.package?.ecosystem.split(':')[0] !== ecosystem) continue;
-        for (const v of affected.versions ?? []) found.add(v);
-        for (const range of affected.ranges ?? []) {
-          if (range.type === 'GIT') continue;
-          for (const event of range.events) {
-            for (const v of [event.introduced, event.fixed, event.last_affected, event.limit]) {
-              if (v !== undefined) found.add(v);
-            }
-          }
-        }
-      }
-    }
-  } finally {
-    zip.close();
-  }
-  return [...found].sort();
-}
-
-function expectInvalid(version: string): void {
-  expect(nugetOrdering.isValid(version), JSON.stringify(version)).toBe(false);
-  let thrown: unknown;
-  try {
-    nugetOrdering.compare(version, '1.0');
-  } catch (error) {
-    thrown = error;
-  }
-  expect(isStellaError(thrown) && thrown.code, JSON.stringify(version)).toBe('VERSION_INVALID');
-  expect(() => nugetOrdering.compare('1.0', version)).toThrow(/not a valid NuGet version/);
-}
+import { expectInvalid, osvVersions, readVectors, vectorFailures } from './vectors.test-helper.js';
 
 describe('nugetOrdering against the osv-scalibr vectors', () => {
   it('holds every line of nuget-versions.txt, both ways round', () => {
     const vectors = readVectors('nuget-versions.txt');
     expect(vectors.length).toBeGreaterThan(30);
-    expect(failuresOf(vectors)).toEqual([]);
+    expect(vectorFailures(nugetOrdering, vectors)).toEqual([]);
   });
 });
 
@@ -153,6 +65,6 @@ describe('nugetOrdering rules', () => {
       '', ' ', '1.0 ', 'v1.0', '1.0.0.0.0', '1.', '.1', '1..0', '1.0-', '1.0+', '1.0-a..b', '1.0-a_b', '1.0+a..b',
       '-1.0', 'a', '1.0.0-beta+', '1,0', '1.0.0-béta', '+1.0',
     ];
-    for (const v of invalid) expectInvalid(v);
+    for (const v of invalid) expectInvalid(nugetOrdering, v, { error: /not a valid NuGet version/ });
   });
 });

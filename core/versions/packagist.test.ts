@@ -1,99 +1,22 @@
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
-import { StellaError, isStellaError } from '../errors.js';
-import type { OsvRecord } from '../model/osv.js';
 import { sharedData } from '../../test/helpers/paths.js';
 import { packagistOrdering } from './packagist.js';
-
-const run = promisify(execFile);
-
-type Op = '<' | '=' | '>';
-interface Vector {
-  a: string;
-  op: Op;
-  b: string;
-  line: number;
-}
-
-/** `A <op> B` lines; blank lines, `#` and `//` comments skipped. */
-function readVectors(path: string): Vector[] {
-  const vectors: Vector[] = [];
-  readFileSync(path, 'utf8')
-    .split('\n')
-    .forEach((raw, i) => {
-      const text = raw.trim();
-      if (text === '' || text.startsWith('#') || text.startsWith('//')) return;
-      const parts = text.split(/\s+/);
-      const [a, op, b] = parts;
-      if (parts.length !== 3 || a === undefined || b === undefined || (op !== '<' && op !== '=' && op !== '>')) {
-        throw new StellaError('INTERNAL', `${path}:${i + 1}: cannot read vector "${text}"`);
-      }
-      vectors.push({ a, op, b, line: i + 1 });
-    });
-  return vectors;
-}
-
-function opOf(c: number): Op {
-  return c < 0 ? '<' : c > 0 ? '>' : '=';
-}
-
-function failuresOf(vectors: Vector[]): string[] {
-  const failures: string[] = [];
-  for (const { a, op, b, line } of vectors) {
-    const forward = opOf(packagistOrdering.compare(a, b));
-    const backward = opOf(packagistOrdering.compare(b, a));
-    const mirrored: Op = op === '<' ? '>' : op === '>' ? '<' : '=';
-    if (forward !== op || backward !== mirrored) failures.push(`line ${line}: ${a} ${op} ${b}, got ${forward}`);
-  }
-  return failures;
-}
-
-/** Deterministic pseudo-random numbers (LCG), so a failure reproduces. */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-  const item = items[Math.floor(random() * items.length)];
-  if (item === undefined) throw new StellaError('INTERNAL', 'pick from an empty list');
-  return item;
-}
+import {
+  type Op,
+  expectInvalid,
+  lcg,
+  opOf,
+  osvAdvisoryVersions,
+  pick,
+  readVectorFile,
+  runOracle,
+  vectorFailures,
+} from './vectors.test-helper.js';
 
 /** Every version an advisory's Packagist entries mention, in events and in `versions`. */
-async function packagistAdvisoryVersions(): Promise<{ events: string[]; listed: string[] }> {
-  const zip = await yauzl.openPromise(join(sharedData, 'osv', 'Packagist', 'all.zip'));
-  const events = new Set<string>();
-  const listed = new Set<string>();
-  try {
-    for await (const entry of zip.eachEntry()) {
-      if (!entry.fileName.endsWith('.json')) continue;
-      const chunks: Buffer[] = [];
-      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-      const record = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OsvRecord;
-      for (const affected of record.affected ?? []) {
-        if (affected.package?.ecosystem !== 'Packagist') continue;
-        for (const v of affected.versions ?? []) listed.add(v);
-        for (const range of affected.ranges ?? []) {
-          for (const event of range.events) {
-            for (const v of [event.introduced, event.fixed, event.last_affected, event.limit]) {
-              if (v !== undefined) events.add(v);
-            }
-          }
-        }
-      }
-    }
-  } finally {
-    zip.close();
-  }
-  return { events: [...events].sort(), listed: [...listed].sort() };
+function packagistAdvisoryVersions(): Promise<{ events: string[]; listed: string[] }> {
+  return osvAdvisoryVersions('Packagist', { accepts: (ecosystem) => ecosystem === 'Packagist', includeGit: true });
 }
 
 // One PHP process for all pairs: JSON in, one `<`, `=` or `>` per line out.
@@ -102,15 +25,8 @@ const PHP_COMPARE = [
   'foreach ($pairs as [$a, $b]) { $c = version_compare($a, $b); echo $c < 0 ? "<" : ($c > 0 ? ">" : "="), "\\n"; }',
 ].join('\n');
 
-async function phpOrder(pairs: [string, string][]): Promise<string[]> {
-  const pending = run('php', ['-r', PHP_COMPARE], { maxBuffer: 64 << 20 });
-  pending.child.stdin?.end(JSON.stringify(pairs));
-  try {
-    const { stdout } = await pending;
-    return stdout.trim().split('\n');
-  } catch (error) {
-    throw new StellaError('INTERNAL', 'the PHP oracle failed; it needs php (Debian package php-cli)', { cause: error });
-  }
+function phpOrder(pairs: [string, string][]): Promise<string[]> {
+  return runOracle('php', ['-r', PHP_COMPARE], JSON.stringify(pairs), 'the PHP oracle failed; it needs php (Debian package php-cli)');
 }
 
 /**
@@ -163,22 +79,22 @@ describe('packagistOrdering against the peer vectors', () => {
   ];
   for (const file of files) {
     it(`holds every line of ${file.slice(sharedData.length + 1)}, both ways round`, () => {
-      const vectors = readVectors(file);
+      const vectors = readVectorFile(file);
       expect(vectors.length).toBeGreaterThan(file.includes('generated') ? 10_000 : 80);
-      expect(failuresOf(vectors)).toEqual([]);
+      expect(vectorFailures(packagistOrdering, vectors)).toEqual([]);
     });
   }
 });
 
 describe('packagistOrdering against PHP version_compare', () => {
   it('orders edge cases, vector pairs, advisory versions and random versions exactly as PHP does', async () => {
-    const generated = readVectors(join(sharedData, 'versions', 'osv-scalibr', 'packagist-versions-generated.txt'));
+    const generated = readVectorFile(join(sharedData, 'versions', 'osv-scalibr', 'packagist-versions-generated.txt'));
     const pool = [...new Set(generated.flatMap((v) => [v.a, v.b]))];
     const { events, listed } = await packagistAdvisoryVersions();
     const random = lcg(20240611);
     const pairs: [string, string][] = [];
     for (const a of EDGE_VERSIONS) for (const b of EDGE_VERSIONS) pairs.push([a, b]);
-    for (const v of readVectors(join(sharedData, 'versions', 'osv-scalibr', 'packagist-versions.txt'))) pairs.push([v.a, v.b]);
+    for (const v of readVectorFile(join(sharedData, 'versions', 'osv-scalibr', 'packagist-versions.txt'))) pairs.push([v.a, v.b]);
     for (let i = 0; i < 1_000; i++) pairs.push([pick(random, pool), pick(random, pool)]);
     const advisory = [...events, ...listed];
     for (let i = 0; i < 500; i++) pairs.push([pick(random, advisory), pick(random, advisory)]);
@@ -264,17 +180,7 @@ describe('packagistOrdering rules', () => {
       '', ' ', ' 1.0', '1.0 ', '1.0 || 2.0', '^1.0', '~1.2', '>=2', '1.*', '1.0.*', '1.0@dev', '*', '-1.0', '.1', '_1',
       '1.0-', '1.0.', '1.0+', 'dev-feature/x', '1.0,2.0', '1.0\n', 'é1', '1.0é',
     ];
-    for (const v of invalid) {
-      expect(packagistOrdering.isValid(v), v).toBe(false);
-      let thrown: unknown;
-      try {
-        c(v, '1.0');
-      } catch (error) {
-        thrown = error;
-      }
-      expect(isStellaError(thrown) && thrown.code, v).toBe('VERSION_INVALID');
-      expect(() => c('1.0', v)).toThrow(/not a valid Packagist version/);
-    }
+    for (const v of invalid) expectInvalid(packagistOrdering, v, { error: /not a valid Packagist version/ });
     expect(packagistOrdering.ecosystem).toBe('Packagist');
   });
 });

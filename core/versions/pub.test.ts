@@ -1,54 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StellaError, isStellaError } from '../errors.js';
-import { sharedData } from '../../test/helpers/paths.js';
 import { pubOrdering } from './pub.js';
-
-type Op = '<' | '=' | '>';
-interface Vector {
-  a: string;
-  op: Op;
-  b: string;
-  line: number;
-}
-
-/** `A <op> B` lines; blank lines, `#` and `//` comments skipped. */
-function readVectors(file: string): Vector[] {
-  const vectors: Vector[] = [];
-  readFileSync(join(sharedData, 'versions', 'osv-scalibr', file), 'utf8')
-    .split('\n')
-    .forEach((raw, i) => {
-      const text = raw.trim();
-      if (text === '' || text.startsWith('#') || text.startsWith('//')) return;
-      const parts = text.split(/\s+/);
-      const [a, op, b] = parts;
-      if (parts.length !== 3 || a === undefined || b === undefined || (op !== '<' && op !== '=' && op !== '>')) {
-        throw new StellaError('INTERNAL', `${file}:${i + 1}: cannot read vector "${text}"`);
-      }
-      vectors.push({ a, op, b, line: i + 1 });
-    });
-  return vectors;
-}
-
-function opOf(c: number): Op {
-  return c < 0 ? '<' : c > 0 ? '>' : '=';
-}
-
-function holds({ a, op, b }: Vector): boolean {
-  const mirrored: Op = op === '<' ? '>' : op === '>' ? '<' : '=';
-  return opOf(pubOrdering.compare(a, b)) === op && opOf(pubOrdering.compare(b, a)) === mirrored;
-}
+import { expectInvalid as expectInvalidFor, readVectors, vectorFailures, vectorText } from './vectors.test-helper.js';
 
 function expectInvalid(version: string): void {
-  expect(pubOrdering.isValid(version), version).toBe(false);
-  let thrown: unknown;
-  try {
-    pubOrdering.compare(version, '1.0.0');
-  } catch (error) {
-    thrown = error;
-  }
-  expect(isStellaError(thrown) && thrown.code, version).toBe('VERSION_INVALID');
+  expectInvalidFor(pubOrdering, version, { against: '1.0.0' });
 }
 
 describe('pubOrdering against the osv-scalibr vectors', () => {
@@ -67,12 +22,8 @@ describe('pubOrdering against the osv-scalibr vectors', () => {
   const withoutV = (v: string): string => v.replace(/^v/, '');
 
   it('holds every line of pub-versions.txt that uses pub versions, both ways round', () => {
-    const failures = vectors
-      .filter((v) => !NOT_PUB.has(`${v.a} ${v.op} ${v.b}`))
-      .map((v) => ({ ...v, a: withoutV(v.a), b: withoutV(v.b) }))
-      .filter((v) => !holds(v))
-      .map((v) => `line ${v.line}: ${v.a} ${v.op} ${v.b}`);
-    expect(failures).toEqual([]);
+    const pubVectors = vectors.filter((v) => !NOT_PUB.has(vectorText(v))).map((v) => ({ ...v, a: withoutV(v.a), b: withoutV(v.b) }));
+    expect(vectorFailures(pubOrdering, pubVectors)).toEqual([]);
     expect(vectors.length - NOT_PUB.size).toBe(97);
   });
 

@@ -1,104 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
-import { StellaError, isStellaError } from '../errors.js';
-import type { OsvRecord } from '../model/osv.js';
-import { sharedData } from '../../test/helpers/paths.js';
 import { pypiOrdering } from './pypi.js';
-
-type Op = '<' | '=' | '>';
-interface Vector {
-  a: string;
-  op: Op;
-  b: string;
-  line: number;
-}
-
-function opOf(c: number): Op {
-  return c < 0 ? '<' : c > 0 ? '>' : '=';
-}
-
-/** `A <op> B` lines; blank lines, `#` and `//` comments skipped. */
-function readVectors(file: string): Vector[] {
-  const vectors: Vector[] = [];
-  readFileSync(join(sharedData, 'versions', 'osv-scalibr', file), 'utf8')
-    .split('\n')
-    .forEach((raw, i) => {
-      const text = raw.trim();
-      if (text === '' || text.startsWith('#') || text.startsWith('//')) return;
-      const parts = text.split(/\s+/);
-      const [a, op, b] = parts;
-      if (parts.length !== 3 || a === undefined || b === undefined || (op !== '<' && op !== '=' && op !== '>')) {
-        throw new StellaError('INTERNAL', `${file}:${i + 1}: cannot read vector "${text}"`);
-      }
-      vectors.push({ a, op, b, line: i + 1 });
-    });
-  return vectors;
-}
-
-function failuresOf(vectors: Vector[]): string[] {
-  const failures: string[] = [];
-  for (const { a, op, b, line } of vectors) {
-    const mirrored: Op = op === '<' ? '>' : op === '>' ? '<' : '=';
-    const forward = opOf(pypiOrdering.compare(a, b));
-    const backward = opOf(pypiOrdering.compare(b, a));
-    if (forward !== op || backward !== mirrored) failures.push(`line ${line}: ${a} ${op} ${b}, got ${forward}`);
-  }
-  return failures;
-}
-
-/** Every version an OSV zip lists for `ecosystem` (ranges other than GIT, and `versions`). */
-async function osvVersions(ecosystem: string): Promise<string[]> {
-  const zip = await yauzl.openPromise(join(sharedData, 'osv', ecosystem, 'all.zip'));
-  const found = new Set<string>();
-  try {
-    for await (const entry of zip.eachEntry()) {
-      if (!entry.fileName.endsWith('.json')) continue;
-      const chunks: Buffer[] = [];
-      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-      const record = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OsvRecord;
-      for (const affected of record.affected ?? []) {
-        // Multi-ecosystem GHSA records list other ecosystems' versions too.
-        if (affected.package?.ecosystem.split(':')[0] !== ecosystem) continue;
-        for (const v of affected.versions ?? []) found.add(v);
-        for (const range of affected.ranges ?? []) {
-          if (range.type === 'GIT') continue;
-          for (const event of range.events) {
-            for (const v of [event.introduced, event.fixed, event.last_affected, event.limit]) {
-              if (v !== undefined) found.add(v);
-            }
-          }
-        }
-      }
-    }
-  } finally {
-    zip.close();
-  }
-  return [...found].sort();
-}
-
-function expectInvalid(version: string): void {
-  expect(pypiOrdering.isValid(version), JSON.stringify(version)).toBe(false);
-  let thrown: unknown;
-  try {
-    pypiOrdering.compare(version, '1.0');
-  } catch (error) {
-    thrown = error;
-  }
-  expect(isStellaError(thrown) && thrown.code, JSON.stringify(version)).toBe('VERSION_INVALID');
-  expect(() => pypiOrdering.compare('1.0', version)).toThrow(/not a valid PyPI version/);
-}
-
-/** Deterministic pseudo-random numbers (LCG), so a failure reproduces. */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+import { expectInvalid, opOf, oraclePairs, osvVersions, readVectors, runOracleSync, stdinLines, vectorFailures } from './vectors.test-helper.js';
 
 /**
  * The smallest PEP 440 version: every legacy version sorts below it and
@@ -143,8 +45,7 @@ sys.stdout.write("\n".join(out) + "\n")
 `;
 
 function runOracle(lines: string[]): string[] {
-  const stdout = execFileSync('python3', ['-c', ORACLE], { input: `${lines.join('\n')}\n`, maxBuffer: 64 << 20 });
-  return stdout.toString('utf8').trim().split('\n');
+  return runOracleSync('python3', ['-c', ORACLE], stdinLines(lines));
 }
 
 // Spellings PEP 440 normalises, and near misses it refuses.
@@ -168,7 +69,7 @@ describe('pypiOrdering against the osv-scalibr vectors', () => {
     it(`holds every line of ${file}, both ways round`, () => {
       const vectors = readVectors(file);
       expect(vectors.length).toBeGreaterThan(file.includes('generated') ? 12_000 : 30);
-      expect(failuresOf(vectors)).toEqual([]);
+      expect(vectorFailures(pypiOrdering, vectors)).toEqual([]);
     });
   }
 });
@@ -177,13 +78,8 @@ describe('pypiOrdering against python packaging', () => {
   it('orders vector, advisory and edge-case pairs as packaging does', async () => {
     const vectors = [...readVectors('pypi-versions.txt'), ...readVectors('pypi-versions-generated.txt')];
     const advisory = await osvVersions('PyPI');
-    const pool = [...new Set([...vectors.flatMap((v) => [v.a, v.b]), ...advisory])];
-    const pairs: [string, string][] = vectors.map((v) => [v.a, v.b]);
-    for (const a of EDGE_VERSIONS) for (const b of EDGE_VERSIONS) pairs.push([a, b]);
     // Pairs across the whole pool, not only the neighbours the vectors list.
-    const random = lcg(440);
-    const pick = (): string => pool[Math.floor(random() * pool.length)] ?? '';
-    for (let i = 0; i < 10_000; i++) pairs.push([pick(), pick()]);
+    const pairs = oraclePairs({ vectors, advisory, edges: EDGE_VERSIONS, seed: 440, randomPairs: 10_000 });
     expect(pairs.length).toBeGreaterThan(30_000);
 
     const expected = runOracle(pairs.map(([a, b]) => JSON.stringify(['C', a, b])));
@@ -273,6 +169,8 @@ describe('pypiOrdering rules', () => {
 
   it('rejects what is neither PEP 440 nor a printable legacy version', () => {
     expect(pypiOrdering.ecosystem).toBe('PyPI');
-    for (const v of ['', ' ', '1.0 beta', '1.0\u00a0', '1.0é', 'v 1.0', '1.0\u0000', '\n']) expectInvalid(v);
+    for (const v of ['', ' ', '1.0 beta', '1.0\u00a0', '1.0é', 'v 1.0', '1.0\u0000', '\n']) {
+      expectInvalid(pypiOrdering, v, { error: /not a valid PyPI version/ });
+    }
   });
 });

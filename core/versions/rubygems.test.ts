@@ -1,103 +1,20 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
-import { StellaError, isStellaError } from '../errors.js';
-import type { OsvRecord } from '../model/osv.js';
-import { sharedData } from '../../test/helpers/paths.js';
 import { rubygemsOrdering } from './rubygems.js';
-
-type Op = '<' | '=' | '>';
-interface Vector {
-  a: string;
-  op: Op;
-  b: string;
-  line: number;
-}
-
-function opOf(c: number): Op {
-  return c < 0 ? '<' : c > 0 ? '>' : '=';
-}
-
-/** `A <op> B` lines; blank lines, `#` and `//` comments skipped. */
-function readVectors(file: string): Vector[] {
-  const vectors: Vector[] = [];
-  readFileSync(join(sharedData, 'versions', 'osv-scalibr', file), 'utf8')
-    .split('\n')
-    .forEach((raw, i) => {
-      const text = raw.trim();
-      if (text === '' || text.startsWith('#') || text.startsWith('//')) return;
-      const parts = text.split(/\s+/);
-      const [a, op, b] = parts;
-      if (parts.length !== 3 || a === undefined || b === undefined || (op !== '<' && op !== '=' && op !== '>')) {
-        throw new StellaError('INTERNAL', `${file}:${i + 1}: cannot read vector "${text}"`);
-      }
-      vectors.push({ a, op, b, line: i + 1 });
-    });
-  return vectors;
-}
-
-function failuresOf(vectors: Vector[]): string[] {
-  const failures: string[] = [];
-  for (const { a, op, b, line } of vectors) {
-    const mirrored: Op = op === '<' ? '>' : op === '>' ? '<' : '=';
-    const forward = opOf(rubygemsOrdering.compare(a, b));
-    const backward = opOf(rubygemsOrdering.compare(b, a));
-    if (forward !== op || backward !== mirrored) failures.push(`line ${line}: ${a} ${op} ${b}, got ${forward}`);
-  }
-  return failures;
-}
-
-/** Every version an OSV zip lists for `ecosystem` (ranges other than GIT, and `versions`). */
-async function osvVersions(ecosystem: string): Promise<string[]> {
-  const zip = await yauzl.openPromise(join(sharedData, 'osv', ecosystem, 'all.zip'));
-  const found = new Set<string>();
-  try {
-    for await (const entry of zip.eachEntry()) {
-      if (!entry.fileName.endsWith('.json')) continue;
-      const chunks: Buffer[] = [];
-      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-      const record = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OsvRecord;
-      for (const affected of record.affected ?? []) {
-        // Multi-ecosystem GHSA records list other ecosystems' versions too.
-        if (affected.package?.ecosystem.split(':')[0] !== ecosystem) continue;
-        for (const v of affected.versions ?? []) found.add(v);
-        for (const range of affected.ranges ?? []) {
-          if (range.type === 'GIT') continue;
-          for (const event of range.events) {
-            for (const v of [event.introduced, event.fixed, event.last_affected, event.limit]) {
-              if (v !== undefined) found.add(v);
-            }
-          }
-        }
-      }
-    }
-  } finally {
-    zip.close();
-  }
-  return [...found].sort();
-}
+import {
+  type Vector,
+  expectInvalid as expectInvalidFor,
+  opOf,
+  oraclePairs,
+  osvVersions,
+  readVectors,
+  runOracleSync,
+  stdinLines,
+  vectorFailures,
+  vectorText,
+} from './vectors.test-helper.js';
 
 function expectInvalid(version: string): void {
-  expect(rubygemsOrdering.isValid(version), JSON.stringify(version)).toBe(false);
-  let thrown: unknown;
-  try {
-    rubygemsOrdering.compare(version, '1.0');
-  } catch (error) {
-    thrown = error;
-  }
-  expect(isStellaError(thrown) && thrown.code, JSON.stringify(version)).toBe('VERSION_INVALID');
-  expect(() => rubygemsOrdering.compare('1.0', version)).toThrow(/not a valid RubyGems version/);
-}
-
-/** Deterministic pseudo-random numbers (LCG), so a failure reproduces. */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
+  expectInvalidFor(rubygemsOrdering, version, { error: /not a valid RubyGems version/ });
 }
 
 // One ruby process (Debian's `ruby`) answers every question read from
@@ -120,8 +37,7 @@ puts out
 `;
 
 function runOracle(lines: string[]): string[] {
-  const stdout = execFileSync('ruby', ['-e', ORACLE], { input: `${lines.join('\n')}\n`, maxBuffer: 64 << 20 });
-  return stdout.toString('utf8').trim().split('\n');
+  return runOracleSync('ruby', ['-e', ORACLE], stdinLines(lines));
 }
 
 // Prereleases, trailing zeros in both parts, hyphens, case, big numbers.
@@ -141,7 +57,7 @@ const EDGE_VERSIONS = [
 const NOT_RUBYGEMS = new Set(['1 > 1beta', '1 > 1gamma']);
 
 function rubygemsVectors(file: string): Vector[] {
-  return readVectors(file).filter((v) => !NOT_RUBYGEMS.has(`${v.a} ${v.op} ${v.b}`));
+  return readVectors(file).filter((v) => !NOT_RUBYGEMS.has(vectorText(v)));
 }
 
 describe('rubygemsOrdering against the osv-scalibr vectors', () => {
@@ -151,7 +67,7 @@ describe('rubygemsOrdering against the osv-scalibr vectors', () => {
       const vectors = rubygemsVectors(file);
       expect(vectors.length).toBe(all.length - (file.includes('generated') ? 0 : NOT_RUBYGEMS.size));
       expect(vectors.length).toBeGreaterThan(file.includes('generated') ? 4_000 : 20);
-      expect(failuresOf(vectors)).toEqual([]);
+      expect(vectorFailures(rubygemsOrdering, vectors)).toEqual([]);
     });
   }
 
@@ -166,13 +82,8 @@ describe('rubygemsOrdering against Gem::Version', () => {
   it('orders vector, advisory and edge-case pairs as Gem::Version does', async () => {
     const vectors = [...rubygemsVectors('rubygems-versions.txt'), ...rubygemsVectors('rubygems-versions-generated.txt')];
     const advisory = await osvVersions('RubyGems');
-    const pool = [...new Set([...vectors.flatMap((v) => [v.a, v.b]), ...advisory])];
-    const pairs: [string, string][] = vectors.map((v) => [v.a, v.b]);
-    for (const a of EDGE_VERSIONS) for (const b of EDGE_VERSIONS) pairs.push([a, b]);
     // Pairs across the whole pool, not only the neighbours the vectors list.
-    const random = lcg(18);
-    const pick = (): string => pool[Math.floor(random() * pool.length)] ?? '';
-    for (let i = 0; i < 10_000; i++) pairs.push([pick(), pick()]);
+    const pairs = oraclePairs({ vectors, advisory, edges: EDGE_VERSIONS, seed: 18, randomPairs: 10_000 });
     expect(pairs.length).toBeGreaterThan(17_000);
 
     const expected = runOracle(pairs.map(([a, b]) => JSON.stringify(['C', a, b])));

@@ -12,9 +12,10 @@
  *   const { packages } = nugetLockfileExtractor.extract({ path: 'src/App/packages.lock.json', contents });
  *   // [{ type: 'nuget', name: 'Core.Dep', version: '1.24.0', evidence: 'lockfile', sourceFile: 'src/App/packages.lock.json' }]
  */
-import { StellaError, describeError } from '../../errors.js';
+import { StellaError } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
+import { isObject, parseJsonObject, resultWithWarnings } from '../json-lockfile.js';
 
 /**
  * Solution lockfiles are at most a few MiB; 64 MiB only stops files that are not a lockfile.
@@ -23,8 +24,6 @@ import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
  *   nugetLockfileExtractor.maxFileSize === NUGET_LOCKFILE_MAX_FILE_SIZE; // true
  */
 export const NUGET_LOCKFILE_MAX_FILE_SIZE = 64 * 1024 * 1024;
-
-const MAX_WARNINGS = 20;
 
 /**
  * True for NuGet lockfiles, at any depth.
@@ -49,8 +48,6 @@ export const nugetLockfileExtractor: Extractor = {
   fileRequired: isNugetLockfile,
   extract: extractNugetLockfile,
 };
-
-type JsonObject = Record<string, unknown>;
 
 function extractNugetLockfile({ path, contents }: ExtractInput): ExtractResult {
   if (contents.byteLength > NUGET_LOCKFILE_MAX_FILE_SIZE) {
@@ -82,30 +79,5 @@ function extractNugetLockfile({ path, contents }: ExtractInput): ExtractResult {
       if (!byKey.has(key)) byKey.set(key, { type: 'nuget', name, version, sourceFile: path, evidence: 'lockfile' });
     }
   }
-  const result: ExtractResult = { packages: [...byKey.values()] };
-  if (warnings.length > 0) result.warnings = capWarnings(path, warnings);
-  return result;
-}
-
-function parseJsonObject(path: string, contents: Uint8Array): JsonObject {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(new TextDecoder().decode(contents));
-  } catch (error) {
-    throw new StellaError('JSON_INVALID', `${path}: not valid JSON (${describeError(error)})`, { cause: error });
-  }
-  if (!isObject(doc)) {
-    throw new StellaError('JSON_INVALID', `${path}: expected a JSON object, found ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}`);
-  }
-  return doc;
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function capWarnings(path: string, warnings: string[]): string[] {
-  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => `${path}: ${w}`);
-  if (warnings.length > MAX_WARNINGS) shown.push(`${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`);
-  return shown;
+  return resultWithWarnings(path, [...byKey.values()], warnings);
 }

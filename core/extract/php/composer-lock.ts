@@ -15,9 +15,10 @@
  *   const { packages } = composerLockExtractor.extract({ path: 'app/composer.lock', contents });
  *   // [{ type: 'composer', name: 'sentry/sdk', version: '2.0.4', evidence: 'lockfile', sourceFile: 'app/composer.lock' }]
  */
-import { StellaError, describeError } from '../../errors.js';
+import { StellaError } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
+import { isObject, parseJsonObject, resultWithWarnings } from '../json-lockfile.js';
 
 /**
  * Lockfiles of large applications are a few MiB; 64 MiB only stops files that are not a lockfile.
@@ -26,8 +27,6 @@ import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
  *   composerLockExtractor.maxFileSize === COMPOSER_LOCK_MAX_FILE_SIZE; // true
  */
 export const COMPOSER_LOCK_MAX_FILE_SIZE = 64 * 1024 * 1024;
-
-const MAX_WARNINGS = 20;
 
 /**
  * True for the Composer lockfiles of a project.
@@ -53,8 +52,6 @@ export const composerLockExtractor: Extractor = {
   fileRequired: isComposerLock,
   extract: extractComposerLock,
 };
-
-type JsonObject = Record<string, unknown>;
 
 function extractComposerLock({ path, contents }: ExtractInput): ExtractResult {
   if (contents.byteLength > COMPOSER_LOCK_MAX_FILE_SIZE) {
@@ -88,30 +85,5 @@ function extractComposerLock({ path, contents }: ExtractInput): ExtractResult {
       }
     });
   }
-  const result: ExtractResult = { packages: [...byKey.values()] };
-  if (warnings.length > 0) result.warnings = capWarnings(path, warnings);
-  return result;
-}
-
-function parseJsonObject(path: string, contents: Uint8Array): JsonObject {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(new TextDecoder().decode(contents));
-  } catch (error) {
-    throw new StellaError('JSON_INVALID', `${path}: not valid JSON (${describeError(error)})`, { cause: error });
-  }
-  if (!isObject(doc)) {
-    throw new StellaError('JSON_INVALID', `${path}: expected a JSON object, found ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}`);
-  }
-  return doc;
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function capWarnings(path: string, warnings: string[]): string[] {
-  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => `${path}: ${w}`);
-  if (warnings.length > MAX_WARNINGS) shown.push(`${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`);
-  return shown;
+  return resultWithWarnings(path, [...byKey.values()], warnings);
 }

@@ -12,7 +12,8 @@
  *   // [{ type: 'pypi', name: 'numpy', version: '1.23.3', sourceFile: 'poetry.lock', evidence: 'lockfile' }]
  */
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
-import { Collected, asMapping, basename, checkSize, isProjectFile, nonEmptyString, parseToml, withWarnings } from './common.js';
+import { Collected, basename, checkSize, isProjectFile, nonEmptyString, parseToml, withWarnings } from './common.js';
+import { packageTables } from './toml-packages.js';
 
 /**
  * Poetry lockfiles of large projects are a few MiB; 64 MiB is far beyond any written by hand or tool.
@@ -50,10 +51,7 @@ function extractPoetryLock({ path, contents }: ExtractInput): ExtractResult {
   const doc = parseToml(path, contents);
   const found = new Collected(path, 'lockfile');
   const warnings: string[] = [];
-  const tables = doc['package'];
-  if (tables !== undefined && !Array.isArray(tables)) warnings.push('"package" is not an array of tables; nothing read');
-  for (const [i, value] of (Array.isArray(tables) ? tables : []).entries()) {
-    const table = asMapping(value) ?? {};
+  for (const [i, table] of packageTables(doc, warnings)) {
     const name = nonEmptyString(table['name']);
     const version = nonEmptyString(table['version']);
     if (name === undefined || version === undefined) {

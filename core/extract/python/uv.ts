@@ -16,6 +16,7 @@
  */
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
 import { Collected, asMapping, basename, checkSize, isProjectFile, nonEmptyString, parseToml, withWarnings } from './common.js';
+import { packageTables } from './toml-packages.js';
 
 /**
  * uv lockfiles list every wheel of every package and reach several MiB; 64 MiB is far beyond a real one.
@@ -53,10 +54,7 @@ function extractUvLock({ path, contents }: ExtractInput): ExtractResult {
   const doc = parseToml(path, contents);
   const found = new Collected(path, 'lockfile');
   const warnings: string[] = [];
-  const tables = doc['package'];
-  if (tables !== undefined && !Array.isArray(tables)) warnings.push('"package" is not an array of tables; nothing read');
-  for (const [i, value] of (Array.isArray(tables) ? tables : []).entries()) {
-    const table = asMapping(value) ?? {};
+  for (const [i, table] of packageTables(doc, warnings)) {
     if (isProjectRoot(table['source'])) continue;
     const name = nonEmptyString(table['name']);
     const version = nonEmptyString(table['version']);
