@@ -15,7 +15,7 @@
  * cannot compare them at all.
  */
 import { memoizeParse } from './memo.js';
-import { StellaError } from '../errors.js';
+import { integerListOrdering } from './integer-list.js';
 import type { VersionOrdering } from './ordering.js';
 
 /** Parsing, once per distinct string (see memo.ts). */
@@ -36,31 +36,6 @@ function parseUncached(version: string): number[] | undefined {
   return parts;
 }
 
-function compareLists(a: number[], b: number[]): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const c = (a[i] ?? 0) - (b[i] ?? 0);
-    if (c !== 0) return c;
-  }
-  return a.length - b.length;
-}
-
-function sign(c: number): number {
-  return c < 0 ? -1 : c > 0 ? 1 : 0;
-}
-
-function parseOrThrow(version: string): number[] {
-  const parsed = parse(version);
-  if (parsed === undefined) {
-    throw new StellaError(
-      'VERSION_INVALID',
-      `"${version}" is not a valid CRAN version: expected integers up to 2147483647 separated by "." or "-"`,
-      { data: { ecosystem: 'CRAN', version } },
-    );
-  }
-  return parsed;
-}
-
 /**
  * CRAN's ordering: R's `compareVersion`.
  *
@@ -70,8 +45,8 @@ function parseOrThrow(version: string): number[] {
  *   cranOrdering.compare('1.8', '1.8.0');    // -1 (the longer is newer)
  *   cranOrdering.compare('0.9', '0.75');     // -1 (integers, not decimals)
  */
-export const cranOrdering: VersionOrdering = {
+export const cranOrdering: VersionOrdering = integerListOrdering({
   ecosystem: 'CRAN',
-  isValid: (version) => parse(version) !== undefined,
-  compare: (a, b) => sign(compareLists(parseOrThrow(a), parseOrThrow(b))),
-};
+  parse,
+  expected: 'integers up to 2147483647 separated by "." or "-"',
+});

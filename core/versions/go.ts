@@ -18,18 +18,10 @@
 import { memoizeParse } from './memo.js';
 import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
+import { compareSemVer, type SemVer } from './semver.js';
 
 /** Parsing, once per distinct string (see memo.ts). */
 const parse = memoizeParse(parseUncached);
-
-interface GoVersion {
-  /** Digit strings without leading zeros. */
-  major: string;
-  minor: string;
-  patch: string;
-  /** Empty for a release. */
-  prerelease: string[];
-}
 
 // No leading zeros in numbers or numeric prerelease identifiers, no empty
 // identifiers; build identifiers may have leading zeros (SemVer 2.0.0).
@@ -39,9 +31,10 @@ const BUILD_ID = '[0-9A-Za-z-]+';
 const GO_RE = new RegExp(
   `^v?(${NUM})(?:\\.(${NUM})(?:\\.(${NUM})(?:-(${PRE_ID}(?:\\.${PRE_ID})*))?(?:\\+${BUILD_ID}(?:\\.${BUILD_ID})*)?)?)?$`,
 );
-const DIGITS_RE = /^[0-9]+$/;
 
-function parseUncached(version: string): GoVersion | undefined {
+// Only the grammar is Go's own (the optional `v`, the `v1`/`v1.2` shorthands,
+// no length cap); precedence is SemVer 2.0.0's, shared with semver.ts.
+function parseUncached(version: string): SemVer | undefined {
   const m = GO_RE.exec(version);
   if (m === null) return undefined;
   return {
@@ -52,34 +45,7 @@ function parseUncached(version: string): GoVersion | undefined {
   };
 }
 
-/** Digit strings without leading zeros, of any length. */
-function compareNumeric(a: string, b: string): number {
-  if (a.length !== b.length) return a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function compareIdentifier(a: string, b: string): number {
-  const aNum = DIGITS_RE.test(a);
-  const bNum = DIGITS_RE.test(b);
-  if (aNum && bNum) return compareNumeric(a, b);
-  if (aNum !== bNum) return aNum ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function compareParsed(a: GoVersion, b: GoVersion): number {
-  const release = compareNumeric(a.major, b.major) || compareNumeric(a.minor, b.minor) || compareNumeric(a.patch, b.patch);
-  if (release !== 0) return release;
-  // A release sorts above any of its prereleases (pseudo-versions included).
-  if (a.prerelease.length === 0 || b.prerelease.length === 0) return b.prerelease.length - a.prerelease.length;
-  const n = Math.min(a.prerelease.length, b.prerelease.length);
-  for (let i = 0; i < n; i++) {
-    const c = compareIdentifier(a.prerelease[i] ?? '', b.prerelease[i] ?? '');
-    if (c !== 0) return c;
-  }
-  return a.prerelease.length - b.prerelease.length;
-}
-
-function parseOrThrow(version: string): GoVersion {
+function parseOrThrow(version: string): SemVer {
   const parsed = parse(version);
   if (parsed === undefined) {
     throw new StellaError(
@@ -104,5 +70,5 @@ function parseOrThrow(version: string): GoVersion {
 export const goOrdering: VersionOrdering = {
   ecosystem: 'Go',
   isValid: (version) => parse(version) !== undefined,
-  compare: (a, b) => Math.sign(compareParsed(parseOrThrow(a), parseOrThrow(b))),
+  compare: (a, b) => Math.sign(compareSemVer(parseOrThrow(a), parseOrThrow(b))),
 };

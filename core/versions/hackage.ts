@@ -13,7 +13,7 @@
  * upload, so they are rejected here rather than silently ignored.
  */
 import { memoizeParse } from './memo.js';
-import { StellaError } from '../errors.js';
+import { integerListOrdering } from './integer-list.js';
 import type { VersionOrdering } from './ordering.js';
 
 /** Parsing, once per distinct string (see memo.ts). */
@@ -28,31 +28,6 @@ function parseUncached(version: string): number[] | undefined {
   return version.split('.').map(Number);
 }
 
-function compareLists(a: number[], b: number[]): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const c = (a[i] ?? 0) - (b[i] ?? 0);
-    if (c !== 0) return c;
-  }
-  return a.length - b.length;
-}
-
-function sign(c: number): number {
-  return c < 0 ? -1 : c > 0 ? 1 : 0;
-}
-
-function parseOrThrow(version: string): number[] {
-  const parsed = parse(version);
-  if (parsed === undefined) {
-    throw new StellaError(
-      'VERSION_INVALID',
-      `"${version}" is not a valid Hackage version: expected numbers separated by dots, without leading zeros, at most nine digits each`,
-      { data: { ecosystem: 'Hackage', version } },
-    );
-  }
-  return parsed;
-}
-
 /**
  * Hackage's ordering: Cabal versions as integer lists.
  *
@@ -62,8 +37,8 @@ function parseOrThrow(version: string): number[] {
  *   hackageOrdering.compare('2.0', '1.999999999');  // 1
  *   hackageOrdering.isValid('1.01');                // false (leading zero)
  */
-export const hackageOrdering: VersionOrdering = {
+export const hackageOrdering: VersionOrdering = integerListOrdering({
   ecosystem: 'Hackage',
-  isValid: (version) => parse(version) !== undefined,
-  compare: (a, b) => sign(compareLists(parseOrThrow(a), parseOrThrow(b))),
-};
+  parse,
+  expected: 'numbers separated by dots, without leading zeros, at most nine digits each',
+});

@@ -15,7 +15,7 @@ import { StellaError } from '../errors.js';
 import type { VersionOrdering } from './ordering.js';
 
 /** A parsed version; numbers stay digit strings so any size compares exactly. */
-interface SemVer {
+export interface SemVer {
   major: string;
   minor: string;
   patch: string;
@@ -81,7 +81,15 @@ function comparePrerelease(a: string[], b: string[]): number {
   return a.length - b.length;
 }
 
-function compareParsed(a: SemVer, b: SemVer): number {
+/**
+ * SemVer 2.0.0 precedence of two parsed versions: negative, zero or positive
+ * as `a` sorts before, equal to, or after `b` (not normalised to -1/0/1).
+ * Go's ordering uses it too: x/mod/semver orders by the same rules.
+ *
+ * @example
+ *   compareSemVer({ major: '1', minor: '0', patch: '0', prerelease: ['beta', '2'] }, { major: '1', minor: '0', patch: '0', prerelease: ['beta', '11'] }); // < 0
+ */
+export function compareSemVer(a: SemVer, b: SemVer): number {
   return (
     compareNumeric(a.major, b.major) ||
     compareNumeric(a.minor, b.minor) ||
@@ -104,7 +112,7 @@ export function createSemverOrdering(ecosystem: string, loosePrefix: boolean): V
   return {
     ecosystem,
     isValid: (version) => parse(version, loosePrefix) !== undefined,
-    compare: (a, b) => Math.sign(compareParsed(parseOrThrow(a), parseOrThrow(b))),
+    compare: (a, b) => Math.sign(compareSemVer(parseOrThrow(a), parseOrThrow(b))),
   };
 }
 

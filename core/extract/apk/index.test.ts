@@ -1,31 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isStellaError } from '../../errors.js';
 import type { ExtractResult } from '../extractor.js';
 import { sharedData } from '../../../test/helpers/paths.js';
+import { expectStellaError, fixtureExtract, ids, peerFixtures, textExtract, thrownBy } from '../fixtures.test-helper.js';
 import { APK_MAX_FILE_SIZE, apkExtractor, isApkDatabase } from './index.js';
 
 const DB = 'lib/apk/db/installed';
-const peerDir = join(sharedData, 'fixtures', 'apk', 'osv-scalibr');
 const trivyFile = join(sharedData, 'fixtures', 'apk', 'trivy', 'apk');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 function extract(contents: Uint8Array, path = DB): ExtractResult {
   return apkExtractor.extract({ path, contents });
 }
 
-const extractText = (text: string, path = DB): ExtractResult => extract(encode(text), path);
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
-
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
+const extractFixture = fixtureExtract(apkExtractor, peerFixtures('apk'), DB);
+const extractText = textExtract(apkExtractor, DB);
 
 describe('apk: fixtures/EXPECTED.md (osv-scalibr)', () => {
   // [fixture, expected name@version in the peer's listing]; the peer's OS-release variants of "single" share one file.
@@ -37,21 +26,18 @@ describe('apk: fixtures/EXPECTED.md (osv-scalibr)', () => {
   ];
 
   it.each(cases)('%s', (fixture, expected) => {
-    const result = extract(readFileSync(join(peerDir, fixture)));
+    const result = extractFixture(fixture);
     expect(ids(result)).toEqual(expected);
     expect(result.warnings).toBeUndefined();
     for (const pkg of result.packages) expect(pkg).toMatchObject({ type: 'apk', evidence: 'package-db', sourceFile: DB });
   });
 
   it('invalid: junk with no valid record throws a StellaError naming the file', () => {
-    const thrown = thrownBy(() => extract(readFileSync(join(peerDir, 'invalid'))));
-    expect(isStellaError(thrown)).toBe(true);
-    expect(thrown).toMatchObject({ code: 'IMAGE_INVALID' });
-    expect((thrown as Error).message).toMatch(/^lib\/apk\/db\/installed: not an apk installed database .*line 1: expected "X:value"/);
+    expect(expectStellaError(() => extractFixture('invalid'), 'IMAGE_INVALID').message).toMatch(/^lib\/apk\/db\/installed: not an apk installed database .*line 1: expected "X:value"/);
   });
 
   it('single: architecture and origin', () => {
-    const [pkg] = extract(readFileSync(join(peerDir, 'single'))).packages;
+    const [pkg] = extractFixture('single').packages;
     expect(pkg).toEqual({
       type: 'apk',
       name: 'alpine-baselayout-data',
@@ -64,11 +50,11 @@ describe('apk: fixtures/EXPECTED.md (osv-scalibr)', () => {
   });
 
   it('different-arch: the recorded architecture is reported as is', () => {
-    expect(extract(readFileSync(join(peerDir, 'different-arch'))).packages[0]?.arch).toBe('noarch');
+    expect(extractFixture('different-arch').packages[0]?.arch).toBe('noarch');
   });
 
   it('no-origin: no source package', () => {
-    const [pkg] = extract(readFileSync(join(peerDir, 'no-origin'))).packages;
+    const [pkg] = extractFixture('no-origin').packages;
     expect(pkg).toMatchObject({ name: 'pkgname', arch: 'x86_64' });
     expect(pkg?.sourceName).toBeUndefined();
   });

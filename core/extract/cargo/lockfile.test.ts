@@ -1,27 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isStellaError } from '../../errors.js';
-import { sharedData } from '../../../test/helpers/paths.js';
-import type { ExtractResult } from '../extractor.js';
+import { encode, expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, thrownBy } from '../fixtures.test-helper.js';
 import { cargoLockExtractor, isCargoLock } from './lockfile.js';
 
-const peerDir = join(sharedData, 'fixtures', 'cargo-lock', 'osv-scalibr');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
-
-function extractFixture(fixture: string): ExtractResult {
-  return cargoLockExtractor.extract({ path: 'app/Cargo.lock', contents: readFileSync(join(peerDir, fixture)) });
-}
-
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
+const extractFixture = fixtureExtract(cargoLockExtractor, peerFixtures('cargo-lock'), 'app/Cargo.lock');
 
 describe('cargo-lock: fixtures/EXPECTED.md (osv-scalibr)', () => {
   const cases: Array<[string, number, string[]]> = [
@@ -36,11 +17,7 @@ describe('cargo-lock: fixtures/EXPECTED.md (osv-scalibr)', () => {
   ];
 
   it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    const result = extractFixture(fixture);
-    expect(result.packages).toHaveLength(count);
-    expect(ids(result)).toEqual(expect.arrayContaining(expected));
-    expect(result.warnings).toBeUndefined();
-    for (const pkg of result.packages) expect(pkg).toEqual({ type: 'cargo', name: pkg.name, version: pkg.version, evidence: 'lockfile', sourceFile: 'app/Cargo.lock' });
+    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'cargo', evidence: 'lockfile', sourceFile: 'app/Cargo.lock' }, 'only');
   });
 
   it('many-packages.lock: in appearance order, as the peer names the case', () => {
@@ -48,10 +25,9 @@ describe('cargo-lock: fixtures/EXPECTED.md (osv-scalibr)', () => {
   });
 
   it('not-toml.txt: throws a StellaError naming the file', () => {
-    const error = thrownBy(() => extractFixture('not-toml.txt'));
-    expect(isStellaError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/^app\/Cargo\.lock: not valid TOML \(/);
-    expect((error as Error).message).not.toContain('\n');
+    const error = expectStellaError(() => extractFixture('not-toml.txt'));
+    expect(error.message).toMatch(/^app\/Cargo\.lock: not valid TOML \(/);
+    expect(error.message).not.toContain('\n');
   });
 });
 
@@ -81,8 +57,7 @@ describe('cargo-lock: entries', () => {
   });
 
   it('hostile nesting is refused, not a stack overflow', () => {
-    const error = thrownBy(() => cargoLockExtractor.extract({ path: 'Cargo.lock', contents: encode(`x = ${'['.repeat(100_000)}`) }));
-    expect(isStellaError(error)).toBe(true);
+    expectStellaError(() => cargoLockExtractor.extract({ path: 'Cargo.lock', contents: encode(`x = ${'['.repeat(100_000)}`) }));
   });
 });
 

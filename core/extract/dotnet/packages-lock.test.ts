@@ -1,31 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isStellaError } from '../../errors.js';
-import { sharedData } from '../../../test/helpers/paths.js';
-import type { ExtractResult } from '../extractor.js';
+import { expectStellaError, fixtureExtract, ids, jsonExtract, peerFixtures, thrownBy } from '../fixtures.test-helper.js';
 import { isNugetLockfile, nugetLockfileExtractor } from './packages-lock.js';
 
-const peerDir = join(sharedData, 'fixtures', 'nuget-packages-lock', 'osv-scalibr');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
-
-function extractFixture(fixture: string): ExtractResult {
-  return nugetLockfileExtractor.extract({ path: 'src/App/packages.lock.json', contents: readFileSync(join(peerDir, fixture)) });
-}
-
-function extractJson(doc: unknown): ExtractResult {
-  return nugetLockfileExtractor.extract({ path: 'packages.lock.json', contents: encode(JSON.stringify(doc)) });
-}
-
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
+const extractFixture = fixtureExtract(nugetLockfileExtractor, peerFixtures('nuget-packages-lock'), 'src/App/packages.lock.json');
+const extractJson = jsonExtract(nugetLockfileExtractor, 'packages.lock.json');
 
 describe('nuget-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   it('valid/packages.lock.json: 8 packages', () => {
@@ -37,10 +15,7 @@ describe('nuget-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   });
 
   it('invalid/invalid: throws JSON_INVALID naming the file', () => {
-    const error = thrownBy(() => extractFixture('invalid/invalid'));
-    expect(isStellaError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'JSON_INVALID' });
-    expect((error as Error).message).toMatch(/^src\/App\/packages\.lock\.json: not valid JSON/);
+    expect(expectStellaError(() => extractFixture('invalid/invalid'), 'JSON_INVALID').message).toMatch(/^src\/App\/packages\.lock\.json: not valid JSON/);
   });
 });
 

@@ -1,21 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isStellaError } from '../../errors.js';
 import type { ExtractResult } from '../extractor.js';
 import { sharedData } from '../../../test/helpers/paths.js';
+import { encode, expectStellaError, fixtureExtract, ids, peerFixtures } from '../fixtures.test-helper.js';
 import { dpkgExtractor, isDpkgDatabase, parseSourceField } from './index.js';
 
-const peerDir = join(sharedData, 'fixtures', 'dpkg', 'osv-scalibr');
 const trivyDir = join(sharedData, 'fixtures', 'dpkg', 'trivy');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 /** Feeds a fixture to the extractor under the path it would have in a target. */
-function extractFixture(fixture: string, path = 'var/lib/dpkg/status'): ExtractResult {
-  return dpkgExtractor.extract({ path, contents: readFileSync(join(peerDir, fixture)) });
-}
-
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
+const extractFixture = fixtureExtract(dpkgExtractor, peerFixtures('dpkg'), 'var/lib/dpkg/status');
 
 describe('dpkg: fixtures/EXPECTED.md (osv-scalibr)', () => {
   // [fixture, expected count, expected name@version in the peer's listing]
@@ -62,14 +56,7 @@ describe('dpkg: fixtures/EXPECTED.md (osv-scalibr)', () => {
   });
 
   it.each(['dpkg/invalid', 'opkg/invalid'])('%s: junk with no valid stanza throws a StellaError naming the file', (fixture) => {
-    let thrown: unknown;
-    try {
-      extractFixture(fixture);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(isStellaError(thrown)).toBe(true);
-    expect((thrown as Error).message).toContain('var/lib/dpkg/status');
+    expect(expectStellaError(() => extractFixture(fixture)).message).toContain('var/lib/dpkg/status');
   });
 
   it('statusfield: we have no include-not-installed option; not-installed states are skipped quietly', () => {

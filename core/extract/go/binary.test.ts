@@ -14,11 +14,11 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheRoot } from '../../../test/helpers/paths.js';
 import type { ExtractResult } from '../extractor.js';
+import { ids } from '../fixtures.test-helper.js';
 import { goBinaryExtractor, isGoBinaryCandidate } from './binary.js';
 import { readGoBuildInfo } from './buildinfo.js';
 import { buildGoElf } from './elf.test-helper.js';
 
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
 const extract = (contents: Uint8Array, path = 'usr/local/bin/app'): ExtractResult => goBinaryExtractor.extract({ path, contents });
 
 const ARCHES = ['amd64', '386', 's390x', 'mips'] as const;

@@ -1,31 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isStellaError } from '../../errors.js';
-import { sharedData } from '../../../test/helpers/paths.js';
-import type { ExtractResult } from '../extractor.js';
+import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, textExtract, thrownBy } from '../fixtures.test-helper.js';
 import { goModExtractor, isGoMod } from './gomod.js';
 
-const peerDir = join(sharedData, 'fixtures', 'go-mod', 'osv-scalibr');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
-
-function extractFixture(fixture: string, path = 'app/go.mod'): ExtractResult {
-  return goModExtractor.extract({ path, contents: readFileSync(join(peerDir, fixture)) });
-}
-
-function extractText(text: string, path = 'go.mod'): ExtractResult {
-  return goModExtractor.extract({ path, contents: encode(text) });
-}
-
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
+const extractFixture = fixtureExtract(goModExtractor, peerFixtures('go-mod'), 'app/go.mod');
+const extractText = textExtract(goModExtractor, 'go.mod');
 
 describe('go-mod: fixtures/EXPECTED.md (osv-scalibr)', () => {
   // [fixture, count, the name@version EXPECTED.md lists; '' version = "(no version)"]. Membership, not order.
@@ -46,11 +24,7 @@ describe('go-mod: fixtures/EXPECTED.md (osv-scalibr)', () => {
   ];
 
   it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    const result = extractFixture(fixture);
-    expect(result.packages).toHaveLength(count);
-    expect(ids(result)).toEqual(expect.arrayContaining(expected));
-    expect(result.warnings).toBeUndefined();
-    for (const pkg of result.packages) expect(pkg).toMatchObject({ type: 'golang', evidence: 'lockfile', sourceFile: 'app/go.mod' });
+    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'golang', evidence: 'lockfile', sourceFile: 'app/go.mod' });
   });
 
   it('indirect-1.16.mod: only the go.mod requirements (deliberate difference: the peer expects 7)', () => {
@@ -62,9 +36,7 @@ describe('go-mod: fixtures/EXPECTED.md (osv-scalibr)', () => {
   });
 
   it('not-go-mod.mod: throws a StellaError naming the file', () => {
-    const error = thrownBy(() => extractFixture('not-go-mod.mod'));
-    expect(isStellaError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/^app\/go\.mod: not a go\.mod file \(line 1: unknown directive "this"\)$/);
+    expect(expectStellaError(() => extractFixture('not-go-mod.mod')).message).toMatch(/^app\/go\.mod: not a go\.mod file \(line 1: unknown directive "this"\)$/);
   });
 });
 

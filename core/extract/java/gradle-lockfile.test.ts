@@ -1,18 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isStellaError } from '../../errors.js';
-import { sharedData } from '../../../test/helpers/paths.js';
-import type { ExtractResult } from '../extractor.js';
+import { encode, expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures } from '../fixtures.test-helper.js';
 import { gradleLockfileExtractor, isGradleLockfile } from './gradle-lockfile.js';
 
-const peerDir = join(sharedData, 'fixtures', 'gradle-lockfile', 'osv-scalibr');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
-
-function extractFixture(fixture: string): ExtractResult {
-  return gradleLockfileExtractor.extract({ path: 'app/gradle.lockfile', contents: readFileSync(join(peerDir, fixture)) });
-}
+const extractFixture = fixtureExtract(gradleLockfileExtractor, peerFixtures('gradle-lockfile'), 'app/gradle.lockfile');
 
 describe('gradle-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   const cases: Array<[string, number, string[]]> = [
@@ -31,11 +21,7 @@ describe('gradle-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   ];
 
   it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    const result = extractFixture(fixture);
-    expect(result.packages).toHaveLength(count);
-    expect(ids(result)).toEqual(expect.arrayContaining(expected));
-    expect(result.warnings).toBeUndefined();
-    for (const pkg of result.packages) expect(pkg).toEqual({ type: 'maven', name: pkg.name, version: pkg.version, evidence: 'lockfile', sourceFile: 'app/gradle.lockfile' });
+    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'maven', evidence: 'lockfile', sourceFile: 'app/gradle.lockfile' }, 'only');
   });
 
   it('with-bad-pkg: 2 packages; the bad lines are warnings (the peer skips them silently)', () => {
@@ -61,14 +47,7 @@ describe('gradle-lockfile: format', () => {
 
   it('a file with no line of the format is an error naming the file; an empty one has no packages', () => {
     expect(gradleLockfileExtractor.extract({ path: 'gradle.lockfile', contents: encode('\n\n') })).toEqual({ packages: [] });
-    let thrown: unknown;
-    try {
-      gradleLockfileExtractor.extract({ path: 'gradle.lockfile', contents: encode('<html>\n</html>\n') });
-    } catch (error) {
-      thrown = error;
-    }
-    expect(isStellaError(thrown)).toBe(true);
-    expect((thrown as Error).message).toMatch(/^gradle\.lockfile: not a Gradle lockfile/);
+    expect(expectStellaError(() => gradleLockfileExtractor.extract({ path: 'gradle.lockfile', contents: encode('<html>\n</html>\n') })).message).toMatch(/^gradle\.lockfile: not a Gradle lockfile/);
   });
 });
 

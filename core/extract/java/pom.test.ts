@@ -1,31 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isStellaError } from '../../errors.js';
-import { sharedData } from '../../../test/helpers/paths.js';
-import type { ExtractResult } from '../extractor.js';
+import { encode, expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, textExtract, thrownBy } from '../fixtures.test-helper.js';
 import { isMavenPom, mavenPomExtractor } from './pom.js';
 
-const peerDir = join(sharedData, 'fixtures', 'pom-xml', 'osv-scalibr');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
-
-function extractFixture(fixture: string): ExtractResult {
-  return mavenPomExtractor.extract({ path: 'app/pom.xml', contents: readFileSync(join(peerDir, fixture)) });
-}
-
-function extractXml(xml: string): ExtractResult {
-  return mavenPomExtractor.extract({ path: 'pom.xml', contents: encode(xml) });
-}
-
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
+const extractFixture = fixtureExtract(mavenPomExtractor, peerFixtures('pom-xml'), 'app/pom.xml');
+const extractXml = textExtract(mavenPomExtractor, 'pom.xml');
 
 const deps = (...items: string[]): string => `<project><dependencies>${items.join('')}</dependencies></project>`;
 const dep = (g: string, a: string, v?: string, extra = ''): string =>
@@ -51,11 +29,7 @@ describe('maven-pom: fixtures/EXPECTED.md (osv-scalibr)', () => {
   ];
 
   it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    const result = extractFixture(fixture);
-    expect(result.packages).toHaveLength(count);
-    expect(ids(result)).toEqual(expect.arrayContaining(expected));
-    expect(result.warnings).toBeUndefined();
-    for (const pkg of result.packages) expect(pkg).toMatchObject({ type: 'maven', evidence: 'lockfile', sourceFile: 'app/pom.xml' });
+    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'maven', evidence: 'lockfile', sourceFile: 'app/pom.xml' });
   });
 
   it('interpolate-drop.xml: 1 package; the dependency without a groupId is a warning (the peer drops it silently)', () => {
@@ -75,10 +49,9 @@ describe('maven-pom: fixtures/EXPECTED.md (osv-scalibr)', () => {
   });
 
   it.each(['not-pom.txt', 'invalid-syntax.xml'])('%s: throws a one-line StellaError naming the file', (fixture) => {
-    const error = thrownBy(() => extractFixture(fixture));
-    expect(isStellaError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/^app\/pom\.xml: not well-formed XML \(line \d+: /);
-    expect((error as Error).message).not.toContain('\n');
+    const error = expectStellaError(() => extractFixture(fixture));
+    expect(error.message).toMatch(/^app\/pom\.xml: not well-formed XML \(line \d+: /);
+    expect(error.message).not.toContain('\n');
   });
 
   it('with-scope.xml: test scope is dev', () => {

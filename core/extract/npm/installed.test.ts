@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isStellaError } from '../../errors.js';
+import { encode, expectStellaError } from '../fixtures.test-helper.js';
 import { isInstalledPackageJson, npmInstalledExtractor } from './installed.js';
 
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const extract = (path: string, text: string) => npmInstalledExtractor.extract({ path, contents: encode(text) });
 
 describe('npm-installed: which files', () => {
@@ -74,14 +73,6 @@ describe('npm-installed: extract', () => {
     ['JSON but not an object', '["x", "1.0.0"]'],
     ['null', 'null'],
   ])('malformed (%s) throws JSON_INVALID naming the file', (_label, text) => {
-    let thrown: unknown;
-    try {
-      extract('app/node_modules/x/package.json', text);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(isStellaError(thrown)).toBe(true);
-    expect(thrown).toMatchObject({ code: 'JSON_INVALID' });
-    expect((thrown as Error).message).toMatch(/^app\/node_modules\/x\/package\.json: /);
+    expect(expectStellaError(() => extract('app/node_modules/x/package.json', text), 'JSON_INVALID').message).toMatch(/^app\/node_modules\/x\/package\.json: /);
   });
 });

@@ -1,32 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isStellaError } from '../../errors.js';
 import type { ExtractResult } from '../extractor.js';
-import { sharedData } from '../../../test/helpers/paths.js';
+import { encode, expectFixtureCase, expectStellaError, fixtureExtract, ids, jsonExtract, peerFixtures, thrownBy } from '../fixtures.test-helper.js';
 import { isNpmLockfile, lockfileShadowedBy, npmLockfileExtractor } from './lockfile.js';
 
-const peerDir = join(sharedData, 'fixtures', 'npm-package-lock', 'osv-scalibr');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-function extractFixture(fixture: string, path = 'app/package-lock.json'): ExtractResult {
-  return npmLockfileExtractor.extract({ path, contents: readFileSync(join(peerDir, fixture)) });
-}
-
-function extractJson(doc: unknown, path = 'package-lock.json'): ExtractResult {
-  return npmLockfileExtractor.extract({ path, contents: encode(JSON.stringify(doc)) });
-}
-
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
-
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
+const peerDir = peerFixtures('npm-package-lock');
+const extractFixture = fixtureExtract(npmLockfileExtractor, peerDir, 'app/package-lock.json');
+const extractJson = jsonExtract(npmLockfileExtractor, 'package-lock.json');
 
 describe('npm-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   // [fixture, count, the name@version EXPECTED.md lists first; '' version = "(no version)"].
@@ -62,18 +43,11 @@ describe('npm-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   ];
 
   it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    const result = extractFixture(fixture);
-    expect(result.packages).toHaveLength(count);
-    expect(ids(result)).toEqual(expect.arrayContaining(expected));
-    expect(result.warnings).toBeUndefined();
-    for (const pkg of result.packages) expect(pkg).toMatchObject({ type: 'npm', evidence: 'lockfile', sourceFile: 'app/package-lock.json' });
+    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'npm', evidence: 'lockfile', sourceFile: 'app/package-lock.json' });
   });
 
   it.each(['not-json.txt', 'null.v2.jsontest'])('%s: throws JSON_INVALID naming the file', (fixture) => {
-    const error = thrownBy(() => extractFixture(fixture));
-    expect(isStellaError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'JSON_INVALID' });
-    expect((error as Error).message).toMatch(/^app\/package-lock\.json: /);
+    expect(expectStellaError(() => extractFixture(fixture), 'JSON_INVALID').message).toMatch(/^app\/package-lock\.json: /);
   });
 
   it('both/: the shrinkwrap shadows the package-lock.json in the same folder', () => {

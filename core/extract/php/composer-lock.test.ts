@@ -1,31 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isStellaError } from '../../errors.js';
-import { sharedData } from '../../../test/helpers/paths.js';
-import type { ExtractResult } from '../extractor.js';
+import { expectFixtureCase, expectStellaError, fixtureExtract, ids, jsonExtract, peerFixtures, thrownBy } from '../fixtures.test-helper.js';
 import { composerLockExtractor, isComposerLock } from './composer-lock.js';
 
-const peerDir = join(sharedData, 'fixtures', 'composer-lock', 'osv-scalibr');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
-
-function extractFixture(fixture: string): ExtractResult {
-  return composerLockExtractor.extract({ path: 'app/composer.lock', contents: readFileSync(join(peerDir, fixture)) });
-}
-
-function extractJson(doc: unknown): ExtractResult {
-  return composerLockExtractor.extract({ path: 'composer.lock', contents: encode(JSON.stringify(doc)) });
-}
-
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
+const extractFixture = fixtureExtract(composerLockExtractor, peerFixtures('composer-lock'), 'app/composer.lock');
+const extractJson = jsonExtract(composerLockExtractor, 'composer.lock');
 
 describe('composer-lock: fixtures/EXPECTED.md (osv-scalibr)', () => {
   const cases: Array<[string, number, string[]]> = [
@@ -39,18 +17,11 @@ describe('composer-lock: fixtures/EXPECTED.md (osv-scalibr)', () => {
   ];
 
   it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    const result = extractFixture(fixture);
-    expect(result.packages).toHaveLength(count);
-    expect(ids(result)).toEqual(expect.arrayContaining(expected));
-    expect(result.warnings).toBeUndefined();
-    for (const pkg of result.packages) expect(pkg).toMatchObject({ type: 'composer', evidence: 'lockfile', sourceFile: 'app/composer.lock' });
+    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'composer', evidence: 'lockfile', sourceFile: 'app/composer.lock' });
   });
 
   it.each(['not-json.txt', 'null.jsontest'])('%s: throws JSON_INVALID naming the file', (fixture) => {
-    const error = thrownBy(() => extractFixture(fixture));
-    expect(isStellaError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'JSON_INVALID' });
-    expect((error as Error).message).toMatch(/^app\/composer\.lock: /);
+    expect(expectStellaError(() => extractFixture(fixture), 'JSON_INVALID').message).toMatch(/^app\/composer\.lock: /);
   });
 });
 

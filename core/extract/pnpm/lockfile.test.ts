@@ -1,34 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sharedData } from '../../../test/helpers/paths.js';
-import { isStellaError } from '../../errors.js';
 import type { ExtractResult } from '../extractor.js';
+import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, textExtract, thrownBy } from '../fixtures.test-helper.js';
 import { parseDepPath, withoutPeers } from './dep-path.js';
 import { isPnpmLockfile, pnpmLockfileExtractor } from './lockfile.js';
 
-const peerDir = join(sharedData, 'fixtures', 'pnpm-lock', 'osv-scalibr');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-function extractFixture(fixture: string, path = 'app/pnpm-lock.yaml'): ExtractResult {
-  return pnpmLockfileExtractor.extract({ path, contents: readFileSync(join(peerDir, fixture)) });
-}
-
-function extractText(text: string, path = 'pnpm-lock.yaml'): ExtractResult {
-  return pnpmLockfileExtractor.extract({ path, contents: encode(text) });
-}
-
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
+const extractFixture = fixtureExtract(pnpmLockfileExtractor, peerFixtures('pnpm-lock'), 'app/pnpm-lock.yaml');
+const extractText = textExtract(pnpmLockfileExtractor, 'pnpm-lock.yaml');
 const byId = (result: ExtractResult, id: string) => result.packages.find((p) => `${p.name}@${p.version}` === id);
-
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 describe('pnpm-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   // [fixture, count, the name@version EXPECTED.md lists first]. The peer compares sorted lists; we check membership.
@@ -61,11 +39,7 @@ describe('pnpm-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   ];
 
   it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    const result = extractFixture(fixture);
-    expect(result.packages).toHaveLength(count);
-    expect(ids(result)).toEqual(expect.arrayContaining(expected));
-    expect(result.warnings).toBeUndefined();
-    for (const pkg of result.packages) expect(pkg).toMatchObject({ type: 'npm', evidence: 'lockfile', sourceFile: 'app/pnpm-lock.yaml' });
+    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'npm', evidence: 'lockfile', sourceFile: 'app/pnpm-lock.yaml' });
   });
 
   it('exotic.yaml: 7 packages; the two keys without a version are warnings (the peer drops them silently)', () => {
@@ -95,9 +69,7 @@ describe('pnpm-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   });
 
   it('not-yaml.txt: throws a StellaError naming the file', () => {
-    const error = thrownBy(() => extractFixture('not-yaml.txt'));
-    expect(isStellaError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'JSON_INVALID', message: 'app/pnpm-lock.yaml: not a pnpm lockfile (no lockfileVersion)' });
+    expect(expectStellaError(() => extractFixture('not-yaml.txt'))).toMatchObject({ code: 'JSON_INVALID', message: 'app/pnpm-lock.yaml: not a pnpm lockfile (no lockfileVersion)' });
   });
 });
 
@@ -181,10 +153,9 @@ describe('pnpm-lockfile: documents', () => {
     ['a last document that is not a mapping', "lockfileVersion: '9.0'\n---\n- a\n", /^x\/pnpm-lock\.yaml: expected a YAML mapping at the top level$/],
     ['junk', 'this is not valid yaml!\n', /^x\/pnpm-lock\.yaml: not a pnpm lockfile \(no lockfileVersion\)$/],
   ])('%s throws a StellaError naming the file', (_label, text, message) => {
-    const error = thrownBy(() => extractText(text, 'x/pnpm-lock.yaml'));
-    expect(isStellaError(error)).toBe(true);
-    expect((error as Error).message).toMatch(message);
-    expect((error as Error).message).not.toContain('\n');
+    const error = expectStellaError(() => extractText(text, 'x/pnpm-lock.yaml'));
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('\n');
   });
 
   it('YAML aliases cannot blow up (billion laughs)', () => {

@@ -2,11 +2,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTarget } from '../../../agent/image/index.js';
 import { imagesDir } from '../../../test/helpers/paths.js';
-import { isStellaError } from '../../errors.js';
 import type { Extractor } from '../extractor.js';
+import { encode, expectStellaError } from '../fixtures.test-helper.js';
 import { isPythonMetadata, pythonInstalledExtractor } from './installed.js';
 
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const extract = (path: string, text: string) => pythonInstalledExtractor.extract({ path, contents: encode(text) });
 
 describe('python-installed: which files', () => {
@@ -72,14 +71,7 @@ describe('python-installed: extract', () => {
   });
 
   it('binary data throws a StellaError naming the file', () => {
-    let thrown: unknown;
-    try {
-      pythonInstalledExtractor.extract({ path: 'x-1.dist-info/METADATA', contents: new Uint8Array(16) });
-    } catch (error) {
-      thrown = error;
-    }
-    expect(isStellaError(thrown)).toBe(true);
-    expect((thrown as Error).message).toMatch(/^x-1\.dist-info\/METADATA: binary data/);
+    expect(expectStellaError(() => pythonInstalledExtractor.extract({ path: 'x-1.dist-info/METADATA', contents: new Uint8Array(16) })).message).toMatch(/^x-1\.dist-info\/METADATA: binary data/);
   });
 });
 

@@ -1,32 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sharedData } from '../../../test/helpers/paths.js';
-import { isStellaError } from '../../errors.js';
-import type { ExtractResult } from '../extractor.js';
+import { expectFixtureCase, expectStellaError, fixtureExtract, ids, jsonExtract, peerFixtures, thrownBy } from '../fixtures.test-helper.js';
 import { isPipfileLock, pipfileLockExtractor } from './pipfile.js';
 
-const peerDir = join(sharedData, 'fixtures', 'pipfile-lock', 'osv-scalibr');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-function extractFixture(fixture: string, path = 'app/Pipfile.lock'): ExtractResult {
-  return pipfileLockExtractor.extract({ path, contents: readFileSync(join(peerDir, fixture)) });
-}
-
-function extractJson(doc: unknown, path = 'Pipfile.lock'): ExtractResult {
-  return pipfileLockExtractor.extract({ path, contents: encode(JSON.stringify(doc)) });
-}
-
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
-
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
+const extractFixture = fixtureExtract(pipfileLockExtractor, peerFixtures('pipfile-lock'), 'app/Pipfile.lock');
+const extractJson = jsonExtract(pipfileLockExtractor, 'Pipfile.lock');
 
 describe('pipfile-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   // [fixture, count, the name@version EXPECTED.md lists first]. The peer compares sorted lists; we check membership.
@@ -43,18 +20,11 @@ describe('pipfile-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   ];
 
   it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    const result = extractFixture(fixture);
-    expect(result.packages).toHaveLength(count);
-    expect(ids(result)).toEqual(expect.arrayContaining(expected));
-    expect(result.warnings).toBeUndefined();
-    for (const pkg of result.packages) expect(pkg).toMatchObject({ type: 'pypi', evidence: 'lockfile', sourceFile: 'app/Pipfile.lock' });
+    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'pypi', evidence: 'lockfile', sourceFile: 'app/Pipfile.lock' });
   });
 
   it('not-json.txt: throws a StellaError naming the file', () => {
-    const error = thrownBy(() => extractFixture('not-json.txt'));
-    expect(isStellaError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'JSON_INVALID' });
-    expect((error as Error).message).toMatch(/^app\/Pipfile\.lock: not valid JSON \(/);
+    expect(expectStellaError(() => extractFixture('not-json.txt'), 'JSON_INVALID').message).toMatch(/^app\/Pipfile\.lock: not valid JSON \(/);
   });
 });
 

@@ -1,23 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sharedData } from '../../../test/helpers/paths.js';
-import { isStellaError } from '../../errors.js';
-import type { ExtractResult } from '../extractor.js';
+import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, textExtract } from '../fixtures.test-helper.js';
 import { isRequirementsFile, requirementsExtractor } from './requirements.js';
 
-const peerDir = join(sharedData, 'fixtures', 'requirements-txt', 'osv-scalibr');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-function extractFixture(fixture: string, path = 'app/requirements.txt'): ExtractResult {
-  return requirementsExtractor.extract({ path, contents: readFileSync(join(peerDir, fixture)) });
-}
-
-function extractText(text: string, path = 'requirements.txt'): ExtractResult {
-  return requirementsExtractor.extract({ path, contents: encode(text) });
-}
-
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
+const extractFixture = fixtureExtract(requirementsExtractor, peerFixtures('requirements-txt'), 'app/requirements.txt');
+const extractText = textExtract(requirementsExtractor, 'requirements.txt');
 
 describe('requirements-txt: fixtures/EXPECTED.md (osv-scalibr)', () => {
   // [fixture, count, the name@version EXPECTED.md lists first]. The peer compares sorted lists; we check membership.
@@ -34,11 +20,7 @@ describe('requirements-txt: fixtures/EXPECTED.md (osv-scalibr)', () => {
   ];
 
   it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    const result = extractFixture(fixture);
-    expect(result.packages).toHaveLength(count);
-    expect(ids(result)).toEqual(expect.arrayContaining(expected));
-    expect(result.warnings).toBeUndefined();
-    for (const pkg of result.packages) expect(pkg).toEqual({ type: 'pypi', name: pkg.name, version: pkg.version, sourceFile: 'app/requirements.txt', evidence: 'lockfile' });
+    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'pypi', evidence: 'lockfile', sourceFile: 'app/requirements.txt' }, 'only');
   });
 
   it('env_var.txt: 2 packages; the unexpanded ${VAR} pin is a warning (the peer drops it silently)', () => {
@@ -138,14 +120,7 @@ describe('requirements-txt: lines', () => {
   });
 
   it('binary data throws a StellaError naming the file', () => {
-    let thrown: unknown;
-    try {
-      requirementsExtractor.extract({ path: 'app/requirements.txt', contents: Uint8Array.from([0x61, 0x00, 0x62]) });
-    } catch (error) {
-      thrown = error;
-    }
-    expect(isStellaError(thrown)).toBe(true);
-    expect(thrown).toMatchObject({ code: 'JSON_INVALID', message: 'app/requirements.txt: binary data (NUL bytes), not a requirements file' });
+    expect(expectStellaError(() => requirementsExtractor.extract({ path: 'app/requirements.txt', contents: Uint8Array.from([0x61, 0x00, 0x62]) }))).toMatchObject({ code: 'JSON_INVALID', message: 'app/requirements.txt: binary data (NUL bytes), not a requirements file' });
   });
 });
 

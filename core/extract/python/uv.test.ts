@@ -1,23 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sharedData } from '../../../test/helpers/paths.js';
-import { isStellaError } from '../../errors.js';
-import type { ExtractResult } from '../extractor.js';
+import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, textExtract } from '../fixtures.test-helper.js';
 import { isUvLockfile, uvLockfileExtractor } from './uv.js';
 
-const peerDir = join(sharedData, 'fixtures', 'uv-lock', 'osv-scalibr');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-function extractFixture(fixture: string, path = 'app/uv.lock'): ExtractResult {
-  return uvLockfileExtractor.extract({ path, contents: readFileSync(join(peerDir, fixture)) });
-}
-
-function extractText(text: string, path = 'uv.lock'): ExtractResult {
-  return uvLockfileExtractor.extract({ path, contents: encode(text) });
-}
-
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
+const extractFixture = fixtureExtract(uvLockfileExtractor, peerFixtures('uv-lock'), 'app/uv.lock');
+const extractText = textExtract(uvLockfileExtractor, 'uv.lock');
 
 describe('uv-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   // [fixture, count, the name@version EXPECTED.md lists first]. The peer compares sorted lists; we check membership.
@@ -34,11 +20,7 @@ describe('uv-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   ];
 
   it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    const result = extractFixture(fixture);
-    expect(result.packages).toHaveLength(count);
-    expect(ids(result)).toEqual(expect.arrayContaining(expected));
-    expect(result.warnings).toBeUndefined();
-    for (const pkg of result.packages) expect(pkg).toEqual({ type: 'pypi', name: pkg.name, version: pkg.version, sourceFile: 'app/uv.lock', evidence: 'lockfile' });
+    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'pypi', evidence: 'lockfile', sourceFile: 'app/uv.lock' }, 'only');
   });
 
   it('the project itself (virtual source ".") is not a dependency', () => {
@@ -46,15 +28,7 @@ describe('uv-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   });
 
   it('not-toml.txt: throws a StellaError naming the file', () => {
-    let thrown: unknown;
-    try {
-      extractFixture('not-toml.txt');
-    } catch (error) {
-      thrown = error;
-    }
-    expect(isStellaError(thrown)).toBe(true);
-    expect(thrown).toMatchObject({ code: 'JSON_INVALID' });
-    expect((thrown as Error).message).toMatch(/^app\/uv\.lock: not valid TOML \([^\n]+\)$/);
+    expect(expectStellaError(() => extractFixture('not-toml.txt'), 'JSON_INVALID').message).toMatch(/^app\/uv\.lock: not valid TOML \([^\n]+\)$/);
   });
 });
 

@@ -1,22 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isStellaError } from '../../errors.js';
-import { sharedData } from '../../../test/helpers/paths.js';
-import type { ExtractResult } from '../extractor.js';
+import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, textExtract } from '../fixtures.test-helper.js';
 import { gemfileLockExtractor, isGemfileLock } from './gemfile-lock.js';
 
-const peerDir = join(sharedData, 'fixtures', 'gemfile-lock', 'osv-scalibr');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
-
-function extractFixture(fixture: string): ExtractResult {
-  return gemfileLockExtractor.extract({ path: 'app/Gemfile.lock', contents: readFileSync(join(peerDir, fixture)) });
-}
-
-function extractText(text: string): ExtractResult {
-  return gemfileLockExtractor.extract({ path: 'Gemfile.lock', contents: encode(text) });
-}
+const extractFixture = fixtureExtract(gemfileLockExtractor, peerFixtures('gemfile-lock'), 'app/Gemfile.lock');
+const extractText = textExtract(gemfileLockExtractor, 'Gemfile.lock');
 
 describe('gemfile-lock: fixtures/EXPECTED.md (osv-scalibr)', () => {
   const cases: Array<[string, number, string[]]> = [
@@ -34,11 +21,7 @@ describe('gemfile-lock: fixtures/EXPECTED.md (osv-scalibr)', () => {
   ];
 
   it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    const result = extractFixture(fixture);
-    expect(result.packages).toHaveLength(count);
-    expect(ids(result)).toEqual(expect.arrayContaining(expected));
-    expect(result.warnings).toBeUndefined();
-    for (const pkg of result.packages) expect(pkg).toEqual({ type: 'gem', name: pkg.name, version: pkg.version, evidence: 'lockfile', sourceFile: 'app/Gemfile.lock' });
+    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'gem', evidence: 'lockfile', sourceFile: 'app/Gemfile.lock' }, 'only');
   });
 
   it('invalid.lock: 0 packages; the spec without a version is a warning (the peer drops it silently)', () => {
@@ -84,14 +67,7 @@ describe('gemfile-lock: format', () => {
 
   it('an empty file has no packages; text without any Bundler section is an error naming the file', () => {
     expect(extractText('')).toEqual({ packages: [] });
-    let thrown: unknown;
-    try {
-      extractText('hello\nworld\n');
-    } catch (error) {
-      thrown = error;
-    }
-    expect(isStellaError(thrown)).toBe(true);
-    expect((thrown as Error).message).toMatch(/^Gemfile\.lock: not a Gemfile\.lock/);
+    expect(expectStellaError(() => extractText('hello\nworld\n')).message).toMatch(/^Gemfile\.lock: not a Gemfile\.lock/);
   });
 });
 

@@ -1,33 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sharedData } from '../../../test/helpers/paths.js';
-import { isStellaError } from '../../errors.js';
-import type { ExtractResult } from '../extractor.js';
+import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, textExtract, thrownBy } from '../fixtures.test-helper.js';
 import { packageNameOf, splitDescriptor } from './descriptor.js';
 import { isYarnLockfile, yarnLockfileExtractor } from './lockfile.js';
 
-const peerDir = join(sharedData, 'fixtures', 'yarn-lock', 'osv-scalibr');
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-function extractFixture(fixture: string, path = 'app/yarn.lock'): ExtractResult {
-  return yarnLockfileExtractor.extract({ path, contents: readFileSync(join(peerDir, fixture)) });
-}
-
-function extractText(text: string, path = 'yarn.lock'): ExtractResult {
-  return yarnLockfileExtractor.extract({ path, contents: encode(text) });
-}
-
-const ids = (result: ExtractResult): string[] => result.packages.map((p) => `${p.name}@${p.version}`);
-
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
+const extractFixture = fixtureExtract(yarnLockfileExtractor, peerFixtures('yarn-lock'), 'app/yarn.lock');
+const extractText = textExtract(yarnLockfileExtractor, 'yarn.lock');
 
 describe('yarn-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   // [fixture, count, the name@version EXPECTED.md lists first]. The peer compares sorted lists; we check membership.
@@ -62,11 +39,7 @@ describe('yarn-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   ];
 
   it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    const result = extractFixture(fixture);
-    expect(result.packages).toHaveLength(count);
-    expect(ids(result)).toEqual(expect.arrayContaining(expected));
-    expect(result.warnings).toBeUndefined();
-    for (const pkg of result.packages) expect(pkg).toEqual({ type: 'npm', name: pkg.name, version: pkg.version, sourceFile: 'app/yarn.lock', evidence: 'lockfile' });
+    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'npm', evidence: 'lockfile', sourceFile: 'app/yarn.lock' }, 'only');
   });
 
   it('git and file dependencies report the version yarn recorded, one package per name and version', () => {
@@ -162,11 +135,9 @@ describe('yarn-lockfile: damaged files', () => {
     ['berry that is not YAML', '__metadata:\n  version: 8\n"a": [\n', /^app\/yarn\.lock: not valid YAML/],
     ['berry that is not a mapping', '__metadata:x\n', /^app\/yarn\.lock: expected a YAML mapping/],
   ])('%s throws a StellaError naming the file', (_label, text, message) => {
-    const error = thrownBy(() => extractText(text, 'app/yarn.lock'));
-    expect(isStellaError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'JSON_INVALID' });
-    expect((error as Error).message).toMatch(message);
-    expect((error as Error).message).not.toContain('\n');
+    const error = expectStellaError(() => extractText(text, 'app/yarn.lock'), 'JSON_INVALID');
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('\n');
   });
 
   it('refuses a file over the limit before reading it', () => {
