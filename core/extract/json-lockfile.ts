@@ -8,6 +8,7 @@
  *   // … collect packages and warnings from doc …
  *   return resultWithWarnings('composer.lock', packages, warnings);
  */
+import { prefixAndCapWarnings } from './warnings.js';
 import { StellaError, describeError } from '../errors.js';
 import type { ExtractedPackage } from '../model/package.js';
 import type { ExtractResult } from './extractor.js';
@@ -15,8 +16,6 @@ import type { ExtractResult } from './extractor.js';
 /** A JSON object, its members not yet checked. */
 export type JsonObject = Record<string, unknown>;
 
-/** At most this many warnings are shown per file, then a count of the rest. */
-const MAX_WARNINGS = 20;
 
 /**
  * The file as a JSON object; JSON_INVALID when it is not JSON, or JSON
@@ -60,12 +59,7 @@ export function isObject(value: unknown): value is JsonObject {
  */
 export function resultWithWarnings(path: string, packages: ExtractedPackage[], warnings: string[]): ExtractResult {
   const result: ExtractResult = { packages };
-  if (warnings.length > 0) result.warnings = capWarnings(path, warnings);
+  if (warnings.length > 0) result.warnings = prefixAndCapWarnings(path, warnings);
   return result;
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => `${path}: ${w}`);
-  if (warnings.length > MAX_WARNINGS) shown.push(`${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`);
-  return shown;
-}

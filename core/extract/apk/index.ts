@@ -21,6 +21,7 @@
  *   });
  *   // [{ type: 'apk', name: 'libcrypto3', version: '3.1.4-r0', arch: 'x86_64', sourceName: 'openssl', … }]
  */
+import { capWarnings } from '../warnings.js';
 import { StellaError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
@@ -37,8 +38,6 @@ const DB_PATHS: ReadonlySet<string> = new Set(['lib/apk/db/installed', 'usr/lib/
  */
 export const APK_MAX_FILE_SIZE = 64 * 1024 * 1024;
 
-/** A junk file could otherwise produce one warning per line; the first few say enough. */
-const MAX_WARNINGS = 20;
 
 /**
  * No dedicated "package database unreadable" code exists yet; the dpkg
@@ -179,7 +178,3 @@ function quote(value: string): string {
   return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  if (warnings.length <= MAX_WARNINGS) return warnings;
-  return [...warnings.slice(0, MAX_WARNINGS), `${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`];
-}

@@ -18,6 +18,7 @@
  *   const { packages } = cargoLockExtractor.extract({ path: 'Cargo.lock', contents });
  *   // [{ type: 'cargo', name: 'addr2line', version: '0.15.2', evidence: 'lockfile', sourceFile: 'Cargo.lock' }]
  */
+import { prefixAndCapWarnings } from '../warnings.js';
 import { parse } from 'smol-toml';
 import { StellaError, describeError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
@@ -37,7 +38,6 @@ export const CARGO_LOCK_MAX_FILE_SIZE = 64 * 1024 * 1024;
  * dpkg extractor uses for a file from the target it cannot read. One place to change.
  */
 const LOCKFILE_INVALID: StellaErrorCode = 'IMAGE_INVALID';
-const MAX_WARNINGS = 20;
 /** Cargo.lock nests two levels; the parser's default (1000) only matters to hostile input. */
 const MAX_TOML_DEPTH = 32;
 
@@ -90,7 +90,7 @@ function extractCargoLock({ path, contents }: ExtractInput): ExtractResult {
     packages.push({ type: 'cargo', name, version, sourceFile: path, evidence: 'lockfile' });
   });
   const result: ExtractResult = { packages };
-  if (warnings.length > 0) result.warnings = capWarnings(path, warnings);
+  if (warnings.length > 0) result.warnings = prefixAndCapWarnings(path, warnings);
   return result;
 }
 
@@ -107,8 +107,3 @@ function isTable(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => `${path}: ${w}`);
-  if (warnings.length > MAX_WARNINGS) shown.push(`${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`);
-  return shown;
-}

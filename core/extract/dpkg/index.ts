@@ -29,6 +29,7 @@
  *   });
  *   // [{ type: 'deb', name: 'acl', version: '2.3.1-3', evidence: 'package-db', … }]
  */
+import { capWarnings } from '../warnings.js';
 import { StellaError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
@@ -45,8 +46,6 @@ const STATUS_DIR = 'var/lib/dpkg/status.d/';
  */
 export const DPKG_MAX_FILE_SIZE = 64 * 1024 * 1024;
 
-/** A junk file could otherwise produce one warning per line; the first few say enough. */
-const MAX_WARNINGS = 20;
 
 /**
  * There is no dedicated code for "package database unreadable" yet; a dpkg
@@ -214,7 +213,3 @@ function isInstalled(status: string | undefined, inStatusDir: boolean): boolean 
   return words[2] === 'installed';
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  if (warnings.length <= MAX_WARNINGS) return warnings;
-  return [...warnings.slice(0, MAX_WARNINGS), `${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`];
-}

@@ -31,6 +31,7 @@
  *   const { packages } = goBinaryExtractor.extract({ path: 'usr/local/bin/app', contents });
  *   // [{ type: 'golang', name: 'stdlib', version: '1.22.1', evidence: 'installed', … }, …]
  */
+import { prefixAndCapWarnings } from '../warnings.js';
 import { StellaError } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
@@ -46,7 +47,6 @@ import { isLocalPath, stripV } from './modfile.js';
  */
 export const GO_BINARY_MAX_FILE_SIZE = 512 * 1024 * 1024;
 
-const MAX_WARNINGS = 20;
 const BIN_FOLDERS = new Set(['bin', 'sbin', 'cli-plugins']);
 const TOP_LEVEL_APP_FOLDERS = new Set(['app', 'ko-app']);
 
@@ -118,7 +118,7 @@ function toResult(path: string, info: GoBuildInfo): ExtractResult {
   const warnings = [...info.problems];
   if (stdlib === undefined) warnings.push(`toolchain version "${info.goVersion.slice(0, 40)}" is not a Go release; stdlib not reported`);
   const result: ExtractResult = { packages };
-  if (warnings.length > 0) result.warnings = capWarnings(path, warnings);
+  if (warnings.length > 0) result.warnings = prefixAndCapWarnings(path, warnings);
   return result;
 }
 
@@ -136,8 +136,3 @@ function toolchainVersion(recorded: string): string | undefined {
   return match?.[1];
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => `${path}: ${w}`);
-  if (warnings.length > MAX_WARNINGS) shown.push(`${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`);
-  return shown;
-}

@@ -32,6 +32,7 @@
  *   // [{ type: 'golang', name: 'github.com/BurntSushi/toml', version: '1.0.0', evidence: 'lockfile', … },
  *   //  { type: 'golang', name: 'stdlib', version: '1.17', … }]
  */
+import { prefixAndCapWarnings } from '../warnings.js';
 import { StellaError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
@@ -52,7 +53,6 @@ export const GO_MOD_MAX_FILE_SIZE = 16 * 1024 * 1024;
  * dpkg extractor uses for a file from the target it cannot read. One place to change.
  */
 const MANIFEST_INVALID: StellaErrorCode = 'IMAGE_INVALID';
-const MAX_WARNINGS = 20;
 
 /**
  * True for a go.mod the project itself owns.
@@ -93,7 +93,7 @@ function extractGoMod({ path, contents }: ExtractInput): ExtractResult {
     (m): ExtractedPackage => ({ type: 'golang', name: m.path, version: m.version, sourceFile: path, evidence: 'lockfile' }),
   );
   const result: ExtractResult = { packages };
-  if (warnings.length > 0) result.warnings = capWarnings(path, warnings);
+  if (warnings.length > 0) result.warnings = prefixAndCapWarnings(path, warnings);
   return result;
 }
 
@@ -127,8 +127,3 @@ function stdlibVersion(mod: GoModFile): string | undefined {
   return mod.goVersion;
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => `${path}: ${w}`);
-  if (warnings.length > MAX_WARNINGS) shown.push(`${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`);
-  return shown;
-}

@@ -30,6 +30,7 @@
  *   // [{ type: 'maven', name: 'com.example:app', version: '1.0', evidence: 'installed', sourceFile: 'srv/app.war' },
  *   //  { type: 'maven', name: 'org.slf4j:slf4j-api', version: '2.0.7', installPath: 'srv/app.war/WEB-INF/lib/slf4j-api-2.0.7.jar', … }]
  */
+import { prefixAndCapWarnings } from '../warnings.js';
 import { StellaError } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
@@ -56,7 +57,6 @@ const READ_BUDGET = 1024 * 1024 * 1024;
 const MAX_METADATA_SIZE = 1024 * 1024;
 /** Entries read across all nesting levels; real fat jars have tens of thousands. */
 const MAX_ENTRIES = 1_000_000;
-const MAX_WARNINGS = 20;
 const ARCHIVE_EXTENSIONS = ['.jar', '.war', '.ear'];
 const POM_PROPERTIES = /(?:^|\/)META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/;
 const MANIFEST = 'META-INF/MANIFEST.MF';
@@ -105,7 +105,7 @@ function extractArchive({ path, contents }: ExtractInput): ExtractResult {
   const walk: Walk = { path, budget: { remaining: READ_BUDGET }, entriesLeft: MAX_ENTRIES - entries.length, warnings: [], seen: new Set(), packages: [] };
   readArchive(walk, contents, entries, '', 0);
   const result: ExtractResult = { packages: walk.packages };
-  if (walk.warnings.length > 0) result.warnings = capWarnings(path, walk.warnings);
+  if (walk.warnings.length > 0) result.warnings = prefixAndCapWarnings(path, walk.warnings);
   return result;
 }
 
@@ -194,8 +194,3 @@ function add(walk: Walk, name: string, version: string, inner: string): void {
   walk.packages.push(pkg);
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => `${path}: ${w}`);
-  if (warnings.length > MAX_WARNINGS) shown.push(`${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`);
-  return shown;
-}

@@ -17,6 +17,7 @@
  *   const { packages } = gradleLockfileExtractor.extract({ path: 'app/gradle.lockfile', contents });
  *   // [{ type: 'maven', name: 'org.springframework.security:spring-security-crypto', version: '5.7.3', evidence: 'lockfile', … }]
  */
+import { prefixAndCapWarnings } from '../warnings.js';
 import { StellaError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
@@ -35,7 +36,6 @@ export const GRADLE_LOCKFILE_MAX_FILE_SIZE = 64 * 1024 * 1024;
  * dpkg extractor uses for a file from the target it cannot read. One place to change.
  */
 const LOCKFILE_INVALID: StellaErrorCode = 'IMAGE_INVALID';
-const MAX_WARNINGS = 20;
 const LOCKFILE_NAMES = new Set(['gradle.lockfile', 'buildscript-gradle.lockfile']);
 
 /**
@@ -100,12 +100,7 @@ function extractGradleLockfile({ path, contents }: ExtractInput): ExtractResult 
     throw new StellaError(LOCKFILE_INVALID, `${path}: not a Gradle lockfile (no comment, "empty=" or group:artifact:version line)`);
   }
   const result: ExtractResult = { packages };
-  if (warnings.length > 0) result.warnings = capWarnings(path, warnings);
+  if (warnings.length > 0) result.warnings = prefixAndCapWarnings(path, warnings);
   return result;
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => `${path}: ${w}`);
-  if (warnings.length > MAX_WARNINGS) shown.push(`${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`);
-  return shown;
-}

@@ -31,6 +31,7 @@
  *   const { packages } = mavenPomExtractor.extract({ path: 'app/pom.xml', contents });
  *   // [{ type: 'maven', name: 'junit:junit', version: '4.12', evidence: 'lockfile', dev: true, … }]
  */
+import { prefixAndCapWarnings } from '../warnings.js';
 import { StellaError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
@@ -51,7 +52,6 @@ export const MAVEN_POM_MAX_FILE_SIZE = 16 * 1024 * 1024;
  * dpkg extractor uses for a file from the target it cannot read. One place to change.
  */
 const MANIFEST_INVALID: StellaErrorCode = 'IMAGE_INVALID';
-const MAX_WARNINGS = 20;
 /** Property chains in real poms are two or three deep; this bounds cycles and hostile chains. */
 const MAX_INTERPOLATION_DEPTH = 16;
 
@@ -121,7 +121,7 @@ function extractPom({ path, contents }: ExtractInput): ExtractResult {
     byName.set(pkg.name, out);
   }
   const result: ExtractResult = { packages: [...byName.values()] };
-  if (warnings.length > 0) result.warnings = capWarnings(path, warnings);
+  if (warnings.length > 0) result.warnings = prefixAndCapWarnings(path, warnings);
   return result;
 }
 
@@ -264,8 +264,3 @@ function parseProject(path: string, contents: Uint8Array): XmlNode {
   }
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => `${path}: ${w}`);
-  if (warnings.length > MAX_WARNINGS) shown.push(`${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`);
-  return shown;
-}

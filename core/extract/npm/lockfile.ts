@@ -29,6 +29,8 @@
  *   const { packages } = npmLockfileExtractor.extract({ path: 'app/package-lock.json', contents });
  *   // [{ type: 'npm', name: 'wrappy', version: '1.0.2', installPath: 'app/node_modules/wrappy', evidence: 'lockfile', … }]
  */
+import { isObject, parseJsonObject, type JsonObject } from '../json-lockfile.js';
+import { prefixAndCapWarnings } from '../warnings.js';
 import { StellaError, describeError } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
@@ -43,7 +45,6 @@ export const NPM_LOCKFILE_MAX_FILE_SIZE = 128 * 1024 * 1024;
 
 /** npm trees are rarely more than a few dozen levels deep; this only stops hostile nesting. */
 const MAX_V1_DEPTH = 1000;
-const MAX_WARNINGS = 20;
 
 const LOCKFILE_NAMES = new Set(['package-lock.json', 'npm-shrinkwrap.json']);
 const HIDDEN_LOCKFILE = '.package-lock.json';
@@ -91,7 +92,6 @@ export const npmLockfileExtractor: Extractor = {
   extract: extractLockfile,
 };
 
-type JsonObject = Record<string, unknown>;
 
 interface Found {
   name: string;
@@ -121,7 +121,7 @@ function extractLockfile({ path, contents }: ExtractInput): ExtractResult {
     readDependencies(dependencies, project, found, warnings);
   }
   const result: ExtractResult = { packages: found.toPackages(path) };
-  if (warnings.length > 0) result.warnings = capWarnings(path, warnings);
+  if (warnings.length > 0) result.warnings = prefixAndCapWarnings(path, warnings);
   return result;
 }
 
@@ -266,22 +266,7 @@ function lockfileProject(path: string): string | undefined {
   return segments.includes(NODE_MODULES) ? undefined : segments.join('/');
 }
 
-function parseJsonObject(path: string, contents: Uint8Array): JsonObject {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(new TextDecoder().decode(contents));
-  } catch (error) {
-    throw new StellaError('JSON_INVALID', `${path}: not valid JSON (${describeError(error)})`, { cause: error });
-  }
-  if (!isObject(doc)) {
-    throw new StellaError('JSON_INVALID', `${path}: expected a JSON object, found ${doc === null ? 'null' : Array.isArray(doc) ? 'an array' : typeof doc}`);
-  }
-  return doc;
-}
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -319,8 +304,3 @@ function normalizedJoin(dir: string, key: string): string | undefined {
   return out.join('/');
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => `${path}: ${w}`);
-  if (warnings.length > MAX_WARNINGS) shown.push(`${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`);
-  return shown;
-}

@@ -19,6 +19,7 @@
  *   const { packages } = pnpmLockfileExtractor.extract({ path: 'pnpm-lock.yaml', contents });
  *   // [{ type: 'npm', name: 'acorn', version: '8.11.3', sourceFile: 'pnpm-lock.yaml', evidence: 'lockfile' }]
  */
+import { prefixAndCapWarnings } from '../warnings.js';
 import { parseAllDocuments } from 'yaml';
 import { StellaError, describeError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
@@ -35,7 +36,6 @@ import { devOnlyPackages } from './groups-v9.js';
  */
 export const PNPM_LOCKFILE_MAX_FILE_SIZE = 64 * 1024 * 1024;
 
-const MAX_WARNINGS = 20;
 const MAX_ALIAS_COUNT = 100;
 const HIDDEN_LOCKFILE = 'node_modules/.pnpm/lock.yaml';
 const LOCKFILE_VERSION_LINE = /^['"]?lockfileVersion['"]?[ \t]*:/m;
@@ -105,7 +105,7 @@ function extractPnpmLock({ path, contents }: ExtractInput): ExtractResult {
     add(found, { type: 'npm', name, version, sourceFile: path, evidence: 'lockfile' }, flagsOf(key, entry));
   }
   const result: ExtractResult = { packages: [...found.values()] };
-  if (warnings.length > 0) result.warnings = capWarnings(path, warnings);
+  if (warnings.length > 0) result.warnings = prefixAndCapWarnings(path, warnings);
   return result;
 }
 
@@ -189,8 +189,3 @@ function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => `${path}: ${w}`);
-  if (warnings.length > MAX_WARNINGS) shown.push(`${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`);
-  return shown;
-}

@@ -20,6 +20,7 @@
  *   const { packages } = await rpmExtractor.extract({ path: 'var/lib/rpm/rpmdb.sqlite', contents });
  *   // [{ type: 'rpm', name: 'openssl-libs', version: '1:3.0.7-27.el9', arch: 'x86_64', sourceName: 'openssl', … }]
  */
+import { capWarnings } from '../warnings.js';
 import { StellaError, describeError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
@@ -44,8 +45,6 @@ export const RPM_MAX_FILE_SIZE = 256 * 1024 * 1024;
 /** Far above any real system (Fedora's whole repository is ~75,000 packages), low enough to bound a hostile table. */
 const MAX_ROWS = 250_000;
 
-/** A junk file could otherwise produce one warning per row; the first few say enough. */
-const MAX_WARNINGS = 20;
 
 /** Same choice as the dpkg and apk extractors: no dedicated "package database unreadable" code yet. */
 const DB_INVALID: StellaErrorCode = 'IMAGE_INVALID';
@@ -207,7 +206,3 @@ function quote(value: string): string {
   return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  if (warnings.length <= MAX_WARNINGS) return warnings;
-  return [...warnings.slice(0, MAX_WARNINGS), `${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`];
-}

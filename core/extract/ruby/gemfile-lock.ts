@@ -24,6 +24,7 @@
  *   const { packages } = gemfileLockExtractor.extract({ path: 'app/Gemfile.lock', contents });
  *   // [{ type: 'gem', name: 'ast', version: '2.4.2', evidence: 'lockfile', sourceFile: 'app/Gemfile.lock' }]
  */
+import { prefixAndCapWarnings } from '../warnings.js';
 import { StellaError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
@@ -42,7 +43,6 @@ export const GEMFILE_LOCK_MAX_FILE_SIZE = 64 * 1024 * 1024;
  * dpkg extractor uses for a file from the target it cannot read. One place to change.
  */
 const LOCKFILE_INVALID: StellaErrorCode = 'IMAGE_INVALID';
-const MAX_WARNINGS = 20;
 const SOURCE_SECTIONS = new Set(['GEM', 'GIT', 'PATH', 'PLUGIN SOURCE']);
 const OTHER_SECTIONS = new Set(['PLATFORMS', 'DEPENDENCIES', 'CHECKSUMS', 'RUBY VERSION', 'BUNDLED WITH']);
 const LOCKFILE_NAMES = new Set(['Gemfile.lock', 'gems.locked']);
@@ -123,12 +123,7 @@ function extractGemfileLock({ path, contents }: ExtractInput): ExtractResult {
     throw new StellaError(LOCKFILE_INVALID, `${path}: not a Gemfile.lock (none of Bundler's sections such as GEM, PLATFORMS or DEPENDENCIES)`);
   }
   const result: ExtractResult = { packages };
-  if (warnings.length > 0) result.warnings = capWarnings(path, warnings);
+  if (warnings.length > 0) result.warnings = prefixAndCapWarnings(path, warnings);
   return result;
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => `${path}: ${w}`);
-  if (warnings.length > MAX_WARNINGS) shown.push(`${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`);
-  return shown;
-}

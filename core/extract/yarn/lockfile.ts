@@ -24,6 +24,7 @@
  *   const { packages } = yarnLockfileExtractor.extract({ path: 'app/yarn.lock', contents });
  *   // [{ type: 'npm', name: 'balanced-match', version: '1.0.2', sourceFile: 'app/yarn.lock', evidence: 'lockfile' }]
  */
+import { prefixAndCapWarnings } from '../warnings.js';
 import { StellaError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
@@ -40,7 +41,6 @@ import { parseYarnV1 } from './v1.js';
  */
 export const YARN_LOCKFILE_MAX_FILE_SIZE = 64 * 1024 * 1024;
 
-const MAX_WARNINGS = 20;
 
 /** A text lockfile with NUL bytes is binary data, not a damaged lockfile worth reading line by line. */
 const TEXT_INVALID: StellaErrorCode = 'JSON_INVALID';
@@ -94,7 +94,7 @@ function extractYarnLock({ path, contents }: ExtractInput): ExtractResult {
     if (!packages.has(key)) packages.set(key, { type: 'npm', name, version, sourceFile: path, evidence: 'lockfile' });
   }
   const result: ExtractResult = { packages: [...packages.values()] };
-  if (warnings.length > 0) result.warnings = capWarnings(path, warnings);
+  if (warnings.length > 0) result.warnings = prefixAndCapWarnings(path, warnings);
   return result;
 }
 
@@ -139,8 +139,3 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-function capWarnings(path: string, warnings: string[]): string[] {
-  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => `${path}: ${w}`);
-  if (warnings.length > MAX_WARNINGS) shown.push(`${path}: … and ${warnings.length - MAX_WARNINGS} more warnings`);
-  return shown;
-}
