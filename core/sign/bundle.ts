@@ -43,6 +43,13 @@ export interface VerifyBundleOptions {
   publicKeys: PublicKeyLookup;
   /** When given, a statement subject must carry this sha256 (and name, if given). */
   artifact?: { name?: string; sha256: string };
+  /**
+   * Accept a high-S ECDSA signature. Only for checking bundles made by other
+   * tools (cosign and Go's crypto do not normalise S); never for what the
+   * state repository holds, where a second encoding of a signature would let
+   * an old report pass as new bytes (see `ecdsa.ts`).
+   */
+  allowHighS?: boolean;
 }
 
 /** The checks of {@link verifyBundle}, as reported in `error.data.check`. */
@@ -150,10 +157,10 @@ async function checkKey(hint: string, lookup: PublicKeyLookup): Promise<CryptoKe
   }
 }
 
-async function checkSignature(key: CryptoKey, envelope: DsseEnvelope, payload: Uint8Array, signature: Uint8Array, hint: string): Promise<void> {
+async function checkSignature(key: CryptoKey, envelope: DsseEnvelope, payload: Uint8Array, signature: Uint8Array, hint: string, allowHighS: boolean): Promise<void> {
   let ok: boolean;
   try {
-    ok = await verifyPae(key, envelope.payloadType, payload, signature);
+    ok = await verifyPae(key, envelope.payloadType, payload, signature, { allowHighS });
   } catch (cause) {
     return fail('signature', cause instanceof Error ? cause.message : String(cause), cause);
   }
@@ -194,7 +201,7 @@ export async function verifyBundle(bundleJson: unknown, options: VerifyBundleOpt
   const hint = checkVerificationMaterial(bundle);
   const { envelope, payload, signature } = checkContent(bundle);
   const key = await checkKey(hint, options.publicKeys);
-  await checkSignature(key, envelope, payload, signature, hint);
+  await checkSignature(key, envelope, payload, signature, hint, options.allowHighS === true);
   const statement = checkStatement(envelope, payload);
   checkArtifact(statement, options.artifact);
   return statement;

@@ -8,14 +8,13 @@
  * payload is verified as the exact bytes the signer had.
  */
 import { StellaError } from '../errors.js';
+import { signP256, verifyP256 } from './ecdsa.js';
 import { p1363ToDer, derToP1363 } from './ecdsa-der.js';
 import { base64Decode, base64Encode, bufferSource, utf8Encode } from './encoding.js';
 import type { SigningKey } from './keys.js';
 
 /** Payload type of an in-toto statement inside DSSE. */
 export const INTOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-
-const ECDSA_SHA256: EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
 
 /** One signature of an envelope; `keyid` is an unauthenticated hint. */
 export type DsseSignature = {
@@ -56,7 +55,7 @@ export function preAuthEncoding(payloadType: string, payload: Uint8Array): Uint8
  */
 export async function signEnvelope(payload: Uint8Array, payloadType: string, key: SigningKey): Promise<DsseEnvelope> {
   const pae = preAuthEncoding(payloadType, payload);
-  const raw = new Uint8Array(await crypto.subtle.sign(ECDSA_SHA256, key.privateKey, bufferSource(pae)));
+  const raw = await signP256(key.privateKey, pae);
   return {
     payload: base64Encode(payload),
     payloadType,
@@ -66,12 +65,22 @@ export async function signEnvelope(payload: Uint8Array, payloadType: string, key
 
 /**
  * True when the DER `signature` is valid for `payloadType`/`payload` under
- * `publicKey`. Throws SIGNATURE_INVALID only for a malformed DER signature.
+ * `publicKey`. Throws SIGNATURE_INVALID for a malformed DER signature or a
+ * high-S one (not canonical: see `ecdsa.ts`) unless `allowHighS` is set for
+ * a third-party signer.
  * @example await verifyPae(publicKey, type, payloadBytes, derSig) // true
  */
-export async function verifyPae(publicKey: CryptoKey, payloadType: string, payload: Uint8Array, signature: Uint8Array): Promise<boolean> {
+export async function verifyPae(
+  publicKey: CryptoKey,
+  payloadType: string,
+  payload: Uint8Array,
+  signature: Uint8Array,
+  options: { allowHighS?: boolean } = {},
+): Promise<boolean> {
   const raw = derToP1363(signature);
-  return crypto.subtle.verify(ECDSA_SHA256, publicKey, bufferSource(raw), bufferSource(preAuthEncoding(payloadType, payload)));
+  const pae = preAuthEncoding(payloadType, payload);
+  if (options.allowHighS === true) return crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, raw, bufferSource(pae));
+  return verifyP256(publicKey, raw, pae);
 }
 
 /**

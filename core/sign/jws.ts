@@ -7,7 +7,8 @@
  */
 import { FlattenedSign, flattenedVerify } from 'jose';
 import { StellaError } from '../errors.js';
-import { base64UrlDecode, utf8Decode } from './encoding.js';
+import { assertLowS, toLowS } from './ecdsa.js';
+import { base64UrlDecode, base64UrlEncode, utf8Decode } from './encoding.js';
 import { importPublicKeyPem } from './keys.js';
 import type { SigningKey } from './keys.js';
 
@@ -27,7 +28,9 @@ export async function signDetachedJws(payload: Uint8Array, key: SigningKey): Pro
     .setProtectedHeader({ alg: 'ES256', b64: false, crit: ['b64'], kid: key.keyId })
     .sign(key.privateKey);
   if (jws.protected === undefined) invalid('jose produced no protected header');
-  return `${jws.protected}..${jws.signature}`;
+  // jose signs with whichever S Web Crypto gives; store the canonical low-S form (see ecdsa.ts).
+  const signature = base64UrlEncode(toLowS(base64UrlDecode(jws.signature, 'JWS signature')));
+  return `${jws.protected}..${signature}`;
 }
 
 /** The protected header after the checks that make it ours: ES256, b64 false, crit b64, a kid. */
@@ -69,6 +72,11 @@ export async function verifyDetachedJws(jws: string, payload: Uint8Array, keys: 
     key = await importPublicKeyPem(pem);
   } catch (cause) {
     return invalid(`the trusted key for kid "${kid}" is unusable`, cause);
+  }
+  try {
+    assertLowS(base64UrlDecode(signature, 'JWS signature'));
+  } catch (cause) {
+    invalid(`signature for kid "${kid}" is not in canonical low-S form; it was re-encoded`, cause);
   }
   try {
     await flattenedVerify({ protected: protectedHeader, payload, signature }, key, { algorithms: ['ES256'] });

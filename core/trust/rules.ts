@@ -18,12 +18,11 @@
  *   assertNotExpired(v2, new Date(), 'main:trust/root.json');
  */
 import { StellaError } from '../errors.js';
+import { signP256, verifyP256 } from '../sign/ecdsa.js';
 import { derToP1363, p1363ToDer } from '../sign/ecdsa-der.js';
 import { base64Decode, base64Encode } from '../sign/encoding.js';
 import { importPublicKeyPem, keyId, type SigningKey } from '../sign/keys.js';
 import { signedBytes, type RootSignature, type RootSigned, type TrustRoot } from './root.js';
-
-const ECDSA_SHA256 = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 /** Where a root stands against one threshold: whose signatures count, whose are missing. */
 export interface ThresholdCheck {
@@ -39,7 +38,7 @@ export interface ThresholdCheck {
  * @example root.signatures.push(await signRoot(root.signed, key));
  */
 export async function signRoot(signed: RootSigned, key: SigningKey): Promise<RootSignature> {
-  const raw = new Uint8Array(await crypto.subtle.sign(ECDSA_SHA256, key.privateKey, signedBytes(signed)));
+  const raw = await signP256(key.privateKey, signedBytes(signed));
   return { keyid: key.keyId, sig: base64Encode(p1363ToDer(raw)) };
 }
 
@@ -157,9 +156,9 @@ function assertThresholds(checks: ThresholdCheck[], where: string): void {
 async function signatureVerifies(pem: string, sig: string, bytes: Uint8Array<ArrayBuffer>): Promise<boolean> {
   try {
     const key = await importPublicKeyPem(pem);
-    return await crypto.subtle.verify(ECDSA_SHA256, key, derToP1363(base64Decode(sig, 'root signature')), bytes);
+    return await verifyP256(key, derToP1363(base64Decode(sig, 'root signature')), bytes);
   } catch {
-    // A malformed signature or key counts as no signature; the threshold message says how many were valid.
+    // A malformed or high-S signature, or an unusable key, counts as no signature; the threshold message says how many were valid.
     return false;
   }
 }
