@@ -63,6 +63,9 @@ function referenceProblem(file, ref) {
     // core's tests may use agent/ to build real inputs (read a real image); what ships may not.
     if (layer === 'core' && !isTest && (top === 'agent' || top === 'edge')) return `core/ must not import from ${top}/`;
     if (layer === 'edge' && top === 'agent') return 'edge/ must not import from agent/';
+    if (!isTest && file.rel.startsWith(`core${sep}model${sep}`) && !target.startsWith(`core${sep}model${sep}`)) {
+      return `core/model/ is the bottom floor: it imports nothing else ('${ref.spec}')`;
+    }
     if (layer === 'agent' && top === 'edge') return 'agent/ must not import from edge/';
     if (!isTest && isTestPath(target.replace(/\.js$/, '.ts'))) return `${layer}/ code that ships must not import test code ('${ref.spec}')`;
     return undefined;
