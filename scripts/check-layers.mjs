@@ -26,6 +26,7 @@ const root = resolve(process.argv[2] ?? fileURLToPath(new URL('..', import.meta.
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const devOnly = new Set(Object.keys(manifest.devDependencies ?? {}).filter((name) => !(name in (manifest.dependencies ?? {}))));
 const problems = [];
+const TEST_LIKE = /(^|[-_./])(tests?|testing|test-support|spec|fixtures?|mocks?|fakes?)([-_.]|$)/;
 
 function lineOf(text, pos) {
   let line = 1;
@@ -37,6 +38,8 @@ function check(full) {
   const rel = relative(root, full);
   const layer = rel.split('/')[0];
   const isTest = /\.test(-helper)?\.ts$/.test(rel);
+  // The build leaves out *.test.ts and *.test-helper.ts only; a helper named otherwise ships in dist/.
+  if (!isTest && TEST_LIKE.test(rel)) problems.push(`${rel}: looks like test code but ships in dist/: name it *.test-helper.ts`);
   const text = readFileSync(full, 'utf8');
   const scanned = tokenize(text);
   for (const p of fileProblems({ root, rel, layer, isTest, devOnly }, scanned, moduleReferences(scanned.tokens, scanned.comments))) {
