@@ -50,8 +50,11 @@ export function nodeTypesProblems(root, parts) {
     });
     if (run.error) throw run.error;
     const blocks = explanations(run.stdout);
-    if (!blocks.has(NODE_TYPES)) continue;
-    problems.push(`${part}/tsconfig.json: Node's types (@types/node) are visible to ${part}/, through ${chainTo(blocks, NODE_TYPES).join(' → ')}`);
+    // Paths are relative to the root, or outside it when node_modules is a symlink.
+    const nodeTypes = [...blocks.keys()].find((file) => file === NODE_TYPES || file.endsWith(`/${NODE_TYPES}`));
+    if (nodeTypes === undefined) continue;
+    const chain = chainTo(blocks, nodeTypes).map((file) => file.replace(/^.*\/(?=node_modules\/)/, ''));
+    problems.push(`${part}/tsconfig.json: Node's types (@types/node) are visible to ${part}/, through ${chain.join(' → ')}`);
   }
   return problems;
 }
