@@ -26,7 +26,7 @@ const root = resolve(process.argv[2] ?? fileURLToPath(new URL('..', import.meta.
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const devOnly = new Set(Object.keys(manifest.devDependencies ?? {}).filter((name) => !(name in (manifest.dependencies ?? {}))));
 const problems = [];
-const TEST_LIKE = /(^|[-_./])(tests?|testing|test-support|spec|fixtures?|mocks?|fakes?)([-_.]|$)/;
+const TEST_LIKE = /(^|[-_./])(tests?|testing|test-support|fixtures?|mocks?|fakes?)([-_.]|$)/;
 
 function lineOf(text, pos) {
   let line = 1;
