@@ -14,7 +14,7 @@ import { isStellaError } from '../../core/errors.js';
 import { hostileDir } from '../../test/helpers/paths.js';
 import type { TargetInventory } from './inventory.js';
 import { readTarget } from './read-target.js';
-import { testDpkg } from './test-support.js';
+import { testDpkg } from './image.test-helper.js';
 
 interface HostileCase {
   name: string;

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Extractor } from '../../core/extract/extractor.js';
 import type { TargetInventory } from './inventory.js';
 import { readTarget } from './read-target.js';
-import { dockerArchive, layerTar, presence, sha256, stanza, testDpkg, testNpm } from './test-support.js';
-import type { EntrySpec } from './test-support.js';
+import { dockerArchive, layerTar, presence, sha256, stanza, testDpkg, testNpm } from './image.test-helper.js';
+import type { EntrySpec } from './image.test-helper.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadProgress } from './inventory.js';
 import { readTarget } from './read-target.js';
-import { dockerArchive, dockerConfig, gzip, layerTar, ociLayout, sha256, stanza, testDpkg, testNpm } from './test-support.js';
+import { dockerArchive, dockerConfig, gzip, layerTar, ociLayout, sha256, stanza, testDpkg, testNpm } from './image.test-helper.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -13,7 +13,7 @@ import { builtinExtractors } from '../../core/extract/registry.js';
 import { imagesDir } from '../../test/helpers/paths.js';
 import type { TargetInventory } from './inventory.js';
 import { readTarget } from './read-target.js';
-import { presence, sha256, testDpkg, testNpm } from './test-support.js';
+import { presence, sha256, testDpkg, testNpm } from './image.test-helper.js';
 
 const layouts = ['debian-node.docker.tar', 'debian-node.oci.tar', 'debian-node.oci'] as const;
 const kinds = { 'debian-node.docker.tar': 'docker-archive', 'debian-node.oci.tar': 'oci-archive', 'debian-node.oci': 'oci-layout' } as const;

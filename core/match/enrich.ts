@@ -7,18 +7,11 @@
  * @example
  *   const enriched = await enrichFindings(findings, index);
  */
+import type { EpssFact, KevFact } from '../model/exploitation.js';
 import type { Finding } from '../model/report.js';
 
-export interface KevFact {
-  dateAdded: string;
-  dueDate: string;
-  knownRansomwareCampaignUse: 'Known' | 'Unknown';
-}
-
-export interface EpssFact {
-  score: number;
-  percentile: number;
-}
+// The types live in core/model (the report holds them); re-exported for the index that implements EnrichmentSource.
+export type { EpssFact, KevFact };
 
 export interface EnrichmentSource {
   kevFor(cves: readonly string[]): Promise<Map<string, KevFact>>;

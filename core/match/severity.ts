@@ -7,24 +7,12 @@
  *   severityOf(record, affected) // { level: 'HIGH', source: 'database', cvss: [...] }
  */
 import type { OsvAffected, OsvRecord } from '../model/osv.js';
+import type { CvssEntry, Severity, SeverityLevel } from '../model/severity.js';
 import { cvss3BaseScore } from './cvss3.js';
 
-export type SeverityLevel = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNKNOWN';
+// The types live in core/model (the report holds them); re-exported beside the functions that work on them.
+export type { CvssEntry, Severity, SeverityLevel };
 export const SEVERITY_ORDER: readonly SeverityLevel[] = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
-
-export interface CvssEntry {
-  type: string;
-  vector: string;
-  /** Base score, when we compute it (CVSS v3). */
-  score?: number;
-}
-
-export interface Severity {
-  level: SeverityLevel;
-  /** Where the level came from. */
-  source: 'database' | 'cvss' | 'none';
-  cvss: CvssEntry[];
-}
 
 export function severityOf(record: OsvRecord, affected: OsvAffected | undefined): Severity {
   const cvss: CvssEntry[] = [...(record.severity ?? []), ...(affected?.severity ?? [])]

@@ -4,9 +4,9 @@
  * `schemas/report.schema.json`; the canonical byte layout is in
  * `core/report/serialize.ts`.
  */
-import type { EpssFact, KevFact } from '../match/enrich.js';
-import type { Severity } from '../match/severity.js';
+import type { EpssFact, KevFact } from './exploitation.js';
 import type { OsRelease } from './package.js';
+import type { Severity } from './severity.js';
 
 export const REPORT_SCHEMA = 'stella.report/v1';
 

@@ -5,7 +5,8 @@ import { isStellaError } from '../errors.js';
 import type { ExtractedPackage } from '../model/package.js';
 import { purlForPackage } from '../purl/index.js';
 import type { CycloneDxComponentInput, CycloneDxInput } from './cyclonedx.js';
-import { buildCycloneDx, validateCycloneDx } from './cyclonedx.js';
+import { buildCycloneDx } from './cyclonedx.js';
+import { validateCycloneDx } from '../../test/helpers/cyclonedx-validate.js';
 import { projectRoot } from '../../test/helpers/paths.js';
 import { sha256 } from './sha256.js';
 

@@ -5,9 +5,10 @@
  * code-unit order, there is no timestamp unless the caller passes one, and
  * the serial number is derived from the content.
  *
- * Only the Models, Enums, Spec and Serialize entry points are imported
- * eagerly; none of them loads a `node:` module. The validator (ajv plus
- * schema files read from disk, so Node only) is imported on first use.
+ * Only the Models, Enums, Spec and Serialize entry points are imported;
+ * none of them loads a `node:` module. The library's validator (ajv plus
+ * schema files read from disk, so Node only) is for tests:
+ * test/helpers/cyclonedx-validate.ts.
  */
 import * as Enums from '@cyclonedx/cyclonedx-library/Enums';
 import * as Models from '@cyclonedx/cyclonedx-library/Models';
@@ -174,44 +175,4 @@ export function buildCycloneDx(input: CycloneDxInput): CycloneDxBom {
   const unsigned = normalizer.normalize(bom, { sortLists: false });
   bom.serialNumber = serialFrom(sha256(new TextEncoder().encode(JSON.stringify(unsigned))));
   return normalizer.normalize(bom, { sortLists: false });
-}
-
-/** First error of an ajv result, on one line. */
-function firstError(error: unknown): string {
-  const first: unknown = Array.isArray(error) ? error[0] : error;
-  if (typeof first === 'object' && first !== null) {
-    const { instancePath, message, params } = first as { instancePath?: unknown; message?: unknown; params?: unknown };
-    const detail = params !== undefined && typeof params === 'object' ? ` ${JSON.stringify(params)}` : '';
-    return printable(`${typeof instancePath === 'string' && instancePath !== '' ? instancePath : '/'} ${String(message)}${detail}`, 300);
-  }
-  return printable(String(first), 300);
-}
-
-/**
- * Validates a CycloneDX JSON document (object or text) against the strict
- * JSON schema of its own specVersion, using the library's validator (ajv).
- * Node only: the validator reads its schema files from disk.
- * Throws SBOM_INVALID naming the first violation.
- *
- * @example await validateCycloneDx(buildCycloneDx(input)); // resolves: valid
- */
-export async function validateCycloneDx(json: string | object, label = 'CycloneDX document'): Promise<void> {
-  const text = typeof json === 'string' ? json : JSON.stringify(json);
-  let specVersion: unknown;
-  try {
-    specVersion = (JSON.parse(text) as { specVersion?: unknown }).specVersion;
-  } catch (cause) {
-    throw new StellaError('SBOM_INVALID', `${label}: not JSON`, { cause });
-  }
-  const version = Object.values(Spec.Version).find((v) => v === specVersion);
-  if (version === undefined) throw new StellaError('SBOM_INVALID', `${label}: unknown CycloneDX specVersion ${JSON.stringify(printable(String(specVersion), 20))}`);
-  const { JsonStrictValidator } = await import('@cyclonedx/cyclonedx-library/Validation');
-  let error: unknown;
-  try {
-    error = await new JsonStrictValidator(version).validate(text);
-  } catch (cause) {
-    // Missing optional dependency (ajv) or a spec version without a JSON schema.
-    throw new StellaError('INTERNAL', `${label}: CycloneDX validator unavailable: ${printable(cause instanceof Error ? cause.message : String(cause))}`, { cause });
-  }
-  if (error !== null && error !== undefined) throw new StellaError('SBOM_INVALID', `${label}: not valid CycloneDX ${version}: ${firstError(error)}`);
 }

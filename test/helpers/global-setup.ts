@@ -18,7 +18,7 @@ export default async function setup(): Promise<void> {
   // CLI tests run the compiled `stella` (bin/stella.js → dist/): build it from the sources under test.
   // STELLA_SKIP_BUILD=1 reuses an existing dist/ (e.g. while iterating on one test file).
   if (process.env['STELLA_SKIP_BUILD'] !== '1') {
-    await run(join(projectRoot, 'node_modules', '.bin', 'tsc'), ['-p', join(projectRoot, 'tsconfig.build.json')], { cwd: projectRoot });
+    await run(join(projectRoot, 'node_modules', '.bin', 'tsc'), ['-b', join(projectRoot, 'tsconfig.build.json')], { cwd: projectRoot });
   }
   if (!existsSync(join(imagesDir, 'SHA256SUMS'))) {
     mkdirSync(imagesDir, { recursive: true });

@@ -1,5 +1,5 @@
 /**
- * Test support for agent/image (used by the *.test.ts files beside it, not
+ * Test helper for agent/image (used by the *.test.ts files beside it, not
  * by the scanner): small extractors of our own, so the image reader is tested
  * independently of the real ones, and builders of layer tars, docker
  * archives and OCI layouts with tar-stream.
