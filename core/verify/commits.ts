@@ -13,7 +13,7 @@
  *   const oldestFirst = await graph.ancestors(tip);
  */
 import git from 'isomorphic-git';
-import type { GitStore } from '../store/git-store.js';
+import type { GitStore } from '../git/git-store.js';
 
 interface CommitInfo {
   tree: string;

@@ -17,7 +17,7 @@ import { parseManifest } from '../feeds/manifest.js';
 import { OSV_FEED_DIR, OSV_SHARD_DIR } from '../feeds/osv/shard.js';
 import { sha256Hex } from '../sign/encoding.js';
 import { verifyDetachedJws } from '../sign/jws.js';
-import type { GitStore } from '../store/git-store.js';
+import type { GitStore } from '../git/git-store.js';
 import { roleThreshold, trustedKeyLookup } from '../trust/lookup.js';
 import type { TrustRoot } from '../trust/root.js';
 import type { TrustState } from './trust-state.js';

@@ -17,7 +17,7 @@
  *   const feedKeys = trustedKeyLookup(root, 'feeds');
  */
 import { StellaError } from '../errors.js';
-import type { GitStore } from '../store/git-store.js';
+import type { GitStore } from '../git/git-store.js';
 import { ROOT_PATH, type TrustRoot } from '../trust/root.js';
 import { expiryProblem } from '../trust/rules.js';
 import { CommitGraph } from './commits.js';

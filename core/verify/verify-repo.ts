@@ -17,7 +17,7 @@
  *   const result = await verifyRepository(store, { main: 'main', branches: ['agents/edge-1'] });
  *   if (result.failures.length > 0) process.exitCode = 1;
  */
-import type { GitStore } from '../store/git-store.js';
+import type { GitStore } from '../git/git-store.js';
 import { CommitGraph } from './commits.js';
 import { reportFolders, verifyReport } from './reports.js';
 import { verifyFeeds, verifyPolicies } from './signed-files.js';
