@@ -22,7 +22,7 @@ import { trustedKeyIds, trustedKeyLookup } from '../trust/lookup.js';
 import type { TrustRoot } from '../trust/root.js';
 import type { CommitGraph } from './commits.js';
 import { judgingRoot, type TrustState } from './trust-state.js';
-import type { VerifyFailure } from './verify-repo.js';
+import type { VerifyFailure } from './types.js';
 
 /**
  * Folders under findings/ that hold a report (findings/<node>/<target>).

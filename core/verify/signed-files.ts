@@ -21,7 +21,7 @@ import type { GitStore } from '../git/git-store.js';
 import { roleThreshold, trustedKeyLookup } from '../trust/lookup.js';
 import type { TrustRoot } from '../trust/root.js';
 import type { TrustState } from './trust-state.js';
-import type { VerifyResult } from './verify-repo.js';
+import type { VerifyResult } from './types.js';
 
 const SIGNATURE_SUFFIX = '.jws';
 const POLICIES_DIR = 'policies';
