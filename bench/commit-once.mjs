@@ -9,8 +9,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import git from 'isomorphic-git';
-import { GitStore } from '../dist/core/store/git-store.js';
+import { GitStore } from '../dist/core/git/git-store.js';
+import { initRepository } from '../dist/core/git/work-index.js';
 
 const run = promisify(execFile);
 const N = Number(process.argv[2] ?? 1000);
@@ -26,7 +26,7 @@ const files = (node, i) => new Map([
 
 try {
   const dir = join(work, 'ours');
-  await git.init({ fs, dir, defaultBranch: 'main' });
+  await initRepository({ fs, dir }, 'main');
   const store = new GitStore({ fs, dir });
   // The history: N reports spread over 10 nodes, committed in batches.
   for (let start = 0; start < N; start += 1000) {

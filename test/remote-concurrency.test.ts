@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentBranch } from '../core/report/layout.js';
-import { GitStore } from '../core/store/git-store.js';
+import { GitStore } from '../core/git/git-store.js';
 import type { TrustEdit } from '../core/trust/edit.js';
 import { verifyRepository } from '../core/verify/verify-repo.js';
 import { createKey } from '../agent/repo/keystore.js';

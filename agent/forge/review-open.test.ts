@@ -4,10 +4,8 @@
  * `agents/edge-1`, the command parsed by commander as the CLI does, and a
  * local server answering as GitHub's REST API.
  */
-import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import git from 'isomorphic-git';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isStellaError } from '../../core/errors.js';
 import { renderReviewMarkdown } from '../../core/report/review.js';
@@ -34,7 +32,7 @@ beforeAll(async () => {
   const outcome = await scanTarget(join(projectRoot, 'examples', 'sample-image.oci.tar'), { repo });
   findingsCount = outcome.report.findings.length;
   await commitReport(repo, outcome, { node: 'edge-1', key });
-  await git.setConfig({ fs, gitdir: repo.store.gitdir, path: 'remote.origin.url', value: 'git@github.com:acme/state.git' });
+  await repo.store.setConfig('remote.origin.url', 'git@github.com:acme/state.git');
   const main = (await repo.store.branchTip('main')) as string;
   const head = (await repo.store.branchTip('agents/edge-1')) as string;
   expectedBody = renderReviewMarkdown(await reviewRange(repo.store, main, head));
@@ -106,7 +104,7 @@ describe('stella review open', () => {
   });
 
   it('asks for --api-url rather than sending the token to a host it was not told about', async () => {
-    await git.setConfig({ fs, gitdir: state.repo.store.gitdir, path: 'remote.origin.url', value: 'https://ghe.example.com/acme/state.git' });
+    await state.repo.store.setConfig('remote.origin.url', 'https://ghe.example.com/acme/state.git');
     try {
       const error = (await reviewOpen([], { env: { STELLA_FORGE_TOKEN: TOKEN } }).catch((e: unknown) => e)) as { code: string; message: string };
       expect(error.code).toBe('USAGE');
@@ -114,7 +112,7 @@ describe('stella review open', () => {
       const withUrl = await reviewOpen(['--api-url', github.apiUrl], { env: { STELLA_FORGE_TOKEN: TOKEN } });
       expect(withUrl.exitCode).toBe(0);
     } finally {
-      await git.setConfig({ fs, gitdir: state.repo.store.gitdir, path: 'remote.origin.url', value: 'git@github.com:acme/state.git' });
+      await state.repo.store.setConfig('remote.origin.url', 'git@github.com:acme/state.git');
     }
   });
 

@@ -26,7 +26,7 @@ import type { EnrichmentSource, EpssFact, KevFact } from '../../core/match/enric
 import type { OsvRecord } from '../../core/model/osv.js';
 import { normalizePackageName } from '../../core/match/package-names.js';
 import { OSV_SHARD_DIR } from '../../core/feeds/osv/shard.js';
-import type { GitStore } from '../../core/store/git-store.js';
+import type { GitStore } from '../../core/git/git-store.js';
 
 type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 

@@ -16,10 +16,9 @@
  */
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import git from 'isomorphic-git';
 import { StellaError } from '../../core/errors.js';
 import type { SigningKey } from '../../core/sign/keys.js';
-import type { GitStore } from '../../core/store/git-store.js';
+import type { GitStore } from '../../core/git/git-store.js';
 import { trustedKeyLookup } from '../../core/trust/lookup.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import { comparePaths, KIT_FOLDERS, KIT_MANIFEST_PATH, KIT_ROOT_FILES, KIT_SIGNATURE_PATH, pathProblem } from './layout.js';
@@ -90,7 +89,7 @@ async function resolveCommit(store: GitStore, ref: string): Promise<string> {
   const oid = await store.resolve(ref);
   if (oid === undefined) throw new StellaError('NOT_FOUND', `ref '${ref}' not found in ${store.dir}`);
   try {
-    await git.readCommit({ fs: store.fs, gitdir: store.gitdir, oid, cache: store.cache });
+    await store.readCommit(oid);
   } catch (cause) {
     throw new StellaError('NOT_FOUND', `ref '${ref}' (${oid.slice(0, 12)}) is not a commit in ${store.dir}`, { cause });
   }
@@ -149,9 +148,8 @@ async function describeFiles(store: GitStore, blobs: readonly { path: string; oi
 
 /** Where the kit comes from: the commit, its first-parent depth (the kit's sequence) and its committer time. */
 async function describeSource(store: GitStore, commit: string, ref: string): Promise<Omit<KitSource, 'trustAnchor'>> {
-  const read = async (oid: string) => (await git.readCommit({ fs: store.fs, gitdir: store.gitdir, oid, cache: store.cache })).commit;
-  const tip = await read(commit);
+  const tip = await store.readCommit(commit);
   let sequence = 1;
-  for (let parent = tip.parent[0]; parent !== undefined; parent = (await read(parent)).parent[0]) sequence += 1;
-  return { commit, ref, sequence, committed: new Date(tip.committer.timestamp * 1000).toISOString() };
+  for (let parent = tip.parents[0]; parent !== undefined; parent = (await store.readCommit(parent)).parents[0]) sequence += 1;
+  return { commit, ref, sequence, committed: new Date(tip.time * 1000).toISOString() };
 }

@@ -30,7 +30,7 @@
  *   if (summary.status === 'applied') console.log(summary.commit);
  */
 import { StellaError } from '../../core/errors.js';
-import type { GitStore } from '../../core/store/git-store.js';
+import type { GitStore } from '../../core/git/git-store.js';
 import { AGENT_IDENTITY, MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import { syncWorktree } from '../repo/worktree.js';
 import { KIT_FOLDERS, KIT_MANIFEST_PATH, KIT_ROOT_FILES, KIT_SIGNATURE_PATH, TRUST_PREFIX } from './layout.js';

@@ -22,7 +22,7 @@
  */
 import { describeError, StellaError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/sign/encoding.js';
-import type { GitStore } from '../../core/store/git-store.js';
+import type { GitStore } from '../../core/git/git-store.js';
 import { ROOT_PATH, signedBytes, type TrustRoot } from '../../core/trust/root.js';
 import { readTrustRoot, updateTrustRoot } from '../../core/trust/update.js';
 import { CommitGraph } from '../../core/verify/commits.js';

@@ -1,6 +1,6 @@
 /**
- * Credentials for the remote, and the isomorphic-git auth callbacks that
- * hand them over. Sources, first match wins:
+ * Credentials for the remote, and the auth callbacks the session's
+ * transport calls to hand them over. Sources, first match wins:
  *
  *   STELLA_GIT_USERNAME + STELLA_GIT_PASSWORD   HTTP basic auth
  *   STELLA_GIT_TOKEN (+ STELLA_GIT_USERNAME)    a token as the basic-auth password
@@ -14,10 +14,9 @@
  * @example
  *   const credentials = await resolveCredentials();            // env, then config file
  *   const auth = remoteAuth(remote, credentials);
- *   await git.fetch({ ..., onAuth: auth.onAuth, onAuthFailure: auth.onAuthFailure });
+ *   const session = openSession(remote, credentials); // asks auth.onAuth() on the server's 401
  */
 import { readFile } from 'node:fs/promises';
-import type { AuthCallback, AuthFailureCallback } from 'isomorphic-git';
 import YAML from 'yaml';
 import { StellaError } from '../../core/errors.js';
 import { configPath } from '../config.js';
@@ -102,10 +101,15 @@ function pick(
 }
 
 /** Auth callbacks for one remote, remembering whether the server asked and whether it refused. */
+/** What to answer the server's request for credentials: these, or give up. */
+export type AuthAnswer = { username: string; password: string } | { cancel: true };
+
 export interface RemoteAuth {
-  onAuth: AuthCallback;
-  onAuthFailure: AuthFailureCallback;
-  /** The Authorization header for requests made outside isomorphic-git, once the server has asked for credentials. */
+  /** The server asked (HTTP 401): the credentials, or cancel when there are none. */
+  onAuth(...context: unknown[]): AuthAnswer;
+  /** The server refused the credentials: give up. */
+  onAuthFailure(...context: unknown[]): AuthAnswer;
+  /** The Authorization header for every request, once the server has asked for credentials. */
   headers(): Record<string, string>;
   /** What happened, for the error message when a request fails with 401/403. */
   state(): 'not-asked' | 'missing' | 'rejected' | 'accepted';
@@ -113,17 +117,17 @@ export interface RemoteAuth {
 }
 
 /**
- * Callbacks for isomorphic-git that answer a 401 with `credentials` once, and give up (instead of looping) when refused.
+ * Callbacks that answer a 401 with `credentials` once, and give up (instead of looping) when refused.
  *
  * @example
  *   const auth = remoteAuth(remote, credentials);
- *   await git.getRemoteInfo2({ http, url: remote.url, onAuth: auth.onAuth, onAuthFailure: auth.onAuthFailure });
+ *   if ('cancel' in auth.onAuth()) … // no credentials: report authProblem(remote, auth, 401)
  */
 export function remoteAuth(remote: Remote, credentials: Credentials | undefined): RemoteAuth {
   let state: ReturnType<RemoteAuth['state']> = 'not-asked';
   return {
     credentials,
-    onAuth: () => {
+    onAuth: (): AuthAnswer => {
       if (credentials === undefined) {
         state = 'missing';
         return { cancel: true };
@@ -132,7 +136,7 @@ export function remoteAuth(remote: Remote, credentials: Credentials | undefined)
       return { username: credentials.username, password: credentials.password };
     },
     // Asking again with the same credentials would loop: give up and say which source was refused.
-    onAuthFailure: () => {
+    onAuthFailure: (): AuthAnswer => {
       state = 'rejected';
       return { cancel: true };
     },

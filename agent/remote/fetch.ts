@@ -8,22 +8,21 @@
  * it cannot complete them for native git) and tells the server about one
  * local ref only. Here the pack is completed before it is stored (the
  * whole bases its thin deltas need are appended, as `index-pack --fix-thin`
- * does), then indexed with isomorphic-git's `indexPack`, so both
- * isomorphic-git and native git read the repository afterwards.
+ * does, by `core/git/pack-store.ts`, the same code a bundle import uses), so
+ * both isomorphic-git and native git read the repository afterwards.
  *
  * @example
  *   const tip = await fetchBranch(session, store, 'agents/node-1', advertisedOid, capabilities);
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import git from 'isomorphic-git';
 import { StellaError } from '../../core/errors.js';
-import type { GitStore } from '../../core/store/git-store.js';
+import type { GitStore } from '../../core/git/git-store.js';
+import { verifyPack } from '../../core/git/pack-file.js';
+import { storePack } from '../../core/git/pack-store.js';
+import { postService } from '../../core/git/smart-http.js';
 import { toolVersion } from '../package-root.js';
 import { MAIN_BRANCH } from '../repo/state-repo.js';
 import { hasCommit } from './history.js';
-import { completeThinPack, scanPack, type ObjectType } from './packfile.js';
-import { concat, FLUSH, pktLine } from './pkt-line.js';
+import { concat, FLUSH, pktLine } from '../../core/git/pkt-line.js';
 import { trackingRef } from './remote.js';
 import type { Session } from './session.js';
 
@@ -39,14 +38,14 @@ const MAX_HAVES = 256;
 export async function fetchBranch(session: Session, store: GitStore, branch: string, advertised: string, capabilities: ReadonlySet<string>): Promise<string> {
   if (!(await hasCommit(store, advertised))) {
     const pack = await requestPack(session, store, branch, advertised, capabilities);
-    await storePack(store, pack, `${session.remote.url} ${branch}`);
+    await keepPack(store, pack, `${session.remote.url} ${branch}`);
     if (!(await hasCommit(store, advertised))) {
       throw new StellaError('REPO_INVALID', `fetching ${branch} from ${session.remote.url} did not bring commit ${advertised.slice(0, 12)}`, {
         data: { remote: session.remote.url, branch },
       });
     }
   }
-  await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref: trackingRef(session.remote, branch), value: advertised, force: true });
+  await store.writeRef(trackingRef(session.remote, branch), advertised);
   return advertised;
 }
 
@@ -69,40 +68,20 @@ async function requestPack(session: Session, store: GitStore, branch: string, wa
   const caps = [...offered, ...(sideband === undefined ? [] : [sideband]), ...(hasAgent(capabilities) ? [`agent=stella-mesh/${toolVersion()}`] : [])];
   const haves = await localHaves(store, session);
   const body = concat([pktLine(`want ${want} ${caps.join(' ')}\n`), FLUSH, ...haves.map((oid) => pktLine(`have ${oid}\n`)), pktLine('done\n')]);
-  const response = await session.guard(`fetching ${branch}`, async () => {
-    const res = await session.http.request({
-      url: `${session.remote.url}/git-upload-pack`,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-git-upload-pack-request',
-        accept: 'application/x-git-upload-pack-result',
-        'content-length': String(body.length),
-        ...session.auth.headers(),
-      },
-      body: (async function* () {
-        yield body;
-      })(),
-    });
-    const parts: Uint8Array[] = [];
-    for await (const chunk of res.body ?? []) parts.push(chunk);
-    if (res.statusCode !== 200) {
-      throw Object.assign(new Error(`HTTP ${res.statusCode} ${res.statusMessage}`), { code: 'HttpError', data: { statusCode: res.statusCode } });
-    }
-    return concat(parts);
-  });
+  const response = await session.guard(`fetching ${branch}`, () => postService(session.transport, session.remote.url, 'upload-pack', body));
   return extractPack(response, sideband !== undefined, `${session.remote.url} ${branch}`);
 }
 
 /** Tips we have that the remote probably has too: what we last saw of it, and our own branches. */
 async function localHaves(store: GitStore, session: Session): Promise<string[]> {
   const refs: string[] = [];
-  const remoteBranches = await git.listBranches({ fs: store.fs, gitdir: store.gitdir, remote: session.remote.name }).catch(() => [] as string[]);
+  const remoteBranches = await store.listBranches(session.remote.name);
   refs.push(...remoteBranches.filter((b) => b !== 'HEAD').map((b) => trackingRef(session.remote, b)));
-  refs.push(`refs/heads/${MAIN_BRANCH}`, ...(await git.listBranches({ fs: store.fs, gitdir: store.gitdir }).catch(() => [] as string[])).map((b) => `refs/heads/${b}`));
+  refs.push(`refs/heads/${MAIN_BRANCH}`, ...(await store.listBranches()).map((b) => `refs/heads/${b}`));
   const oids = new Set<string>();
   for (const ref of refs) {
     if (oids.size >= MAX_HAVES) break;
-    const oid = await git.resolveRef({ fs: store.fs, gitdir: store.gitdir, ref }).catch(() => undefined);
+    const oid = await store.readRef(ref).catch(() => undefined);
     if (oid !== undefined && (await hasCommit(store, oid))) oids.add(oid);
   }
   return [...oids];
@@ -139,32 +118,10 @@ function extractPack(response: Uint8Array, sideband: boolean, where: string): Ui
   return concat(parts);
 }
 
-/** Completes a thin pack with the local bases it refers to, writes it under objects/pack/ and indexes it. */
-async function storePack(store: GitStore, pack: Uint8Array, where: string): Promise<void> {
-  const { count, entries } = scanPack(pack, where);
-  const inPack = new Set(entries.flatMap((e) => (e.oid === undefined ? [] : [e.oid])));
-  const bases: { type: ObjectType; data: Uint8Array }[] = [];
-  for (const base of new Set(entries.flatMap((e) => (e.base === undefined || inPack.has(e.base) ? [] : [e.base])))) {
-    const object = await git.readObject({ fs: store.fs, gitdir: store.gitdir, oid: base, format: 'content', cache: store.cache }).catch(() => undefined);
-    // A base we lack is either another delta in this pack (resolved by the indexer) or missing (caught below).
-    if (object !== undefined && object.object instanceof Uint8Array) bases.push({ type: object.type as ObjectType, data: object.object });
-  }
-  const complete = completeThinPack(pack, bases);
-  const name = `pack-${Buffer.from(complete.subarray(complete.length - 20)).toString('hex')}`;
-  const packDir = join(store.gitdir, 'objects', 'pack');
-  await mkdir(packDir, { recursive: true });
-  await writeFile(join(packDir, `${name}.pack`), complete);
-  try {
-    const { oids } = await git.indexPack({ fs: store.fs, dir: store.gitdir, gitdir: store.gitdir, filepath: join('objects', 'pack', `${name}.pack`), cache: store.cache });
-    // indexPack skips objects it cannot resolve: a short index means a base was missing.
-    if (oids.length !== count + bases.length) {
-      throw new StellaError('REPO_INVALID', `${where}: only ${oids.length} of ${count + bases.length} fetched objects could be resolved`);
-    }
-  } catch (error) {
-    await rm(join(packDir, `${name}.pack`), { force: true });
-    await rm(join(packDir, `${name}.idx`), { force: true });
-    throw error;
-  }
+/** Checks the pack, completes it if thin, and keeps it under objects/pack (shared with bundle import). */
+async function keepPack(store: GitStore, pack: Uint8Array, where: string): Promise<void> {
+  const { objects } = await verifyPack(pack, where);
+  if (objects > 0) await storePack(store, pack, objects, where);
 }
 
 function hasAgent(capabilities: ReadonlySet<string>): boolean {

@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import git from 'isomorphic-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitStore } from '../../core/store/git-store.js';
+import { GitStore } from '../../core/git/git-store.js';
+import { initRepository } from '../../core/git/work-index.js';
+import { git } from '../../test/helpers/repo.js';
 import { commitsNotIn, isAncestor } from './history.js';
 
 let root: string;
@@ -12,7 +13,7 @@ let store: GitStore;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'stella-history-'));
-  await git.init({ fs, dir: root, defaultBranch: 'main' });
+  await initRepository({ fs, dir: root }, 'main');
   store = new GitStore({ fs, dir: root });
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -37,23 +38,22 @@ describe('commitsNotIn / isAncestor', () => {
     m1 = await commit('main', 'm1', 100);
     await commit('main', 'm2', 200);
     m3 = await commit('main', 'm3', 300);
-    await git.writeRef({ fs, gitdir: store.gitdir, ref: 'refs/heads/x', value: m1 });
+    await store.writeRef('refs/heads/x', m1);
     await commit('x', 'x1', 150);
     x2 = await commit('x', 'x2', 250);
     // A commit whose clock was behind its parent's by minutes.
-    await git.writeRef({ fs, gitdir: store.gitdir, ref: 'refs/heads/y', value: m3 });
+    await store.writeRef('refs/heads/y', m3);
     y1 = await commit('y', 'y1', 50);
-    merge = await git.writeCommit({
-      fs,
-      gitdir: store.gitdir,
-      commit: {
-        message: 'merge\n',
-        tree: await store.treeOf(m3),
-        parent: [m3, x2],
-        author: { name: 't', email: 't@x', timestamp: 400, timezoneOffset: 0 },
-        committer: { name: 't', email: 't@x', timestamp: 400, timezoneOffset: 0 },
-      },
-    });
+    // A merge commit, made by native git with the same fixed identity and time.
+    const when = '@400 +0000';
+    process.env.GIT_AUTHOR_DATE = when;
+    process.env.GIT_COMMITTER_DATE = when;
+    try {
+      merge = (await git(root, '-c', 'user.name=t', '-c', 'user.email=t@x', 'commit-tree', await store.treeOf(m3), '-p', m3, '-p', x2, '-m', 'merge')).trim();
+    } finally {
+      delete process.env.GIT_AUTHOR_DATE;
+      delete process.env.GIT_COMMITTER_DATE;
+    }
   });
 
   it('lists the commits one side lacks, parents before children', async () => {
@@ -76,7 +76,7 @@ describe('commitsNotIn / isAncestor', () => {
   it('reads only the commits near the difference, not the whole history', async () => {
     let base = '';
     for (let i = 0; i < 120; i++) base = await commit('long', `l${i}`, 1000 + i, 'main');
-    await git.writeRef({ fs, gitdir: store.gitdir, ref: 'refs/heads/long-side', value: base });
+    await store.writeRef('refs/heads/long-side', base);
     await commit('long', 'mine', 2000);
     const theirs = await commit('long-side', 'theirs', 2001);
     const mine = (await store.branchTip('long')) as string;

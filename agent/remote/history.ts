@@ -18,19 +18,10 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import git from 'isomorphic-git';
 import { StellaError } from '../../core/errors.js';
-import type { GitStore } from '../../core/store/git-store.js';
+import type { CommitInfo, GitStore } from '../../core/git/git-store.js';
 
-export interface CommitInfo {
-  oid: string;
-  parents: string[];
-  tree: string;
-  /** Committer time, seconds since the epoch. */
-  time: number;
-  message: string;
-  author: { name: string; email: string; timestamp: number };
-}
+export type { CommitInfo };
 
 /** Extra steps after the walk looks finished, so a few commits with skewed clocks are still seen. */
 const SLOP = 5;
@@ -39,27 +30,12 @@ const DEFAULT_LIMIT = 200_000;
 
 /** @example const { parents, tree, time } = await readCommitInfo(store, oid); */
 export async function readCommitInfo(store: GitStore, oid: string): Promise<CommitInfo> {
-  const { commit } = await git.readCommit({ fs: store.fs, gitdir: store.gitdir, oid, cache: store.cache });
-  return {
-    oid,
-    parents: commit.parent,
-    tree: commit.tree,
-    time: commit.committer.timestamp,
-    message: commit.message,
-    author: { name: commit.author.name, email: commit.author.email, timestamp: commit.author.timestamp },
-  };
+  return store.readCommit(oid);
 }
 
 /** True when the commit object is in the local object store. @example if (!(await hasCommit(store, tip))) await fetchBranch(…); */
 export async function hasCommit(store: GitStore, oid: string): Promise<boolean> {
-  try {
-    await git.readCommit({ fs: store.fs, gitdir: store.gitdir, oid, cache: store.cache });
-    return true;
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === 'NotFoundError' || code === 'ObjectTypeError') return false;
-    throw error;
-  }
+  return store.hasCommit(oid);
 }
 
 /**

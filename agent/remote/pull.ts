@@ -14,24 +14,24 @@
 import { checkAdvisoryRollback } from '../../core/feeds/osv/rollback.js';
 import { OSV_SHARD_DIR } from '../../core/feeds/osv/shard.js';
 import { verifyRepository } from '../../core/verify/verify-repo.js';
-import git, { type HttpClient } from 'isomorphic-git';
 import { StellaError } from '../../core/errors.js';
 import { agentBranch } from '../../core/report/layout.js';
-import { assertSafePath, type GitStore } from '../../core/store/git-store.js';
+import { assertSafePath, type GitStore } from '../../core/git/git-store.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import { syncWorktree } from '../repo/worktree.js';
 import type { Credentials } from './credentials.js';
 import { fetchBranch } from './fetch.js';
 import { assertFullHistory, isAncestor, readCommitInfo } from './history.js';
 import { trackingRef, type Remote } from './remote.js';
-import { openSession, type Session, type WireStats } from './session.js';
+import { openSession, type Session, type Transport, type WireStats } from './session.js';
 import { fileChanges } from './tree-diff.js';
 
 export interface PullOptions {
   node: string;
   remote: Remote;
   credentials?: Credentials | undefined;
-  http?: HttpClient;
+  /** A `fetch`-shaped transport (default: the global fetch). */
+  http?: Transport;
 }
 
 export type BranchStatus = 'fast-forwarded' | 'created' | 'up-to-date' | 'ahead' | 'diverged' | 'absent';
@@ -185,15 +185,15 @@ async function moveBranch(store: GitStore, branch: string, expected: string | un
       data: { branch, expected, actual: current },
     });
   }
-  await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref: `refs/heads/${branch}`, value, force: true });
+  await store.writeRef(`refs/heads/${branch}`, value);
 }
 
 async function resolveOptional(store: GitStore, ref: string): Promise<string | undefined> {
-  return git.resolveRef({ fs: store.fs, gitdir: store.gitdir, ref }).catch(() => undefined);
+  return store.readRef(ref).catch(() => undefined);
 }
 
 /** Puts a tracking ref back where it was, so a refused pull leaves no trace in the refs at all. */
 async function restoreTracking(store: GitStore, ref: string, value: string | undefined): Promise<void> {
-  if (value === undefined) await git.deleteRef({ fs: store.fs, gitdir: store.gitdir, ref }).catch(() => undefined);
-  else await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref, value, force: true });
+  if (value === undefined) await store.deleteRef(ref).catch(() => undefined);
+  else await store.writeRef(ref, value);
 }

@@ -15,10 +15,9 @@
  *   const result = await pushAgentBranch(repo.store, { node: 'edge-1', remote, credentials: await resolveCredentials() });
  *   console.log(result.status, result.commit, result.wire.bytesSent);
  */
-import git, { type HttpClient } from 'isomorphic-git';
 import { StellaError } from '../../core/errors.js';
 import { agentBranch } from '../../core/report/layout.js';
-import type { GitStore } from '../../core/store/git-store.js';
+import type { GitStore } from '../../core/git/git-store.js';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import type { Credentials } from './credentials.js';
 import { fetchCurrent } from './fetch.js';
@@ -26,7 +25,7 @@ import { assertFullHistory, commitsNotIn, isAncestor, readCommitInfo } from './h
 import { trackingRef, type Remote } from './remote.js';
 import { replayCommits } from './replay.js';
 import { sendPack, ZERO_OID } from './send-pack.js';
-import { openSession, type Session, type WireStats } from './session.js';
+import { openSession, type Session, type Transport, type WireStats } from './session.js';
 import { newObjects } from './tree-diff.js';
 
 export interface PushOptions {
@@ -36,8 +35,8 @@ export interface PushOptions {
   /** Push attempts before giving up (default 8). */
   maxAttempts?: number;
   backoff?: Partial<BackoffOptions>;
-  /** HTTP client (default: isomorphic-git's `http/node`). */
-  http?: HttpClient;
+  /** A `fetch`-shaped transport (default: the global fetch). */
+  http?: Transport;
   onEvent?: (event: PushEvent) => void;
 }
 
@@ -171,15 +170,15 @@ async function objectsToSend(store: GitStore, tip: string, known: readonly strin
 }
 
 async function trackingTips(store: GitStore, remote: Remote): Promise<string[]> {
-  const names = await git.listBranches({ fs: store.fs, gitdir: store.gitdir, remote: remote.name }).catch(() => [] as string[]);
+  const names = await store.listBranches(remote.name);
   const tips: string[] = [];
   for (const name of names) {
-    const oid = await git.resolveRef({ fs: store.fs, gitdir: store.gitdir, ref: trackingRef(remote, name) }).catch(() => undefined);
+    const oid = await store.readRef(trackingRef(remote, name)).catch(() => undefined);
     if (oid !== undefined) tips.push(oid);
   }
   return tips;
 }
 
 async function setTracking(store: GitStore, remote: Remote, branch: string, oid: string): Promise<void> {
-  await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref: trackingRef(remote, branch), value: oid, force: true });
+  await store.writeRef(trackingRef(remote, branch), oid);
 }

@@ -5,14 +5,13 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HttpClient } from 'isomorphic-git';
-import nodeHttp from 'isomorphic-git/http/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sortedJson } from '../../core/json/sorted.js';
 import { signDetachedJws } from '../../core/sign/jws.js';
 import { verifyRepository } from '../../core/verify/verify-repo.js';
 import { sharedData } from '../../test/helpers/paths.js';
 import { importOsv } from '../feeds/import-osv.js';
+import { webTransport, type Transport } from '../../core/git/smart-http.js';
 import { cloneOverHttp, publishBare, startGitHttpServer, type GitHttpServer } from '../../test/helpers/git-http-server.js';
 import { fsckStrict, git, tempRepo, type TempRepo } from '../../test/helpers/repo.js';
 import { openStateRepo, type StateRepo } from '../repo/state-repo.js';
@@ -130,11 +129,9 @@ describe('stella push', () => {
       await git(rival, ...NATIVE_ID, 'commit', '--quiet', '-m', `rival ${rivalCommits}`);
       await git(rival, 'push', '--quiet', 'origin', 'agents/test-node');
     };
-    const http: HttpClient = {
-      request: async (request) => {
-        if (request.method === 'POST' && request.url.endsWith('/git-receive-pack')) await rivalPush();
-        return nodeHttp.request(request);
-      },
+    const http: Transport = async (requestUrl, request) => {
+      if (request.method === 'POST' && requestUrl.endsWith('/git-receive-pack')) await rivalPush();
+      return webTransport(requestUrl, request);
     };
     const remote = await resolveRemote(repo.store.gitdir);
     const retries: number[] = [];

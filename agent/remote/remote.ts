@@ -12,8 +12,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import git from 'isomorphic-git';
 import { StellaError } from '../../core/errors.js';
+import { GitStore } from '../../core/git/git-store.js';
 
 export interface Remote {
   /** The repository URL, without credentials and without a trailing slash. */
@@ -30,8 +30,7 @@ export const ORIGIN = 'origin';
  * @example const remote = await resolveRemote(repo.store.gitdir, options.remote);
  */
 export async function resolveRemote(gitdir: string, flag?: string): Promise<Remote> {
-  const origin = await git.getConfig({ fs, gitdir, path: `remote.${ORIGIN}.url` }).catch(() => undefined);
-  const originUrl = typeof origin === 'string' && origin !== '' ? origin : undefined;
+  const originUrl = await new GitStore({ fs, dir: gitdir, gitdir }).getConfig(`remote.${ORIGIN}.url`);
   if (flag === undefined) {
     if (originUrl === undefined) {
       throw new StellaError('USAGE', `${gitdir}: no remote to talk to (no remote.origin.url); clone the state repository over HTTP(S) or pass --remote URL`);

@@ -21,9 +21,8 @@
  *   const { tip } = await replayCommits(store, { branch: 'agents/n1', expectedTip: localTip, onto: remoteTip, commits });
  */
 import { randomBytes } from 'node:crypto';
-import git from 'isomorphic-git';
 import { StellaError } from '../../core/errors.js';
-import type { GitStore } from '../../core/store/git-store.js';
+import type { GitStore } from '../../core/git/git-store.js';
 import { readCommitInfo, type CommitInfo } from './history.js';
 import { fileChanges } from './tree-diff.js';
 
@@ -55,7 +54,7 @@ export async function replayCommits(store: GitStore, request: ReplayRequest): Pr
   // GitStore commits to a branch; a private scratch branch keeps the work invisible until it is complete.
   const scratch = `stella-replay/${request.branch.replace(/\//g, '-')}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const scratchRef = `refs/heads/${scratch}`;
-  await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref: scratchRef, value: request.onto, force: true });
+  await store.writeRef(scratchRef, request.onto);
   try {
     let tip = request.onto;
     let tipTime = (await readCommitInfo(store, tip)).time;
@@ -87,9 +86,9 @@ export async function replayCommits(store: GitStore, request: ReplayRequest): Pr
         data: { branch: request.branch, expected: request.expectedTip, actual: current },
       });
     }
-    await git.writeRef({ fs: store.fs, gitdir: store.gitdir, ref: `refs/heads/${request.branch}`, value: tip, force: true });
+    await store.writeRef(`refs/heads/${request.branch}`, tip);
     return { tip, replayed, alreadyThere };
   } finally {
-    await git.deleteRef({ fs: store.fs, gitdir: store.gitdir, ref: scratchRef }).catch(() => undefined);
+    await store.deleteRef(scratchRef).catch(() => undefined);
   }
 }

@@ -15,13 +15,13 @@
  *   const outcome = await sendPack(session, store, { ref: 'refs/heads/agents/n1', oldOid, newOid, objects });
  *   if (outcome.status === 'rejected') … // someone else moved the ref: fetch, replay, retry
  */
-import git from 'isomorphic-git';
 import { StellaError } from '../../core/errors.js';
-import type { GitStore } from '../../core/store/git-store.js';
+import type { GitStore } from '../../core/git/git-store.js';
+import { postService } from '../../core/git/smart-http.js';
 import { toolVersion } from '../package-root.js';
 import { applyDelta, createDelta } from './delta.js';
 import { objectId, writePack, type ObjectType, type PackInput } from './packfile.js';
-import { concat, FLUSH, parsePktLines, pktLine } from './pkt-line.js';
+import { concat, FLUSH, parsePktLines, pktLine } from '../../core/git/pkt-line.js';
 import type { Session } from './session.js';
 
 export const ZERO_OID = '0000000000000000000000000000000000000000';
@@ -53,26 +53,7 @@ export async function sendPack(session: Session, store: GitStore, update: RefUpd
   const wanted = ['report-status', ...(sideband ? ['side-band-64k'] : []), ...(capabilities.has('agent') ? [`agent=stella-mesh/${toolVersion()}`] : [])];
   const body = concat([pktLine(`${update.oldOid} ${update.newOid} ${update.ref}\0${wanted.join(' ')}\n`), FLUSH, packfile]);
 
-  const response = await session.guard(`pushing ${update.ref}`, async () => {
-    const res = await session.http.request({
-      url: `${remote.url}/git-receive-pack`,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-git-receive-pack-request',
-        accept: 'application/x-git-receive-pack-result',
-        'content-length': String(body.length),
-        ...session.auth.headers(),
-      },
-      body: (async function* () {
-        yield body;
-      })(),
-    });
-    const bytes = res.body === undefined ? new Uint8Array() : await collect(res.body);
-    if (res.statusCode !== 200) {
-      throw Object.assign(new Error(`HTTP ${res.statusCode} ${res.statusMessage}`), { code: 'HttpError', data: { statusCode: res.statusCode } });
-    }
-    return bytes;
-  });
+  const response = await session.guard(`pushing ${update.ref}`, () => postService(session.transport, remote.url, 'receive-pack', body));
   const status = sideband ? demultiplex(remote.url, response) : response;
   return { ...readStatus(remote.url, update.ref, status), packBytes: packfile.length };
 }
@@ -83,9 +64,7 @@ const DELTA_WORTH = 0.75;
 /** Whole objects, or deltas against their base when that is much smaller and the remote takes thin packs. */
 async function buildPack(store: GitStore, objects: RefUpdate['objects'], thin: boolean): Promise<Uint8Array> {
   const read = async (oid: string): Promise<{ type: ObjectType; data: Uint8Array }> => {
-    const { type, object } = await git.readObject({ fs: store.fs, gitdir: store.gitdir, oid, format: 'content', cache: store.cache });
-    if (!(object instanceof Uint8Array)) throw new StellaError('INTERNAL', `object ${oid} did not read as bytes`);
-    return { type: type as ObjectType, data: object };
+    return store.readObject(oid);
   };
   const inputs: PackInput[] = [];
   const seen = new Set<string>();
@@ -146,10 +125,4 @@ function demultiplex(url: string, response: Uint8Array): Uint8Array {
     // band 2: progress and hook output, for people watching a terminal.
   }
   return concat(data);
-}
-
-async function collect(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of body) parts.push(chunk);
-  return concat(parts);
 }

@@ -1,21 +1,21 @@
 /**
- * One conversation with a remote: the HTTP client (isomorphic-git's
- * `http/node`, wrapped to count the bytes of every body on the wire), the
- * auth callbacks, ref discovery, and the translation of transport failures
- * into StellaErrors that name the remote and say what to do.
+ * One conversation with a remote: the transport (the global Web `fetch`,
+ * wrapped to answer the server's 401 with the credentials once and to count
+ * the bytes of every body on the wire), ref discovery through `core/git`,
+ * and the translation of transport failures into StellaErrors that name the
+ * remote and say what to do.
  *
  * @example
  *   const session = openSession(remote, credentials);
  *   const refs = await session.listRefs('receive-pack');
  *   console.log(refs.get('refs/heads/main'), session.wire.bytesReceived);
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import git, { type HttpClient } from 'isomorphic-git';
-import nodeHttp from 'isomorphic-git/http/node';
 import { isStellaError, StellaError } from '../../core/errors.js';
+import { discoverRefs, webTransport, type Advertisement, type GitService, type Transport } from '../../core/git/smart-http.js';
 import { authProblem, remoteAuth, type Credentials, type RemoteAuth } from './credentials.js';
 import type { Remote } from './remote.js';
+
+export type { Transport };
 
 /** Bodies on the wire (request and response), not counting HTTP headers. */
 export interface WireStats {
@@ -26,38 +26,36 @@ export interface WireStats {
 
 export interface Session {
   remote: Remote;
-  http: HttpClient;
+  /** The transport every request of this session goes through (auth and byte counting included). */
+  transport: Transport;
   auth: RemoteAuth;
   wire: WireStats;
   /** The remote's refs (`refs/heads/…` → oid), as advertised for fetching or for pushing. */
-  listRefs(service: 'upload-pack' | 'receive-pack'): Promise<{ refs: Map<string, string>; capabilities: Set<string> }>;
+  listRefs(service: GitService): Promise<Advertisement>;
   /** Runs a remote operation, turning transport and auth failures into StellaErrors naming `what`. */
   guard<T>(what: string, operation: () => Promise<T>): Promise<T>;
-  /** Closes the kept-alive connections. */
+  /** Ends the session (the global fetch pools its connections itself). */
   close(): void;
 }
 
 /**
- * How long a connection may stay silent. Node's global agent gives up after
- * 5 s, which a server indexing a large push or counting a large fetch
- * exceeds; git's servers send keep-alive packets every 5 s on the side band,
- * so this only ends connections to a server that has really stopped.
+ * How long a request may take before it is given up. Git's servers send
+ * keep-alive packets on the side band while they index a large push or
+ * count a large fetch, so only a server that has really stopped hits this.
  */
 export const IDLE_TIMEOUT_MS = 120_000;
 
 /**
- * A session for one remote; close it when done (it keeps connections alive between requests).
+ * A session for one remote; close it when done.
  *
  * @example
  *   const session = openSession(remote, credentials);
  *   try { await session.listRefs('upload-pack'); } finally { session.close(); }
  */
-export function openSession(remote: Remote, credentials: Credentials | undefined, base: HttpClient = nodeHttp): Session {
+export function openSession(remote: Remote, credentials: Credentials | undefined, base: Transport = webTransport): Session {
   const wire: WireStats = { requests: 0, bytesSent: 0, bytesReceived: 0 };
-  const options = { keepAlive: true, timeout: IDLE_TIMEOUT_MS };
-  const agent = remote.url.startsWith('https:') ? new HttpsAgent(options) : new HttpAgent(options);
-  const http = countingClient(base, wire, agent);
   const auth = remoteAuth(remote, credentials);
+  const transport = countingTransport(authTransport(base, auth), wire);
   const guard = async <T>(what: string, operation: () => Promise<T>): Promise<T> => {
     try {
       return await operation();
@@ -67,45 +65,48 @@ export function openSession(remote: Remote, credentials: Credentials | undefined
   };
   return {
     remote,
-    http,
+    transport,
     auth,
     wire,
     guard,
-    close: () => agent.destroy(),
-    listRefs: (service) =>
-      guard(`listing the remote's refs (${service})`, async () => {
-        const info = await git.getRemoteInfo2({
-          http,
-          url: remote.url,
-          forPush: service === 'receive-pack',
-          // v1 for both: receive-pack has no v2, and v1 advertises every ref in one response.
-          protocolVersion: 1,
-          onAuth: auth.onAuth,
-          onAuthFailure: auth.onAuthFailure,
-        });
-        const refs = new Map<string, string>();
-        for (const ref of info.refs ?? []) if (ref.ref.startsWith('refs/')) refs.set(ref.ref, ref.oid);
-        return { refs, capabilities: new Set(Object.keys(info.capabilities)) };
-      }),
+    close: () => undefined,
+    // v1 for both: receive-pack has no v2, and v1 advertises every ref in one response.
+    listRefs: (service) => guard(`listing the remote's refs (${service})`, () => discoverRefs(transport, remote.url, service)),
   };
 }
 
-function countingClient(base: HttpClient, wire: WireStats, agent: HttpAgent): HttpClient {
-  return {
-    request: async (request) => {
-      wire.requests += 1;
-      const body = request.body === undefined ? undefined : counted(request.body, (n) => (wire.bytesSent += n));
-      const response = await base.request({ ...request, agent, ...(body === undefined ? {} : { body }) });
-      return response.body === undefined ? response : { ...response, body: counted(response.body, (n) => (wire.bytesReceived += n)) };
-    },
+/** Credentials only after the server asks (HTTP 401), once; a second 401 means they were refused. */
+function authTransport(base: Transport, auth: RemoteAuth): Transport {
+  return async (url, request) => {
+    const send = (): Promise<Response> => base(url, { ...request, headers: { ...request.headers, ...auth.headers() } });
+    const response = await send();
+    if (response.status !== 401) return response;
+    if (auth.state() === 'accepted') {
+      auth.onAuthFailure();
+      return response;
+    }
+    if (auth.state() !== 'not-asked' || 'cancel' in auth.onAuth()) return response;
+    await response.body?.cancel();
+    const retried = await send();
+    if (retried.status === 401) auth.onAuthFailure();
+    return retried;
   };
 }
 
-async function* counted(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, add: (bytes: number) => void): AsyncIterableIterator<Uint8Array> {
-  for await (const chunk of source) {
-    add(chunk.byteLength);
-    yield chunk;
-  }
+function countingTransport(base: Transport, wire: WireStats): Transport {
+  return async (url, request) => {
+    wire.requests += 1;
+    wire.bytesSent += request.body?.byteLength ?? 0;
+    const response = await base(url, { ...request, headers: { ...request.headers, 'user-agent': 'git/stella-mesh' } });
+    if (response.body === null) return response;
+    const counter = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        wire.bytesReceived += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    return new Response(response.body.pipeThrough(counter), { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
 }
 
 /**
@@ -114,12 +115,17 @@ async function* counted(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
  * @example throw remoteError(remote, auth, 'fetching main', error); // remote https://… answered HTTP 500 while fetching main
  */
 export function remoteError(remote: Remote, auth: RemoteAuth, what: string, error: unknown): Error {
-  // isomorphic-git's errors also carry a string `code`: only our own pass through, told apart by name.
-  if (isStellaError(error) && (error as { name?: unknown }).name === 'StellaError') return error as StellaError;
-  const code = (error as { code?: unknown }).code;
-  const data = (error as { data?: { statusCode?: unknown } }).data;
-  const status = typeof data?.statusCode === 'number' ? data.statusCode : undefined;
-  if (code === 'UserCanceledError' || status === 401 || status === 403) return authProblem(remote, auth, status);
+  const data = (error as { data?: { httpStatus?: unknown; reason?: unknown } }).data;
+  const status = typeof data?.httpStatus === 'number' ? data.httpStatus : undefined;
+  if (data?.reason === 'not-smart-http') {
+    return new StellaError('REPO_INVALID', `remote ${remote.url} is not a smart-HTTP Git server (while ${what})`, { cause: error, data: { remote: remote.url } });
+  }
+  // Our own errors pass through, except the HTTP statuses core/git reports for us to explain.
+  if (isStellaError(error) && (error as { name?: unknown }).name === 'StellaError' && status === undefined) return error as StellaError;
+  const code = (error as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code;
+  // A 401 after the credentials were tried once is the refusal itself, as a cancelled prompt was: no status to add.
+  if (status === 401 && auth.state() === 'rejected') return authProblem(remote, auth, undefined);
+  if (status === 401 || status === 403) return authProblem(remote, auth, status);
   if (status === 404) {
     return new StellaError('REPO_NOT_FOUND', `remote ${remote.url} has no Git repository there (HTTP 404) while ${what}; check the URL`, {
       data: { remote: remote.url, status },
@@ -128,10 +134,7 @@ export function remoteError(remote: Remote, auth: RemoteAuth, what: string, erro
   if (status !== undefined) {
     return new StellaError('REPO_INVALID', `remote ${remote.url} answered HTTP ${status} while ${what}`, { cause: error, data: { remote: remote.url, status } });
   }
-  if (code === 'SmartHttpError') {
-    return new StellaError('REPO_INVALID', `remote ${remote.url} is not a smart-HTTP Git server (while ${what})`, { cause: error, data: { remote: remote.url } });
-  }
-  if (error instanceof Error && error.message === 'Request timed out') {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.message === 'Request timed out')) {
     return new StellaError('REPO_NOT_FOUND', `remote ${remote.url} went silent for ${IDLE_TIMEOUT_MS / 1000} s while ${what}; try again later`, {
       cause: error,
       data: { remote: remote.url, reason: 'timeout' },

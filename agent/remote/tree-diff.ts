@@ -11,12 +11,11 @@
  *   const added = await newObjects(store, parentTree, commitTree);        // [{ oid, type, base? }]
  *   const changes = await fileChanges(store, oldTree, newTree);           // path → bytes, or null when deleted
  */
-import git, { type TreeEntry } from 'isomorphic-git';
-import type { GitStore } from '../../core/store/git-store.js';
+import type { GitStore, TreeEntry } from '../../core/git/git-store.js';
 
 async function entries(store: GitStore, tree: string | undefined): Promise<Map<string, TreeEntry>> {
   if (tree === undefined) return new Map();
-  const { tree: list } = await git.readTree({ fs: store.fs, gitdir: store.gitdir, oid: tree, cache: store.cache });
+  const list = await store.readTree(tree);
   return new Map(list.map((entry) => [entry.path, entry]));
 }
 

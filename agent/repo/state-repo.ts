@@ -11,9 +11,9 @@
 import * as fs from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import git from 'isomorphic-git';
 import { StellaError } from '../../core/errors.js';
-import { GitStore } from '../../core/store/git-store.js';
+import { GitStore } from '../../core/git/git-store.js';
+import { commitStaged, initRepository, stageFiles } from '../../core/git/work-index.js';
 import { formatRoot, rfc3339, ROOT_PATH } from '../../core/trust/root.js';
 import { initialRoot } from '../../core/trust/stage.js';
 import { packageRoot } from '../package-root.js';
@@ -49,8 +49,8 @@ export async function openStateRepo(dir: string): Promise<StateRepo> {
   if (tip === undefined || (await store.readFile(tip, SETTINGS_PATH)) === undefined) {
     throw new StellaError('REPO_INVALID', `${root}: not a Stella state repository (no ${SETTINGS_PATH} on ${MAIN_BRANCH})`);
   }
-  const signingKeyId = await git.getConfig({ fs, gitdir, path: 'stella.signingkey' }).catch(() => undefined);
-  return { dir: root, store, signingKeyId: typeof signingKeyId === 'string' ? signingKeyId : undefined, cacheDir: join(gitdir, 'stella') };
+  const signingKeyId = await store.getConfig('stella.signingkey');
+  return { dir: root, store, signingKeyId, cacheDir: join(gitdir, 'stella') };
 }
 
 /**
@@ -75,14 +75,15 @@ export async function initStateRepo(dir: string, options: { node: string; home: 
     // the root, feeds and policies key and signs reports for this node.
     const expires = rfc3339(new Date(Date.now() + (options.rootValidDays ?? DEFAULT_ROOT_VALID_DAYS) * DAY_MS));
     files.set(ROOT_PATH, formatRoot(await initialRoot({ key, node: options.node, expires })));
-    await git.init({ fs, dir: staging, defaultBranch: MAIN_BRANCH });
+    await initRepository({ fs, dir: staging }, MAIN_BRANCH);
+    const stagingStore = new GitStore({ fs, dir: staging });
     for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
       await mkdir(dirname(join(staging, path)), { recursive: true });
       await writeFile(join(staging, path), bytes);
-      await git.add({ fs, dir: staging, filepath: path });
+      await stageFiles(stagingStore, [path]);
     }
-    await git.setConfig({ fs, dir: staging, path: 'stella.signingkey', value: key.keyId });
-    await git.commit({ fs, dir: staging, message: `Initialise state repository\n\nTrust root version 1: key ${key.keyId} holds the root, feeds and policies roles and signs reports for node ${options.node}.\n`, author: AGENT_IDENTITY });
+    await stagingStore.setConfig('stella.signingkey', key.keyId);
+    await commitStaged(stagingStore, `Initialise state repository\n\nTrust root version 1: key ${key.keyId} holds the root, feeds and policies roles and signs reports for node ${options.node}.\n`, AGENT_IDENTITY);
     await rm(root, { recursive: true, force: true });
     await rename(staging, root);
     return { repo: await openStateRepo(root), keyId: key.keyId };

@@ -5,10 +5,9 @@
  * tree and the Git index, so `git status` stays clean. A file a person has
  * edited locally is left alone (reported back), never overwritten.
  */
-import * as fs from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import git from 'isomorphic-git';
+import { blobId, stageFiles, unstageFile } from '../../core/git/work-index.js';
 import type { StateRepo } from './state-repo.js';
 
 /** Returns the paths left alone because they had local edits. */
@@ -18,7 +17,7 @@ export async function syncWorktree(
   previousCommit: string | undefined,
   changes: ReadonlyMap<string, Uint8Array | null>,
 ): Promise<string[]> {
-  const head = await git.currentBranch({ fs, gitdir: repo.store.gitdir, fullname: true }).catch(() => undefined);
+  const head = await repo.store.currentBranch();
   if (head !== `refs/heads/${branch}`) return [];
   const skipped: string[] = [];
   const written: string[] = [];
@@ -35,7 +34,7 @@ export async function syncWorktree(
     const full = join(repo.dir, path);
     const onDisk = await readFile(full).catch(() => undefined);
     if (onDisk !== undefined) {
-      const { oid } = await git.hashBlob({ object: onDisk });
+      const oid = await blobId(onDisk);
       const untouched = oid === before.get(path);
       const alreadyNew = content !== null && Buffer.from(onDisk).equals(Buffer.from(content));
       if (!untouched && !alreadyNew) {
@@ -45,7 +44,7 @@ export async function syncWorktree(
     }
     if (content === null) {
       await rm(full, { force: true });
-      await git.remove({ fs, dir: repo.dir, gitdir: repo.store.gitdir, filepath: path });
+      await unstageFile(repo.store, path);
     } else {
       await mkdir(dirname(full), { recursive: true });
       await writeFile(full, content);
@@ -53,6 +52,6 @@ export async function syncWorktree(
     }
   }
   // One index update for all files: per-file updates rewrite the whole index each time.
-  if (written.length > 0) await git.add({ fs, dir: repo.dir, gitdir: repo.store.gitdir, filepath: written, cache: repo.store.cache });
+  await stageFiles(repo.store, written);
   return skipped;
 }

@@ -11,11 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import git from 'isomorphic-git';
 import { StellaError } from '../../core/errors.js';
-import { BUNDLE_V2_SIGNATURE, MAX_BUNDLE_HEADER_BYTES, parseBundleHeader } from '../../core/store/bundle-format.js';
-import { createBundle, resolveCommitish, type CreatedBundle } from '../../core/store/bundle.js';
-import { GitStore } from '../../core/store/git-store.js';
+import { BUNDLE_V2_SIGNATURE, MAX_BUNDLE_HEADER_BYTES, parseBundleHeader } from '../../core/git/bundle-format.js';
+import { createBundle, resolveCommitish, type CreatedBundle } from '../../core/git/bundle.js';
+import { GitStore } from '../../core/git/git-store.js';
 import type { StateRepo } from '../repo/state-repo.js';
 import { syncBackedFs } from './read-fs.js';
 
@@ -71,10 +70,7 @@ export async function resolveSince(store: GitStore, spec: string): Promise<strin
     const header = parseBundleHeader(await readHeaderBytes(spec), spec);
     const tips = [...new Set(header.refs.map((r) => r.oid))];
     for (const ref of header.refs) {
-      const present = await git.readObject({ fs: store.fs, gitdir: store.gitdir, oid: ref.oid, format: 'deflated', cache: store.cache }).then(
-        () => true,
-        () => false,
-      );
+      const present = await store.hasObject(ref.oid);
       if (!present) throw new StellaError('NOT_FOUND', `--since ${spec}: its ref ${ref.name} (${ref.oid.slice(0, 12)}) is not in this repository`);
     }
     return tips;

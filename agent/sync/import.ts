@@ -9,12 +9,10 @@
  *   const summary = await importBundleFile(repo, '/media/usb/next.bundle');
  *   const refused = summary.updates.filter((u) => u.status === 'refused');
  */
-import * as fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import git from 'isomorphic-git';
 import { StellaError } from '../../core/errors.js';
-import { importBundle, type ImportResult } from '../../core/store/bundle.js';
-import type { GitStore } from '../../core/store/git-store.js';
+import { importBundle, type ImportResult } from '../../core/git/bundle.js';
+import type { GitStore } from '../../core/git/git-store.js';
 import type { StateRepo } from '../repo/state-repo.js';
 import { syncWorktree } from '../repo/worktree.js';
 
@@ -41,7 +39,7 @@ export async function importBundleFile(repo: StateRepo, file: string, options: I
     const code = (cause as { code?: unknown }).code;
     throw new StellaError(code === 'ENOENT' ? 'NOT_FOUND' : 'USAGE', `${file}: cannot read the bundle (${String(code ?? cause)})`, { cause });
   });
-  const head = await git.currentBranch({ fs, gitdir: repo.store.gitdir, fullname: true }).catch(() => undefined);
+  const head = await repo.store.currentBranch();
   const result = await importBundle(repo.store, bytes, {
     source: file,
     ...(options.force === true ? { force: true } : {}),
@@ -72,7 +70,7 @@ export async function changedFiles(store: GitStore, from: string | undefined, to
   const changes = new Map<string, Uint8Array | null>();
   const entries = async (tree: string | undefined): Promise<Map<string, Entry>> => {
     if (tree === undefined) return new Map();
-    const { tree: items } = await git.readTree({ fs: store.fs, gitdir: store.gitdir, oid: tree, cache: store.cache });
+    const items = await store.readTree(tree);
     return new Map(items.map((item) => [item.path, { type: item.type, oid: item.oid }]));
   };
   const visit = async (prefix: string, before: string | undefined, after: string | undefined): Promise<void> => {

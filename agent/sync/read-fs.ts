@@ -11,7 +11,7 @@
  *   const bundle = await createBundle(store);
  */
 import * as fs from 'node:fs';
-import type { PromiseFsClient } from 'isomorphic-git';
+import type { PromiseFsClient } from '../../core/git/git-store.js';
 
 /** Wraps a synchronous call so that its result or error arrives as a promise. */
 function later<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => Promise<R> {
@@ -26,7 +26,7 @@ function later<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => P
 
 /**
  * Node's synchronous fs calls behind isomorphic-git's promise interface.
- * @example await git.readObject({ fs: syncBackedFs, gitdir, oid })
+ * @example new GitStore({ fs: syncBackedFs, dir })
  */
 export const syncBackedFs: PromiseFsClient = {
   promises: {

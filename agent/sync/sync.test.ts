@@ -13,7 +13,7 @@ import { fsckStrict, git, tempRepo, type TempRepo } from '../../test/helpers/rep
 import { registerSync } from '../cli/commands/sync.js';
 import type { CommandResult } from '../cli/context.js';
 import { AGENT_IDENTITY } from '../repo/state-repo.js';
-import type { GitStore } from '../../core/store/git-store.js';
+import type { GitStore } from '../../core/git/git-store.js';
 
 let home: string;
 const saved = { ...process.env };

@@ -6,7 +6,7 @@
  *   const entries = await reviewRange(store, baseCommit, headCommit);
  *   console.log(renderReviewMarkdown(entries));
  */
-import type { GitStore } from '../store/git-store.js';
+import type { GitStore } from '../git/git-store.js';
 import { FINDINGS_DIR, REPORT_FILE } from './layout.js';
 import { diffReports, type ReviewEntry } from './review.js';
 import { parseReport } from './serialize.js';

@@ -12,13 +12,7 @@
  *   const blob = await graph.blobAt(tip, 'trust/root.json');
  *   const oldestFirst = await graph.ancestors(tip);
  */
-import git from 'isomorphic-git';
-import type { GitStore } from '../store/git-store.js';
-
-interface CommitInfo {
-  tree: string;
-  parents: string[];
-}
+import type { CommitInfo, GitStore } from '../git/git-store.js';
 
 type TreeEntries = Map<string, { oid: string; type: string }>;
 
@@ -90,8 +84,8 @@ export class CommitGraph {
     if (this.commits.has(commit)) return this.commits.get(commit);
     let info: CommitInfo | undefined;
     try {
-      const { commit: parsed } = await git.readCommit({ fs: this.store.fs, gitdir: this.store.gitdir, oid: commit, cache: this.store.cache });
-      info = { tree: parsed.tree, parents: parsed.parent };
+      // The store's commit reader, the one history walks and push/pull use.
+      info = await this.store.readCommit(commit);
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'NotFoundError') throw error;
       this.missing.add(commit);

@@ -17,12 +17,12 @@ import { BUNDLE_FILE, FINDINGS_DIR, REPORT_FILE, SBOM_FILE } from '../report/lay
 import { parseReport } from '../report/serialize.js';
 import { verifyBundle } from '../sign/bundle.js';
 import { sha256Hex } from '../sign/encoding.js';
-import type { GitStore } from '../store/git-store.js';
+import type { GitStore } from '../git/git-store.js';
 import { trustedKeyIds, trustedKeyLookup } from '../trust/lookup.js';
 import type { TrustRoot } from '../trust/root.js';
 import type { CommitGraph } from './commits.js';
 import { judgingRoot, type TrustState } from './trust-state.js';
-import type { VerifyFailure } from './verify-repo.js';
+import type { VerifyFailure } from './types.js';
 
 /**
  * Folders under findings/ that hold a report (findings/<node>/<target>).

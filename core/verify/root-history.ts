@@ -26,7 +26,7 @@ import { sha256Hex } from '../sign/encoding.js';
 import { parseRoot, ROOT_PATH, signedBytes, type TrustRoot } from '../trust/root.js';
 import { verifyAnchor, verifySuccessor } from '../trust/rules.js';
 import type { CommitGraph } from './commits.js';
-import type { VerifyFailure } from './verify-repo.js';
+import type { VerifyFailure } from './types.js';
 
 export class RootHistory {
   /** Roots that verified, by the blob id of their trust/root.json. */

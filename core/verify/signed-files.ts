@@ -17,11 +17,11 @@ import { parseManifest } from '../feeds/manifest.js';
 import { OSV_FEED_DIR, OSV_SHARD_DIR } from '../feeds/osv/shard.js';
 import { sha256Hex } from '../sign/encoding.js';
 import { verifyDetachedJws } from '../sign/jws.js';
-import type { GitStore } from '../store/git-store.js';
+import type { GitStore } from '../git/git-store.js';
 import { roleThreshold, trustedKeyLookup } from '../trust/lookup.js';
 import type { TrustRoot } from '../trust/root.js';
 import type { TrustState } from './trust-state.js';
-import type { VerifyResult } from './verify-repo.js';
+import type { VerifyResult } from './types.js';
 
 const SIGNATURE_SUFFIX = '.jws';
 const POLICIES_DIR = 'policies';

@@ -17,12 +17,12 @@
  *   const feedKeys = trustedKeyLookup(root, 'feeds');
  */
 import { StellaError } from '../errors.js';
-import type { GitStore } from '../store/git-store.js';
+import type { GitStore } from '../git/git-store.js';
 import { ROOT_PATH, type TrustRoot } from '../trust/root.js';
 import { expiryProblem } from '../trust/rules.js';
 import { CommitGraph } from './commits.js';
 import { RootHistory } from './root-history.js';
-import type { VerifyFailure } from './verify-repo.js';
+import type { VerifyFailure } from './types.js';
 
 export interface TrustState {
   /** The trust ref as the user named it, for messages. */

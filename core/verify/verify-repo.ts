@@ -17,34 +17,14 @@
  *   const result = await verifyRepository(store, { main: 'main', branches: ['agents/edge-1'] });
  *   if (result.failures.length > 0) process.exitCode = 1;
  */
-import type { GitStore } from '../store/git-store.js';
+import type { GitStore } from '../git/git-store.js';
 import { CommitGraph } from './commits.js';
 import { reportFolders, verifyReport } from './reports.js';
 import { verifyFeeds, verifyPolicies } from './signed-files.js';
 import { loadTrust } from './trust-state.js';
+import type { VerifyOptions, VerifyResult } from './types.js';
 
-export interface VerifyFailure {
-  /** `branch:path` of the file that failed. */
-  where: string;
-  reason: string;
-}
-
-export interface VerifyResult {
-  reports: number;
-  manifests: number;
-  /** Policy files checked (each has its own signature). */
-  policies: number;
-  failures: VerifyFailure[];
-}
-
-export interface VerifyOptions {
-  /** Ref holding the trust root and feeds (normally `main`; in a pull request's CI, the base branch). */
-  main: string;
-  /** Refs whose reports to check (main is always checked too). */
-  branches: string[];
-  /** The time expiry is judged at (default: now). */
-  now?: Date;
-}
+export type { VerifyFailure, VerifyOptions, VerifyResult } from './types.js';
 
 /**
  * Verifies the trust root chain, feeds, policies and every report on `branches`.

@@ -9,8 +9,6 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import git from 'isomorphic-git';
-import * as fs from 'node:fs';
 import { StellaError } from '../../../core/errors.js';
 import { verifyRepository } from '../../../core/verify/verify-repo.js';
 import { importOsv } from '../../feeds/import-osv.js';
@@ -53,7 +51,7 @@ export function registerDemo(program: Command, setResult: SetResult): void {
       ctx.log.info(`3/4 scanned ${outcome.report.target.name}: ${outcome.report.summary.components} components, ${outcome.report.summary.findings} findings`);
       process.stdout.write(`\n${renderTable(outcome.report)}\n`);
 
-      const branches = await git.listBranches({ fs, gitdir: repo.store.gitdir });
+      const branches = await repo.store.listBranches();
       const verified = await verifyRepository(repo.store, { main: MAIN_BRANCH, branches });
       for (const failure of verified.failures) ctx.log.error(`${failure.where}: ${failure.reason}`);
       const ok = verified.failures.length === 0;

@@ -6,9 +6,7 @@
  * as the forge's own diff does, so reports other nodes merged meanwhile do
  * not show up as removed.
  */
-import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import git from 'isomorphic-git';
 import { StellaError } from '../../../core/errors.js';
 import { agentBranch } from '../../../core/report/layout.js';
 import { renderReviewMarkdown, type ReviewEntry } from '../../../core/report/review.js';
@@ -126,15 +124,14 @@ async function branchCommit(repo: StateRepo, branch: string, hint: string): Prom
 }
 
 async function mergeBase(repo: StateRepo, base: string, head: string): Promise<string | undefined> {
-  const bases = (await git.findMergeBase({ fs, gitdir: repo.store.gitdir, oids: [base, head], cache: repo.store.cache })) as string[];
-  return bases[0];
+  return (await repo.store.mergeBases(base, head))[0];
 }
 
 /** The forge repository and API: flags first, else the origin remote's host and path. */
 async function locate(repo: StateRepo, entry: ForgeEntry, options: OpenOptions): Promise<{ repository: string; apiUrl: string }> {
   if (options.repoSlug !== undefined) return { repository: options.repoSlug, apiUrl: options.apiUrl ?? entry.defaultApiUrl };
-  const origin = await git.getConfig({ fs, gitdir: repo.store.gitdir, path: 'remote.origin.url' }).catch(() => undefined);
-  if (typeof origin !== 'string' || origin === '') {
+  const origin = await repo.store.getConfig('remote.origin.url');
+  if (origin === undefined) {
     throw new StellaError('USAGE', `${repo.dir}: no origin remote to name the ${entry.name} repository; pass --repo-slug owner/name`);
   }
   const { host, slug } = parseRemoteUrl(origin);

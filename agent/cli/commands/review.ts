@@ -1,7 +1,5 @@
 /** `stella review summary A..B`: what changed in the findings between two commits, as Markdown. */
-import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import git from 'isomorphic-git';
 import { StellaError } from '../../../core/errors.js';
 import { renderReviewMarkdown } from '../../../core/report/review.js';
 import { reviewRange } from '../../../core/report/review-range.js';
@@ -30,18 +28,15 @@ export function registerReview(program: Command, setResult: SetResult): void {
 }
 
 async function resolve(repo: StateRepo, ref: string): Promise<string> {
+  const named = await repo.store.resolve(ref).catch(() => undefined);
+  if (named !== undefined) return named;
   try {
-    return await git.resolveRef({ fs, gitdir: repo.store.gitdir, ref });
+    return await repo.store.expandOid(ref);
   } catch {
-    try {
-      return await git.expandOid({ fs, gitdir: repo.store.gitdir, oid: ref });
-    } catch {
-      throw new StellaError('NOT_FOUND', `'${ref}' is not a branch, tag or commit of ${repo.dir}`);
-    }
+    throw new StellaError('NOT_FOUND', `'${ref}' is not a branch, tag or commit of ${repo.dir}`);
   }
 }
 
 async function firstParent(repo: StateRepo, commit: string): Promise<string | undefined> {
-  const { commit: parsed } = await git.readCommit({ fs, gitdir: repo.store.gitdir, oid: commit });
-  return parsed.parent[0];
+  return (await repo.store.readCommit(commit)).parents[0];
 }

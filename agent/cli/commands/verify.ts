@@ -1,7 +1,5 @@
 /** `stella verify`: every signature and digest in the state repository, against trust/. */
-import * as fs from 'node:fs';
 import type { Command } from 'commander';
-import git from 'isomorphic-git';
 import { verifyRepository } from '../../../core/verify/verify-repo.js';
 import { MAIN_BRANCH } from '../../repo/state-repo.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
@@ -20,7 +18,7 @@ export function registerVerify(program: Command, setResult: SetResult): void {
     .action(async (options: { trustRef: string; ref?: string[] }, command: Command) => {
       const ctx = CommandContext.of(command);
       const repo = await ctx.openRepo();
-      const branches = options.ref ?? (await git.listBranches({ fs, gitdir: repo.store.gitdir }));
+      const branches = options.ref ?? (await repo.store.listBranches());
       const result = await verifyRepository(repo.store, { main: options.trustRef, branches });
       for (const failure of result.failures) ctx.log.error(`${failure.where}: ${failure.reason}`, { ...failure });
       const ok = result.failures.length === 0;

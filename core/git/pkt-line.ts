@@ -7,7 +7,7 @@
  *   const bytes = concat([pktLine('unpack ok\n'), FLUSH]);
  *   parsePktLines(bytes); // ['unpack ok\n', null]
  */
-import { StellaError } from '../../core/errors.js';
+import { StellaError } from '../errors.js';
 
 export const FLUSH = new TextEncoder().encode('0000');
 const MAX_PAYLOAD = 65516;

@@ -9,11 +9,10 @@
  */
 import git from 'isomorphic-git';
 import { StellaError } from '../errors.js';
-import { hexEncode } from '../sign/encoding.js';
 import { checkRefName, escapeForDisplay, parseBundle, type BundleRef, type SkippedRef } from './bundle-format.js';
 import { forEachLimit, walkObjects, type ObjectSource } from './object-walk.js';
-import { appendWholeObjects, externalDeltaBases, parsePackIndex, verifyPack, type PackObjectType } from './pack-file.js';
-import { isMissingFile, storeFsOps, type StoreFsOps } from './store-fs.js';
+import { verifyPack } from './pack-file.js';
+import { storePack } from './pack-store.js';
 
 export interface ImportBundleOptions {
   /** Name of the input, for messages (a file name). */
@@ -89,8 +88,7 @@ export async function importBundle(store: ObjectSource, bytes: Uint8Array, optio
   };
   if (planned.length === 0) return result;
 
-  const ops = storeFsOps(store.fs);
-  const published = pack.objects === 0 ? undefined : await stageAndPublish(repo, ops, bundle.pack, pack.objects, source);
+  const published = pack.objects === 0 ? undefined : await storePack(repo, bundle.pack, pack.objects, source);
   try {
     await requireComplete(repo, planned, bundle.prerequisites.map((p) => p.oid), published?.oids ?? new Set(), source);
   } catch (error) {
@@ -136,99 +134,6 @@ function planRefs(refs: readonly BundleRef[], skippedByName: readonly SkippedRef
     }
   }
   return { planned, skipped };
-}
-
-interface Published {
-  name: string;
-  oids: Set<string>;
-  completed: number;
-  withdraw(): Promise<void>;
-}
-
-/**
- * Indexes the pack in a staging folder beside objects/pack (a thin pack is
- * completed with local bases and indexed again), then renames pack and
- * index into place — pack first, since readers look for the index.
- */
-async function stageAndPublish(repo: ObjectSource, ops: StoreFsOps, pack: Uint8Array, count: number, source: string): Promise<Published> {
-  const staging = `${repo.gitdir}/objects/tmp_objdir-stella-${hexEncode(crypto.getRandomValues(new Uint8Array(6)))}`;
-  await ops.mkdir(staging);
-  try {
-    let current = pack;
-    let index = await indexStaged(repo, ops, staging, 'incoming', current, count, source);
-    const bases = externalDeltaBases(current, index);
-    if (bases.length > 0) {
-      const objects = await Promise.all(bases.map((oid) => localObject(repo, oid, source)));
-      current = await appendWholeObjects(current, objects);
-      index = await indexStaged(repo, ops, staging, 'complete', current, count + bases.length, source);
-    }
-    const name = `pack-${hexEncode(current.subarray(current.length - 20))}`;
-    const packDir = `${repo.gitdir}/objects/pack`;
-    await ops.mkdir(packDir).catch(() => undefined);
-    const existing = new Set(await ops.readdir(packDir));
-    const alreadyPresent = existing.has(`${name}.pack`) && existing.has(`${name}.idx`);
-    const file = index.file;
-    const withdraw = async (): Promise<void> => {
-      if (alreadyPresent) return;
-      await ops.unlink(`${packDir}/${name}.idx`).catch(() => undefined);
-      await ops.unlink(`${packDir}/${name}.pack`).catch(() => undefined);
-    };
-    if (!alreadyPresent) {
-      try {
-        await ops.rename(`${staging}/${file}.pack`, `${packDir}/${name}.pack`);
-        await ops.rename(`${staging}/${file}.idx`, `${packDir}/${name}.idx`);
-      } catch (error) {
-        await withdraw();
-        throw error;
-      }
-    }
-    return { name: `${name}.pack`, oids: new Set(index.oids), completed: bases.length, withdraw };
-  } finally {
-    await removeFolder(ops, staging);
-  }
-}
-
-async function indexStaged(
-  repo: ObjectSource,
-  ops: StoreFsOps,
-  staging: string,
-  file: string,
-  pack: Uint8Array,
-  expected: number,
-  source: string,
-): Promise<{ file: string; oids: string[]; offsets: number[] }> {
-  await ops.writeFile(`${staging}/${file}.pack`, pack);
-  try {
-    // dir is the staging folder (where the pack is); gitdir the repository (where thin-pack bases are).
-    await git.indexPack({ fs: repo.fs, dir: staging, gitdir: repo.gitdir, filepath: `${file}.pack`, cache: {} });
-  } catch (cause) {
-    throw new StellaError('REPO_INVALID', `${source}: the pack cannot be indexed: ${(cause as Error).message}`, { cause });
-  }
-  const index = parsePackIndex(await ops.readFile(`${staging}/${file}.idx`), `${source} (index)`);
-  // indexPack drops objects it cannot resolve (a delta whose base is nowhere) instead of failing.
-  if (index.oids.length !== expected) {
-    throw new StellaError('REPO_INVALID', `${source}: only ${index.oids.length} of the pack's ${expected} objects could be resolved (a delta base is missing)`);
-  }
-  return { file, ...index };
-}
-
-async function localObject(repo: ObjectSource, oid: string, source: string): Promise<{ type: PackObjectType; content: Uint8Array }> {
-  const object = await git.readObject({ fs: repo.fs, gitdir: repo.gitdir, oid, format: 'content', cache: repo.cache }).catch(() => undefined);
-  if (object === undefined) {
-    throw new StellaError('NOT_FOUND', `${source}: the thin pack needs object ${oid} as a delta base, and this repository does not have it`);
-  }
-  return { type: object.type as PackObjectType, content: object.object as Uint8Array };
-}
-
-async function removeFolder(ops: StoreFsOps, folder: string): Promise<void> {
-  const names = await ops.readdir(folder).catch((error: unknown) => {
-    if (isMissingFile(error)) return [];
-    throw error;
-  });
-  for (const name of names) await ops.unlink(`${folder}/${name}`);
-  await ops.rmdir(folder).catch((error: unknown) => {
-    if (!isMissingFile(error)) throw error;
-  });
 }
 
 /**

@@ -19,8 +19,24 @@
  */
 import git, { type CallbackFsClient, type PromiseFsClient, type TreeEntry } from 'isomorphic-git';
 import { StellaError } from '../errors.js';
+import { applyChanges, groupChanges, writeTree } from './tree-write.js';
 
 export type StoreFs = CallbackFsClient | PromiseFsClient;
+export type { CallbackFsClient, PromiseFsClient, TreeEntry };
+
+/** The four kinds of Git object. */
+export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag';
+
+/** What history walks and replays need of a commit. */
+export interface CommitInfo {
+  oid: string;
+  parents: string[];
+  tree: string;
+  /** Committer time, seconds since the epoch. */
+  time: number;
+  message: string;
+  author: { name: string; email: string; timestamp: number };
+}
 
 export interface Author {
   name: string;
@@ -52,9 +68,6 @@ export interface CommitResult {
   committed: boolean;
   parent: string | undefined;
 }
-
-const TREE_MODE = '040000';
-const FILE_MODE = '100644';
 
 export class GitStore {
   readonly fs: StoreFs;
@@ -145,6 +158,111 @@ export class GitStore {
     return parsed.tree;
   }
 
+  /** A full ref name (`refs/heads/x`, `refs/remotes/o/x`) resolved to a commit, or undefined when absent. */
+  async readRef(ref: string): Promise<string | undefined> {
+    try {
+      return await git.resolveRef({ fs: this.fs, gitdir: this.gitdir, ref });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Points a full ref name at `oid`, whatever it pointed to before (callers do their own compare-and-swap). */
+  async writeRef(ref: string, oid: string): Promise<void> {
+    await git.writeRef({ fs: this.fs, gitdir: this.gitdir, ref, value: oid, force: true });
+  }
+
+  /** Removes a ref; a ref that is already gone is fine. */
+  async deleteRef(ref: string): Promise<void> {
+    await git.deleteRef({ fs: this.fs, gitdir: this.gitdir, ref }).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+    });
+  }
+
+  /** Local branch names, or the branches tracked for `remote` (`refs/remotes/<remote>/…`); empty when none. */
+  async listBranches(remote?: string): Promise<string[]> {
+    return git.listBranches({ fs: this.fs, gitdir: this.gitdir, ...(remote === undefined ? {} : { remote }) }).catch(() => [] as string[]);
+  }
+
+  /** The full ref HEAD names (`refs/heads/main`), or undefined when HEAD is detached or unreadable. */
+  async currentBranch(): Promise<string | undefined> {
+    const head = await git.currentBranch({ fs: this.fs, gitdir: this.gitdir, fullname: true }).catch(() => undefined);
+    return typeof head === 'string' ? head : undefined;
+  }
+
+  /** A value from `.git/config` (`remote.origin.url`), or undefined. */
+  async getConfig(path: string): Promise<string | undefined> {
+    const value: unknown = await git.getConfig({ fs: this.fs, gitdir: this.gitdir, path }).catch(() => undefined);
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  }
+
+  /** Sets a value in `.git/config`. */
+  async setConfig(path: string, value: string): Promise<void> {
+    await git.setConfig({ fs: this.fs, gitdir: this.gitdir, path, value });
+  }
+
+  /** A commit's tree, parents, times, author and message. */
+  async readCommit(oid: string): Promise<CommitInfo> {
+    const { commit } = await git.readCommit({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache });
+    return {
+      oid,
+      parents: commit.parent,
+      tree: commit.tree,
+      time: commit.committer.timestamp,
+      message: commit.message,
+      author: { name: commit.author.name, email: commit.author.email, timestamp: commit.author.timestamp },
+    };
+  }
+
+  /** True when `oid` is a commit in the object store. */
+  async hasCommit(oid: string): Promise<boolean> {
+    try {
+      await git.readCommit({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache });
+      return true;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === 'NotFoundError' || code === 'ObjectTypeError') return false;
+      throw error;
+    }
+  }
+
+  /** True when any object `oid` is in the object store (read without inflating it). */
+  async hasObject(oid: string): Promise<boolean> {
+    return git.readObject({ fs: this.fs, gitdir: this.gitdir, oid, format: 'deflated', cache: this.cache }).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** The entries of a tree object by its id. */
+  async readTree(oid: string): Promise<TreeEntry[]> {
+    const { tree } = await git.readTree({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache });
+    return tree;
+  }
+
+  /** Any object's type and content bytes. */
+  async readObject(oid: string): Promise<{ type: ObjectType; data: Uint8Array }> {
+    const { type, object } = await git.readObject({ fs: this.fs, gitdir: this.gitdir, oid, format: 'content', cache: this.cache });
+    if (!(object instanceof Uint8Array)) throw new StellaError('INTERNAL', `object ${oid} did not read as bytes`);
+    return { type: type as ObjectType, data: object };
+  }
+
+  /** The full id of an abbreviated one; throws NOT_FOUND when none or several match. */
+  async expandOid(short: string): Promise<string> {
+    try {
+      return await git.expandOid({ fs: this.fs, gitdir: this.gitdir, oid: short, cache: this.cache });
+    } catch (cause) {
+      throw new StellaError('NOT_FOUND', `no single object in ${this.gitdir} starts with ${short}`, { cause });
+    }
+  }
+
+  /** The best common ancestors of two commits (empty for unrelated histories). */
+  async mergeBases(a: string, b: string): Promise<string[]> {
+    const bases: unknown = await git.findMergeBase({ fs: this.fs, gitdir: this.gitdir, oids: [a, b], cache: this.cache });
+    return Array.isArray(bases) ? bases.map(String) : [];
+  }
+
   /**
    * Applies `changes` on top of the parent and commits to `branch`. The ref
    * only moves if it still points at the parent (compare-and-swap), so a
@@ -162,8 +280,8 @@ export class GitStore {
       });
     }
     const baseTree = parent === undefined ? undefined : await this.treeOf(parent);
-    const tree = await this.applyChanges(baseTree, groupChanges(request.changes));
-    const newTree = tree ?? (await this.writeTree([]));
+    const tree = await applyChanges(this, baseTree, groupChanges(request.changes));
+    const newTree = tree ?? (await writeTree(this, []));
     if (parent !== undefined && newTree === baseTree && currentTip !== undefined) {
       return { oid: parent, committed: false, parent };
     }
@@ -189,71 +307,6 @@ export class GitStore {
     await git.writeRef({ fs: this.fs, gitdir: this.gitdir, ref: `refs/heads/${request.branch}`, value: oid, force: true });
     return { oid, committed: true, parent };
   }
-
-  private async writeTree(entries: TreeEntry[]): Promise<string> {
-    return git.writeTree({ fs: this.fs, gitdir: this.gitdir, tree: entries });
-  }
-
-  /** Rewrites one tree with its changes; returns undefined when the tree ends up empty. */
-  private async applyChanges(treeOid: string | undefined, changes: ChangeTree): Promise<string | undefined> {
-    const entries = new Map<string, TreeEntry>();
-    if (treeOid !== undefined) {
-      const { tree } = await git.readTree({ fs: this.fs, gitdir: this.gitdir, oid: treeOid, cache: this.cache });
-      for (const entry of tree) entries.set(entry.path, entry);
-    }
-    let changed = false;
-    for (const [name, change] of changes) {
-      const existing = entries.get(name);
-      if (change === null) {
-        if (existing !== undefined) {
-          entries.delete(name);
-          changed = true;
-        }
-      } else if (change instanceof Uint8Array) {
-        const oid = await git.writeBlob({ fs: this.fs, gitdir: this.gitdir, blob: change });
-        if (existing?.oid !== oid || existing.mode !== FILE_MODE) {
-          entries.set(name, { mode: FILE_MODE, path: name, oid, type: 'blob' });
-          changed = true;
-        }
-      } else {
-        const base = existing?.type === 'tree' ? existing.oid : undefined;
-        const sub = await this.applyChanges(base, change);
-        if (sub === undefined) {
-          if (existing !== undefined) {
-            entries.delete(name);
-            changed = true;
-          }
-        } else if (sub !== existing?.oid) {
-          entries.set(name, { mode: TREE_MODE, path: name, oid: sub, type: 'tree' });
-          changed = true;
-        }
-      }
-    }
-    if (!changed && treeOid !== undefined) return treeOid;
-    if (entries.size === 0) return undefined;
-    return this.writeTree([...entries.values()]);
-  }
-}
-
-/** Changes grouped by path segment: a leaf is bytes or null (delete), a folder is a nested map. */
-type ChangeTree = Map<string, Uint8Array | null | ChangeTree>;
-
-function groupChanges(changes: ReadonlyMap<string, Uint8Array | null>): ChangeTree {
-  const root: ChangeTree = new Map();
-  for (const [path, content] of changes) {
-    const parts = path.split('/');
-    let node = root;
-    for (const part of parts.slice(0, -1)) {
-      let next = node.get(part);
-      if (!(next instanceof Map)) {
-        next = new Map();
-        node.set(part, next);
-      }
-      node = next;
-    }
-    node.set(parts[parts.length - 1] as string, content);
-  }
-  return root;
 }
 
 /** Refuses paths that Git or a checkout would treat specially. */

@@ -1,0 +1,100 @@
+/**
+ * The client side of Git's smart-HTTP protocol (version 1): ref discovery
+ * (`GET info/refs?service=…`) and one POST to `git-upload-pack` or
+ * `git-receive-pack`. The transport is any function shaped like the Web
+ * `fetch` — the global `fetch` in Node or a Worker, or a wrapper that adds
+ * credentials and counts bytes — so this runs wherever `fetch` does.
+ *
+ * An HTTP status other than 200 becomes a StellaError carrying
+ * `data.httpStatus`, which callers translate into advice (credentials,
+ * URL, retry).
+ *
+ * @example
+ *   const { refs, capabilities } = await discoverRefs(fetch, 'http://127.0.0.1:8080/state.git', 'receive-pack');
+ *   const reply = await postService(fetch, url, 'receive-pack', requestBytes);
+ */
+import { StellaError } from '../errors.js';
+import { bufferSource } from '../sign/encoding.js';
+import { parsePktLines } from './pkt-line.js';
+
+/** What a request carries: bodies are whole byte arrays, so a transport may resend them (after a 401). */
+export interface TransportRequest {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: Uint8Array;
+}
+
+/** A `fetch`-shaped function. @example const transport: Transport = (url, init) => fetch(url, toRequestInit(init)); */
+export type Transport = (url: string, request: TransportRequest) => Promise<Response>;
+
+/** The two services a client talks to. */
+export type GitService = 'upload-pack' | 'receive-pack';
+
+/** A remote's refs and capabilities, as advertised to a client of one service. */
+export interface Advertisement {
+  /** `refs/…` → oid (peeled tags and HEAD left out). */
+  refs: Map<string, string>;
+  capabilities: Set<string>;
+}
+
+/**
+ * The global `fetch` as a Transport: the Web-standard default, the same in Node and in a Worker.
+ *
+ * @example const { refs } = await discoverRefs(webTransport, url, 'upload-pack');
+ */
+export const webTransport: Transport = (url, request) =>
+  fetch(url, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: bufferSource(request.body) }) });
+
+/**
+ * Lists the remote's refs for `service` (protocol v1: one response holds every ref).
+ *
+ * @example const { refs } = await discoverRefs(fetch, url, 'upload-pack'); refs.get('refs/heads/main');
+ */
+export async function discoverRefs(transport: Transport, url: string, service: GitService): Promise<Advertisement> {
+  const response = await transport(`${url}/info/refs?service=git-${service}`, { method: 'GET', headers: { accept: `application/x-git-${service}-advertisement` } });
+  const bytes = await bodyOf(response, url);
+  const contentType = response.headers.get('content-type') ?? '';
+  if (contentType !== `application/x-git-${service}-advertisement`) {
+    throw new StellaError('REPO_INVALID', `remote ${url} is not a smart-HTTP Git server (answered ${contentType || 'no content type'} for git-${service})`, {
+      data: { remote: url, reason: 'not-smart-http' },
+    });
+  }
+  const lines = parsePktLines(bytes, `${url} ref advertisement`);
+  // "# service=git-…" and a flush come first, then the ref lines.
+  const start = lines[0]?.startsWith('# service=') === true ? lines.indexOf(null) + 1 : 0;
+  const refs = new Map<string, string>();
+  let capabilities = new Set<string>();
+  for (const [i, line] of lines.slice(start).entries()) {
+    if (line === null) break;
+    const [head = '', caps] = line.replace(/\n$/, '').split('\0');
+    if (i === 0 && caps !== undefined) capabilities = new Set(caps.split(' ').filter((c) => c !== ''));
+    const [oid = '', name = ''] = head.split(' ');
+    if (name.startsWith('refs/') && !name.endsWith('^{}') && /^[0-9a-f]{40}$/.test(oid)) refs.set(name, oid);
+  }
+  return { refs, capabilities };
+}
+
+/**
+ * One request to `git-<service>`; the whole response body.
+ *
+ * @example const result = await postService(fetch, url, 'upload-pack', wantsAndHaves);
+ */
+export async function postService(transport: Transport, url: string, service: GitService, body: Uint8Array): Promise<Uint8Array> {
+  const response = await transport(`${url}/git-${service}`, {
+    method: 'POST',
+    headers: {
+      'content-type': `application/x-git-${service}-request`,
+      accept: `application/x-git-${service}-result`,
+    },
+    body,
+  });
+  return bodyOf(response, url);
+}
+
+async function bodyOf(response: Response, url: string): Promise<Uint8Array> {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (response.status !== 200) {
+    throw new StellaError('REPO_INVALID', `remote ${url} answered HTTP ${response.status}`, { data: { remote: url, httpStatus: response.status } });
+  }
+  return bytes;
+}
