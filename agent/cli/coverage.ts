@@ -9,7 +9,7 @@
  *   // ['Coverage: 67 of 177 components checked (npm: 67 against 170 advisories)',
  *   //  '110 deb packages (Debian 12): no advisories for Debian:12 imported — not checked']
  */
-import type { Report } from '../../core/model/report.js';
+import type { Report, UncheckedReason } from '../../core/model/report.js';
 import { checkedSentence, coverageOf, uncheckedGroups, uncheckedLines } from '../../core/report/coverage-text.js';
 
 /** The table's footer: what was checked, then one line per group of components that were not. */
@@ -27,8 +27,20 @@ export function uncheckedGateFailure(report: Report, allowUnchecked: boolean): s
   if (allowUnchecked) return undefined;
   const coverage = coverageOf(report);
   if (coverage === undefined || coverage.unchecked.length === 0) return undefined;
-  const why = [...new Set(uncheckedGroups(report).map((group) => (group.ecosystem === undefined ? `pkg:${group.type} ${group.reason}` : `${group.ecosystem} ${group.reason}`)))].join(', ');
-  const feedEmpty = coverage.ecosystems.every((entry) => entry.advisories === 0);
-  const hint = report.inputs.feed === null ? 'no state repository, so no advisories' : feedEmpty ? 'no advisories imported for any of its ecosystems (stella feed import)' : why;
-  return `${coverage.unchecked.length} of ${report.summary.components} components not checked (${hint}); pass --allow-unchecked to gate on the checked ones only`;
+  const why = report.inputs.feed === null ? 'no state repository, so no advisories' : groupsInBrief(report);
+  return `${coverage.unchecked.length} of ${report.summary.components} components not checked (${why}); pass --allow-unchecked to gate on the checked ones only`;
+}
+
+const BRIEF: Readonly<Record<UncheckedReason, string>> = {
+  'no-advisories': 'no advisories imported',
+  'no-ecosystem': 'no advisory ecosystem',
+  'no-ordering': 'no version ordering',
+  'invalid-version': 'invalid version',
+};
+
+/** "110 deb in Debian:12: no advisories imported, 2 swift in SwiftURL: no version ordering", at most three groups. */
+function groupsInBrief(report: Report): string {
+  const groups = uncheckedGroups(report);
+  const shown = groups.slice(0, 3).map((group) => `${group.count} ${group.type}${group.ecosystem === undefined ? '' : ` in ${group.ecosystem}`}: ${BRIEF[group.reason] ?? group.reason}`);
+  return groups.length > 3 ? `${shown.join(', ')}, and ${groups.length - 3} more groups` : shown.join(', ');
 }
