@@ -1,9 +1,11 @@
 /**
  * The `--format table` view of a report: a summary line, then one row per
- * finding, most severe first, like trivy's and grype's tables.
+ * finding, most severe first, like trivy's and grype's tables; coverage
+ * (what was and was not checked) at the end.
  */
 import { compareSeverity } from '../../core/match/severity.js';
 import type { Report } from '../../core/model/report.js';
+import { coverageLines } from './coverage.js';
 
 const COLUMNS = ['LIBRARY', 'VULNERABILITY', 'SEVERITY', 'INSTALLED', 'FIXED', 'TITLE'] as const;
 
@@ -18,7 +20,8 @@ export function renderTable(report: Report, maxTitle = 60): string {
     `${target.name}${os}`,
     `${summary.components} components, ${summary.findings} findings${counts === '' ? '' : ` (${counts})`}`,
   ];
-  if (report.findings.length === 0) return `${lines.join('\n')}\n`;
+  const footer = ['', ...coverageLines(report)];
+  if (report.findings.length === 0) return `${[...lines, ...footer].join('\n')}\n`;
   const rows = [...report.findings]
     .sort((a, b) => compareSeverity(b.severity.level, a.severity.level) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
     .map((f) => {
@@ -30,6 +33,6 @@ export function renderTable(report: Report, maxTitle = 60): string {
     });
   const widths = COLUMNS.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
   const format = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  lines.push('', format(COLUMNS), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format));
+  lines.push('', format(COLUMNS), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format), ...footer);
   return `${lines.join('\n')}\n`;
 }

@@ -69,7 +69,24 @@ async function sniffFile(path: string): Promise<SourceFile['kind']> {
   if (isEpssCsv(text.split('\n', 1)[0] ?? '')) return 'epss';
   // KEV is JSON like an OSV record; its top-level keys tell them apart.
   if (/"catalogVersion"\s*:/.test(text) && /"vulnerabilities"\s*:/.test(text)) return 'kev';
-  return 'json';
+  if (await isOsvRecordFile(path, text)) return 'json';
+  // Named on the command line, a file that is none of these is a mistake: refuse it before anything is committed.
+  throw new StellaError(
+    'ADVISORY_INVALID',
+    `${path}: not a recognised feed (expected an OSV record JSON, an OSV zip or folder, a Debian DSA/DLA list, a CISA KEV catalog or an EPSS CSV); nothing imported`,
+  );
+}
+
+/** An OSV record is one JSON object with a string `id`; read whole, as records are small. */
+async function isOsvRecordFile(path: string, head: string): Promise<boolean> {
+  if (!head.replace(/^\uFEFF/, '').trimStart().startsWith('{')) return false;
+  if ((await stat(path)).size > MAX_RECORD_BYTES) return false;
+  try {
+    const value = JSON.parse(new TextDecoder().decode(await readFile(path)).replace(/^\uFEFF/, '')) as unknown;
+    return typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string';
+  } catch {
+    return false;
+  }
 }
 
 /** Tracker lists are all called `list`: keep their folder (`DSA/list`). */

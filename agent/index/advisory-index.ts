@@ -9,6 +9,8 @@
  *   r <id>                   → trimmed OSV record (JSON)
  *   p <ecosystem> <name>     → ids of records naming that package (JSON list)
  *   s <shard>                → ids stored in that shard (JSON list)
+ *   c <shard>                → records per ecosystem in that shard (JSON object)
+ *   m ecosystems             → records per ecosystem, all shards (JSON object)
  *   m shards                 → shard → blob id indexed (JSON)
  *   m tree                   → tree id of feeds/osv the index reflects
  *
@@ -21,7 +23,7 @@ import { join } from 'node:path';
 import { Level } from 'level';
 import { EPSS_FEED_PATH, parseEpssCsv } from '../../core/feeds/epss/csv.js';
 import { KEV_FEED_PATH, parseKevLines } from '../../core/feeds/kev/lines.js';
-import { packageKey, trimRecord, type AdvisorySource, type PackageKey } from '../../core/match/advisory-source.js';
+import { ecosystemsOf, packageKey, trimRecord, type AdvisorySource, type PackageKey } from '../../core/match/advisory-source.js';
 import type { EnrichmentSource, EpssFact, KevFact } from '../../core/match/enrich.js';
 import type { OsvRecord } from '../../core/model/osv.js';
 import { normalizePackageName } from '../../core/match/package-names.js';
@@ -34,11 +36,13 @@ const SEP = '\u0000';
 const recordKey = (id: string): string => `r${SEP}${id}`;
 const pkgKey = (key: string): string => `p${SEP}${key}`;
 const shardKey = (shard: string): string => `s${SEP}${shard}`;
+const shardCountsKey = (shard: string): string => `c${SEP}${shard}`;
 const kevKey = (cve: string): string => `k${SEP}${cve}`;
 const epssKey = (cve: string): string => `e${SEP}${cve}`;
 const META_TABLE = (name: string): string => `m${SEP}table${SEP}${name}`;
 const META_SHARDS = `m${SEP}shards`;
 const META_TREE = `m${SEP}tree`;
+const META_ECOSYSTEMS = `m${SEP}ecosystems`;
 
 export interface IndexUpdate {
   /** Shards re-read because their content changed. */
@@ -68,6 +72,8 @@ export class AdvisoryIndex implements AdvisorySource, EnrichmentSource {
   /** Brings the index to the feeds at `commit`, re-reading only changed shards and tables. */
   async update(store: GitStore, commit: string): Promise<IndexUpdate> {
     const started = performance.now();
+    // An index built before per-ecosystem counts were kept cannot tell coverage: rebuild it (it is a cache).
+    if ((await this.db.get(META_TREE)) !== undefined && (await this.db.get(META_ECOSYSTEMS)) === undefined) await this.db.clear();
     await this.updateTables(store, commit);
     const feedEntry = (await store.listFolder(commit, 'feeds')).find((entry) => entry.path === 'osv');
     const feedTree = feedEntry?.oid ?? 'none';
@@ -86,6 +92,7 @@ export class AdvisoryIndex implements AdvisorySource, EnrichmentSource {
     }
     await this.db.batch([
       { type: 'put', key: META_SHARDS, value: JSON.stringify(current) },
+      { type: 'put', key: META_ECOSYSTEMS, value: JSON.stringify(await this.sumShardCounts()) },
       { type: 'put', key: META_TREE, value: feedTree },
     ]);
     return { shardsChanged: changed.length, records, elapsedMs: performance.now() - started };
@@ -132,8 +139,24 @@ export class AdvisoryIndex implements AdvisorySource, EnrichmentSource {
     for (const id of oldIds) if (!newIds.has(id)) ops.push({ type: 'del', key: recordKey(id) });
     for (const record of newRecords) ops.push({ type: 'put', key: recordKey(record.id), value: JSON.stringify(record) });
     ops.push(newRecords.length === 0 ? { type: 'del', key: shardKey(shard) } : { type: 'put', key: shardKey(shard), value: JSON.stringify([...newIds].sort()) });
+    // Kept per shard, in the shard's own batch, so the totals stay right even if an update is cut short.
+    ops.push(newRecords.length === 0 ? { type: 'del', key: shardCountsKey(shard) } : { type: 'put', key: shardCountsKey(shard), value: JSON.stringify(countEcosystems(newRecords)) });
     await this.db.batch(ops);
     return newRecords.length;
+  }
+
+  /** Records per ecosystem over every shard: at most 256 small values. */
+  private async sumShardCounts(): Promise<Record<string, number>> {
+    const totals = new Map<string, number>();
+    for await (const value of this.db.values({ gt: `c${SEP}`, lt: `c${SEP}\uffff` })) {
+      for (const [ecosystem, count] of Object.entries(JSON.parse(value) as Record<string, number>)) totals.set(ecosystem, (totals.get(ecosystem) ?? 0) + count);
+    }
+    return Object.fromEntries([...totals].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /** Records (not withdrawn) per OSV ecosystem in the indexed feed. */
+  async ecosystemCounts(): Promise<ReadonlyMap<string, number>> {
+    return new Map(Object.entries(JSON.parse((await this.db.get(META_ECOSYSTEMS)) ?? '{}') as Record<string, number>));
   }
 
   /** Re-reads the KEV and EPSS tables when their folder changed. */
@@ -198,6 +221,13 @@ export class AdvisoryIndex implements AdvisorySource, EnrichmentSource {
     });
     return out;
   }
+}
+
+function countEcosystems(records: readonly OsvRecord[]): Record<string, number> {
+  // A Map, not an object: ecosystem names come from records, and `__proto__` must stay data.
+  const counts = new Map<string, number>();
+  for (const record of records) for (const ecosystem of ecosystemsOf(record)) counts.set(ecosystem, (counts.get(ecosystem) ?? 0) + 1);
+  return Object.fromEntries(counts);
 }
 
 function packageKeysOf(record: OsvRecord): Set<string> {

@@ -13,6 +13,7 @@ import { basename } from 'node:path';
 import { StellaError } from '../../core/errors.js';
 import { builtinExtractors } from '../../core/extract/registry.js';
 import { enrichFindings } from '../../core/match/enrich.js';
+import { computeCoverage } from '../../core/match/coverage.js';
 import { matchComponents } from '../../core/match/matcher.js';
 import { SEVERITY_ORDER } from '../../core/match/severity.js';
 import { REPORT_SCHEMA, type Finding, type Report, type ReportComponent, type ReportTarget } from '../../core/model/report.js';
@@ -45,13 +46,17 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
   const warnings = [...resolved.warnings];
   let findings: Finding[] = [];
   let feed: Report['inputs']['feed'] = null;
+  // Without a repository nothing is matched: every component is unchecked, and the report says so.
+  let coverage = computeCoverage(resolved.components, new Map());
   if (options.repo !== undefined) {
     options.onProgress?.({ done: 0, what: 'matching advisories' });
     const matched = await matchAgainstRepo(options.repo, resolved.components);
     findings = matched.findings;
     feed = matched.feed;
+    coverage = matched.coverage;
     warnings.push(...matched.warnings);
   }
+  if (resolved.components.length === 0) warnings.push(`${resolved.target.name}: no components found, so nothing was checked`);
   const version = toolVersion();
   const report: Report = {
     schema: REPORT_SCHEMA,
@@ -59,6 +64,7 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
     target: resolved.target,
     inputs: { feed },
     summary: summarise(resolved.components, findings),
+    coverage,
     components: resolved.components,
     findings,
     warnings,
@@ -112,7 +118,14 @@ async function readSbomTarget(path: string, size: number, options: ScanOptions):
   return { target, components, warnings };
 }
 
-async function matchAgainstRepo(repo: StateRepo, components: ReportComponent[]): Promise<{ findings: Finding[]; warnings: string[]; feed: Report['inputs']['feed'] }> {
+interface RepoMatch {
+  findings: Finding[];
+  warnings: string[];
+  coverage: Report['coverage'];
+  feed: Report['inputs']['feed'];
+}
+
+async function matchAgainstRepo(repo: StateRepo, components: ReportComponent[]): Promise<RepoMatch> {
   const commit = await repo.store.branchTip(MAIN_BRANCH);
   if (commit === undefined) throw new StellaError('REPO_INVALID', `${repo.dir}: no ${MAIN_BRANCH} branch`);
   const feedsFolder = await repo.store.listFolder(commit, 'feeds');
@@ -126,7 +139,7 @@ async function matchAgainstRepo(repo: StateRepo, components: ReportComponent[]):
     await index.update(repo.store, commit);
     const matched = await matchComponents(components, index);
     const findings = await enrichFindings(matched.findings, index);
-    return { findings, warnings: [...warnings, ...matched.warnings], feed: { commit, tree: feedsTree ?? 'none' } };
+    return { findings, warnings: [...warnings, ...matched.warnings], coverage: matched.coverage, feed: { commit, tree: feedsTree ?? 'none' } };
   } finally {
     await index.close();
   }

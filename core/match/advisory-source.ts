@@ -14,6 +14,19 @@ export interface PackageKey {
 export interface AdvisorySource {
   /** For each package, the records with an `affected` entry naming it (possibly none). */
   recordsFor(packages: readonly PackageKey[]): Promise<Map<string, OsvRecord[]>>;
+  /**
+   * How many records (not withdrawn) name each ecosystem, keyed exactly as
+   * `PackageKey.ecosystem` (`Debian:12`): what a report's coverage counts.
+   */
+  ecosystemCounts(): Promise<ReadonlyMap<string, number>>;
+}
+
+/** The ecosystems a record names in its `affected` entries (none when withdrawn: it never matches). */
+export function ecosystemsOf(record: OsvRecord): Set<string> {
+  const ecosystems = new Set<string>();
+  if (record.withdrawn !== undefined) return ecosystems;
+  for (const affected of record.affected ?? []) if (affected.package !== undefined) ecosystems.add(affected.package.ecosystem);
+  return ecosystems;
 }
 
 /** The map key used by `recordsFor`. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OsvRecord } from '../model/osv.js';
 import type { ReportComponent } from '../model/report.js';
 import { dpkgOrdering } from '../versions/dpkg.js';
-import { packageKey, type AdvisorySource, type PackageKey } from './advisory-source.js';
+import { ecosystemsOf, packageKey, type AdvisorySource, type PackageKey } from './advisory-source.js';
 import { matchComponents, mergeAliases } from './matcher.js';
 import { normalizePackageName } from './package-names.js';
 
@@ -21,6 +21,11 @@ function memorySource(records: OsvRecord[]): AdvisorySource & { asked: PackageKe
         );
       }
       return out;
+    },
+    async ecosystemCounts() {
+      const counts = new Map<string, number>();
+      for (const record of records) for (const ecosystem of ecosystemsOf(record)) counts.set(ecosystem, (counts.get(ecosystem) ?? 0) + 1);
+      return counts;
     },
   };
 }
@@ -73,6 +78,17 @@ describe('matchComponents', () => {
     const result = await matchComponents([django], source);
     expect(source.asked).toEqual([{ ecosystem: 'PyPI', name: 'django' }]);
     expect(result.findings.length + result.warnings.length).toBeGreaterThan(0);
+  });
+
+  it('reports coverage: the release it looked up, and a component of a release without advisories as unchecked', async () => {
+    const bullseye: ReportComponent = { ...openssl, purl: 'pkg:deb/debian/libssl1.1@1.1.1n-0%2Bdeb11u4?arch=amd64&distro=debian-11&upstream=openssl', name: 'libssl1.1', version: '1.1.1n-0+deb11u4' };
+    const source = memorySource([{ id: 'DSA-9999-1', modified: '2023-10-01T00:00:00Z', affected: [range('Debian:12', 'openssl', '3.0.13-1~deb12u1')] }]);
+    const { coverage } = await matchComponents([openssl, bullseye], source);
+    expect(coverage.ecosystems).toEqual([
+      { ecosystem: 'Debian:11', type: 'deb', components: 1, checked: 0, advisories: 0 },
+      { ecosystem: 'Debian:12', type: 'deb', components: 1, checked: 1, advisories: 1 },
+    ]);
+    expect(coverage.unchecked).toEqual([{ purl: bullseye.purl, type: 'deb', ecosystem: 'Debian:11', reason: 'no-advisories' }]);
   });
 
   it('ignores withdrawn advisories', async () => {

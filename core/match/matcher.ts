@@ -7,30 +7,27 @@
  *   const { findings } = await matchComponents(components, index);
  */
 import type { OsvRecord } from '../model/osv.js';
-import type { Finding, ReportComponent } from '../model/report.js';
-import { osvEcosystemFor, parsePurl } from '../purl/index.js';
+import type { Finding, ReportComponent, ReportCoverage } from '../model/report.js';
 import type { VersionOrdering } from '../versions/ordering.js';
 import { orderingFor } from '../versions/registry.js';
 import { normalizePackageName } from './package-names.js';
-import { packageKey, type AdvisorySource, type PackageKey } from './advisory-source.js';
+import { packageKey, type AdvisorySource } from './advisory-source.js';
+import { componentQuery, type ComponentQuery as Query } from './component-query.js';
+import { computeCoverage } from './coverage.js';
 import { matchAffected } from './osv-range.js';
 import { compareSeverity, severityOf } from './severity.js';
 
 export interface MatchResult {
   findings: Finding[];
   warnings: string[];
-}
-
-interface Query {
-  key: PackageKey;
-  /** The version advisories speak of: for distro packages, the source package's. */
-  version: string;
+  /** Which components were checked against how many advisories, and which could not be. */
+  coverage: ReportCoverage;
 }
 
 export async function matchComponents(components: readonly ReportComponent[], source: AdvisorySource): Promise<MatchResult> {
   const queries = new Map<ReportComponent, Query>();
   for (const component of components) {
-    const query = queryFor(component);
+    const query = componentQuery(component);
     if (query !== undefined) queries.set(component, query);
   }
   const records = await source.recordsFor([...queries.values()].map((q) => q.key));
@@ -50,31 +47,8 @@ export async function matchComponents(components: readonly ReportComponent[], so
     }
     findings.push(...mergeAliases(hits, ordering));
   }
-  return { findings, warnings: [...warnings].sort() };
-}
-
-/**
- * The package key and version to look up. OS packages are matched in their
- * distribution's release only (Debian:12, Alpine:v3.19), by source package,
- * at the source version; language packages in their own ecosystem only.
- */
-function queryFor(component: ReportComponent): Query | undefined {
-  const purl = parsePurl(component.purl);
-  const key = osvEcosystemFor(purl);
-  if (key === undefined) return undefined;
-  let name = key.name;
-  // purls lowercase npm names; advisories keep the registry's spelling (JSONStream).
-  if (key.ecosystem === 'npm' && component.name !== key.name && component.name.toLowerCase() === key.name) name = component.name;
-  let version = component.version;
-  if (purl.type === 'deb' || purl.type === 'apk') {
-    const upstream = purl.qualifiers['upstream'];
-    const at = upstream === undefined ? -1 : upstream.indexOf('@');
-    version = component.sourceVersion ?? (at > 0 ? (upstream as string).slice(at + 1) : component.version);
-  }
-  // rpm advisories speak of epoch:version-release; a purl keeps the epoch in a qualifier.
-  const epoch = purl.qualifiers['epoch'];
-  if (purl.type === 'rpm' && epoch !== undefined && !version.includes(':')) version = `${epoch}:${version}`;
-  return { key: { ecosystem: key.ecosystem, name: normalizePackageName(key.ecosystem, name) }, version };
+  const coverage = computeCoverage(components, await source.ecosystemCounts());
+  return { findings, warnings: [...warnings].sort(), coverage };
 }
 
 function evaluate(record: OsvRecord, component: ReportComponent, query: Query, ordering: VersionOrdering, warnings: Set<string>): Finding | undefined {

@@ -56,12 +56,61 @@ export interface ReportInputs {
   feed: { commit: string; tree: string } | null;
 }
 
+/**
+ * Why a component was not checked against advisories:
+ * - `no-advisories`: the feed holds no advisory for its ecosystem or release;
+ * - `no-ecosystem`: its purl type maps to no OSV ecosystem;
+ * - `no-ordering`: Stella cannot order that ecosystem's versions;
+ * - `invalid-version`: its version is not valid in its ecosystem (only exact listed versions could match).
+ */
+export type UncheckedReason = 'no-advisories' | 'no-ecosystem' | 'no-ordering' | 'invalid-version';
+
+/** One OSV ecosystem (with its release, as the matcher looks it up) and how well it was checked. */
+export interface CoverageEcosystem {
+  /** OSV ecosystem key: `Debian:12`, `npm`, `PyPI`. */
+  ecosystem: string;
+  /** purl type of its components: `deb`, `npm`. */
+  type: string;
+  /** Components of the target in this ecosystem. */
+  components: number;
+  /** Of those, how many were matched against advisories. */
+  checked: number;
+  /** Advisories (not withdrawn) for this ecosystem in the matched feed. */
+  advisories: number;
+}
+
+/** A component that could not be checked, and why. */
+export interface UncheckedComponent {
+  purl: string;
+  /** purl type: `deb`, `npm`, … */
+  type: string;
+  /** The OSV ecosystem it would be looked up in; absent when its purl maps to none. */
+  ecosystem?: string;
+  reason: UncheckedReason;
+}
+
+/**
+ * What the scan actually checked: a clean report only means "clean" for
+ * the components counted as checked here.
+ */
+export interface ReportCoverage {
+  /** One entry per ecosystem, sorted by ecosystem. */
+  ecosystems: CoverageEcosystem[];
+  /** One entry per component not checked, sorted by purl. */
+  unchecked: UncheckedComponent[];
+}
+
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   tool: { name: 'stella'; version: string };
   target: ReportTarget;
   inputs: ReportInputs;
   summary: { components: number; findings: number; severities: Record<string, number> };
+  /**
+   * Always written by `scanTarget`; reports committed before coverage was
+   * recorded lack it, so readers of stored reports must not assume it.
+   */
+  coverage: ReportCoverage;
   components: ReportComponent[];
   findings: Finding[];
   warnings: string[];

@@ -18,6 +18,7 @@ const report = (findings: Finding[]): Report => ({
   target: { kind: 'oci-archive', name: 'app:1', digest: `sha256:${'a'.repeat(64)}` },
   inputs: { feed: null },
   summary: { components: 3, findings: findings.length, severities: {} },
+  coverage: { ecosystems: [{ ecosystem: 'npm', type: 'npm', components: 3, checked: 3, advisories: 170 }], unchecked: [] },
   components: [],
   findings,
   warnings: [],
@@ -43,5 +44,30 @@ describe('diffReports', () => {
     expect(text).toContain('**1 new**, **1 fixed**, 1 changed');
     expect(text).toContain('| CRITICAL | axios | 0.21.1 | GHSA-4 | 0.21.2 |');
     expect(text).toContain('installed: 4.17.15 → 4.17.20');
+  });
+});
+
+describe('renderReviewMarkdown coverage', () => {
+  it('says what was checked, and names the components that were not', () => {
+    const clean = report([]);
+    expect(renderReviewMarkdown([{ folder: 'findings/n1/app-1', diff: diffReports(undefined, clean), current: clean }])).toContain('Coverage: all 3 components checked (npm: 3 against 170 advisories).');
+
+    const partly: Report = {
+      ...report([]),
+      summary: { components: 5, findings: 0, severities: {} },
+      coverage: {
+        ecosystems: [
+          { ecosystem: 'Debian:12', type: 'deb', components: 2, checked: 0, advisories: 0 },
+          { ecosystem: 'npm', type: 'npm', components: 3, checked: 3, advisories: 170 },
+        ],
+        unchecked: [
+          { purl: 'pkg:deb/debian/bash@5.2.15-2?distro=debian-12', type: 'deb', ecosystem: 'Debian:12', reason: 'no-advisories' },
+          { purl: 'pkg:deb/debian/libc6@2.36-9?distro=debian-12', type: 'deb', ecosystem: 'Debian:12', reason: 'no-advisories' },
+        ],
+      },
+    };
+    const text = renderReviewMarkdown([{ folder: 'findings/n1/app-1', diff: diffReports(undefined, partly), current: partly }]);
+    expect(text).toContain('Coverage: 3 of 5 components checked (npm: 3 against 170 advisories).');
+    expect(text).toContain('**2 components not checked:**\n\n- 2 deb packages (Debian 12): no advisories for Debian:12 imported — not checked\n');
   });
 });

@@ -10,6 +10,7 @@
  */
 import { compareSeverity, SEVERITY_ORDER, type SeverityLevel } from '../match/severity.js';
 import type { Finding, Report } from '../model/report.js';
+import { checkedSentence, uncheckedLines } from './coverage-text.js';
 
 export interface FindingChange {
   before: Finding;
@@ -82,6 +83,7 @@ export function renderReviewMarkdown(entries: readonly ReviewEntry[], title = 'S
       continue;
     }
     lines.push(`Target \`${current.target.name}\` (${current.target.digest.slice(0, 19)}…), ${current.summary.components} components, ${current.summary.findings} findings: ${severityCounts(current.findings)}.`, '');
+    lines.push(...coverageSection(current));
     lines.push(`| | ${SEVERITY_TABLE.join(' | ')} |`, `|---|${SEVERITY_TABLE.map(() => '---:').join('|')}|`);
     lines.push(`| new | ${countsBySeverity(diff.added).join(' | ')} |`, `| fixed | ${countsBySeverity(diff.fixed).join(' | ')} |`, `| changed | ${countsBySeverity(diff.changed.map((c) => c.after)).join(' | ')} |`, '');
     if (diff.added.length > 0) lines.push('### New', '', ...findingTable(diff.added), '');
@@ -99,6 +101,15 @@ export function renderReviewMarkdown(entries: readonly ReviewEntry[], title = 'S
 }
 
 const SEVERITY_TABLE: readonly SeverityLevel[] = [...SEVERITY_ORDER].reverse();
+
+/** What was checked, and each group that was not: a reviewer must not read "0 findings" as "clean". */
+function coverageSection(report: Report): string[] {
+  const unchecked = uncheckedLines(report);
+  const head = `Coverage: ${checkedSentence(report)}.`;
+  if (unchecked.length === 0) return [head, ''];
+  const count = report.coverage.unchecked.length;
+  return [head, '', `**${count} component${count === 1 ? '' : 's'} not checked:**`, '', ...unchecked.map((line) => `- ${line}`), ''];
+}
 
 function countsBySeverity(findings: readonly Finding[]): number[] {
   return SEVERITY_TABLE.map((level) => findings.filter((f) => f.severity.level === level).length);

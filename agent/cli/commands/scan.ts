@@ -10,6 +10,8 @@ import { commitReport } from '../../scan/commit-report.js';
 import { scanTarget, type ScanOutcome } from '../../scan/scan.js';
 import { createProgress } from '../progress.js';
 import { renderTable } from '../table.js';
+import { uncheckedGateFailure } from '../coverage.js';
+import { uncheckedLines } from '../../../core/report/coverage-text.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
 
 const FORMATS = ['table', 'json', 'cyclonedx'] as const;
@@ -20,6 +22,7 @@ interface ScanOptions {
   output?: string;
   severity?: string;
   exitCode: string;
+  allowUnchecked?: boolean;
   commit?: boolean;
   node?: string;
   name?: string;
@@ -34,7 +37,8 @@ export function registerScan(program: Command, setResult: SetResult): void {
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('table'))
     .option('-o, --output <file>', 'write the output to a file instead of stdout')
     .option('-s, --severity <levels>', `only report these severities, comma-separated (${[...SEVERITY_ORDER].reverse().join(',')})`)
-    .option('--exit-code <n>', 'exit with this code when findings (of --severity) remain', '0')
+    .option('--exit-code <n>', 'exit with this code when findings (of --severity) remain, or when components were not checked', '0')
+    .option('--allow-unchecked', 'with --exit-code: pass although some components could not be checked (no advisories for their ecosystem, no version ordering)')
     .option('--commit', 'sign the report and commit it to the state repository on agents/<node>')
     .option('--node <name>', 'this node (default: $STELLA_NODE, config, host name)')
     .option('--name <name>', 'name of the target in the report (default: the image reference or file name)')
@@ -42,6 +46,7 @@ export function registerScan(program: Command, setResult: SetResult): void {
     .addHelpText(
       'after',
       '\nWithout a state repository (--repo, $STELLA_REPO, config) only components are reported.\n' +
+        'Every report records its coverage; under --exit-code, unchecked components or an empty target fail the gate.\n' +
         'Examples:\n  stella scan app.oci.tar\n  stella scan --format json -o report.json ./rootfs\n  stella scan --severity HIGH,CRITICAL --exit-code 1 sbom.cdx.json',
     )
     .action(async (target: string, options: ScanOptions, command: Command) => {
@@ -73,8 +78,12 @@ export function registerScan(program: Command, setResult: SetResult): void {
         );
       }
       const shown = filterFindings(outcome.report, severities);
+      // The table prints coverage itself; other outputs say it on stderr.
+      if (options.format !== 'table' || options.output !== undefined) for (const line of uncheckedLines(outcome.report)) ctx.log.warn(line);
       await emit(render(options.format, shown, outcome), options.output);
-      setResult({ exitCode: shown.findings.length > 0 ? exitCode : ExitCode.ok });
+      const unchecked = exitCode === ExitCode.ok ? undefined : uncheckedGateFailure(outcome.report, options.allowUnchecked === true);
+      if (unchecked !== undefined) ctx.log.error(`--exit-code ${exitCode}: ${unchecked}`);
+      setResult({ exitCode: shown.findings.length > 0 || unchecked !== undefined ? exitCode : ExitCode.ok });
     });
 }
 
