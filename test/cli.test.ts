@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imagesDir, projectRoot, sharedData } from './helpers/paths.js';
+import { hostileDir, imagesDir, projectRoot, sharedData } from './helpers/paths.js';
 import { fsckStrict, git } from './helpers/repo.js';
 
 interface Run {
@@ -119,7 +119,7 @@ describe('stella CLI', () => {
   ])('fails on %s with a one-line error, exit 2, and the repository unchanged', async (_what, args, pattern) => {
     const badJson = join(root, 'bad.json');
     await writeFile(badJson, '{"bomFormat": "CycloneDX", ');
-    const resolved = args.map((a) => a.replace('__HOSTILE__', join(projectRoot, '.cache', 'hostile')).replace('__BAD_JSON__', badJson));
+    const resolved = args.map((a) => a.replace('__HOSTILE__', hostileDir).replace('__BAD_JSON__', badJson));
     const before = await git(repoDir(), 'for-each-ref');
     const result = await stella(...resolved, '--commit');
     expect(result.code).toBe(2);
