@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imagesDir, projectRoot, sharedData } from './helpers/paths.js';
+import { hostileDir, imagesDir, projectRoot, sharedData } from './helpers/paths.js';
 import { fsckStrict, git } from './helpers/repo.js';
 
 interface Run {
@@ -84,6 +84,8 @@ describe('stella CLI', () => {
     const committed = await stella('scan', '--commit', join(imagesDir, 'debian-node.oci'), '--format', 'cyclonedx');
     expect(committed.code, committed.stderr).toBe(0);
     expect(JSON.parse(committed.stdout)).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6' });
+    // The cyclonedx exporter renders from the report: the same bytes as the SBOM the scan committed.
+    expect(committed.stdout).toBe(await git(repoDir(), 'show', 'agents/cli-node:findings/cli-node/corpus-debian-node-latest/sbom.cdx.json'));
     expect(await git(repoDir(), 'ls-tree', '-r', '--name-only', 'agents/cli-node', 'findings/')).toContain('findings/cli-node/corpus-debian-node-latest/report.sigstore.json');
     const ok = await stella('verify');
     expect(ok.code, ok.stderr).toBe(0);
@@ -118,7 +120,7 @@ describe('stella CLI', () => {
   ])('fails on %s with a one-line error, exit 2, and the repository unchanged', async (_what, args, pattern) => {
     const badJson = join(root, 'bad.json');
     await writeFile(badJson, '{"bomFormat": "CycloneDX", ');
-    const resolved = args.map((a) => a.replace('__HOSTILE__', join(projectRoot, '.cache', 'hostile')).replace('__BAD_JSON__', badJson));
+    const resolved = args.map((a) => a.replace('__HOSTILE__', hostileDir).replace('__BAD_JSON__', badJson));
     const before = await git(repoDir(), 'for-each-ref');
     const result = await stella(...resolved, '--commit');
     expect(result.code).toBe(2);

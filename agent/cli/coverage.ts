@@ -10,12 +10,9 @@
  *   //  '110 deb packages (Debian 12): no advisories for Debian:12 imported — not checked']
  */
 import type { Report, UncheckedReason } from '../../core/model/report.js';
-import { checkedSentence, coverageOf, uncheckedGroups, uncheckedLines } from '../../core/report/coverage-text.js';
+import { coverageLines, coverageOf, uncheckedGroups } from '../../core/report/coverage-text.js';
 
-/** The table's footer: what was checked, then one line per group of components that were not. */
-export function coverageLines(report: Report): string[] {
-  return [`Coverage: ${checkedSentence(report)}`, ...uncheckedLines(report)];
-}
+export { coverageLines };
 
 /**
  * Why `--exit-code` must fail although no finding is shown, or undefined

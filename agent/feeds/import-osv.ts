@@ -1,7 +1,9 @@
 /**
- * `stella feed import`: OSV records from zips, folders or files into the
- * state repository's `feeds/osv/` shards, with a signed manifest, in one
- * commit on `main` — then the local index is brought up to date.
+ * `stella feed import`: advisories from zips, folders or files (whatever
+ * an advisory feed connector reads: OSV, Debian DSA/DLA lists) into the
+ * state repository's `feeds/osv/` shards, and enrichment tables (KEV, EPSS)
+ * into theirs, with signed manifests, in one commit on `main` — then the
+ * local index is brought up to date.
  *
  * Records are spooled to per-shard files under `.git/stella/` while reading,
  * so memory holds one shard at a time, never the whole feed. Importing the
@@ -16,9 +18,9 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError, StellaError } from '../../core/errors.js';
-import { buildManifest, encodeManifest, parseManifest, type FeedManifest, type SourceSummary } from '../../core/feeds/manifest.js';
+import type { AdvisoryConnector } from '../../core/feeds/connector.js';
+import { buildManifest, encodeManifest, MANIFEST_SIGNATURE_SUFFIX, parseManifest, type FeedManifest, type SourceSummary } from '../../core/feeds/manifest.js';
 import { formatShard, OSV_MANIFEST_PATH, OSV_SHARD_DIR, parseShard, preferRecord, shardOf, shardPath, type ShardLine } from '../../core/feeds/osv/shard.js';
-import { validateOsvRecord } from '../../core/feeds/osv/validate.js';
 import type { OsvRecord } from '../../core/model/osv.js';
 import { canonicalJson, type JsonValue } from '../../core/sign/canonical-json.js';
 import { signDetachedJws } from '../../core/sign/jws.js';
@@ -27,9 +29,8 @@ import { AdvisoryIndex, type IndexUpdate } from '../index/advisory-index.js';
 import { AGENT_IDENTITY, MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import { syncWorktree } from '../repo/worktree.js';
 import { tableChanges } from './import-tables.js';
-import { digestSource, readSource, resolveSources, type SourceFile } from './sources.js';
+import { digestSource, isAdvisorySource, readSource, resolveSources, type SourceFile } from './sources.js';
 
-export const MANIFEST_SIGNATURE_SUFFIX = '.jws';
 /** Spooled bytes kept in memory before they are appended to the per-shard files. */
 const SPOOL_FLUSH_BYTES = 8 * 1024 * 1024;
 
@@ -60,13 +61,13 @@ export interface ImportOptions {
 
 export async function importOsv(repo: StateRepo, paths: string[], options: ImportOptions): Promise<ImportSummary> {
   const all = await resolveSources(paths);
-  const sources = all.filter((s) => s.kind !== 'kev' && s.kind !== 'epss');
+  const sources = all.filter(isAdvisorySource);
   const parentBefore = await repo.store.branchTip(MAIN_BRANCH);
   if (parentBefore === undefined) throw new StellaError('REPO_INVALID', `${repo.dir}: no ${MAIN_BRANCH} branch`);
   // Tables are parsed (so checked) before anything is read or committed.
   const tables = await tableChanges(all, options.key);
   const tableUpdates = await changedOnly(repo, parentBefore, tables.changes);
-  const digests = new Map<SourceFile, string>();
+  const digests = new Map<AdvisorySource, string>();
   for (const source of sources) digests.set(source, await digestSource(source));
   // Fast path: every advisory source is byte-for-byte what the feed was built from.
   const known = await readManifest(repo, parentBefore);
@@ -159,7 +160,7 @@ function emptyRead(): ReadResult {
 }
 
 /** The summary of an import whose sources were all imported before: nothing read, nothing committed. */
-async function unchangedSummary(repo: StateRepo, commit: string, manifest: FeedManifest | undefined, sources: SourceFile[], warnings: string[]): Promise<ImportSummary> {
+async function unchangedSummary(repo: StateRepo, commit: string, manifest: FeedManifest | undefined, sources: AdvisorySource[], warnings: string[]): Promise<ImportSummary> {
   const unchanged = sources.reduce((sum, source) => sum + (manifest?.sources[source.name]?.records ?? 0), 0);
   const index = await AdvisoryIndex.open(repo.cacheDir);
   try {
@@ -177,8 +178,10 @@ interface ReadResult {
   sourceSummaries: Record<string, SourceSummary>;
 }
 
-/** Reads, validates and canonicalises every record, appending it to its shard's spool file. */
-async function spoolRecords(sources: SourceFile[], digests: Map<SourceFile, string>, spool: string, onProgress?: (message: string) => void): Promise<ReadResult> {
+type AdvisorySource = SourceFile<AdvisoryConnector>;
+
+/** Reads, normalises (through each source's connector) and canonicalises every record, appending it to its shard's spool file. */
+async function spoolRecords(sources: AdvisorySource[], digests: Map<AdvisorySource, string>, spool: string, onProgress?: (message: string) => void): Promise<ReadResult> {
   const result: ReadResult = { count: 0, skipped: 0, warnings: [], sourceSummaries: {} };
   let pending = new Map<string, string[]>();
   let pendingBytes = 0;
@@ -189,45 +192,45 @@ async function spoolRecords(sources: SourceFile[], digests: Map<SourceFile, stri
   };
   for (const source of sources) {
     onProgress?.(`reading ${source.name}`);
+    const { connector } = source;
     let records = 0;
-    for await (const item of readSource(source)) {
-      if (item.$case === 'warning') {
-        result.warnings.push(item.message);
+    for await (const file of readSource(source)) {
+      if (file.$case === 'warning') {
+        result.warnings.push(file.message);
         result.skipped += 1;
         continue;
       }
-      result.count += 1;
-      let record: OsvRecord;
-      try {
-        const validated = validateOsvRecord(parseJson(item.bytes, item.label), item.label);
-        record = validated.record;
-        result.warnings.push(...validated.warnings);
-      } catch (error) {
-        result.skipped += 1;
-        result.warnings.push(describeError(error));
-        continue;
+      for (const item of connector.records({ name: file.label, bytes: file.bytes })) {
+        if (item.$case === 'warning') {
+          result.warnings.push(item.message);
+          result.skipped += 1;
+          continue;
+        }
+        result.count += 1;
+        let record: OsvRecord;
+        try {
+          const validated = connector.normalise(item.record);
+          record = validated.record;
+          result.warnings.push(...validated.warnings);
+        } catch (error) {
+          result.skipped += 1;
+          result.warnings.push(describeError(error));
+          continue;
+        }
+        records += 1;
+        const line = `${canonicalJson(record as unknown as JsonValue)}\n`;
+        const shard = shardOf(record.id);
+        let lines = pending.get(shard);
+        if (lines === undefined) pending.set(shard, (lines = []));
+        lines.push(line);
+        pendingBytes += line.length;
+        if (pendingBytes > SPOOL_FLUSH_BYTES) await flush();
       }
-      records += 1;
-      const line = `${canonicalJson(record as unknown as JsonValue)}\n`;
-      const shard = shardOf(record.id);
-      let lines = pending.get(shard);
-      if (lines === undefined) pending.set(shard, (lines = []));
-      lines.push(line);
-      pendingBytes += line.length;
-      if (pendingBytes > SPOOL_FLUSH_BYTES) await flush();
     }
     result.sourceSummaries[source.name] = { sha256: digests.get(source) as string, records };
   }
   await flush();
   return result;
-}
-
-function parseJson(bytes: Uint8Array, label: string): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8').decode(bytes));
-  } catch (error) {
-    throw new StellaError('JSON_INVALID', `${label}: not valid JSON (${(error as Error).message})`);
-  }
 }
 
 interface MergeResult {

@@ -1,8 +1,11 @@
 /**
- * Reads OSV record files from what a user hands `stella feed import`:
- * osv.dev's bulk zips (`<Ecosystem>/all.zip`), folders of OSV JSON (walked
- * recursively, zips inside included), or single JSON files. Each record is
- * yielded as bytes with a label naming where it came from; the caller parses.
+ * Reads what a user hands `stella feed import`: osv.dev's bulk zips
+ * (`<Ecosystem>/all.zip`), folders of OSV JSON (walked recursively, zips
+ * inside included), and single files, whose format the feed connector
+ * registry recognises by content (OSV JSON, Debian DSA/DLA lists, KEV,
+ * EPSS). This module does the file I/O only: each file (or zip entry) is
+ * yielded as bytes with a label naming where it came from, and the source's
+ * connector parses it.
  *
  * Zip entries are streamed one at a time with bounded size. Entries whose
  * names escape the archive or are absolute are skipped with a warning; a zip
@@ -16,64 +19,78 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import yauzl from 'yauzl';
 import { StellaError } from '../../core/errors.js';
-import { debianTrackerListToOsv } from '../../core/feeds/debian/to-osv.js';
-import { isDebianTrackerList } from '../../core/feeds/debian/tracker-list.js';
-import { isEpssCsv } from '../../core/feeds/epss/parser.js';
+import { RECOGNISE_BYTES, type AdvisoryConnector, type FeedConnector, type TableConnector } from '../../core/feeds/connector.js';
+import { OSV_MAX_RECORD_BYTES, osvConnector } from '../../core/feeds/osv/connector.js';
+import { defaultConnectors, type ConnectorRegistry } from '../../core/feeds/registry.js';
 import { ZipWindow, type ZipEntryRef } from './zip-window.js';
 
-/** Largest single record file accepted (the largest real OSV record is far below). */
-export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+/** Largest single record file accepted in a zip or folder of OSV records. */
+export const MAX_RECORD_BYTES = OSV_MAX_RECORD_BYTES;
 
+/** A file's bytes (one record file of a zip or folder, or a whole single-file source) for the source's connector, or a problem. */
 export type SourceItem =
   | { $case: 'record'; source: string; label: string; bytes: Uint8Array }
   | { $case: 'warning'; message: string };
 
-export interface SourceFile {
-  /** Stable name of the source, used in the manifest: `npm/all.zip`, `advisories/`. */
+export interface SourceFile<Connector extends FeedConnector = FeedConnector> {
+  /** Stable name of the source, used in the manifest: `npm/all.zip`, `advisories/`, `DSA/list`. */
   name: string;
   path: string;
   /**
-   * zip / dir / json: OSV records. debian-tracker: a DSA/DLA list, turned
-   * into OSV records. kev, epss: enrichment tables (not advisories).
+   * How the bytes are held: one file handed whole to its connector, or a
+   * folder or zip of OSV record files (osv.dev's layout), each handed to the
+   * OSV connector.
    */
-  kind: 'zip' | 'dir' | 'json' | 'debian-tracker' | 'kev' | 'epss';
+  container: 'file' | 'dir' | 'zip';
+  connector: Connector;
 }
 
-/** Classifies the paths given on the command line. */
-export async function resolveSources(paths: string[]): Promise<SourceFile[]> {
+/** True for sources whose records join the advisory feed. */
+export function isAdvisorySource(source: SourceFile): source is SourceFile<AdvisoryConnector> {
+  return source.connector.kind === 'advisories';
+}
+
+/** True for sources that become an enrichment table. */
+export function isTableSource(source: SourceFile): source is SourceFile<TableConnector> {
+  return source.connector.kind === 'table';
+}
+
+/** Classifies the paths given on the command line; single files by content, through the connector registry. */
+export async function resolveSources(paths: string[], connectors: ConnectorRegistry = defaultConnectors): Promise<SourceFile[]> {
   const out: SourceFile[] = [];
   for (const path of paths) {
     const info = await stat(path).catch(() => {
       throw new StellaError('NOT_FOUND', `${path}: no such file or folder`);
     });
-    if (info.isDirectory()) out.push({ name: `${basename(path)}/`, path, kind: 'dir' });
-    else if (await isZip(path)) out.push({ name: zipSourceName(path), path, kind: 'zip' });
-    else out.push({ name: sourceName(path), path, kind: await sniffFile(path) });
+    if (info.isDirectory()) out.push({ name: `${basename(path)}/`, path, container: 'dir', connector: osvConnector });
+    else if (await isZip(path)) out.push({ name: zipSourceName(path), path, container: 'zip', connector: osvConnector });
+    else out.push({ name: sourceName(path), path, container: 'file', connector: await recogniseFile(path, connectors) });
   }
   return out;
 }
 
-/** Recognises a file by its content, never its name. */
-async function sniffFile(path: string): Promise<SourceFile['kind']> {
+/**
+ * Recognises a file by its content, never its name. A JSON object with a string `id` that no
+ * connector claimed goes to the registry's fallback (a broken OSV record gets its validator's
+ * precise message); anything else is refused before anything is committed.
+ */
+async function recogniseFile(path: string, connectors: ConnectorRegistry): Promise<FeedConnector> {
   const handle = await open(path, 'r');
   let head: Uint8Array;
   try {
-    const buffer = new Uint8Array(4096);
+    const buffer = new Uint8Array(RECOGNISE_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     head = buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
-  if (isDebianTrackerList(head)) return 'debian-tracker';
-  const text = new TextDecoder().decode(head);
-  if (isEpssCsv(text.split('\n', 1)[0] ?? '')) return 'epss';
-  // KEV is JSON like an OSV record; its top-level keys tell them apart.
-  if (/"catalogVersion"\s*:/.test(text) && /"vulnerabilities"\s*:/.test(text)) return 'kev';
-  if (await isOsvRecordFile(path, text)) return 'json';
-  // Named on the command line, a file that is none of these is a mistake: refuse it before anything is committed.
+  const recognised = connectors.recognise(head);
+  if (recognised !== undefined) return recognised;
+  if (await isOsvRecordFile(path, new TextDecoder().decode(head))) return connectors.fallback;
+  // Named on the command line, a file that no connector claims is a mistake: refuse it before anything is committed.
   throw new StellaError(
     'ADVISORY_INVALID',
-    `${path}: not a recognised feed (expected an OSV record JSON, an OSV zip or folder, a Debian DSA/DLA list, a CISA KEV catalog or an EPSS CSV); nothing imported`,
+    `${path}: not a recognised feed (expected an OSV record JSON, an OSV zip or folder, or ${connectors.connectors.map((c) => c.description).join(', ')}); nothing imported`,
   );
 }
 
@@ -118,7 +135,7 @@ async function isZip(path: string): Promise<boolean> {
  * Equal digests mean the source holds exactly what was imported before.
  */
 export async function digestSource(source: SourceFile): Promise<string> {
-  if (source.kind !== 'dir') return hashFile(source.path);
+  if (source.container !== 'dir') return hashFile(source.path);
   const listing = createHash('sha256');
   for (const file of await recordFiles(source.path)) {
     listing.update(`${relative(source.path, file).split(sep).join('/')}\0${await hashFile(file)}\n`);
@@ -134,42 +151,25 @@ async function hashFile(path: string): Promise<string> {
 
 /** Yields every record file of one source, in a deterministic order. */
 export async function* readSource(source: SourceFile): AsyncGenerator<SourceItem> {
-  switch (source.kind) {
+  switch (source.container) {
     case 'zip':
       yield* readZip(source.path, source.name);
       return;
-    case 'json':
-      yield await readJsonFile(source.path, source.name, source.name);
-      return;
-    case 'debian-tracker':
-      yield* readDebianTracker(source);
-      return;
-    case 'kev':
-    case 'epss':
-      // Tables, not advisories: the caller handles them (import-tables.ts).
+    case 'file':
+      yield await readWholeFile(source.path, source.name, source.name, source.connector.maxSourceBytes);
       return;
     case 'dir':
       yield* readFolder(source);
       return;
     default:
-      throw new StellaError('INTERNAL', `unknown source kind ${String((source as { kind: unknown }).kind)}`);
+      throw new StellaError('INTERNAL', `unknown source container ${String((source as { container: unknown }).container)}`);
   }
 }
 
-/** A DSA/DLA list as OSV records, one per advisory; malformed entries become warnings. */
-async function* readDebianTracker(source: SourceFile): AsyncGenerator<SourceItem> {
-  const parsed = debianTrackerListToOsv(await readFile(source.path), source.name);
-  for (const warning of parsed.warnings) yield { $case: 'warning', message: warning };
-  const encoder = new TextEncoder();
-  for (const record of parsed.records) {
-    yield { $case: 'record', source: source.name, label: `${source.name}:${record.id}`, bytes: encoder.encode(JSON.stringify(record)) };
-  }
-}
-
-async function readJsonFile(path: string, sourceName: string, label: string): Promise<SourceItem> {
+async function readWholeFile(path: string, sourceName: string, label: string, maxBytes: number): Promise<SourceItem> {
   const info = await stat(path);
-  if (info.size > MAX_RECORD_BYTES) {
-    return { $case: 'warning', message: `${label}: ${info.size} bytes exceeds the ${MAX_RECORD_BYTES}-byte record limit; skipped` };
+  if (info.size > maxBytes) {
+    return { $case: 'warning', message: `${label}: ${info.size} bytes exceeds the ${maxBytes}-byte limit; skipped` };
   }
   return { $case: 'record', source: sourceName, label, bytes: await readFile(path) };
 }
@@ -194,7 +194,7 @@ async function* readFolder(source: SourceFile): AsyncGenerator<SourceItem> {
   for (const file of await recordFiles(source.path)) {
     const label = `${source.name}${relative(source.path, file).split(sep).join('/')}`;
     if (file.endsWith('.zip')) yield* readZip(file, label);
-    else yield await readJsonFile(file, source.name, label);
+    else yield await readWholeFile(file, source.name, label, MAX_RECORD_BYTES);
   }
 }
 

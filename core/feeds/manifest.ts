@@ -14,6 +14,9 @@ import { sortedJson } from '../json/sorted.js';
 
 export const MANIFEST_TYPE = 'stella.feed-manifest/v1';
 
+/** Suffix of a manifest's detached signature: `manifest.json.jws` beside `manifest.json`. */
+export const MANIFEST_SIGNATURE_SUFFIX = '.jws';
+
 export interface ShardSummary {
   sha256: string;
   records: number;

@@ -88,3 +88,11 @@ function reasonText(reason: UncheckedReason, ecosystem: string): string {
 function groupKey(item: UncheckedComponent): string {
   return `${item.type}\u0000${item.ecosystem ?? ''}\u0000${item.reason}`;
 }
+
+/**
+ * The table's footer: what was checked, then one line per group of components that were not.
+ * @example coverageLines(report) // ['Coverage: 67 of 177 components checked (…)', '110 deb packages (Debian 12): …']
+ */
+export function coverageLines(report: Report): string[] {
+  return [`Coverage: ${checkedSentence(report)}`, ...uncheckedLines(report)];
+}

@@ -17,7 +17,7 @@ import { initStateRepo, MAIN_BRANCH } from '../../repo/state-repo.js';
 import { packageRoot } from '../../package-root.js';
 import { commitReport } from '../../scan/commit-report.js';
 import { scanTarget } from '../../scan/scan.js';
-import { renderTable } from '../table.js';
+import { renderTable } from '../../../core/export/table/table.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
 
 export const SAMPLE_IMAGE = 'examples/sample-image.oci.tar';

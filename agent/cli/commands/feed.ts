@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { StellaError } from '../../../core/errors.js';
 import { parseManifest } from '../../../core/feeds/manifest.js';
 import { OSV_MANIFEST_PATH } from '../../../core/feeds/osv/shard.js';
+import { defaultConnectors } from '../../../core/feeds/registry.js';
 import { importOsv } from '../../feeds/import-osv.js';
 import { DEFAULT_OSV_BASE_URL, syncOsv } from '../../feeds/sync.js';
 import { MAIN_BRANCH, type StateRepo } from '../../repo/state-repo.js';
@@ -15,9 +16,9 @@ export function registerFeed(program: Command, setResult: SetResult): void {
   const feed = program.command('feed').description('manage the advisory feeds mirrored in the state repository');
   feed
     .command('import')
-    .description("import OSV advisories: osv.dev's bulk zips (<Ecosystem>/all.zip), folders of OSV JSON, or single files")
-    .argument('<paths...>', 'zip files, folders or JSON files')
-    .addHelpText('after', '\nImporting the same data twice commits nothing. Malformed records are skipped and counted.')
+    .description("import advisories and tables: osv.dev's bulk zips (<Ecosystem>/all.zip), folders of OSV JSON, or single files (OSV, DSA/DLA lists, KEV, EPSS)")
+    .argument('<paths...>', 'zip files, folders or single files')
+    .addHelpText('after', `\nFiles are recognised by content:\n${defaultConnectors.connectors.map((c) => `  ${c.name.padEnd(15)} ${c.description}`).join('\n')}\n\nImporting the same data twice commits nothing. Malformed records are skipped and counted.`)
     .action(async (paths: string[], _options: unknown, command: Command) => {
       const ctx = CommandContext.of(command);
       const repo = await ctx.openRepo();

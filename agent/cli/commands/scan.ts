@@ -3,22 +3,20 @@ import { rename, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { StellaError } from '../../../core/errors.js';
 import { SEVERITY_ORDER, type SeverityLevel } from '../../../core/match/severity.js';
+import { exportBytes, type ExportOutput } from '../../../core/export/exporter.js';
+import { defaultExporters } from '../../../core/export/registry.js';
 import type { Report } from '../../../core/model/report.js';
-import { serializeReport } from '../../../core/report/serialize.js';
 import type { StateRepo } from '../../repo/state-repo.js';
 import { commitReport } from '../../scan/commit-report.js';
 import { scanTarget, type ScanOutcome } from '../../scan/scan.js';
 import { createProgress } from '../progress.js';
-import { renderTable } from '../table.js';
 import { uncheckedGateFailure } from '../coverage.js';
 import { uncheckedLines } from '../../../core/report/coverage-text.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
 
-const FORMATS = ['table', 'json', 'cyclonedx'] as const;
-type Format = (typeof FORMATS)[number];
-
 interface ScanOptions {
-  format: Format;
+  /** An exporter's name; commander checks it against the registry's choices. */
+  format: string;
   output?: string;
   severity?: string;
   exitCode: string;
@@ -34,7 +32,7 @@ export function registerScan(program: Command, setResult: SetResult): void {
     .command('scan')
     .description('scan an image, a root filesystem, a project folder or an SBOM, and match it against the mirrored advisories')
     .argument('<target>', 'docker save tar, OCI layout folder, OCI archive, rootfs folder or (gzipped) tar, project folder, or CycloneDX/SPDX JSON SBOM')
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...defaultExporters.names]).default('table'))
     .option('-o, --output <file>', 'write the output to a file instead of stdout')
     .option('-s, --severity <levels>', `only report these severities, comma-separated (${[...SEVERITY_ORDER].reverse().join(',')})`)
     .option('--exit-code <n>', 'exit with this code when findings (of --severity) remain, or when components were not checked', '0')
@@ -78,9 +76,10 @@ export function registerScan(program: Command, setResult: SetResult): void {
         );
       }
       const shown = filterFindings(outcome.report, severities);
+      const exporter = defaultExporters.get(options.format);
       // The table prints coverage itself; other outputs say it on stderr.
-      if (options.format !== 'table' || options.output !== undefined) for (const line of uncheckedLines(outcome.report)) ctx.log.warn(line);
-      await emit(render(options.format, shown, outcome), options.output);
+      if (!exporter.terminal || options.output !== undefined) for (const line of uncheckedLines(outcome.report)) ctx.log.warn(line);
+      await emit(await exporter.render(shown, {}), options.output);
       const unchecked = exitCode === ExitCode.ok ? undefined : uncheckedGateFailure(outcome.report, options.allowUnchecked === true);
       if (unchecked !== undefined) ctx.log.error(`--exit-code ${exitCode}: ${unchecked}`);
       setResult({ exitCode: shown.findings.length > 0 || unchecked !== undefined ? exitCode : ExitCode.ok });
@@ -120,26 +119,13 @@ function filterFindings(report: Report, severities: Set<SeverityLevel> | undefin
   return { ...report, findings: report.findings.filter((finding) => severities.has(finding.severity.level)) };
 }
 
-function render(format: Format, report: Report, outcome: ScanOutcome): string {
-  switch (format) {
-    case 'table':
-      return renderTable(report);
-    case 'json':
-      return serializeReport(report);
-    case 'cyclonedx':
-      return `${JSON.stringify(outcome.sbom, null, 2)}\n`;
-    default:
-      throw new StellaError('USAGE', `unknown format ${String(format)}`);
-  }
-}
-
 /** Writes to stdout, or to a file atomically (temp file + rename). */
-async function emit(text: string, output: string | undefined): Promise<void> {
-  if (output === undefined) {
-    await new Promise<void>((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+async function emit(output: ExportOutput, file: string | undefined): Promise<void> {
+  if (file === undefined) {
+    await new Promise<void>((resolve, reject) => process.stdout.write(output, (error) => (error ? reject(error) : resolve())));
     return;
   }
-  const temp = `${output}.tmp-${process.pid}`;
-  await writeFile(temp, text);
-  await rename(temp, output);
+  const temp = `${file}.tmp-${process.pid}`;
+  await writeFile(temp, exportBytes(output));
+  await rename(temp, file);
 }

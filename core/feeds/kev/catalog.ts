@@ -40,7 +40,8 @@ export function parseKevCatalogBytes(bytes: Uint8Array, source: string): KevPars
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
-    throw new StellaError('JSON_INVALID', `${source}: not valid JSON (${(error as Error).message})`, { cause: error });
+    // JSON.parse quotes the input around the error, newlines included; an error message stays on one line.
+    throw new StellaError('JSON_INVALID', `${source}: not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')})`, { cause: error });
   }
   return parseKevCatalog(json, source);
 }

@@ -2,13 +2,23 @@
  * The `--format table` view of a report: a summary line, then one row per
  * finding, most severe first, like trivy's and grype's tables; coverage
  * (what was and was not checked) at the end.
+ *
+ * @example
+ *   process.stdout.write(renderTable(report));
  */
-import { compareSeverity } from '../../core/match/severity.js';
-import type { Report } from '../../core/model/report.js';
-import { coverageLines } from './coverage.js';
+import { compareSeverity } from '../../match/severity.js';
+import type { Report } from '../../model/report.js';
+import { coverageLines } from '../../report/coverage-text.js';
+import type { Exporter } from '../exporter.js';
 
 const COLUMNS = ['LIBRARY', 'VULNERABILITY', 'SEVERITY', 'INSTALLED', 'FIXED', 'TITLE'] as const;
 
+/**
+ * The table as text; titles longer than `maxTitle` are cut with an ellipsis.
+ *
+ * @example
+ *   renderTable(report).split('\n')[1]; // '312 components, 57 findings (CRITICAL: 3, HIGH: 20, …)'
+ */
 export function renderTable(report: Report, maxTitle = 60): string {
   const { target, summary } = report;
   const os = target.os === undefined ? '' : ` (${target.os.prettyName ?? `${target.os.id} ${target.os.versionId ?? ''}`.trim()})`;
@@ -36,3 +46,19 @@ export function renderTable(report: Report, maxTitle = 60): string {
   lines.push('', format(COLUMNS), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format), ...footer);
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * The table exporter: for people, so its layout may change between
+ * versions; programs read `json`.
+ *
+ * @example
+ *   tableExporter.render(report, {}); // 'debian-node (Debian GNU/Linux 12 (bookworm))\n…'
+ */
+export const tableExporter: Exporter = Object.freeze({
+  name: 'table',
+  description: 'a summary and one row per finding, most severe first',
+  mediaType: 'text/plain; charset=utf-8',
+  fileExtension: '.txt',
+  terminal: true,
+  render: (report: Report) => renderTable(report),
+});
