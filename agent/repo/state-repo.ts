@@ -82,6 +82,7 @@ export async function initStateRepo(dir: string, options: { node: string; home: 
       await git.add({ fs, dir: staging, filepath: path });
     }
     await git.setConfig({ fs, dir: staging, path: 'stella.signingkey', value: key.keyId });
+    await git.setConfig({ fs, dir: staging, path: 'stella.node', value: options.node });
     await git.commit({ fs, dir: staging, message: `Initialise state repository\n\nTrust root version 1: key ${key.keyId} holds the root, feeds and policies roles and signs reports for node ${options.node}.\n`, author: AGENT_IDENTITY });
     await rm(root, { recursive: true, force: true });
     await rename(staging, root);
