@@ -78,6 +78,7 @@ function writeError(file: string, error: unknown): unknown {
     ENOENT: `the folder ${folder} does not exist`,
     ENOTDIR: `${folder} is not a folder`,
     EISDIR: `${file} is a folder`,
+    EBUSY: `${file} is in use (a mount point or a folder in use)`,
     EACCES: `permission denied in ${folder}`,
     EPERM: `permission denied in ${folder}`,
     EROFS: `${folder} is on a read-only file system`,
