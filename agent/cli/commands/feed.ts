@@ -1,4 +1,4 @@
-/** `stella feed import FILE_OR_DIR...`: OSV advisories into the state repository. */
+/** `stella feed import FILE_OR_DIR...`: advisories (OSV, Debian tracker lists) and KEV/EPSS enrichment into the state repository. */
 import type { Command } from 'commander';
 import { StellaError } from '../../../core/errors.js';
 import { parseManifest } from '../../../core/feeds/manifest.js';
@@ -15,9 +15,18 @@ export function registerFeed(program: Command, setResult: SetResult): void {
   const feed = program.command('feed').description('manage the advisory feeds mirrored in the state repository');
   feed
     .command('import')
-    .description("import OSV advisories: osv.dev's bulk zips (<Ecosystem>/all.zip), folders of OSV JSON, or single files")
-    .argument('<paths...>', 'zip files, folders or JSON files')
-    .addHelpText('after', '\nImporting the same data twice commits nothing. Malformed records are skipped and counted.')
+    .description('import advisories (OSV, Debian security tracker lists) and enrichment (CISA KEV, FIRST EPSS) into the state repository, one signed commit')
+    .argument('<paths...>', 'files or folders; each is recognised by its content, not its name')
+    .addHelpText(
+      'after',
+      '\nRecognised inputs:\n' +
+        "  OSV              osv.dev's bulk zips (<Ecosystem>/all.zip), folders of OSV JSON (zips inside too), single OSV JSON files\n" +
+        "  Debian tracker   the security tracker's DSA/list and DLA/list, turned into OSV records per release\n" +
+        '  CISA KEV         known_exploited_vulnerabilities.json, the catalog as CISA publishes it: flags findings as exploited\n' +
+        '  FIRST EPSS       epss_scores-YYYY-MM-DD.csv, unzipped: exploit probability per CVE\n' +
+        'Importing the same data twice commits nothing. Malformed records are skipped and counted.\n' +
+        'Examples:\n  stella feed import osv/npm/all.zip osv/Go/all.zip\n  stella feed import DSA/list DLA/list known_exploited_vulnerabilities.json epss_scores.csv',
+    )
     .action(async (paths: string[], _options: unknown, command: Command) => {
       const ctx = CommandContext.of(command);
       const repo = await ctx.openRepo();
