@@ -3,8 +3,8 @@
  * `stella` commands of the GitHub workflow and of the GitLab job, read from
  * the files themselves, run by bash against a real state repository whose
  * pull request head is an agent's branch, with `stella` being this
- * checkout's CLI. The install step is run too, with npm replaced by a stub
- * that records what it was asked to install.
+ * checkout's CLI. The install steps run too, against a stand-in source
+ * repository, with npm replaced by a stub that records what it was asked.
  */
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -28,6 +28,8 @@ interface Step {
 let root: string;
 let pr: string;
 let bin: string;
+/** Stands in for stella-mesh's own repository: two commits, so the pinned (first) one must be checked out. */
+let source: { dir: string; first: string };
 
 /** Runs one CI shell line with bash in the pull request clone; `stella` and `npm` resolve to the shims in `bin`. */
 async function sh(line: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -52,7 +54,8 @@ beforeAll(async () => {
   bin = join(root, 'bin');
   await mkdir(bin);
   await writeFile(join(bin, 'stella'), `#!/bin/sh\nexec "${process.execPath}" "${join(projectRoot, 'bin', 'stella.js')}" "$@"\n`);
-  await writeFile(join(bin, 'npm'), `#!/bin/sh\necho "$@" > "${join(root, 'npm-args')}"\n`);
+  // npm would fetch and build the whole tool: here it records what it was asked to do.
+  await writeFile(join(bin, 'npm'), `#!/bin/sh\necho "$@" >> "${join(root, 'npm-calls')}"\n`);
   await Promise.all(['stella', 'npm'].map((name) => chmod(join(bin, name), 0o755)));
   // The state repository, with one agent's signed report on its branch: the pull request's head.
   const state = join(root, 'state');
@@ -61,6 +64,17 @@ beforeAll(async () => {
   await writeFile(join(root, 'app.cdx.json'), JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: [{ type: 'library', name: 'left-pad', version: '1.0.0', purl: 'pkg:npm/left-pad@1.0.0' }] }));
   const scanned = await runStella(['scan', '--commit', join(root, 'app.cdx.json')], { env, cwd: root });
   expect(scanned.code, scanned.stderr).toBe(0);
+  const sourceDir = join(root, 'stella-mesh-source');
+  await mkdir(sourceDir);
+  await git(sourceDir, 'init', '-q');
+  const commit = async (text: string): Promise<string> => {
+    await writeFile(join(sourceDir, 'README.md'), text);
+    await git(sourceDir, 'add', 'README.md');
+    await git(sourceDir, '-c', 'user.name=x', '-c', 'user.email=x@example.invalid', 'commit', '-qm', text);
+    return (await git(sourceDir, 'rev-parse', 'HEAD')).trim();
+  };
+  source = { dir: sourceDir, first: await commit('pinned') };
+  await commit('later');
   pr = join(root, 'pr');
   await git(root, 'clone', '-q', state, pr);
   await git(pr, 'checkout', '-q', 'agents/edge-1');
@@ -92,23 +106,26 @@ describe('the state repository CI template', () => {
     }
   });
 
-  it('GitHub: the install step installs the pinned commit, and refuses to run until it is set', async () => {
+  it('GitHub: the install step builds the pinned commit of a clone, and refuses to run until both variables are set', async () => {
     const install = (await githubSteps()).find((step) => step.name === 'Install stella') as Step;
-    const unset = await sh(githubScript(install), { STELLA_INSTALL: '' });
+    const unset = await sh(githubScript(install), { STELLA_SOURCE: source.dir, STELLA_COMMIT: '' });
     expect(unset.code).toBe(1);
-    expect(unset.stderr).toContain('set the repository variable STELLA_INSTALL to git+https://');
-    const pinned = `git+https://git.example/owner/stella-mesh.git#${'0123456789abcdef'.repeat(2)}01234567`;
-    expect((await sh(githubScript(install), { STELLA_INSTALL: pinned })).code).toBe(0);
-    expect(await readFile(join(root, 'npm-args'), 'utf8')).toBe(`install --global ${pinned}\n`);
+    expect(unset.stderr).toContain('set the repository variables STELLA_SOURCE (the stella-mesh Git URL) and STELLA_COMMIT (a full commit id)');
+    const runner = await mkdtemp(join(root, 'runner-'));
+    const result = await sh(githubScript(install), { STELLA_SOURCE: source.dir, STELLA_COMMIT: source.first, RUNNER_TEMP: runner });
+    expect(result.code, result.stderr).toBe(0);
+    const built = join(runner, 'stella-mesh');
+    expect(await readFile(join(root, 'npm-calls'), 'utf8')).toBe(`ci --prefix ${built} --no-audit --no-fund\ninstall --global ${built}\n`);
+    expect((await git(built, 'rev-parse', 'HEAD')).trim()).toBe(source.first);
   });
 
   it('GitLab: the job script passes, the comment call aside', async () => {
     const job = (YAML.parse(await readFile(join(template, '.gitlab-ci.yml'), 'utf8')) as { stella: { script: string[] } }).stella.script;
     const lines = job.filter((line) => !line.startsWith('node -e'));
     expect(lines.filter((line) => line.startsWith('stella '))).toHaveLength(2);
-    const pinned = `git+https://git.example/owner/stella-mesh.git#${'a'.repeat(40)}`;
+    const home = await mkdtemp(join(root, 'gitlab-home-'));
     for (const line of lines) {
-      const result = await sh(line, { CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main', STELLA_INSTALL: pinned });
+      const result = await sh(line, { CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main', STELLA_SOURCE: source.dir, STELLA_COMMIT: source.first, HOME: home });
       expect(result.code, `${line}: ${result.stderr}`).toBe(0);
     }
     expect(await readFile(join(pr, 'review.md'), 'utf8')).toMatch(/^# Stella findings review/m);
