@@ -7,6 +7,7 @@ import { importOsv } from '../../feeds/import-osv.js';
 import { DEFAULT_OSV_BASE_URL, syncOsv } from '../../feeds/sync.js';
 import { MAIN_BRANCH, type StateRepo } from '../../repo/state-repo.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
+import { createProgress } from '../progress.js';
 
 /** Warnings printed one per line before the rest are only counted. */
 const MAX_PRINTED_WARNINGS = 20;
@@ -31,7 +32,7 @@ export function registerFeed(program: Command, setResult: SetResult): void {
       const ctx = CommandContext.of(command);
       const repo = await ctx.openRepo();
       const key = await ctx.signingKey(repo);
-      const summary = await importOsv(repo, paths, { key, onProgress: (message) => ctx.log.debug(message) });
+      const summary = await withProgress(ctx, (onProgress) => importOsv(repo, paths, { key, onProgress }));
       summary.warnings.slice(0, MAX_PRINTED_WARNINGS).forEach((warning) => ctx.log.warn(warning));
       if (summary.warnings.length > MAX_PRINTED_WARNINGS) ctx.log.warn(`… and ${summary.warnings.length - MAX_PRINTED_WARNINGS} more warnings`);
       const outcome = summary.commit === undefined ? 'nothing changed, no commit' : `committed ${summary.commit.slice(0, 12)}`;
@@ -43,6 +44,31 @@ export function registerFeed(program: Command, setResult: SetResult): void {
       setResult({ exitCode: ExitCode.ok });
     });
   registerFeedSync(feed, setResult);
+}
+
+/**
+ * Runs `work` with a progress callback that shows the current step on a
+ * terminal (one line redrawn in place, as scan does), with the seconds it has
+ * taken so far so a long zip never looks stuck, and logs each step at debug level.
+ */
+async function withProgress<T>(ctx: CommandContext, work: (onProgress: (message: string) => void) => Promise<T>): Promise<T> {
+  const progress = createProgress();
+  let step = '';
+  let since = Date.now();
+  const draw = (): void => progress.update({ done: 0, what: `${step} (${Math.floor((Date.now() - since) / 1000)} s)` });
+  const ticker = process.stderr.isTTY === true ? setInterval(draw, 1000) : undefined;
+  ticker?.unref();
+  try {
+    return await work((message) => {
+      ctx.log.debug(message);
+      step = message;
+      since = Date.now();
+      draw();
+    });
+  } finally {
+    clearInterval(ticker);
+    progress.done();
+  }
 }
 
 /** Ecosystems already mirrored: the `<Ecosystem>/all.zip` sources in the feed manifest. */
@@ -70,7 +96,7 @@ export function registerFeedSync(feed: Command, setResult: SetResult): void {
       const wanted = ecosystems.length > 0 ? ecosystems : await mirroredEcosystems(repo);
       if (wanted.length === 0) throw new StellaError('USAGE', 'no ecosystems to sync: name them, e.g. `stella feed sync npm PyPI`');
       const baseUrl = options.baseUrl ?? process.env['STELLA_OSV_BASE_URL'] ?? DEFAULT_OSV_BASE_URL;
-      const result = await syncOsv(repo, { key, baseUrl, ecosystems: wanted, onProgress: (message) => ctx.log.debug(message) });
+      const result = await withProgress(ctx, (onProgress) => syncOsv(repo, { key, baseUrl, ecosystems: wanted, onProgress }));
       const summary = result.import;
       ctx.log.info(
         `synced ${wanted.length} ecosystems: ${result.fetched.length} changed${result.fetched.length > 0 ? ` (${result.fetched.join(', ')})` : ''}, ${result.unchanged.length} unchanged; ` +
