@@ -31,7 +31,8 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, enab
       last = now;
       lastWhat = event.what;
       const pct = event.total !== undefined && event.total > 0 ? ` ${Math.min(100, Math.floor((event.done / event.total) * 100))}%` : '';
-      const columns = stream.columns ?? 80;
+      // A terminal that reports no size (0 columns) gets the classic 80.
+      const columns = stream.columns || 80;
       stream.write(`\r\x1b[2K${`${event.what}${pct}`.slice(0, columns - 1)}`);
       shown = true;
     },
