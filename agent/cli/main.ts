@@ -57,20 +57,19 @@ export async function run(argv: readonly string[]): Promise<number> {
  * summary only (enough for `stella --help` and for commander's "did you mean").
  */
 async function registerCommands(program: Command, wanted: string | undefined, setResult: (r: CommandResult) => void): Promise<void> {
-  for (const entry of COMMANDS) {
-    if (program.commands.some((command) => command.name() === entry.name)) continue;
-    if (entry.name === wanted) {
-      (await entry.load())(program, setResult);
-      continue;
-    }
+  // The wanted one first: its module may register siblings too (remote.ts: push and pull), which then need no stub.
+  const entry = COMMANDS.find((candidate) => candidate.name === wanted);
+  if (entry !== undefined) (await entry.load())(program, setResult);
+  for (const other of COMMANDS) {
+    if (program.commands.some((command) => command.name() === other.name)) continue;
     program
-      .command(entry.name)
-      .description(entry.summary)
+      .command(other.name)
+      .description(other.summary)
       .allowUnknownOption()
       .allowExcessArguments()
       .action(() => {
         // Only reachable if commandName() and commander disagree on which command runs.
-        throw new StellaError('USAGE', `stella ${entry.name}: the command was not loaded; put global options before it`);
+        throw new StellaError('USAGE', `stella ${other.name}: the command was not loaded; put global options before it`);
       });
   }
 }
