@@ -115,6 +115,7 @@ export function checkNodeName(node: string): string {
 
 /** Settings `stella config set` writes to the config file (remote credentials are edited by hand, out of shell history). */
 export const FILE_SETTINGS = ['repo', 'node'] as const;
+/** One of {@link FILE_SETTINGS}. */
 export type FileSetting = (typeof FILE_SETTINGS)[number];
 
 /**

@@ -5,6 +5,7 @@
  *
  * @example setResult({ exitCode: ExitCode.ok });
  */
+/** The fixed exit codes; `stella scan --exit-code N` adds its own N. */
 export const ExitCode = { ok: 0, verifyFailed: 1, error: 2 } as const;
 
 /** What a command's action reports back to `run()`. */

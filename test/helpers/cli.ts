@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from './paths.js';
 
+/** What one run of the CLI gave back. */
 export interface CliRun {
   code: number;
   stdout: string;
