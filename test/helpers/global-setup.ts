@@ -18,8 +18,11 @@ const run = promisify(execFile);
 export default async function setup(): Promise<void> {
   requireShared();
   // A test whose tool is missing fails with a message; none is skipped. Installing needs root.
-  await run('bash', [join(projectRoot, 'scripts', 'install-test-tools.sh')], { maxBuffer: 64 << 20 }).catch((error: { stderr?: string }) => {
-    throw new Error(`installing the test tools failed:\n${error.stderr ?? String(error)}`);
+  // apt's output shows as it goes: a first install takes minutes.
+  const install = run('bash', [join(projectRoot, 'scripts', 'install-test-tools.sh')], { maxBuffer: 64 << 20 });
+  install.child.stderr?.pipe(process.stderr);
+  await install.catch(() => {
+    throw new Error('installing the test tools failed (scripts/install-test-tools.sh; its output is above)');
   });
   // CLI tests run the compiled `stella` (bin/stella.js → dist/): build it from the sources under test.
   // STELLA_SKIP_BUILD=1 reuses an existing dist/ (e.g. while iterating on one test file).
