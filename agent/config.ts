@@ -1,23 +1,29 @@
 /**
  * Agent configuration: one YAML file plus environment variables, with
  * command-line flags on top. Precedence for each setting: flag, then the
- * environment, then the file, then the built-in default.
+ * environment, then the file, then the built-in default. The node name has
+ * one more source, between the environment and the file: the node the state
+ * repository was set up for (`stella init --node`, `stella config set node`,
+ * kept in its .git/config as `stella.node`), so one machine can serve
+ * several repositories as different nodes.
  *
  *   STELLA_HOME    folder for the config file and private keys
  *                  (default: $XDG_CONFIG_HOME/stella, else ~/.config/stella)
  *   STELLA_CONFIG  the config file (default: $STELLA_HOME/config.yaml)
  *   STELLA_REPO    the state repository
- *   STELLA_NODE    this node's name (default: the host name)
+ *   STELLA_NODE    this node's name (--node, then STELLA_NODE, then the
+ *                  repository's node, then the file, then the host name)
  *
  * @example
  *   const config = await loadConfig();
  *   const repo = resolveRepo(options.repo, config);
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import YAML from 'yaml';
 import { StellaError } from '../core/errors.js';
+import { writeFileAtomically } from './fs/atomic-write.js';
 
 export interface AgentConfig {
   /** Path of the state repository. */
@@ -87,11 +93,47 @@ export function resolveRepo(flag: string | undefined, config: AgentConfig, env: 
   return resolve(repo);
 }
 
-/** This node's name: flag, STELLA_NODE, config, host name. Checked to be a safe path segment. */
-export function resolveNode(flag: string | undefined, config: AgentConfig, env: NodeJS.ProcessEnv = process.env): string {
-  const node = flag ?? env['STELLA_NODE'] ?? config.node ?? hostname();
+/**
+ * This node's name: flag, STELLA_NODE, the state repository's node (`repoNode`),
+ * config, host name. Checked to be a safe path segment.
+ * @example resolveNode(undefined, {}, process.env, 'edge-1') // 'edge-1' unless STELLA_NODE is set
+ */
+export function resolveNode(flag: string | undefined, config: AgentConfig, env: NodeJS.ProcessEnv = process.env, repoNode?: string): string {
+  return checkNodeName(flag ?? env['STELLA_NODE'] ?? repoNode ?? config.node ?? hostname());
+}
+
+/**
+ * `node` if it is a usable node name (it becomes a branch and folder name), else a USAGE error.
+ * @example checkNodeName('edge-1') // 'edge-1'
+ */
+export function checkNodeName(node: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(node) || node.includes('..')) {
     throw new StellaError('USAGE', `node name '${node}' must be 1–63 letters, digits, '.', '_' or '-', starting with a letter or digit`);
   }
   return node;
+}
+
+/** Settings `stella config set` writes to the config file (remote credentials are edited by hand, out of shell history). */
+export const FILE_SETTINGS = ['repo', 'node'] as const;
+/** One of {@link FILE_SETTINGS}. */
+export type FileSetting = (typeof FILE_SETTINGS)[number];
+
+/**
+ * Sets one setting in the config file, keeping its other settings and
+ * comments; creates the file (mode 0600: it may hold credentials) if needed.
+ * Returns the file written.
+ * @example await saveConfigSetting('node', 'edge-1') // '~/.config/stella/config.yaml'
+ */
+export async function saveConfigSetting(key: FileSetting, value: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const path = configPath(env);
+  await loadConfig(env); // refuses to rewrite a file it cannot read
+  const text = await readFile(path, 'utf8').catch((error: unknown) => {
+    if ((error as { code?: unknown }).code === 'ENOENT') return '';
+    throw error;
+  });
+  const doc = YAML.parseDocument(text);
+  doc.set(key, key === 'repo' ? resolve(value) : checkNodeName(value));
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFileAtomically(path, doc.toString(), { mode: 0o600 });
+  return path;
 }

@@ -3,6 +3,7 @@
 // process (cold), 5 times; the median is reported with the peak RSS, and
 // every time is set against a floor or peer measured in the same run.
 //
+//   stella --version / --help      ÷ bare `node -e 0` (goal: within 0.15 s)
 //   scan debian-node (OCI archive)    ÷ Node's zlib gunzipping the same layers  (goal ≤ 1.5)
 //   scan debian-node (docker save)    ÷ reading the file (its layers are not compressed)
 //   feed import of shared/data/osv    (all ~22k advisories), then re-import unchanged, then one shard changed
@@ -15,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { measureStartup, startupLines } from './startup.mjs';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -47,6 +49,9 @@ const work = mkdtempSync(join(tmpdir(), 'stella-bench-'));
 const env = { ...process.env, STELLA_HOME: join(work, 'home'), STELLA_NODE: 'bench' };
 const stella = (...args) => run(process.execPath, [join(root, 'bin', 'stella.js'), ...args], { env, maxBuffer: 64 << 20 });
 try {
+  console.log('\n## CLI start-up (median of %d fresh processes, interleaved)', RUNS);
+  for (const line of startupLines(await measureStartup(RUNS))) console.log(line);
+
   const repo = join(work, 'state');
   await stella('init', repo);
 

@@ -30,9 +30,11 @@ export type StellaErrorCode =
   | 'REPO_EXISTS'
   | 'REPO_INVALID'
   | 'KEY_NOT_FOUND'
+  | 'KEY_NOT_ENROLLED'
   | 'SIGNATURE_INVALID'
   | 'VERIFY_FAILED'
   | 'CONFIG_INVALID'
+  | 'WRITE_FAILED'
   | 'INTERNAL';
 
 export class StellaError extends Error {

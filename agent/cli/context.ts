@@ -8,16 +8,12 @@ import { StellaError } from '../../core/errors.js';
 import type { SigningKey } from '../../core/sign/keys.js';
 import { loadConfig, resolveNode, resolveRepo, stellaHome, type AgentConfig } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
+import { assertEnrolled } from '../repo/enrollment.js';
 import { loadKey } from '../repo/keystore.js';
+import { readRepoNode } from '../repo/node-setting.js';
 import { openStateRepo, type StateRepo } from '../repo/state-repo.js';
 
-export const ExitCode = { ok: 0, verifyFailed: 1, error: 2 } as const;
-
-export interface CommandResult {
-  exitCode: number;
-}
-
-export type SetResult = (result: CommandResult) => void;
+export { ExitCode, type CommandResult, type SetResult } from './exit.js';
 
 export interface GlobalOptions {
   repo?: string;
@@ -54,8 +50,44 @@ export class CommandContext {
     return openStateRepo(await this.repoPath());
   }
 
+  /**
+   * This node: --node, $STELLA_NODE, the node persisted for the state
+   * repository (`stella init --node`, `stella config set node`), the config
+   * file, the host name.
+   */
   async node(flag: string | undefined): Promise<string> {
+    const config = await this.config();
+    if (flag !== undefined || process.env['STELLA_NODE'] !== undefined) return resolveNode(flag, config);
+    return resolveNode(undefined, config, process.env, await this.repoNode());
+  }
+
+  /** The node for a repository being created: as {@link node}, without a repository to ask. */
+  async nodeForNewRepo(flag: string | undefined): Promise<string> {
     return resolveNode(flag, await this.config());
+  }
+
+  /** The node persisted in the state repository's .git/config, if a repository is named and has one. */
+  async repoNode(): Promise<string | undefined> {
+    let dir: string;
+    try {
+      dir = await this.repoPath();
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'REPO_NOT_FOUND') return undefined;
+      throw error;
+    }
+    return readRepoNode(dir);
+  }
+
+  /**
+   * The node a report will be committed as and the key that signs it,
+   * refused (with the command that fixes it) when the key is not enrolled
+   * for that node: such a report would fail `stella verify`.
+   */
+  async reportSigner(repo: StateRepo, flag: string | undefined): Promise<{ node: string; key: SigningKey }> {
+    const node = await this.node(flag);
+    const key = await this.signingKey(repo);
+    await assertEnrolled(repo, { node, key, home: this.home() });
+    return { node, key };
   }
 
   /** The signing key this clone was set up with (`stella init`). */

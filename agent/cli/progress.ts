@@ -22,13 +22,17 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, enab
   if (!enabled) return { update: () => undefined, done: () => undefined };
   let last = 0;
   let shown = false;
+  let lastWhat = '';
   return {
     update(event) {
       const now = Date.now();
-      if (now - last < 100) return;
+      // Redraws of one step are throttled; a new step always shows, or a long one could stay hidden behind the previous line.
+      if (now - last < 100 && event.what === lastWhat) return;
       last = now;
+      lastWhat = event.what;
       const pct = event.total !== undefined && event.total > 0 ? ` ${Math.min(100, Math.floor((event.done / event.total) * 100))}%` : '';
-      const columns = stream.columns ?? 80;
+      // A terminal that reports no size (0 columns) gets the classic 80.
+      const columns = stream.columns || 80;
       stream.write(`\r\x1b[2K${`${event.what}${pct}`.slice(0, columns - 1)}`);
       shown = true;
     },

@@ -8,7 +8,7 @@
  * - a tar (first header's checksum valid) whose members include
  *   `manifest.json` → docker archive; `oci-layout` and `index.json` → OCI
  *   archive; else → rootfs tar;
- * - anything else → UNSUPPORTED_TARGET (SBOM documents are read elsewhere).
+ * - anything else → UNSUPPORTED_TARGET (SBOMs are recognised before this, by agent/scan).
  *
  * @example
  *   const target = await detectTarget('/tmp/app.tar', 'app.tar', limits);
@@ -56,7 +56,7 @@ export async function detectTarget(path: string, input: string, limits: Limits):
     throw new StellaError('UNSUPPORTED_TARGET', `${input}: zstd-compressed archives are not supported; decompress it first`);
   }
   if (!looksLikeTar(head, input)) {
-    throw new StellaError('UNSUPPORTED_TARGET', `${input}: not a container image, tar archive or folder (SBOM documents are imported, not scanned)`);
+    throw new StellaError('UNSUPPORTED_TARGET', `${input}: not a container image, filesystem, project folder or CycloneDX/SPDX SBOM`);
   }
   const index = await indexTar(path, input, limits);
   if (index.members.has('manifest.json')) return { kind: 'docker-archive', index };

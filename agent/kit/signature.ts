@@ -9,11 +9,12 @@
  * @example
  *   const jws = await signKitManifest(manifestBytes, key, repo.cacheDir);
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { signDetachedJws, verifyDetachedJws } from '../../core/sign/jws.js';
 import type { SigningKey } from '../../core/sign/keys.js';
+import { writeFileAtomically } from '../fs/atomic-write.js';
 
 const CACHE_FOLDER = 'kit-signatures';
 
@@ -32,13 +33,6 @@ export async function signKitManifest(manifest: Uint8Array, key: SigningKey, cac
   }
   const jws = await signDetachedJws(manifest, key);
   await mkdir(folder, { recursive: true });
-  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, `${jws}\n`);
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(file, `${jws}\n`);
   return jws;
 }

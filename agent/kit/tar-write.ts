@@ -10,11 +10,11 @@
  * @example
  *   await writeTarAtomically('kit.tar', [{ path: 'stella.yaml', read: async () => bytes }], new Date(0));
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { pack as tarPack } from 'tar-stream';
 import { StellaError } from '../../core/errors.js';
+import { writeAtomically } from '../fs/atomic-write.js';
 import { comparePaths } from './layout.js';
 
 export interface TarSource {
@@ -35,24 +35,7 @@ export async function writeTarAtomically(file: string, entries: readonly TarSour
       throw new StellaError('INTERNAL', `${target}: '${(sorted[i] as TarSource).path}' would be written twice`);
     }
   }
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'wx').catch((cause: unknown) => {
-      throw new StellaError('NOT_FOUND', `${target}: cannot write the kit there (${(cause as Error).message})`, { cause });
-    });
-    let size: number;
-    try {
-      size = await streamTar(handle, sorted, mtime);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, target);
-    return size;
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  return writeAtomically(target, (handle) => streamTar(handle, sorted, mtime));
 }
 
 /** Produces the entries into tar-stream while a second loop drains it to disk, bounded by tar-stream's backpressure. */

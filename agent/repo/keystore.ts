@@ -36,3 +36,22 @@ export async function loadKey(home: string, keyid: string): Promise<SigningKey> 
   if (key.keyId !== keyid) throw new StellaError('KEY_NOT_FOUND', `${path} holds key ${key.keyId.slice(0, 12)}…, not ${keyid.slice(0, 12)}…`);
   return key;
 }
+
+/**
+ * Where the public half of `keyid` is saved for others (`stella trust enroll --key`).
+ * @example publicKeyFile(home, key.keyId) // '<home>/keys/<keyid>.pub.pem'
+ */
+export function publicKeyFile(home: string, keyid: string): string {
+  return join(home, 'keys', `${keyid}.pub.pem`);
+}
+
+/**
+ * Saves the public half of `key` beside its private key (idempotent) and returns the file.
+ * @example await savePublicKey(home, key) // hand this file to the admin who enrolls the node
+ */
+export async function savePublicKey(home: string, key: SigningKey): Promise<string> {
+  const path = publicKeyFile(home, key.keyId);
+  await mkdir(join(home, 'keys'), { recursive: true, mode: 0o700 });
+  await writeFile(path, key.publicKeyPem, { mode: 0o644 });
+  return path;
+}

@@ -83,6 +83,7 @@ export async function initStateRepo(dir: string, options: { node: string; home: 
       await stageFiles(stagingStore, [path]);
     }
     await stagingStore.setConfig('stella.signingkey', key.keyId);
+    await stagingStore.setConfig('stella.node', options.node);
     await commitStaged(stagingStore, `Initialise state repository\n\nTrust root version 1: key ${key.keyId} holds the root, feeds and policies roles and signs reports for node ${options.node}.\n`, AGENT_IDENTITY);
     await rm(root, { recursive: true, force: true });
     await rename(staging, root);

@@ -26,6 +26,7 @@ import { AdvisoryIndex } from '../index/advisory-index.js';
 import { toolVersion } from '../package-root.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import { buildComponents } from './inventory.js';
+import { looksLikeRegistryReference, registryReferenceError } from './registry-ref.js';
 
 export interface ScanOptions {
   /** State repository whose feeds to match against; without one, no findings are computed. */
@@ -81,7 +82,7 @@ interface ResolvedInventory {
 
 async function resolveInventory(targetPath: string, options: ScanOptions): Promise<ResolvedInventory> {
   const info = await stat(targetPath).catch(() => {
-    throw new StellaError('NOT_FOUND', `${targetPath}: no such file or folder`);
+    throw looksLikeRegistryReference(targetPath) ? registryReferenceError(targetPath) : new StellaError('NOT_FOUND', `${targetPath}: no such file or folder`);
   });
   if (info.isFile() && (await looksLikeJson(targetPath))) return readSbomTarget(targetPath, info.size, options);
 

@@ -7,9 +7,8 @@
  *   const full = await exportBundle(repo, { output: '/media/usb/state.bundle' });
  *   const next = await exportBundle(repo, { output: '/media/usb/next.bundle', since: '/media/usb/state.bundle' });
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { open, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { StellaError } from '../../core/errors.js';
 import { BUNDLE_V2_SIGNATURE, MAX_BUNDLE_HEADER_BYTES, parseBundleHeader } from '../../core/git/bundle-format.js';
@@ -17,6 +16,7 @@ import { createBundle, resolveCommitish, type CreatedBundle } from '../../core/g
 import { GitStore } from '../../core/git/git-store.js';
 import type { StateRepo } from '../repo/state-repo.js';
 import { syncBackedFs } from './read-fs.js';
+import { writeFileAtomically } from '../fs/atomic-write.js';
 
 export interface ExportOptions {
   /** The bundle file to write. */
@@ -107,24 +107,5 @@ async function readHeaderBytes(path: string): Promise<Uint8Array> {
  * @example await writeAtomically('/media/usb/state.bundle', created.chunks)
  */
 export async function writeAtomically(file: string, chunks: readonly Uint8Array[]): Promise<number> {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  let bytes = 0;
-  try {
-    const handle = await open(temp, 'wx');
-    try {
-      for (const chunk of chunks) {
-        // A write may be partial; go on until the chunk is down.
-        for (let done = 0; done < chunk.length; ) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
-        bytes += chunk.length;
-      }
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  return bytes;
+  return writeFileAtomically(file, chunks);
 }

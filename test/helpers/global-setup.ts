@@ -3,7 +3,9 @@
  * the container images from shared/tools/make-images.sh (about a minute,
  * needs root and Debian's apt) and the hostile corpus from make-hostile.py.
  * A cached build is reused when its SHA256SUMS / cases.json is present.
- * It also compiles the CLI into dist/.
+ * It installs the tools the tests use as oracles when they are missing
+ * (scripts/install-test-tools.sh), so README's `npm ci && npm test` passes on
+ * a fresh machine by itself, and it compiles the CLI into dist/.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -15,6 +17,13 @@ const run = promisify(execFile);
 
 export default async function setup(): Promise<void> {
   requireShared();
+  // A test whose tool is missing fails with a message; none is skipped. Installing needs root.
+  // apt's output shows as it goes: a first install takes minutes.
+  const install = run('bash', [join(projectRoot, 'scripts', 'install-test-tools.sh')], { maxBuffer: 64 << 20 });
+  install.child.stderr?.pipe(process.stderr);
+  await install.catch(() => {
+    throw new Error('installing the test tools failed (scripts/install-test-tools.sh; its output is above)');
+  });
   // CLI tests run the compiled `stella` (bin/stella.js → dist/): build it from the sources under test.
   // STELLA_SKIP_BUILD=1 reuses an existing dist/ (e.g. while iterating on one test file).
   if (process.env['STELLA_SKIP_BUILD'] !== '1') {

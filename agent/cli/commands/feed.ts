@@ -1,4 +1,4 @@
-/** `stella feed import FILE_OR_DIR...`: OSV advisories into the state repository. */
+/** `stella feed import FILE_OR_DIR...`: advisories (OSV, Debian tracker lists) and KEV/EPSS enrichment into the state repository. */
 import type { Command } from 'commander';
 import { StellaError } from '../../../core/errors.js';
 import { parseManifest } from '../../../core/feeds/manifest.js';
@@ -8,6 +8,7 @@ import { importOsv } from '../../feeds/import-osv.js';
 import { DEFAULT_OSV_BASE_URL, syncOsv } from '../../feeds/sync.js';
 import { MAIN_BRANCH, type StateRepo } from '../../repo/state-repo.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
+import { createProgress } from '../progress.js';
 
 /** Warnings printed one per line before the rest are only counted. */
 const MAX_PRINTED_WARNINGS = 20;
@@ -16,14 +17,19 @@ export function registerFeed(program: Command, setResult: SetResult): void {
   const feed = program.command('feed').description('manage the advisory feeds mirrored in the state repository');
   feed
     .command('import')
-    .description("import advisories and tables: osv.dev's bulk zips (<Ecosystem>/all.zip), folders of OSV JSON, or single files (OSV, DSA/DLA lists, KEV, EPSS)")
-    .argument('<paths...>', 'zip files, folders or single files')
-    .addHelpText('after', `\nFiles are recognised by content:\n${defaultConnectors.connectors.map((c) => `  ${c.name.padEnd(15)} ${c.description}`).join('\n')}\n\nImporting the same data twice commits nothing. Malformed records are skipped and counted.`)
+    .description('import advisories (OSV, Debian security tracker lists) and enrichment (CISA KEV, FIRST EPSS) into the state repository, one signed commit')
+    .argument('<paths...>', 'files or folders; each is recognised by its content, not its name')
+    .addHelpText(
+      'after',
+      `\nRecognised inputs (files by content; folders and zips hold OSV records):\n${defaultConnectors.connectors.map((c) => `  ${c.name.padEnd(15)} ${c.description}`).join('\n')}\n` +
+        'Importing the same data twice commits nothing. Malformed records are skipped and counted.\n' +
+        'Examples:\n  stella feed import osv/npm/all.zip osv/Go/all.zip\n  stella feed import DSA/list DLA/list known_exploited_vulnerabilities.json epss_scores.csv',
+    )
     .action(async (paths: string[], _options: unknown, command: Command) => {
       const ctx = CommandContext.of(command);
       const repo = await ctx.openRepo();
       const key = await ctx.signingKey(repo);
-      const summary = await importOsv(repo, paths, { key, onProgress: (message) => ctx.log.debug(message) });
+      const summary = await withProgress(ctx, (onProgress) => importOsv(repo, paths, { key, onProgress }));
       summary.warnings.slice(0, MAX_PRINTED_WARNINGS).forEach((warning) => ctx.log.warn(warning));
       if (summary.warnings.length > MAX_PRINTED_WARNINGS) ctx.log.warn(`… and ${summary.warnings.length - MAX_PRINTED_WARNINGS} more warnings`);
       const outcome = summary.commit === undefined ? 'nothing changed, no commit' : `committed ${summary.commit.slice(0, 12)}`;
@@ -35,6 +41,31 @@ export function registerFeed(program: Command, setResult: SetResult): void {
       setResult({ exitCode: ExitCode.ok });
     });
   registerFeedSync(feed, setResult);
+}
+
+/**
+ * Runs `work` with a progress callback that shows the current step on a
+ * terminal (one line redrawn in place, as scan does), with the seconds it has
+ * taken so far so a long zip never looks stuck, and logs each step at debug level.
+ */
+async function withProgress<T>(ctx: CommandContext, work: (onProgress: (message: string) => void) => Promise<T>): Promise<T> {
+  const progress = createProgress();
+  let step = '';
+  let since = Date.now();
+  const draw = (): void => progress.update({ done: 0, what: `${step} (${Math.floor((Date.now() - since) / 1000)} s)` });
+  const ticker = process.stderr.isTTY === true ? setInterval(draw, 1000) : undefined;
+  ticker?.unref();
+  try {
+    return await work((message) => {
+      ctx.log.debug(message);
+      step = message;
+      since = Date.now();
+      draw();
+    });
+  } finally {
+    clearInterval(ticker);
+    progress.done();
+  }
 }
 
 /** Ecosystems already mirrored: the `<Ecosystem>/all.zip` sources in the feed manifest. */
@@ -62,7 +93,7 @@ export function registerFeedSync(feed: Command, setResult: SetResult): void {
       const wanted = ecosystems.length > 0 ? ecosystems : await mirroredEcosystems(repo);
       if (wanted.length === 0) throw new StellaError('USAGE', 'no ecosystems to sync: name them, e.g. `stella feed sync npm PyPI`');
       const baseUrl = options.baseUrl ?? process.env['STELLA_OSV_BASE_URL'] ?? DEFAULT_OSV_BASE_URL;
-      const result = await syncOsv(repo, { key, baseUrl, ecosystems: wanted, onProgress: (message) => ctx.log.debug(message) });
+      const result = await withProgress(ctx, (onProgress) => syncOsv(repo, { key, baseUrl, ecosystems: wanted, onProgress }));
       const summary = result.import;
       ctx.log.info(
         `synced ${wanted.length} ecosystems: ${result.fetched.length} changed${result.fetched.length > 0 ? ` (${result.fetched.join(', ')})` : ''}, ${result.unchanged.length} unchanged; ` +

@@ -29,7 +29,7 @@ export function registerRemote(program: Command, setResult: SetResult): void {
     .command('push')
     .description("send this node's reports (branch agents/<node>) to the remote; replays on top when another writer pushed first")
     .option('--remote <url>', "repository URL (default: the clone's origin)")
-    .option('--node <name>', 'this node (default: $STELLA_NODE, config, host name)')
+    .option('--node <name>', "this node (default: $STELLA_NODE, the repository's node (stella config set node), config, host name)")
     .addHelpText('after', `${CREDENTIALS_HELP}\nOnly agents/<node> is pushed, never by force. Example: stella push --node edge-1`)
     .action(async (options: RemoteOptions, command: Command) => {
       const ctx = CommandContext.of(command);
@@ -65,7 +65,7 @@ export function registerRemote(program: Command, setResult: SetResult): void {
     .command('pull')
     .description('fast-forward main (trust, feeds) and agents/<node> from the remote; refuses if the remote rewrote history')
     .option('--remote <url>', "repository URL (default: the clone's origin)")
-    .option('--node <name>', 'this node (default: $STELLA_NODE, config, host name)')
+    .option('--node <name>', "this node (default: $STELLA_NODE, the repository's node (stella config set node), config, host name)")
     .addHelpText('after', `${CREDENTIALS_HELP}\nOnly changed paths of main are written to the work tree; files edited locally are kept and listed.`)
     .action(async (options: RemoteOptions, command: Command) => {
       const ctx = CommandContext.of(command);

@@ -54,7 +54,7 @@ export function registerReviewOpen(review: Command, setResult: SetResult, io: Re
     .option('--forge <name>', `forge API (${FORGE_NAMES.join(', ')})`, 'github')
     .option('--repo-slug <owner/name>', "repository on the forge (default: from the clone's origin URL)")
     .option('--api-url <url>', 'API base URL (default: https://api.github.com for github.com; GitHub Enterprise: https://HOST/api/v3)')
-    .option('--node <name>', 'this node (default: $STELLA_NODE, config, host name)')
+    .option('--node <name>', "this node (default: $STELLA_NODE, the repository's node (stella config set node), config, host name)")
     .option('--print', 'print what would be sent and send nothing (needs no token)')
     .addHelpText(
       'after',

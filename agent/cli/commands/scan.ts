@@ -1,5 +1,4 @@
 /** `stella scan TARGET`: components, findings, and optionally a signed report committed to the state repository. */
-import { rename, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { StellaError } from '../../../core/errors.js';
 import { SEVERITY_ORDER, type SeverityLevel } from '../../../core/match/severity.js';
@@ -7,6 +6,7 @@ import { exportBytes, type ExportOutput } from '../../../core/export/exporter.js
 import { defaultExporters } from '../../../core/export/registry.js';
 import type { Report } from '../../../core/model/report.js';
 import type { StateRepo } from '../../repo/state-repo.js';
+import { writeFileAtomically } from '../../fs/atomic-write.js';
 import { commitReport } from '../../scan/commit-report.js';
 import { scanTarget, type ScanOutcome } from '../../scan/scan.js';
 import { createProgress } from '../progress.js';
@@ -38,7 +38,7 @@ export function registerScan(program: Command, setResult: SetResult): void {
     .option('--exit-code <n>', 'exit with this code when findings (of --severity) remain, or when components were not checked', '0')
     .option('--allow-unchecked', 'with --exit-code: pass although some components could not be checked (no advisories for their ecosystem, no version ordering)')
     .option('--commit', 'sign the report and commit it to the state repository on agents/<node>')
-    .option('--node <name>', 'this node (default: $STELLA_NODE, config, host name)')
+    .option('--node <name>', "this node (default: $STELLA_NODE, the repository's node (stella config set node), config, host name)")
     .option('--name <name>', 'name of the target in the report (default: the image reference or file name)')
     .option('--offline', 'accepted for compatibility: scanning never uses the network')
     .addHelpText(
@@ -52,6 +52,8 @@ export function registerScan(program: Command, setResult: SetResult): void {
       const severities = parseSeverities(options.severity);
       const exitCode = parseExitCode(options.exitCode);
       const repo = await openRepoIfAny(ctx, options.commit === true);
+      // Checked before the scan: a report that `stella verify` would reject is refused up front.
+      const signer = options.commit === true && repo !== undefined ? await ctx.reportSigner(repo, options.node) : undefined;
       const progress = createProgress();
       let outcome: ScanOutcome;
       try {
@@ -66,10 +68,8 @@ export function registerScan(program: Command, setResult: SetResult): void {
       for (const warning of outcome.report.warnings) ctx.log.warn(warning);
       if (repo === undefined) ctx.log.warn('no state repository: components only, no advisories matched (use --repo or stella init)');
 
-      if (options.commit === true && repo !== undefined) {
-        const node = await ctx.node(options.node);
-        const key = await ctx.signingKey(repo);
-        const committed = await commitReport(repo, outcome, { node, key });
+      if (signer !== undefined && repo !== undefined) {
+        const committed = await commitReport(repo, outcome, signer);
         ctx.log.info(
           `${committed.changed ? 'signed report committed' : 'report unchanged, nothing committed'}: ${committed.folder} on ${committed.branch} (${committed.commit.slice(0, 12)})`,
           { ...committed },
@@ -125,7 +125,5 @@ async function emit(output: ExportOutput, file: string | undefined): Promise<voi
     await new Promise<void>((resolve, reject) => process.stdout.write(output, (error) => (error ? reject(error) : resolve())));
     return;
   }
-  const temp = `${file}.tmp-${process.pid}`;
-  await writeFile(temp, exportBytes(output));
-  await rename(temp, file);
+  await writeFileAtomically(file, exportBytes(output));
 }

@@ -1,0 +1,89 @@
+/**
+ * Every top-level `stella` command with its one-line summary and how to load
+ * it. The entry point registers only the command being run (its module pulls
+ * in Git, LevelDB, the scanners…); the others appear in `stella --help` from
+ * this list alone, so `--version` and `--help` cost little more than starting
+ * Node. catalog.test.ts checks each summary against the command's own
+ * description, so the two cannot drift apart.
+ *
+ * @example
+ *   const entry = COMMANDS.find((c) => c.name === 'scan');
+ *   (await entry.load())(program, setResult);
+ */
+import type { Command } from 'commander';
+import type { SetResult } from './exit.js';
+
+/** Adds one command (or a group, or a pair like push/pull) to the program. */
+export type Register = (program: Command, setResult: SetResult) => void;
+
+/** One top-level command as `stella --help` lists it. */
+export interface CatalogEntry {
+  name: string;
+  summary: string;
+  /** Imports the module that registers the command (it may register siblings too: push and pull). */
+  load: () => Promise<Register>;
+}
+
+/** In the order `stella --help` lists them. */
+export const COMMANDS: readonly CatalogEntry[] = [
+  {
+    name: 'init',
+    summary: 'create a state repository from the template, with a new ECDSA P-256 signing key (kept outside the repository)',
+    load: async () => (await import('./commands/init.js')).registerInit,
+  },
+  {
+    name: 'config',
+    summary: 'show or change settings: the config file, or (for node) the state repository',
+    load: async () => (await import('./commands/config.js')).registerConfig,
+  },
+  {
+    name: 'feed',
+    summary: 'manage the advisory feeds mirrored in the state repository',
+    load: async () => (await import('./commands/feed.js')).registerFeed,
+  },
+  {
+    name: 'scan',
+    summary: 'scan an image, a root filesystem, a project folder or an SBOM, and match it against the mirrored advisories',
+    load: async () => (await import('./commands/scan.js')).registerScan,
+  },
+  {
+    name: 'verify',
+    summary: 'check every report and feed manifest in the state repository against the keys in trust/',
+    load: async () => (await import('./commands/verify.js')).registerVerify,
+  },
+  {
+    name: 'review',
+    summary: 'review findings as pull requests',
+    load: async () => (await import('./commands/review.js')).registerReview,
+  },
+  {
+    name: 'sync',
+    summary: 'move the state repository between machines as git bundle files',
+    load: async () => (await import('./commands/sync.js')).registerSync,
+  },
+  {
+    name: 'push',
+    summary: "send this node's reports (branch agents/<node>) to the remote; replays on top when another writer pushed first",
+    load: async () => (await import('./commands/remote.js')).registerRemote,
+  },
+  {
+    name: 'pull',
+    summary: 'fast-forward main (trust, feeds) and agents/<node> from the remote; refuses if the remote rewrote history',
+    load: async () => (await import('./commands/remote.js')).registerRemote,
+  },
+  {
+    name: 'trust',
+    summary: 'show and change the trust root (trust/root.json): who may sign reports, feeds and policies',
+    load: async () => (await import('./commands/trust.js')).registerTrust,
+  },
+  {
+    name: 'kit',
+    summary: 'move feeds, VEX, policies, exceptions and trust to an air-gapped state repository as one signed tar',
+    load: async () => (await import('./commands/kit.js')).registerKit,
+  },
+  {
+    name: 'demo',
+    summary: 'run the whole path on the bundled sample image: init, import advisories, scan, sign, commit, verify',
+    load: async () => (await import('./commands/demo.js')).registerDemo,
+  },
+];
