@@ -268,7 +268,7 @@ export class TarParser {
     if (raw === undefined) throw new StellaError('INTERNAL', `${this.options.where}: sparse header lost`);
     this.pendingSparse = undefined;
     const entry = this.long.finish(raw, this.entries++, this.headerOffset, this.options.maxPathBytes);
-    if (this.strict) checkStrictEntry(entry, raw, this.options.where);
+    if (this.strict) checkStrictEntry(entry, raw, this.options.maxPathBytes, this.options.where);
     const wanted = this.visitor.entry(entry);
     this.current = entry;
     this.capturing = wanted && entry.size > 0;

@@ -31,11 +31,12 @@ export function checkStrictType(raw: RawHeader, offset: number, where: string): 
   throw new StellaError('PATH_UNSAFE', `${where}: entry '${shown}' at offset ${offset} is ${kindOf(raw.typeflag)}; a strict archive holds only regular files and directories`);
 }
 
-/** Refuses an entry whose name could not be decoded, and a directory that claims data. */
-export function checkStrictEntry(entry: TarEntry, raw: RawHeader, where: string): void {
+/** Refuses an entry whose name could not be decoded or is over `maxPathBytes`, and a directory that claims data. */
+export function checkStrictEntry(entry: TarEntry, raw: RawHeader, maxPathBytes: number, where: string): void {
   if (entry.name === undefined) {
-    const tooLong = entry.problem?.startsWith('path of ') === true;
-    throw new StellaError(tooLong ? 'LIMIT_EXCEEDED' : 'PATH_UNSAFE', `${where}: entry at offset ${entry.offset} ${tooLong ? `has a ${entry.problem ?? ''}` : `has a name that is unusable (${entry.problem ?? ''})`}`);
+    const nameBytes = entry.problem?.startsWith('path of ') === true;
+    if (nameBytes) throw new StellaError('LIMIT_EXCEEDED', `${where}: entry at offset ${entry.offset} has a path longer than ${maxPathBytes} bytes`);
+    throw new StellaError('PATH_UNSAFE', `${where}: entry at offset ${entry.offset} has a name that is unusable (${entry.problem ?? 'not decodable'})`);
   }
   if (raw.typeflag === DIRECTORY && raw.size !== 0) {
     const path = entry.name.endsWith('/') ? entry.name.slice(0, -1) : entry.name;
