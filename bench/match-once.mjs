@@ -2,9 +2,9 @@
 // process. Components are real (ecosystem, package, version) triples taken
 // from the shared advisories' own range boundaries, so most lookups hit.
 // Usage: node bench/match-once.mjs REPO OSV_DIR N  →  {ms, rssMB, components, findings}
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import yauzl from 'yauzl';
+import { unzipSync } from 'fflate';
 import { AdvisoryIndex } from '../dist/agent/index/advisory-index.js';
 import { openStateRepo } from '../dist/agent/repo/state-repo.js';
 import { matchComponents } from '../dist/core/match/matcher.js';
@@ -26,21 +26,8 @@ function purlOf(ecosystem, name, version) {
 }
 
 async function* records(zip) {
-  const entries = await new Promise((resolve, reject) => {
-    const out = [];
-    yauzl.open(zip, { lazyEntries: true }, (e, z) => {
-      if (e) return reject(e);
-      z.on('entry', (entry) => z.openReadStream(entry, (err, s) => {
-        if (err) return reject(err);
-        const chunks = [];
-        s.on('data', (c) => chunks.push(c));
-        s.on('end', () => { out.push(JSON.parse(Buffer.concat(chunks))); z.readEntry(); });
-      }));
-      z.on('end', () => resolve(out));
-      z.readEntry();
-    });
-  });
-  yield* entries;
+  const files = unzipSync(readFileSync(zip), { filter: (file) => file.name.endsWith('.json') });
+  for (const bytes of Object.values(files)) yield JSON.parse(Buffer.from(bytes).toString('utf8'));
 }
 
 const components = [];

@@ -7,7 +7,7 @@
 // Usage: node scripts/make-sample-advisories.mjs IMAGES_DIR NPM_ALL_ZIP OUT_DIR
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import yauzl from 'yauzl';
+import { unzipSync } from 'fflate';
 
 const [imagesDir, zipPath, outDir] = process.argv.slice(2);
 if (!imagesDir || !zipPath || !outDir) {
@@ -22,27 +22,11 @@ const names = new Set(
 );
 mkdirSync(outDir, { recursive: true });
 let kept = 0;
-await new Promise((resolve, reject) => {
-  yauzl.open(zipPath, { lazyEntries: true }, (error, zip) => {
-    if (error) return reject(error);
-    zip.on('entry', (entry) => {
-      zip.openReadStream(entry, (err, stream) => {
-        if (err) return reject(err);
-        const chunks = [];
-        stream.on('data', (c) => chunks.push(c));
-        stream.on('end', () => {
-          const bytes = Buffer.concat(chunks);
-          const record = JSON.parse(bytes.toString('utf8'));
-          if ((record.affected ?? []).some((a) => a.package?.ecosystem === 'npm' && names.has(a.package.name))) {
-            writeFileSync(join(outDir, entry.fileName), bytes);
-            kept += 1;
-          }
-          zip.readEntry();
-        });
-      });
-    });
-    zip.on('end', resolve);
-    zip.readEntry();
-  });
-});
+for (const [name, bytes] of Object.entries(unzipSync(readFileSync(zipPath)))) {
+  const record = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  if ((record.affected ?? []).some((a) => a.package?.ecosystem === 'npm' && names.has(a.package.name))) {
+    writeFileSync(join(outDir, name), bytes);
+    kept += 1;
+  }
+}
 console.log(`${kept} advisories written to ${outDir}`);

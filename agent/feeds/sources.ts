@@ -10,19 +10,24 @@
  * Zip entries are streamed one at a time with bounded size. Entries whose
  * names escape the archive or are absolute are skipped with a warning; a zip
  * with two entries of the same name is refused (which one is meant is
- * ambiguous), as is a truncated or corrupt zip.
+ * ambiguous), as is a truncated, corrupt or forged zip (overlapping
+ * entries, local headers that name other files). An encrypted entry or one
+ * compressed with a method we cannot read (LZMA, …) is skipped with a
+ * warning and the rest is read.
  */
 
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
-import yauzl from 'yauzl';
+import { crc32 } from 'node:zlib';
+import { readZipDirectory, type ZipEntry } from '../../core/archive/zip/directory.js';
+import { readZipEntry, unreadable } from '../../core/archive/zip/entry.js';
 import { StellaError } from '../../core/errors.js';
 import { RECOGNISE_BYTES, type AdvisoryConnector, type FeedConnector, type TableConnector } from '../../core/feeds/connector.js';
 import { OSV_MAX_RECORD_BYTES, osvConnector } from '../../core/feeds/osv/connector.js';
 import { defaultConnectors, type ConnectorRegistry } from '../../core/feeds/registry.js';
-import { ZipWindow, type ZipEntryRef } from './zip-window.js';
+import { FileSource } from '../file-source.js';
 
 /** Largest single record file accepted in a zip or folder of OSV records. */
 export const MAX_RECORD_BYTES = OSV_MAX_RECORD_BYTES;
@@ -199,15 +204,15 @@ async function* readFolder(source: SourceFile): AsyncGenerator<SourceItem> {
 }
 
 async function* readZip(path: string, sourceName: string): AsyncGenerator<SourceItem> {
-  // Pass 1: the central directory, validated by yauzl; names checked by us.
-  const entries: ZipEntryRef[] = [];
-  const zip = await openZip(path, sourceName);
+  const source = await FileSource.open(path);
   try {
+    // Pass 1: the central directory, checked by the zip reader; names checked here.
+    const directory = await readZipDirectory(source);
+    if (typeof directory === 'string') throw new StellaError('ZIP_INVALID', `${sourceName}: not a readable zip (${directory})`);
+    const entries: ZipEntry[] = [];
     const seen = new Set<string>();
-    for (;;) {
-      const entry = await nextEntry(zip, sourceName);
-      if (entry === undefined) break;
-      const name = new TextDecoder('utf-8', { fatal: false }).decode(entry.fileName as unknown as Uint8Array);
+    for (const entry of directory) {
+      const name = entry.name;
       if (seen.has(name)) {
         throw new StellaError('ZIP_INVALID', `${sourceName}: duplicate entry name '${printable(name)}' (ambiguous archive); nothing imported`);
       }
@@ -219,35 +224,27 @@ async function* readZip(path: string, sourceName: string): AsyncGenerator<Source
         continue;
       }
       if (!name.endsWith('.json')) continue;
-      if (entry.uncompressedSize > MAX_RECORD_BYTES) {
-        yield { $case: 'warning', message: `${sourceName}: entry '${name}' declares ${entry.uncompressedSize} bytes, over the ${MAX_RECORD_BYTES}-byte record limit; skipped` };
+      if (entry.size > MAX_RECORD_BYTES) {
+        yield { $case: 'warning', message: `${sourceName}: entry '${name}' declares ${entry.size} bytes, over the ${MAX_RECORD_BYTES}-byte record limit; skipped` };
         continue;
       }
-      if (entry.isEncrypted()) {
-        yield { $case: 'warning', message: `${sourceName}: entry '${name}' is encrypted; skipped` };
+      const cannot = unreadable(entry);
+      if (cannot !== undefined) {
+        yield { $case: 'warning', message: `${sourceName}: entry '${name}' is ${cannot === 'encrypted' ? cannot : `not readable (${cannot})`}; skipped` };
         continue;
       }
-      entries.push({
-        label: `${sourceName}:${name}`,
-        offset: entry.relativeOffsetOfLocalHeader,
-        compressedSize: entry.compressedSize,
-        uncompressedSize: entry.uncompressedSize,
-        compressionMethod: entry.compressionMethod,
-        crc32: entry.crc32,
-      });
+      entries.push(entry);
     }
-  } finally {
-    zip.close();
-  }
-  // Pass 2: the data, in file order through one read window.
-  entries.sort((a, b) => a.offset - b.offset);
-  const window = await ZipWindow.open(path);
-  try {
+    // Pass 2: the data, in file order through the source's read window.
+    entries.sort((a, b) => a.localOffset - b.localOffset);
     for (const entry of entries) {
-      yield { $case: 'record', source: sourceName, label: entry.label, bytes: await window.read(entry, MAX_RECORD_BYTES) };
+      const label = `${sourceName}:${entry.name}`;
+      const bytes = await readZipEntry(source, entry, { where: sourceName, crc32 });
+      if (typeof bytes === 'string') throw new StellaError('ZIP_INVALID', `${label}: corrupt entry (${bytes})`);
+      yield { $case: 'record', source: sourceName, label, bytes };
     }
   } finally {
-    await window.close();
+    await source.close();
   }
 }
 
@@ -261,42 +258,4 @@ function unsafeEntryName(name: string): string | undefined {
 
 function printable(name: string): string {
   return name.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
-}
-
-function openZip(path: string, sourceName: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => {
-    // decodeStrings: false keeps names as bytes so that yauzl does not abort the
-    // whole archive on one bad name; we check names ourselves and skip those.
-    yauzl.open(path, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, autoClose: false }, (error, zip) => {
-      if (error !== null || zip === undefined) {
-        reject(new StellaError('ZIP_INVALID', `${sourceName}: not a readable zip (${error?.message ?? 'unknown error'})`, { cause: error }));
-      } else resolve(zip);
-    });
-  });
-}
-
-function nextEntry(zip: yauzl.ZipFile, sourceName: string): Promise<yauzl.Entry | undefined> {
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      zip.removeListener('entry', onEntry);
-      zip.removeListener('end', onEnd);
-      zip.removeListener('error', onError);
-    };
-    const onEntry = (entry: yauzl.Entry): void => {
-      cleanup();
-      resolve(entry);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(undefined);
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(new StellaError('ZIP_INVALID', `${sourceName}: corrupt zip (${error.message})`, { cause: error }));
-    };
-    zip.once('entry', onEntry);
-    zip.once('end', onEnd);
-    zip.once('error', onError);
-    zip.readEntry();
-  });
 }

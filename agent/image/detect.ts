@@ -19,7 +19,7 @@ import { lstat, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StellaError } from '../../core/errors.js';
 import type { Limits } from './limits.js';
-import { BLOCK, decodeHeader } from './tar-header.js';
+import { BLOCK, decodeHeader } from '../../core/archive/tar/header.js';
 import { indexTar } from './tar-index.js';
 import type { ArchiveIndex } from './tar-index.js';
 

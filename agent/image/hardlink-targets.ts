@@ -15,8 +15,8 @@ import type { PendingHardlink } from './layer-scan.js';
 import type { LayerScan } from './layer-scan.js';
 import type { Limits } from './limits.js';
 import { fitting } from './run-extractors.js';
-import type { TarEntry } from './tar-entry.js';
-import type { TarVisitor } from './tar-parser.js';
+import type { TarEntry } from '../../core/archive/tar/entry.js';
+import type { TarVisitor } from '../../core/archive/tar/parser.js';
 
 interface Capture {
   ordinal: number;
@@ -64,7 +64,7 @@ export class HardlinkTargets implements TarVisitor {
     return false;
   }
 
-  contents(entry: TarEntry, data: Buffer): void {
+  contents(entry: TarEntry, data: Uint8Array): void {
     this.record(normalisePath(entry.name ?? '') ?? '', { ordinal: entry.ordinal, size: entry.size, data: Buffer.from(data) });
   }
 

@@ -22,8 +22,8 @@ import type { SymlinkLookup } from './entry-path.js';
 import type { Limits } from './limits.js';
 import type { LayerDelta, Overlay } from './overlay.js';
 import { extractorsFor, fitting, runExtractors } from './run-extractors.js';
-import type { TarEntry } from './tar-entry.js';
-import type { TarVisitor } from './tar-parser.js';
+import type { TarEntry } from '../../core/archive/tar/entry.js';
+import type { TarVisitor } from '../../core/archive/tar/parser.js';
 import { printable } from './warnings.js';
 
 /** What the scan of one layer needs from the image reader. */
@@ -125,12 +125,12 @@ export class LayerScan implements TarVisitor {
     }
   }
 
-  contents(_entry: TarEntry, data: Buffer): void {
+  contents(_entry: TarEntry, data: Uint8Array): void {
     this.store(this.path, this.wanted, this.osRelease, data);
   }
 
   /** Records the file at `path` with the packages its contents yield (also used for resolved hardlinks). */
-  store(path: string, extractors: readonly AnyExtractor[], osRelease: boolean, data: Buffer): void {
+  store(path: string, extractors: readonly AnyExtractor[], osRelease: boolean, data: Uint8Array): void {
     const result = extractors.length === 0 ? [] : runExtractors(extractors, path, data, (message) => this.warn(message));
     // os-release is kept as a copy: `data` may be a view into a 64 KiB decompression buffer.
     const node = { kind: 'file' as const, packages: Array.isArray(result) ? result : [], osRelease: osRelease ? Buffer.from(data) : undefined };

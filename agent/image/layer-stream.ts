@@ -26,8 +26,8 @@ import { StellaError } from '../../core/errors.js';
 import type { ByteRange } from './byte-range.js';
 import { layerByteBudget } from './limits.js';
 import type { Limits } from './limits.js';
-import { TarParser } from './tar-parser.js';
-import type { TarVisitor } from './tar-parser.js';
+import { TarParser } from '../../core/archive/tar/parser.js';
+import type { TarVisitor } from '../../core/archive/tar/parser.js';
 
 /** How to read and check one layer. */
 export interface LayerReadOptions {

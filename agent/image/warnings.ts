@@ -26,18 +26,7 @@ export class Warnings {
   }
 }
 
-/**
- * A name as it may be printed in a one-line message: control characters
- * escaped (a name may hold a newline to forge a log line), cut at 200 chars.
- *
- * @example
- *   printable('a\nb'); // 'a\\nb'
- */
-export function printable(name: string): string {
-  const cut = name.length > 200 ? `${name.slice(0, 200)}…` : name;
-  // eslint-disable-next-line no-control-regex
-  return cut.replace(/[\u0000-\u001f\u007f\\]/g, (c) => (c === '\n' ? '\\n' : c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-}
+export { printable } from '../../core/archive/bytes.js';
 
 /** Control characters escaped (backslashes left alone: they may be escapes already), cut at 2000 chars. */
 function oneLine(message: string): string {

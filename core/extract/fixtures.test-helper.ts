@@ -17,7 +17,8 @@ import { expect } from 'vitest';
 import { isStellaError, type StellaErrorCode } from '../errors.js';
 import type { ExtractedPackage } from '../model/package.js';
 import { sharedData } from '../../test/helpers/paths.js';
-import type { ExtractResult, Extractor } from './extractor.js';
+import type { AnyExtractor, ExtractResult, Extractor } from './extractor.js';
+import { defaultRegistry } from './registry.js';
 
 /** The folder of one peer's fixtures for a format in shared data: `fixtures/<format>/<peer>`. */
 export function peerFixtures(format: string, peer = 'osv-scalibr'): string {
@@ -87,4 +88,14 @@ export function expectStellaError(run: () => unknown, code?: StellaErrorCode): {
   expect(isStellaError(error)).toBe(true);
   if (code !== undefined) expect(error).toMatchObject({ code });
   return error as { code: StellaErrorCode; message: string };
+}
+
+/**
+ * The extractor `name` as the registry hands it out — with the one size
+ * check every registered extractor gets (see registry.ts).
+ */
+export function registered(name: string): AnyExtractor {
+  const extractor = defaultRegistry.byName(name);
+  if (extractor === undefined) throw new TypeError(`no extractor named ${name}`);
+  return extractor;
 }

@@ -20,7 +20,7 @@ import { gradleLockfileExtractor } from './java/gradle-lockfile.js';
 import { mavenPomExtractor } from './java/pom.js';
 import { composerLockExtractor } from './php/composer-lock.js';
 import { gemfileLockExtractor } from './ruby/gemfile-lock.js';
-import type { AnyExtractor } from './extractor.js';
+import type { AnyExtractor, ExtractInput } from './extractor.js';
 import { npmInstalledExtractor } from './npm/installed.js';
 import { npmLockfileExtractor } from './npm/lockfile.js';
 import { pnpmLockfileExtractor } from './pnpm/lockfile.js';
@@ -96,14 +96,34 @@ export function createRegistry(extractors: readonly AnyExtractor[]): ExtractorRe
     if (byName.has(extractor.name)) {
       throw new StellaError('INTERNAL', `extractor registry: two extractors are named "${extractor.name}"`);
     }
-    byName.set(extractor.name, extractor);
+    byName.set(extractor.name, sizeLimited(extractor));
   }
-  const list = Object.freeze([...extractors]);
+  const list = Object.freeze([...byName.values()]);
   return {
     extractors: list,
     byName: (name) => byName.get(name),
     extractorsFor: (path) => list.filter((extractor) => extractor.fileRequired(path)),
   };
+}
+
+/**
+ * The one size check at extract time: every extractor a registry hands out
+ * refuses input over its `maxFileSize` with LIMIT_EXCEEDED before parsing
+ * any of it, so no extractor repeats the check. (Readers apply the same
+ * bound earlier, before they read a body: agent/image/run-extractors.ts.)
+ */
+function sizeLimited(extractor: AnyExtractor): AnyExtractor {
+  const { name, maxFileSize } = extractor;
+  return Object.freeze({
+    name,
+    maxFileSize,
+    fileRequired: (path: string) => extractor.fileRequired(path),
+    extract: (input: ExtractInput) => {
+      const size = input.contents.byteLength;
+      if (size > maxFileSize) throw new StellaError('LIMIT_EXCEEDED', `${input.path}: ${size} bytes exceeds the ${name} limit of ${maxFileSize}`);
+      return extractor.extract(input);
+    },
+  });
 }
 
 /**

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { StellaError } from '../errors.js';
 import type { OsvAffected, OsvRange, OsvRecord } from '../model/osv.js';
 import { dpkgOrdering } from '../versions/dpkg.js';
@@ -9,6 +8,7 @@ import { baseEcosystem, orderingFor } from '../versions/registry.js';
 import { cratesOrdering, semverOrdering } from '../versions/semver.js';
 import { sharedData } from '../../test/helpers/paths.js';
 import { matchAffected } from './osv-range.js';
+import { readZipRecords } from '../../test/helpers/osv-zip.js';
 
 const npm = semverOrdering;
 
@@ -228,24 +228,7 @@ describe('orderingFor', () => {
   });
 });
 
-/** Every JSON record of an OSV zip export. */
-async function readOsvZip(path: string): Promise<OsvRecord[]> {
-  const zip = await yauzl.openPromise(path);
-  const records: OsvRecord[] = [];
-  try {
-    for await (const zipEntry of zip.eachEntry()) {
-      if (!zipEntry.fileName.endsWith('.json')) continue;
-      const chunks: Buffer[] = [];
-      for await (const chunk of await zip.openReadStreamPromise(zipEntry)) chunks.push(chunk as Buffer);
-      records.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OsvRecord);
-    }
-  } finally {
-    zip.close();
-  }
-  return records;
-}
-
-const records = await readOsvZip(join(sharedData, 'osv', 'npm', 'all.zip'));
+const records = await readZipRecords(join(sharedData, 'osv', 'npm', 'all.zip'));
 const byId = new Map(records.map((r) => [r.id, r]));
 
 describe('matchAffected on real npm advisories', () => {

@@ -10,11 +10,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
-import yauzl from 'yauzl';
 import { StellaError, isStellaError } from '../errors.js';
 import type { OsvAffected, OsvRecord } from '../model/osv.js';
 import { sharedData } from '../../test/helpers/paths.js';
 import type { VersionOrdering } from './ordering.js';
+import { readZipRecords } from '../../test/helpers/osv-zip.js';
 
 const run = promisify(execFile);
 
@@ -109,17 +109,7 @@ export function vectorFailures(ordering: VersionOrdering, vectors: readonly Vect
 
 /** Every JSON record of the OSV zip of `ecosystem` in shared data, one at a time. */
 export async function* osvRecords(ecosystem: string): AsyncGenerator<OsvRecord> {
-  const zip = await yauzl.openPromise(join(sharedData, 'osv', ecosystem, 'all.zip'));
-  try {
-    for await (const entry of zip.eachEntry()) {
-      if (!entry.fileName.endsWith('.json')) continue;
-      const chunks: Buffer[] = [];
-      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-      yield JSON.parse(Buffer.concat(chunks).toString('utf8')) as OsvRecord;
-    }
-  } finally {
-    zip.close();
-  }
+  yield* await readZipRecords(join(sharedData, 'osv', ecosystem, 'all.zip'));
 }
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ExtractResult } from '../extractor.js';
 import { sharedData } from '../../../test/helpers/paths.js';
-import { expectStellaError, fixtureExtract, ids, peerFixtures, textExtract, thrownBy } from '../fixtures.test-helper.js';
+import { expectStellaError, fixtureExtract, ids, peerFixtures, registered, textExtract, thrownBy } from '../fixtures.test-helper.js';
 import { APK_MAX_FILE_SIZE, apkExtractor, isApkDatabase } from './index.js';
 
 const DB = 'lib/apk/db/installed';
@@ -144,7 +144,7 @@ describe('apk: parsing rules', () => {
   });
 
   it('refuses a file over the limit without reading it', () => {
-    expect(thrownBy(() => extract(new Uint8Array(APK_MAX_FILE_SIZE + 1)))).toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    expect(thrownBy(() => registered('apk').extract({ path: DB, contents: new Uint8Array(APK_MAX_FILE_SIZE + 1) }))).toMatchObject({ code: 'LIMIT_EXCEEDED' });
   });
 
   it('fileRequired', () => {

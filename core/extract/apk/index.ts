@@ -94,9 +94,6 @@ interface ApkRecord {
 }
 
 function extractApk({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > APK_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the apk database limit of ${APK_MAX_FILE_SIZE}`);
-  }
   const records = splitRecords(new TextDecoder().decode(contents));
   if (records.length > 0 && records.every((r) => r.problem !== undefined)) {
     const first = records[0]?.problem ?? 'no record';

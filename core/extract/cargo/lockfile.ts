@@ -67,9 +67,6 @@ export const cargoLockExtractor: Extractor = {
 };
 
 function extractCargoLock({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > CARGO_LOCK_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the Cargo.lock limit of ${CARGO_LOCK_MAX_FILE_SIZE}`);
-  }
   const doc = parseToml(path, contents);
   const entries = doc['package'];
   if (entries === undefined) return { packages: [] };

@@ -50,9 +50,6 @@ export const nugetLockfileExtractor: Extractor = {
 };
 
 function extractNugetLockfile({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > NUGET_LOCKFILE_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the packages.lock.json limit of ${NUGET_LOCKFILE_MAX_FILE_SIZE}`);
-  }
   const doc = parseJsonObject(path, contents);
   const frameworks = doc['dependencies'];
   if (frameworks === undefined) return { packages: [] };

@@ -113,9 +113,6 @@ interface Stanza {
 }
 
 function extractDpkg({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > DPKG_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the dpkg database limit of ${DPKG_MAX_FILE_SIZE}`);
-  }
   const stanzas = splitStanzas(new TextDecoder().decode(contents));
   if (stanzas.length > 0 && stanzas.every((s) => s.problem !== undefined)) {
     const first = stanzas[0]?.problem ?? 'no stanza';

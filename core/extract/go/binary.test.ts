@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheRoot } from '../../../test/helpers/paths.js';
 import type { ExtractResult } from '../extractor.js';
-import { ids } from '../fixtures.test-helper.js';
+import { ids, registered } from '../fixtures.test-helper.js';
 import { goBinaryExtractor, isGoBinaryCandidate } from './binary.js';
 import { readGoBuildInfo } from './buildinfo.js';
 import { buildGoElf } from './elf.test-helper.js';
@@ -251,7 +251,7 @@ describe('go-binary: hand-built layouts', () => {
   it('refuses a file over the limit without reading it', () => {
     let thrown: unknown;
     try {
-      extract(new Uint8Array(goBinaryExtractor.maxFileSize + 1));
+      registered('go-binary').extract({ path: 'usr/local/bin/app', contents: new Uint8Array(goBinaryExtractor.maxFileSize + 1) });
     } catch (error) {
       thrown = error;
     }

@@ -85,9 +85,6 @@ export const goBinaryExtractor: Extractor = {
 };
 
 function extractGoBinary({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > GO_BINARY_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the Go binary limit of ${GO_BINARY_MAX_FILE_SIZE}`);
-  }
   const read = readGoBuildInfo(contents);
   switch (read.$case) {
     case 'not-go':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, textExtract, thrownBy } from '../fixtures.test-helper.js';
+import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, registered, textExtract, thrownBy } from '../fixtures.test-helper.js';
 import { goModExtractor, isGoMod } from './gomod.js';
 
 const extractFixture = fixtureExtract(goModExtractor, peerFixtures('go-mod'), 'app/go.mod');
@@ -104,7 +104,7 @@ describe('go-mod: directives', () => {
   });
 
   it('refuses a file over the limit without reading it', () => {
-    expect(thrownBy(() => goModExtractor.extract({ path: 'go.mod', contents: new Uint8Array(goModExtractor.maxFileSize + 1) }))).toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    expect(thrownBy(() => registered('go-mod').extract({ path: 'go.mod', contents: new Uint8Array(goModExtractor.maxFileSize + 1) }))).toMatchObject({ code: 'LIMIT_EXCEEDED' });
   });
 });
 

@@ -83,9 +83,6 @@ export const goModExtractor: Extractor = {
 };
 
 function extractGoMod({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > GO_MOD_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the go.mod limit of ${GO_MOD_MAX_FILE_SIZE}`);
-  }
   const read = parseModFile(new TextDecoder().decode(contents));
   if (read.$case === 'invalid') throw new StellaError(MANIFEST_INVALID, `${path}: not a go.mod file (${read.reason})`);
   const { file: mod, warnings } = read;

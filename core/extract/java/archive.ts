@@ -21,12 +21,14 @@
  * `READ_BUDGET` (overlapping entries cannot multiply the work), metadata
  * files over 1 MiB are skipped, at most `MAX_ENTRIES` directory entries are
  * read, and an entry that inflates past its declared size is stopped after
- * one chunk (see zip.ts). Each of these is a warning; the rest of the
- * archive is still read. A top-level file that is not a ZIP archive at all
- * is a ZIP_INVALID error; a damaged nested one is a warning.
+ * one chunk (see core/archive/zip). Each of these is a warning; the rest of
+ * the archive is still read. A top-level file that is not a ZIP archive at
+ * all is a ZIP_INVALID error; a damaged nested one is a warning. An archive
+ * with overlapping entries, or whose local headers name entries differently
+ * from its directory, is forged: refused whole, as ZIP_INVALID.
  *
  * @example
- *   const { packages } = javaArchiveExtractor.extract({ path: 'srv/app.war', contents });
+ *   const { packages } = await javaArchiveExtractor.extract({ path: 'srv/app.war', contents });
  *   // [{ type: 'maven', name: 'com.example:app', version: '1.0', evidence: 'installed', sourceFile: 'srv/app.war' },
  *   //  { type: 'maven', name: 'org.slf4j:slf4j-api', version: '2.0.7', installPath: 'srv/app.war/WEB-INF/lib/slf4j-api-2.0.7.jar', … }]
  */
@@ -35,8 +37,12 @@ import { StellaError } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
 import { parseManifest, parseProperties } from './metadata.js';
-import { readZipDirectory, readZipEntry } from './zip.js';
-import type { InflateBudget, ZipEntry } from './zip.js';
+import { readZipDirectory } from '../../archive/zip/directory.js';
+import type { ZipEntry } from '../../archive/zip/directory.js';
+import { readZipEntry } from '../../archive/zip/entry.js';
+import type { InflateBudget } from '../../archive/zip/entry.js';
+import { bytesSource } from '../../archive/zip/source.js';
+import type { ByteSource } from '../../archive/zip/source.js';
 
 /**
  * Fat jars and application wars reach a few hundred MiB.
@@ -80,7 +86,7 @@ export function isJavaArchive(path: string): boolean {
  * @example
  *   javaArchiveExtractor.fileRequired('app/lib/guava-33.0.0-jre.jar'); // true
  */
-export const javaArchiveExtractor: Extractor = {
+export const javaArchiveExtractor: Extractor<Promise<ExtractResult>> = {
   name: 'java-archive',
   maxFileSize: JAVA_ARCHIVE_MAX_FILE_SIZE,
   fileRequired: isJavaArchive,
@@ -96,26 +102,25 @@ interface Walk {
   packages: ExtractedPackage[];
 }
 
-function extractArchive({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > JAVA_ARCHIVE_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the Java archive limit of ${JAVA_ARCHIVE_MAX_FILE_SIZE}`);
-  }
-  const entries = readZipDirectory(contents, MAX_ENTRIES);
+async function extractArchive({ path, contents }: ExtractInput): Promise<ExtractResult> {
+  // The caller may reuse `contents` once this returns: the archive is read from a copy.
+  const source = bytesSource(contents.slice());
+  const entries = await readZipDirectory(source, MAX_ENTRIES);
   if (typeof entries === 'string') throw new StellaError('ZIP_INVALID', `${path}: not a readable Java archive (${entries})`);
   const walk: Walk = { path, budget: { remaining: READ_BUDGET }, entriesLeft: MAX_ENTRIES - entries.length, warnings: [], seen: new Set(), packages: [] };
-  readArchive(walk, contents, entries, '', 0);
+  await readArchive(walk, source, entries, '', 0);
   const result: ExtractResult = { packages: walk.packages };
   if (walk.warnings.length > 0) result.warnings = prefixAndCapWarnings(path, walk.warnings);
   return result;
 }
 
 /** One archive: its own identity, then the archives inside it. `inner` is its path inside the file ('' at the top). */
-function readArchive(walk: Walk, bytes: Uint8Array, entries: ZipEntry[], inner: string, depth: number): void {
+async function readArchive(walk: Walk, source: ByteSource, entries: ZipEntry[], inner: string, depth: number): Promise<void> {
   const where = (name: string): string => (inner === '' ? name : `${inner}/${name}`);
   let identified = false;
   for (const entry of entries) {
     if (!POM_PROPERTIES.test(entry.name)) continue;
-    const text = readMetadata(walk, bytes, entry, where(entry.name));
+    const text = await readMetadata(walk, source, entry, where(entry.name));
     if (text === undefined) continue;
     const props = parseProperties(text);
     const g = props.get('groupId');
@@ -128,14 +133,14 @@ function readArchive(walk: Walk, bytes: Uint8Array, entries: ZipEntry[], inner: 
     identified = true;
     add(walk, `${g}:${a}`, v, inner);
   }
-  if (!identified) identifyByManifest(walk, bytes, entries, inner, where);
+  if (!identified) await identifyByManifest(walk, source, entries, inner, where);
   for (const entry of entries) {
     if (entry.name.endsWith('/') || !isJavaArchive(entry.name)) continue;
     if (depth >= MAX_NESTING) {
       walk.warnings.push(`${where(entry.name)}: nested more than ${MAX_NESTING} archives deep; not read`);
       continue;
     }
-    const data = readZipEntry(bytes, entry, walk.budget);
+    const data = await readZipEntry(source, entry, { where: walk.path, budget: walk.budget });
     if (typeof data === 'string') {
       walk.warnings.push(`${where(entry.name)}: ${data}; not read`);
       continue;
@@ -144,20 +149,21 @@ function readArchive(walk: Walk, bytes: Uint8Array, entries: ZipEntry[], inner: 
       walk.warnings.push(`${where(entry.name)}: more than ${MAX_ENTRIES} entries in total; not read`);
       continue;
     }
-    const nested = readZipDirectory(data, walk.entriesLeft);
+    const nestedSource = bytesSource(data);
+    const nested = await readZipDirectory(nestedSource, walk.entriesLeft);
     if (typeof nested === 'string') {
       walk.warnings.push(`${where(entry.name)}: ${nested}; not read`);
       continue;
     }
     walk.entriesLeft -= nested.length;
-    readArchive(walk, data, nested, where(entry.name), depth + 1);
+    await readArchive(walk, nestedSource, nested, where(entry.name), depth + 1);
   }
 }
 
-function identifyByManifest(walk: Walk, bytes: Uint8Array, entries: ZipEntry[], inner: string, where: (name: string) => string): void {
+async function identifyByManifest(walk: Walk, source: ByteSource, entries: ZipEntry[], inner: string, where: (name: string) => string): Promise<void> {
   const entry = entries.find((e) => e.name === MANIFEST);
   if (entry === undefined) return;
-  const text = readMetadata(walk, bytes, entry, where(entry.name));
+  const text = await readMetadata(walk, source, entry, where(entry.name));
   if (text === undefined) return;
   const manifest = parseManifest(text);
   const title = manifest.get('Implementation-Title');
@@ -172,12 +178,12 @@ function identifyByManifest(walk: Walk, bytes: Uint8Array, entries: ZipEntry[], 
   add(walk, `${group}:${title}`, version, inner);
 }
 
-function readMetadata(walk: Walk, bytes: Uint8Array, entry: ZipEntry, label: string): string | undefined {
+async function readMetadata(walk: Walk, source: ByteSource, entry: ZipEntry, label: string): Promise<string | undefined> {
   if (entry.size > MAX_METADATA_SIZE) {
     walk.warnings.push(`${label}: ${entry.size} bytes is too large for a metadata file; skipped`);
     return undefined;
   }
-  const data = readZipEntry(bytes, entry, walk.budget);
+  const data = await readZipEntry(source, entry, { where: walk.path, budget: walk.budget });
   if (typeof data === 'string') {
     walk.warnings.push(`${label}: ${data}; skipped`);
     return undefined;

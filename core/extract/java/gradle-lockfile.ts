@@ -67,9 +67,6 @@ export const gradleLockfileExtractor: Extractor = {
 };
 
 function extractGradleLockfile({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > GRADLE_LOCKFILE_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the Gradle lockfile limit of ${GRADLE_LOCKFILE_MAX_FILE_SIZE}`);
-  }
   const lines = new TextDecoder().decode(contents).split('\n');
   const warnings: string[] = [];
   const seen = new Set<string>();

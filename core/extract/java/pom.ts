@@ -95,9 +95,6 @@ interface Pom {
 }
 
 function extractPom({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > MAVEN_POM_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the pom.xml limit of ${MAVEN_POM_MAX_FILE_SIZE}`);
-  }
   const project = parseProject(path, contents);
   const warnings: string[] = [];
   const pom = readPom(project);

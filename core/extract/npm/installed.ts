@@ -65,9 +65,6 @@ export const npmInstalledExtractor: Extractor = {
 };
 
 function extractInstalled({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > NPM_PACKAGE_JSON_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the package.json limit of ${NPM_PACKAGE_JSON_MAX_FILE_SIZE}`);
-  }
   let doc: unknown;
   try {
     doc = JSON.parse(new TextDecoder().decode(contents));

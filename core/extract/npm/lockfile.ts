@@ -103,9 +103,6 @@ interface Found {
 }
 
 function extractLockfile({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > NPM_LOCKFILE_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the npm lockfile limit of ${NPM_LOCKFILE_MAX_FILE_SIZE}`);
-  }
   const doc = parseJsonObject(path, contents);
   const project = lockfileProject(path) ?? dirname(path);
   const found = new Collected();

@@ -54,9 +54,6 @@ export const composerLockExtractor: Extractor = {
 };
 
 function extractComposerLock({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > COMPOSER_LOCK_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the composer.lock limit of ${COMPOSER_LOCK_MAX_FILE_SIZE}`);
-  }
   const doc = parseJsonObject(path, contents);
   const warnings: string[] = [];
   const byKey = new Map<string, ExtractedPackage>();

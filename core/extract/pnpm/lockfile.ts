@@ -83,9 +83,6 @@ interface Flags {
 }
 
 function extractPnpmLock({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > PNPM_LOCKFILE_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the pnpm lockfile limit of ${PNPM_LOCKFILE_MAX_FILE_SIZE}`);
-  }
   const doc = parseLockfile(path, contents);
   const major = lockfileMajor(doc['lockfileVersion']);
   const packages = asMapping(doc['packages']) ?? {};

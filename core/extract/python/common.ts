@@ -155,18 +155,6 @@ export function withWarnings(path: string, packages: ExtractedPackage[], warning
 }
 
 /**
- * Refuses a file over the extractor's limit before reading any of it.
- *
- * @example
- *   checkSize('uv.lock', contents, UV_LOCK_MAX_FILE_SIZE, 'uv.lock');
- */
-export function checkSize(path: string, contents: Uint8Array, limit: number, what: string): void {
-  if (contents.byteLength > limit) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the ${what} limit of ${limit}`);
-  }
-}
-
-/**
  * A TOML or JSON table as a plain record, or undefined.
  *
  * @example

@@ -23,7 +23,7 @@
  */
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
-import { basename, checkSize, decodeText } from './common.js';
+import { basename, decodeText } from './common.js';
 
 /**
  * METADATA holds the whole README as the long description; a few MiB is already a very long README.
@@ -65,7 +65,6 @@ export const pythonInstalledExtractor: Extractor = {
 };
 
 function extractMetadata({ path, contents }: ExtractInput): ExtractResult {
-  checkSize(path, contents, PYTHON_METADATA_MAX_FILE_SIZE, 'Python metadata');
   const headers = readHeaders(decodeText(path, contents, 'Python package metadata'));
   const name = headers.get('name');
   const version = headers.get('version');

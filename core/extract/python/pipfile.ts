@@ -14,7 +14,7 @@
  */
 import { StellaError } from '../../errors.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
-import { Collected, DOCUMENT_INVALID, asMapping, basename, checkSize, isProjectFile, shortCause, withWarnings } from './common.js';
+import { Collected, DOCUMENT_INVALID, asMapping, basename, isProjectFile, shortCause, withWarnings } from './common.js';
 
 /**
  * Pipfile.lock lists hashes for every file of every package; 64 MiB is far beyond a real one.
@@ -53,7 +53,6 @@ export const pipfileLockExtractor: Extractor = {
 };
 
 function extractPipfileLock({ path, contents }: ExtractInput): ExtractResult {
-  checkSize(path, contents, PIPFILE_LOCK_MAX_FILE_SIZE, 'Pipfile.lock');
   const text = new TextDecoder().decode(contents);
   if (text.trim() === '') return { packages: [] };
   const doc = parseJsonObject(path, text);

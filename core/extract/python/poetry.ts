@@ -12,7 +12,7 @@
  *   // [{ type: 'pypi', name: 'numpy', version: '1.23.3', sourceFile: 'poetry.lock', evidence: 'lockfile' }]
  */
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
-import { Collected, basename, checkSize, isProjectFile, nonEmptyString, parseToml, withWarnings } from './common.js';
+import { Collected, basename, isProjectFile, nonEmptyString, parseToml, withWarnings } from './common.js';
 import { packageTables } from './toml-packages.js';
 
 /**
@@ -47,7 +47,6 @@ export const poetryLockfileExtractor: Extractor = {
 };
 
 function extractPoetryLock({ path, contents }: ExtractInput): ExtractResult {
-  checkSize(path, contents, POETRY_LOCK_MAX_FILE_SIZE, 'poetry.lock');
   const doc = parseToml(path, contents);
   const found = new Collected(path, 'lockfile');
   const warnings: string[] = [];

@@ -24,7 +24,7 @@
  *   // [{ type: 'pypi', name: 'Django', version: '4.2.0', sourceFile: 'requirements.txt', evidence: 'lockfile' }]
  */
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
-import { Collected, basename, checkSize, decodeText, isProjectFile, withWarnings } from './common.js';
+import { Collected, basename, decodeText, isProjectFile, withWarnings } from './common.js';
 
 /**
  * Generated requirements files with hashes reach a few MiB; 32 MiB is far beyond any real one.
@@ -77,7 +77,6 @@ interface LogicalLine {
 type Outcome = { kind: 'pin'; name: string; version: string } | { kind: 'skip' } | { kind: 'warning'; message: string };
 
 function extractRequirements({ path, contents }: ExtractInput): ExtractResult {
-  checkSize(path, contents, REQUIREMENTS_MAX_FILE_SIZE, 'requirements file');
   const text = decodeText(path, contents, 'a requirements file');
   const found = new Collected(path, 'lockfile');
   const warnings: string[] = [];

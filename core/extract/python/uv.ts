@@ -15,7 +15,7 @@
  *   // [{ type: 'pypi', name: 'emoji', version: '2.14.0', sourceFile: 'uv.lock', evidence: 'lockfile' }]
  */
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
-import { Collected, asMapping, basename, checkSize, isProjectFile, nonEmptyString, parseToml, withWarnings } from './common.js';
+import { Collected, asMapping, basename, isProjectFile, nonEmptyString, parseToml, withWarnings } from './common.js';
 import { packageTables } from './toml-packages.js';
 
 /**
@@ -50,7 +50,6 @@ export const uvLockfileExtractor: Extractor = {
 };
 
 function extractUvLock({ path, contents }: ExtractInput): ExtractResult {
-  checkSize(path, contents, UV_LOCK_MAX_FILE_SIZE, 'uv.lock');
   const doc = parseToml(path, contents);
   const found = new Collected(path, 'lockfile');
   const warnings: string[] = [];

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStellaError } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractResult } from '../extractor.js';
+import { registered, thrownBy } from '../fixtures.test-helper.js';
 import { RPMTAG, readRpmHeader } from './header.js';
 import { RPM_MAX_FILE_SIZE, createRpmExtractor, isRpmDatabase, rpmExtractor } from './index.js';
 import { buildRpmdb, encodeRpmHeader, packageHeader, stringTag, withDatabase } from './rpmdb.test-helper.js';
@@ -299,8 +300,8 @@ describe('rpm: files that are not rpm databases', () => {
     expect(error).toMatchObject({ code: 'INTERNAL', message: `${VAR_DB}: the SQLite engine (sql.js) could not be loaded: wasm unavailable` });
   });
 
-  it('refuses a file over the limit without reading it', async () => {
-    const error = await rejection(extract(new Uint8Array(RPM_MAX_FILE_SIZE + 1)));
+  it('refuses a file over the limit without reading it', () => {
+    const error = thrownBy(() => registered('rpm').extract({ path: VAR_DB, contents: new Uint8Array(RPM_MAX_FILE_SIZE + 1) }));
     expect(error).toMatchObject({ code: 'LIMIT_EXCEEDED' });
   });
 });

@@ -135,9 +135,6 @@ export function createRpmExtractor(options: RpmExtractorOptions = {}): RpmExtrac
 export const rpmExtractor: RpmExtractor = createRpmExtractor();
 
 async function extractRpm({ path, contents }: ExtractInput, loadSqlJs: SqlJsLoader): Promise<ExtractResult> {
-  if (contents.byteLength > RPM_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the rpm database limit of ${RPM_MAX_FILE_SIZE}`);
-  }
   if (!hasSqliteMagic(contents)) {
     throw new StellaError(DB_INVALID, `${path}: not an SQLite rpm database (no "SQLite format 3" header; Berkeley DB and ndb rpm databases are not read)`);
   }

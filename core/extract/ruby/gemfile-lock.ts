@@ -76,9 +76,6 @@ export const gemfileLockExtractor: Extractor = {
 };
 
 function extractGemfileLock({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > GEMFILE_LOCK_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the Gemfile.lock limit of ${GEMFILE_LOCK_MAX_FILE_SIZE}`);
-  }
   const lines = new TextDecoder().decode(contents).split('\n');
   const warnings: string[] = [];
   const seen = new Set<string>();

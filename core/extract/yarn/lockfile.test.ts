@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, textExtract, thrownBy } from '../fixtures.test-helper.js';
+import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, registered, textExtract, thrownBy } from '../fixtures.test-helper.js';
 import { packageNameOf, splitDescriptor } from './descriptor.js';
 import { isYarnLockfile, yarnLockfileExtractor } from './lockfile.js';
 
@@ -141,7 +141,7 @@ describe('yarn-lockfile: damaged files', () => {
   });
 
   it('refuses a file over the limit before reading it', () => {
-    const error = thrownBy(() => yarnLockfileExtractor.extract({ path: 'yarn.lock', contents: new Uint8Array(yarnLockfileExtractor.maxFileSize + 1) }));
+    const error = thrownBy(() => registered('yarn-lockfile').extract({ path: 'yarn.lock', contents: new Uint8Array(yarnLockfileExtractor.maxFileSize + 1) }));
     expect(error).toMatchObject({ code: 'LIMIT_EXCEEDED' });
   });
 });

@@ -78,9 +78,6 @@ interface Locked {
 }
 
 function extractYarnLock({ path, contents }: ExtractInput): ExtractResult {
-  if (contents.byteLength > YARN_LOCKFILE_MAX_FILE_SIZE) {
-    throw new StellaError('LIMIT_EXCEEDED', `${path}: ${contents.byteLength} bytes exceeds the yarn.lock limit of ${YARN_LOCKFILE_MAX_FILE_SIZE}`);
-  }
   const text = decodeText(path, contents);
   const { locked, problems } = isBerryLockfile(text) ? readBerry(path, text) : readV1(path, text);
   const warnings = [...problems];

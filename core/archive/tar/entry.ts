@@ -12,9 +12,10 @@
  *   long.apply('pax', body, offset, where);   // for each pax / L / K header
  *   const entry = long.finish(raw, ordinal, offset, limits.maxPathBytes);
  */
-import { StellaError } from '../../core/errors.js';
-import type { EntryType, RawHeader } from './tar-header.js';
-import { dataSize } from './tar-header.js';
+import type { EntryType, RawHeader } from './header.js';
+import { dataSize } from './header.js';
+import { applyPax, emptyPending } from './pax.js';
+import type { Pending } from './pax.js';
 
 /** One entry of a tar stream, long headers applied. */
 export interface TarEntry {
@@ -23,6 +24,8 @@ export interface TarEntry {
   /** Stream offset of the entry's own header block. */
   offset: number;
   type: EntryType;
+  /** The typeflag byte of the header as stored. */
+  typeflag: number;
   /** The decoded name; undefined when the entry must be skipped (see `problem`). */
   name: string | undefined;
   /** Link target for hardlinks and symlinks (undefined when not decodable). */
@@ -41,16 +44,10 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * Decodes name bytes; undefined when they are not UTF-8 or contain NUL.
  *
  * @example
- *   decodeName(Buffer.from([0xc0, 0xaf])); // undefined (overlong '/')
+ *   decodeName(Uint8Array.of(0xc0, 0xaf)); // undefined (overlong '/')
  */
-export function decodeName(bytes: Buffer): string | undefined {
-  let ascii = true;
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i] ?? 0;
-    if (byte === 0) return undefined;
-    if (byte >= 0x80) ascii = false;
-  }
-  if (ascii) return bytes.toString('latin1');
+export function decodeName(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return undefined;
   try {
     return strictUtf8.decode(bytes);
   } catch {
@@ -63,7 +60,7 @@ export function decodeName(bytes: Buffer): string | undefined {
  * ASCII as `\xNN`, cut at 200 bytes.
  *
  * @example
- *   printableBytes(Buffer.from([0x61, 0xff])); // 'a\\xff'
+ *   printableBytes(Uint8Array.of(0x61, 0xff)); // 'a\\xff'
  */
 export function printableBytes(bytes: Uint8Array): string {
   let out = '';
@@ -75,17 +72,12 @@ export function printableBytes(bytes: Uint8Array): string {
   return bytes.length > end ? `${out}… (${bytes.length} bytes)` : out;
 }
 
-interface Pending {
-  path: Buffer | undefined;
-  linkpath: Buffer | undefined;
-  size: number | undefined;
-  sparse: boolean;
-  problem: string | undefined;
-}
-
 /** Pax (`x`) and GNU (`L`, `K`) headers seen since the last real entry. */
 export class LongHeaders {
   private pending: Pending | undefined;
+
+  /** @param strict pax records read strictly (see pax.ts); GNU long names are the parser's to refuse. */
+  constructor(private readonly strict = false) {}
 
   /** True when a long header is waiting for its entry (end of archive here is an error). */
   get waiting(): boolean {
@@ -93,12 +85,12 @@ export class LongHeaders {
   }
 
   /** Records the body of a long header. Global pax headers are ignored, as Go's archive/tar (and so containerd) does. */
-  apply(type: EntryType, body: Buffer, offset: number, where: string): void {
+  apply(type: EntryType, body: Uint8Array, offset: number, where: string): void {
     if (type === 'pax-global') return;
     const pending = this.state();
     if (type === 'gnu-long-name') pending.path = upToNul(body);
     else if (type === 'gnu-long-link') pending.linkpath = upToNul(body);
-    else if (type === 'pax') parsePax(body, pending, offset, where);
+    else if (type === 'pax') applyPax(body, pending, offset, where, this.strict);
   }
 
   /** The next entry must be skipped (its long header was too large to read). */
@@ -129,6 +121,7 @@ export class LongHeaders {
       ordinal,
       offset,
       type: raw.type,
+      typeflag: raw.typeflag,
       name: problem === undefined ? name : undefined,
       linkname,
       size,
@@ -138,59 +131,12 @@ export class LongHeaders {
   }
 
   private state(): Pending {
-    this.pending ??= { path: undefined, linkpath: undefined, size: undefined, sparse: false, problem: undefined };
+    this.pending ??= emptyPending();
     return this.pending;
   }
 }
 
-function upToNul(body: Buffer): Buffer {
+function upToNul(body: Uint8Array): Uint8Array {
   const nul = body.indexOf(0);
   return nul === -1 ? body : body.subarray(0, nul);
-}
-
-/** Pax records: `<decimal length> <key>=<value>\n`, the length counting the whole record. */
-function parsePax(body: Buffer, pending: Pending, offset: number, where: string): void {
-  let pos = 0;
-  while (pos < body.length) {
-    if (body[pos] === 0) break; // NUL padding after the last record
-    let length = 0;
-    let i = pos;
-    while (i < body.length && (body[i] ?? 0) >= 0x30 && (body[i] ?? 0) <= 0x39 && i - pos < 12) {
-      length = length * 10 + ((body[i] ?? 0) - 0x30);
-      i++;
-    }
-    const end = pos + length;
-    if (i === pos || body[i] !== 0x20 || end > body.length || end <= i + 1 || body[end - 1] !== 0x0a) {
-      throw new StellaError('TAR_CORRUPT', `${where}: malformed pax header record in the header at offset ${offset}`);
-    }
-    const equals = body.indexOf(0x3d, i + 1);
-    if (equals === -1 || equals >= end) {
-      throw new StellaError('TAR_CORRUPT', `${where}: pax header record without '=' in the header at offset ${offset}`);
-    }
-    const key = body.toString('latin1', i + 1, equals);
-    const value = body.subarray(equals + 1, end - 1);
-    // An empty value deletes the keyword (POSIX), i.e. falls back to the ustar field.
-    if (key === 'path') pending.path = value.length === 0 ? undefined : value;
-    else if (key === 'linkpath') pending.linkpath = value.length === 0 ? undefined : value;
-    else if (key === 'size') pending.size = value.length === 0 ? undefined : parseDecimal(value, offset, where);
-    else if (key.startsWith('GNU.sparse.')) {
-      pending.sparse = true;
-      if (key === 'GNU.sparse.name' && value.length > 0) pending.path = value;
-    }
-    pos = end;
-  }
-}
-
-function parseDecimal(value: Buffer, offset: number, where: string): number {
-  let n = 0;
-  for (const byte of value) {
-    if (byte < 0x30 || byte > 0x39) {
-      throw new StellaError('TAR_CORRUPT', `${where}: invalid pax size in the header at offset ${offset}`);
-    }
-    n = n * 10 + (byte - 0x30);
-    if (n > Number.MAX_SAFE_INTEGER) {
-      throw new StellaError('TAR_CORRUPT', `${where}: pax size too large in the header at offset ${offset}`);
-    }
-  }
-  return n;
 }

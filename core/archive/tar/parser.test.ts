@@ -6,12 +6,12 @@ import { createGunzip } from 'node:zlib';
 import { pack as tarPack, extract as tarExtract } from 'tar-stream';
 import type { Header } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { isStellaError } from '../../core/errors.js';
-import { imagesDir } from '../../test/helpers/paths.js';
-import type { TarEntry } from './tar-entry.js';
-import { decodeHeader, parseNumber } from './tar-header.js';
-import { TarParser } from './tar-parser.js';
-import type { TarVisitor } from './tar-parser.js';
+import { isStellaError } from '../../errors.js';
+import { imagesDir } from '../../../test/helpers/paths.js';
+import type { TarEntry } from './entry.js';
+import { decodeHeader, parseNumber } from './header.js';
+import { TarParser } from './parser.js';
+import type { TarVisitor } from './parser.js';
 
 const options = { where: 'test.tar', maxHeaderBytes: 4 << 20, maxPathBytes: 4096 };
 
@@ -34,7 +34,7 @@ function recorder(): { visitor: TarVisitor; seen: Seen[] } {
     },
     contents: (_e, data) => {
       const last = seen[seen.length - 1];
-      if (last !== undefined) last.data = data.toString('latin1');
+      if (last !== undefined) last.data = Buffer.from(data).toString('latin1');
     },
   };
   return { visitor, seen };
