@@ -18,6 +18,7 @@ import { registerFeed } from './commands/feed.js';
 import { registerInit } from './commands/init.js';
 import { registerKit } from './commands/kit.js';
 import { registerRemote } from './commands/remote.js';
+import { registerReport } from './commands/report.js';
 import { registerReview } from './commands/review.js';
 import { registerScan } from './commands/scan.js';
 import { registerSync } from './commands/sync.js';
@@ -44,6 +45,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   registerFeed(program, setResult);
   registerScan(program, setResult);
   registerVerify(program, setResult);
+  registerReport(program, setResult);
   registerReview(program, setResult);
   registerSync(program, setResult);
   registerRemote(program, setResult);
