@@ -66,7 +66,7 @@ async function expectVerified(...refs: string[]): Promise<void> {
 const gitAs = ['-c', 'user.name=Mallory', '-c', 'user.email=mallory@example.invalid'];
 
 /** On a new branch of the admin's repository from `from`: runs `edit` in the work tree, commits, returns to main. */
-async function attack(branch: string, from: string, edit: (dir: string) => Promise<void>): Promise<void> {
+async function attack(branch: string, from: string, edit: (dir: string) => Promise<unknown>): Promise<void> {
   await git(admin.dir, 'checkout', '-q', '-b', branch, from);
   try {
     await edit(admin.dir);
