@@ -224,7 +224,7 @@ describe('threshold-signed trust roots', () => {
     const inTwoYears = new Date(Date.now() + 2 * 365 * 86_400_000);
     const expired = await verifyAll({ now: inTwoYears });
     const expires = (await mainRoot()).signed.expires;
-    expect(expired.failures.map((f) => f.where).sort()).toEqual([`agents/node-a:${folder}/report.json`, `main:${ROOT_PATH}`, 'main:feeds/kev/manifest.json'].sort());
+    expect(expired.failures.map((f) => f.where).sort()).toEqual([`agents/node-a:${folder}/report.json`, `main:${ROOT_PATH}`, 'main:feeds/kev/manifest.json', 'main:stella.yaml'].sort());
     for (const failure of expired.failures) expect(failure.reason).toBe(`trust root expired on ${expires}: renew it (stella trust renew)`);
     expect(await stellaTrust('renew', '--days', '1000')).toBe(0);
     expect((await verifyAll({ now: inTwoYears })).failures).toEqual([]);

@@ -48,8 +48,13 @@ export const COMMANDS: readonly CatalogEntry[] = [
   },
   {
     name: 'verify',
-    summary: 'check every report and feed manifest in the state repository against the keys in trust/',
+    summary: 'check every report, feed and signed file (policies, VEX, exceptions, stella.yaml) of each ref against the keys in trust/',
     load: async () => (await import('./commands/verify.js')).registerVerify,
+  },
+  {
+    name: 'report',
+    summary: 'manage signed reports in the state repository',
+    load: async () => (await import('./commands/report.js')).registerReport,
   },
   {
     name: 'review',

@@ -21,7 +21,7 @@ import type { SigningKey } from '../../core/sign/keys.js';
 import type { GitStore } from '../../core/git/git-store.js';
 import { trustedKeyLookup } from '../../core/trust/lookup.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
-import { comparePaths, KIT_FOLDERS, KIT_MANIFEST_PATH, KIT_ROOT_FILES, KIT_SIGNATURE_PATH, pathProblem } from './layout.js';
+import { comparePaths, KIT_FOLDERS, KIT_MANIFEST_PATH, KIT_OPTIONAL_ROOT_FILES, KIT_ROOT_FILES, KIT_SIGNATURE_PATH, pathProblem } from './layout.js';
 import { buildKitManifest, encodeKitManifest, type KitFile, type KitSource } from './manifest.js';
 import { signKitManifest } from './signature.js';
 import { writeTarAtomically } from './tar-write.js';
@@ -119,6 +119,10 @@ async function kitBlobs(store: GitStore, commit: string, where: string): Promise
     const entry = root.get(name);
     if (entry?.type !== 'blob' || !FILE_MODES.has(entry.mode)) throw new StellaError('REPO_INVALID', `${where}: ${name} is missing or not a regular file; a kit always carries it`);
     out.push({ path: name, oid: entry.oid });
+  }
+  for (const name of KIT_OPTIONAL_ROOT_FILES) {
+    const entry = root.get(name);
+    if (entry?.type === 'blob' && FILE_MODES.has(entry.mode)) out.push({ path: name, oid: entry.oid });
   }
   for (const name of KIT_FOLDERS) {
     const entry = root.get(name);

@@ -33,7 +33,7 @@ import { StellaError } from '../../core/errors.js';
 import type { GitStore } from '../../core/git/git-store.js';
 import { AGENT_IDENTITY, MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import { syncWorktree } from '../repo/worktree.js';
-import { KIT_FOLDERS, KIT_MANIFEST_PATH, KIT_ROOT_FILES, KIT_SIGNATURE_PATH, TRUST_PREFIX } from './layout.js';
+import { KIT_FOLDERS, KIT_MANIFEST_PATH, KIT_OPTIONAL_ROOT_FILES, KIT_ROOT_FILES, KIT_SIGNATURE_PATH, TRUST_PREFIX } from './layout.js';
 import { parseKitManifest, type KitManifest, type KitSource } from './manifest.js';
 import { checkAdvisoryRollback, decideRollback } from './rollback.js';
 import { checkSignedFiles } from './signed-check.js';
@@ -111,7 +111,7 @@ export async function importKit(repo: StateRepo, file: string, options: ImportKi
 async function currentFiles(store: GitStore, commit: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const folder of KIT_FOLDERS) for (const { path, oid } of await store.walkFiles(commit, folder)) out.set(path, oid);
-  for (const entry of await store.listFolder(commit, '')) if (entry.type === 'blob' && KIT_ROOT_FILES.includes(entry.path)) out.set(entry.path, entry.oid);
+  for (const entry of await store.listFolder(commit, '')) if (entry.type === 'blob' && (KIT_ROOT_FILES.includes(entry.path) || KIT_OPTIONAL_ROOT_FILES.includes(entry.path))) out.set(entry.path, entry.oid);
   return out;
 }
 

@@ -111,6 +111,11 @@ async function resigned(name: string, edit: (items: TarItem[]) => TarItem[], fro
   );
 }
 
+/** A file with the `.jws` that A's key (which holds the policies role) signs it with. */
+async function signedByA(path: string, content: string): Promise<Record<string, string>> {
+  return { [path]: content, [`${path}.jws`]: `${await signDetachedJws(new TextEncoder().encode(content), a.key)}\n` };
+}
+
 async function manifestOf(file: string): Promise<KitManifest> {
   return parseKitManifest((await untar(await readFile(file))).find((e) => e.name === KIT_MANIFEST_PATH)?.body as Buffer, file);
 }
@@ -120,11 +125,9 @@ beforeAll(async () => {
   b = await repo('site-b');
   stranger = await repo('stranger');
   await importOsv(a.repo, [CRAN], { key: a.key });
-  const policy = 'severity: high\n';
   await commitOnA({
-    'vex/cran.openvex.json': '{"@context":"https://openvex.dev/ns/v0.2.0","statements":[]}\n',
-    [POLICY]: policy,
-    [`${POLICY}.jws`]: `${await signDetachedJws(new TextEncoder().encode(policy), a.key)}\n`,
+    ...(await signedByA('vex/cran.openvex.json', '{"@context":"https://openvex.dev/ns/v0.2.0","statements":[]}\n')),
+    ...(await signedByA(POLICY, 'severity: high\n')),
   });
   await importOsv(stranger.repo, [CRAN], { key: stranger.key });
   await trustForFeeds(b.repo, b.key, a.key);
@@ -147,7 +150,8 @@ describe('stella kit export', () => {
     const names = entries.map((e) => e.name);
     expect(names).toEqual([...names].sort());
     const tip = (await a.repo.store.branchTip(MAIN_BRANCH)) as string;
-    const expected = ['stella.yaml', KIT_MANIFEST_PATH, KIT_SIGNATURE_PATH];
+    // stella.yaml is signed by the policies role since verify checks it; its signature travels with it.
+    const expected = ['stella.yaml', 'stella.yaml.jws', KIT_MANIFEST_PATH, KIT_SIGNATURE_PATH];
     for (const folder of KIT_FOLDERS) for (const f of await a.repo.store.walkFiles(tip, folder)) expected.push(f.path);
     expect(names).toEqual(expected.sort());
     expect(names).toEqual(expect.arrayContaining(['feeds/osv/manifest.json', 'vex/cran.openvex.json', POLICY, ROOT_PATH]));
@@ -348,10 +352,11 @@ describe('stella kit import applies', () => {
   });
 
   it('a newer kit, then refuses the older one as a rollback', async () => {
-    await commitOnA({ 'exceptions/cve-2024-0001.yaml': 'owner: sec\nreason: not reachable\nexpires: 2030-01-01\n' });
+    await commitOnA(await signedByA('exceptions/cve-2024-0001.yaml', 'owner: sec\nreason: not reachable\nexpires: 2030-01-01\n'));
     const kit2 = join(a.root, 'kit2.tar');
     await exportKit(a.repo, { output: kit2, key: a.key });
-    expect(await importKit(b.repo, kit2)).toMatchObject({ status: 'applied', written: 1, deleted: 0 });
+    // The exception and its signature (vex/, exceptions/ and policies/ are signed by the policies role).
+    expect(await importKit(b.repo, kit2)).toMatchObject({ status: 'applied', written: 2, deleted: 0 });
     expect(await readFile(join(b.repo.dir, 'exceptions/cve-2024-0001.yaml'), 'utf8')).toContain('not reachable');
     await expectRefused(site(b), kit1, 'VERIFY_FAILED', /rollback: it holds [0-9a-f]{12} \(sequence \d+\), older than/);
     await fsckStrict(b.repo.dir);

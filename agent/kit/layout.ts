@@ -13,6 +13,8 @@
 export const KIT_FOLDERS: readonly string[] = ['exceptions', 'feeds', 'policies', 'trust', 'vex'];
 /** Single files at the repository root. */
 export const KIT_ROOT_FILES: readonly string[] = ['stella.yaml'];
+/** Root files carried when the repository has them: stella.yaml's `policies` signature. */
+export const KIT_OPTIONAL_ROOT_FILES: readonly string[] = ['stella.yaml.jws'];
 
 /** The trust roots' folder: applied only within one mesh (see trust.ts). */
 export const TRUST_PREFIX = 'trust/';
@@ -22,7 +24,7 @@ export const KIT_SIGNATURE_PATH = 'kit/manifest.json.jws';
 
 /** True for a repository path a kit may carry as content (not the kit's own manifest files). */
 export function isKitContentPath(path: string): boolean {
-  if (KIT_ROOT_FILES.includes(path)) return true;
+  if (KIT_ROOT_FILES.includes(path) || KIT_OPTIONAL_ROOT_FILES.includes(path)) return true;
   const slash = path.indexOf('/');
   return slash > 0 && slash < path.length - 1 && KIT_FOLDERS.includes(path.slice(0, slash));
 }

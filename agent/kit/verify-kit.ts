@@ -17,7 +17,7 @@ import { verifyDetachedJws } from '../../core/sign/jws.js';
 import { trustedKeyLookup } from '../../core/trust/lookup.js';
 import type { TrustRoot } from '../../core/trust/root.js';
 import { verifyRoleJws } from '../../core/verify/signed-files.js';
-import { isKitMetaPath, KIT_MANIFEST_PATH, KIT_ROOT_FILES, KIT_SIGNATURE_PATH, TRUST_PREFIX } from './layout.js';
+import { isKitMetaPath, KIT_MANIFEST_PATH, KIT_OPTIONAL_ROOT_FILES, KIT_ROOT_FILES, KIT_SIGNATURE_PATH, TRUST_PREFIX } from './layout.js';
 import type { KitManifest } from './manifest.js';
 import { isSignedFileInput } from './signed-check.js';
 import { readTarStrict, type TarLimits } from './tar-read.js';
@@ -32,7 +32,7 @@ export interface KitContents {
 
 /** Files the checks read whatever the repository holds: small, and needed before anything is decided. */
 function checksRead(path: string): boolean {
-  return isKitMetaPath(path) || KIT_ROOT_FILES.includes(path) || path.startsWith(TRUST_PREFIX) || isSignedFileInput(path);
+  return isKitMetaPath(path) || KIT_ROOT_FILES.includes(path) || KIT_OPTIONAL_ROOT_FILES.includes(path) || path.startsWith(TRUST_PREFIX) || isSignedFileInput(path);
 }
 
 /**

@@ -14,6 +14,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { StellaError } from '../../core/errors.js';
 import { GitStore } from '../../core/git/git-store.js';
 import { commitStaged, initRepository, stageFiles } from '../../core/git/work-index.js';
+import { signDetachedJws } from '../../core/sign/jws.js';
 import { formatRoot, rfc3339, ROOT_PATH } from '../../core/trust/root.js';
 import { initialRoot } from '../../core/trust/stage.js';
 import { packageRoot } from '../package-root.js';
@@ -75,6 +76,9 @@ export async function initStateRepo(dir: string, options: { node: string; home: 
     // the root, feeds and policies key and signs reports for this node.
     const expires = rfc3339(new Date(Date.now() + (options.rootValidDays ?? DEFAULT_ROOT_VALID_DAYS) * DAY_MS));
     files.set(ROOT_PATH, formatRoot(await initialRoot({ key, node: options.node, expires })));
+    // stella.yaml needs the policies role's signature like any policy; this key holds that role.
+    const settings = files.get(SETTINGS_PATH);
+    if (settings !== undefined) files.set(`${SETTINGS_PATH}.jws`, new TextEncoder().encode(`${await signDetachedJws(settings, key)}\n`));
     await initRepository({ fs, dir: staging }, MAIN_BRANCH);
     const stagingStore = new GitStore({ fs, dir: staging });
     for (const [path, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {

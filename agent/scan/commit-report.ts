@@ -1,12 +1,19 @@
 /**
  * Records a signed report in the state repository: the report, its SBOM,
- * and a Sigstore bundle whose in-toto statement names both by SHA-256 —
- * one commit on the node's own branch (`agents/<node>`), started from `main`.
- * The commit is the last step, so a failure leaves the repository as it was.
+ * the reviewers' summary, and a Sigstore bundle whose in-toto statement
+ * names all three by SHA-256 and carries the node, the target, the
+ * target's next sequence number and the signing time — one commit on the
+ * node's own branch (`agents/<node>`), started from `main`. The commit is
+ * the last step, so a failure leaves the repository as it was.
+ *
+ * An unchanged report keeps its existing signature (re-signing would only
+ * churn history) — but only if the stored folder still verifies; otherwise
+ * it is signed again with the next sequence.
  *
  * @example
  *   const { commit, folder } = await commitReport(repo, outcome, { node: 'edge-1', key });
  */
+import { freshnessFields } from '../../core/report/claim.js';
 import { sha256Hex } from '../../core/sign/encoding.js';
 import { buildStatement } from '../../core/sign/intoto.js';
 import { bundleToJson, createBundle } from '../../core/sign/bundle.js';
@@ -15,6 +22,7 @@ import { agentBranch, BUNDLE_FILE, REPORT_FILE, reportFolder, SBOM_FILE, SCAN_PR
 import { diffReports, renderReviewMarkdown } from '../../core/report/review.js';
 import { parseReport, serializeReport } from '../../core/report/serialize.js';
 import { AGENT_IDENTITY, MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
+import { folderVerifies, leftovers, nextSequence } from './report-state.js';
 import type { ScanOutcome } from './scan.js';
 
 export interface CommittedReport {
@@ -25,19 +33,37 @@ export interface CommittedReport {
   changed: boolean;
 }
 
-export async function commitReport(repo: StateRepo, outcome: ScanOutcome, options: { node: string; key: SigningKey }): Promise<CommittedReport> {
+/**
+ * Signs and commits one report (see the module comment).
+ * @example await commitReport(repo, outcome, { node: 'edge-1', key, now: new Date() })
+ */
+export async function commitReport(repo: StateRepo, outcome: ScanOutcome, options: { node: string; key: SigningKey; now?: Date }): Promise<CommittedReport> {
   const encoder = new TextEncoder();
   const reportBytes = encoder.encode(serializeReport(outcome.report));
   const sbomBytes = encoder.encode(`${JSON.stringify(outcome.sbom, null, 2)}\n`);
   const { report } = outcome;
+  const folder = reportFolder(options.node, report.target.name);
+  const branch = agentBranch(options.node);
+  const tip = (await repo.store.branchTip(branch)) ?? (await repo.store.branchTip(MAIN_BRANCH));
+  const previous = tip === undefined ? undefined : await repo.store.readFile(tip, `${folder}/${REPORT_FILE}`);
+  if (tip !== undefined && previous !== undefined) {
+    const previousSbom = await repo.store.readFile(tip, `${folder}/${SBOM_FILE}`);
+    if (previousSbom !== undefined && equal(previous, reportBytes) && equal(previousSbom, sbomBytes) && (await folderVerifies(repo.store, tip, folder))) {
+      return { commit: tip, branch, folder, changed: false };
+    }
+  }
+  // Beside the report, for reviewers: what changed since the previous report of this target.
+  const previousReport = previous === undefined ? undefined : parseReport(new TextDecoder().decode(previous), `${folder}/${REPORT_FILE}`);
+  const summaryBytes = encoder.encode(renderReviewMarkdown([{ folder, diff: diffReports(previousReport, report), current: report }], `Scan of ${report.target.name} on ${options.node}`));
   const statement = buildStatement({
     subjects: [
       { name: REPORT_FILE, sha256: await sha256Hex(reportBytes) },
       { name: SBOM_FILE, sha256: await sha256Hex(sbomBytes) },
+      { name: SUMMARY_FILE, sha256: await sha256Hex(summaryBytes) },
     ],
     predicateType: SCAN_PREDICATE_TYPE,
     predicate: {
-      node: options.node,
+      ...freshnessFields({ node: options.node, sequence: await nextSequence(repo.store, [branch, MAIN_BRANCH], folder), now: options.now ?? new Date() }),
       target: { name: report.target.name, digest: report.target.digest, kind: report.target.kind },
       feed: report.inputs.feed,
       tool: report.tool,
@@ -45,26 +71,15 @@ export async function commitReport(repo: StateRepo, outcome: ScanOutcome, option
     },
   });
   const bundle = await createBundle(statement, options.key);
-  const folder = reportFolder(options.node, report.target.name);
-  const branch = agentBranch(options.node);
-  const changes = new Map<string, Uint8Array | null>([
-    [`${folder}/${REPORT_FILE}`, reportBytes],
-    [`${folder}/${SBOM_FILE}`, sbomBytes],
-    [`${folder}/${BUNDLE_FILE}`, encoder.encode(`${bundleToJson(bundle)}\n`)],
+  const files = new Map<string, Uint8Array>([
+    [REPORT_FILE, reportBytes],
+    [SBOM_FILE, sbomBytes],
+    [BUNDLE_FILE, encoder.encode(`${bundleToJson(bundle)}\n`)],
+    [SUMMARY_FILE, summaryBytes],
   ]);
-  // An unchanged report keeps its existing signature: re-signing would only churn history.
-  const tip = (await repo.store.branchTip(branch)) ?? (await repo.store.branchTip(MAIN_BRANCH));
-  const previous = tip === undefined ? undefined : await repo.store.readFile(tip, `${folder}/${REPORT_FILE}`);
-  if (tip !== undefined && previous !== undefined) {
-    const previousSbom = await repo.store.readFile(tip, `${folder}/${SBOM_FILE}`);
-    if (previousSbom !== undefined && equal(previous, reportBytes) && equal(previousSbom, sbomBytes)) {
-      return { commit: tip, branch, folder, changed: false };
-    }
-  }
-  // Beside the report, for reviewers: what changed since the previous report of this target.
-  const previousReport = previous === undefined ? undefined : parseReport(new TextDecoder().decode(previous), `${folder}/${REPORT_FILE}`);
-  const summary = renderReviewMarkdown([{ folder, diff: diffReports(previousReport, report), current: report }], `Scan of ${report.target.name} on ${options.node}`);
-  changes.set(`${folder}/${SUMMARY_FILE}`, encoder.encode(summary));
+  // The folder holds exactly what the statement names: a retirement or a stray file goes.
+  const changes = new Map<string, Uint8Array | null>((await leftovers(repo.store, tip, folder, [...files.keys()])).map((path) => [path, null]));
+  for (const [name, bytes] of files) changes.set(`${folder}/${name}`, bytes);
   const severities = Object.entries(report.summary.severities)
     .filter(([, count]) => count > 0)
     .map(([level, count]) => `${count} ${level.toLowerCase()}`)

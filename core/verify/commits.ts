@@ -14,7 +14,8 @@
  */
 import type { CommitInfo, GitStore } from '../git/git-store.js';
 
-type TreeEntries = Map<string, { oid: string; type: string }>;
+/** A folder's entries by name. */
+export type TreeEntries = Map<string, { oid: string; type: string }>;
 
 export class CommitGraph {
   /** Commits named as parents but absent from the object store. */
@@ -33,6 +34,24 @@ export class CommitGraph {
     return present;
   }
 
+  /**
+   * The first parent of a commit (the branch's own line, as `git log
+   * --first-parent` follows it), or undefined for a root commit or one whose
+   * parent is missing from this clone.
+   */
+  async firstParent(commit: string): Promise<string | undefined> {
+    const parent = (await this.read(commit))?.parents[0];
+    if (parent === undefined || (await this.read(parent)) === undefined) return undefined;
+    return parent;
+  }
+
+  /** `tip` and its first-parent ancestors, newest first. */
+  async firstParentChain(tip: string): Promise<string[]> {
+    const chain: string[] = [];
+    for (let commit: string | undefined = tip; commit !== undefined; commit = await this.firstParent(commit)) chain.push(commit);
+    return chain;
+  }
+
   /** The blob (or tree) id at `path` in a commit, or undefined when absent. */
   async blobAt(commit: string, path: string): Promise<string | undefined> {
     const info = await this.read(commit);
@@ -46,6 +65,19 @@ export class CommitGraph {
       ({ oid, type } = entry);
     }
     return oid;
+  }
+
+  /** The entries of the folder at `path` in a commit (empty when absent or not a folder). */
+  async entriesAt(commit: string, path: string): Promise<TreeEntries> {
+    const info = await this.read(commit);
+    if (info === undefined) return new Map();
+    let entries = await this.tree(info.tree);
+    for (const name of path === '' ? [] : path.split('/')) {
+      const entry = entries.get(name);
+      if (entry === undefined || entry.type !== 'tree') return new Map();
+      entries = await this.tree(entry.oid);
+    }
+    return entries;
   }
 
   /** A blob's bytes. */

@@ -1,21 +1,21 @@
 /**
- * Files signed by a role of the current trust root, each with a detached JWS
- * beside it (`<file>.jws`, one compact JWS per line, `kid` = key id):
+ * Files signed by a role of the trust ref's current root, each with a
+ * detached JWS beside it (`<file>.jws`, one compact JWS per line, `kid` =
+ * key id). Which paths need which role:
  *
- * - feed manifests `feeds/<feed>/manifest.json`, role `feeds`, and then
- *   every data file of the feed against the manifest's SHA-256;
- * - every file under `policies/` (except README.md), role `policies`.
+ * | path | role |
+ * |---|---|
+ * | `feeds/<feed>/manifest.json` (see `feed-files.ts`) | `feeds` |
+ * | every file under `policies/`, `vex/`, `exceptions/`, and `stella.yaml` | `policies` |
  *
- * A role with threshold N needs N lines signed by N distinct keys of the role.
+ * README.md files are documentation and need no signature; a `.jws` whose
+ * file is missing fails. A role with threshold N needs N lines signed by N
+ * distinct keys of the role.
  *
  * @example
- *   await verifyFeeds(store, tip, 'main', trust, result);
- *   await verifyPolicies(store, tip, 'main', trust, result);
+ *   await verifySignedFiles(store, tip, 'pr', trust, result, seen);
  */
 import { describeError, StellaError } from '../errors.js';
-import { parseManifest } from '../feeds/manifest.js';
-import { OSV_FEED_DIR, OSV_SHARD_DIR } from '../feeds/osv/shard.js';
-import { sha256Hex } from '../sign/encoding.js';
 import { verifyDetachedJws } from '../sign/jws.js';
 import type { GitStore } from '../git/git-store.js';
 import { roleThreshold, trustedKeyLookup } from '../trust/lookup.js';
@@ -23,8 +23,12 @@ import type { TrustRoot } from '../trust/root.js';
 import type { TrustState } from './trust-state.js';
 import type { VerifyResult } from './types.js';
 
-const SIGNATURE_SUFFIX = '.jws';
-const POLICIES_DIR = 'policies';
+/** The suffix of a detached signature file beside the file it signs. */
+export const SIGNATURE_SUFFIX = '.jws';
+/** Folders whose every file (README.md aside) the `policies` role signs. */
+export const POLICY_SIGNED_FOLDERS: readonly string[] = ['exceptions', 'policies', 'vex'];
+/** Files at the repository root the `policies` role signs. */
+export const POLICY_SIGNED_ROOT_FILES: readonly string[] = ['stella.yaml'];
 
 /**
  * Checks that `jwsText` holds signatures over `payload` by a threshold of
@@ -59,99 +63,58 @@ export async function verifyRoleJws(jwsText: string, payload: Uint8Array, root: 
 }
 
 /**
- * Every feed folder (`feeds/<feed>/`) with a manifest: OSV shards, KEV, EPSS.
- * @example await verifyFeeds(store, mainTip, 'main', trust, result);
+ * The role that must sign `path` (a file, not its `.jws`), or undefined when
+ * none does (feed data is covered by its manifest instead; README.md by nothing).
+ * @example signingRole('vex/app.openvex.json') // 'policies'
  */
-export async function verifyFeeds(store: GitStore, commit: string, branch: string, trust: TrustState, result: VerifyResult): Promise<void> {
-  for (const feed of await store.listFolder(commit, 'feeds')) {
-    if (feed.type === 'tree') await verifyFeedManifest(store, commit, branch, `feeds/${feed.path}`, trust, result);
-  }
+export function signingRole(path: string): 'policies' | undefined {
+  if (POLICY_SIGNED_ROOT_FILES.includes(path)) return 'policies';
+  const parts = path.split('/');
+  if (parts.length < 2 || parts.at(-1) === 'README.md') return undefined;
+  return POLICY_SIGNED_FOLDERS.includes(parts[0] as string) ? 'policies' : undefined;
 }
 
 /**
- * Every policy file under policies/ (README.md aside), against its `.jws`.
- * @example await verifyPolicies(store, mainTip, 'main', trust, result);
+ * Every file the `policies` role signs (`policies/`, `vex/`, `exceptions/`,
+ * `stella.yaml`), against its `.jws`. `seen` skips a file and signature
+ * already judged on another branch (the same bytes give the same answer).
+ * @example await verifySignedFiles(store, mainTip, 'main', trust, result, new Set());
  */
-export async function verifyPolicies(store: GitStore, commit: string, branch: string, trust: TrustState, result: VerifyResult): Promise<void> {
-  const files = await store.walkFiles(commit, POLICIES_DIR);
-  const paths = new Set(files.map((f) => f.path));
+export async function verifySignedFiles(store: GitStore, commit: string, branch: string, trust: TrustState, result: VerifyResult, seen: Set<string>): Promise<void> {
+  const files = (await Promise.all(POLICY_SIGNED_FOLDERS.map((folder) => store.walkFiles(commit, folder)))).flat();
+  for (const path of POLICY_SIGNED_ROOT_FILES) {
+    for (const candidate of [path, `${path}${SIGNATURE_SUFFIX}`]) {
+      const entry = (await store.listFolder(commit, '')).find((e) => e.path === candidate && e.type === 'blob');
+      if (entry !== undefined) files.push({ path: candidate, oid: entry.oid });
+    }
+  }
+  const oids = new Map(files.map((f) => [f.path, f.oid]));
   for (const file of files) {
     const where = `${branch}:${file.path}`;
     if (file.path.endsWith(SIGNATURE_SUFFIX)) {
-      if (!paths.has(file.path.slice(0, -SIGNATURE_SUFFIX.length))) result.failures.push({ where, reason: 'signature of a file that is not there' });
+      if (!oids.has(file.path.slice(0, -SIGNATURE_SUFFIX.length))) result.failures.push({ where, reason: 'signature of a file that is not there' });
       continue;
     }
-    if (file.path.split('/').at(-1) === 'README.md') continue;
-    result.policies += 1;
+    const role = signingRole(file.path);
+    if (role === undefined) continue;
+    const jwsOid = oids.get(`${file.path}${SIGNATURE_SUFFIX}`);
+    const key = `${file.path}:${file.oid}:${jwsOid ?? ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (file.path.startsWith('policies/')) result.policies += 1;
+    else result.signedFiles += 1;
     if (trust.expired !== undefined) {
       result.failures.push({ where, reason: trust.expired });
       continue;
     }
-    const jws = await store.readFile(commit, `${file.path}${SIGNATURE_SUFFIX}`);
-    if (jws === undefined) {
+    if (jwsOid === undefined) {
       result.failures.push({ where, reason: `unsigned: ${file.path.split('/').at(-1) as string}${SIGNATURE_SUFFIX} is missing` });
       continue;
     }
     try {
-      await verifyRoleJws(new TextDecoder().decode(jws), await store.readBlob(file.oid), trust.current, 'policies');
+      await verifyRoleJws(new TextDecoder().decode(await store.readBlob(jwsOid)), await store.readBlob(file.oid), trust.current, role);
     } catch (error) {
       result.failures.push({ where, reason: describeError(error) });
     }
   }
-}
-
-/** The data files of a feed folder, keyed as its manifest lists them. */
-async function feedFiles(store: GitStore, commit: string, folder: string): Promise<Map<string, { path: string; oid: string }>> {
-  const out = new Map<string, { path: string; oid: string }>();
-  if (folder === OSV_FEED_DIR) {
-    for (const entry of await store.listFolder(commit, OSV_SHARD_DIR)) {
-      out.set(entry.path.replace(/\.jsonl$/, ''), { path: `${OSV_SHARD_DIR}/${entry.path}`, oid: entry.oid });
-    }
-    return out;
-  }
-  for (const entry of await store.listFolder(commit, folder)) {
-    if (entry.type === 'blob' && !entry.path.startsWith('manifest.json') && entry.path !== 'README.md') out.set(entry.path, { path: `${folder}/${entry.path}`, oid: entry.oid });
-  }
-  return out;
-}
-
-async function verifyFeedManifest(store: GitStore, commit: string, branch: string, folder: string, trust: TrustState, result: VerifyResult): Promise<void> {
-  const manifestPath = `${folder}/manifest.json`;
-  const manifestBytes = await store.readFile(commit, manifestPath);
-  const files = await feedFiles(store, commit, folder);
-  if (manifestBytes === undefined) {
-    if (files.size > 0) result.failures.push({ where: `${branch}:${folder}`, reason: 'feed data present without a manifest' });
-    return;
-  }
-  result.manifests += 1;
-  const where = `${branch}:${manifestPath}`;
-  if (trust.expired !== undefined) {
-    result.failures.push({ where, reason: trust.expired });
-    return;
-  }
-  const jws = await store.readFile(commit, `${manifestPath}${SIGNATURE_SUFFIX}`);
-  if (jws === undefined) {
-    result.failures.push({ where, reason: `unsigned: manifest.json${SIGNATURE_SUFFIX} is missing` });
-    return;
-  }
-  let manifest;
-  try {
-    await verifyRoleJws(new TextDecoder().decode(jws), manifestBytes, trust.current, 'feeds');
-    manifest = parseManifest(manifestBytes, manifestPath);
-  } catch (error) {
-    result.failures.push({ where, reason: describeError(error) });
-    return;
-  }
-  const listed = new Set(Object.keys(manifest.shards));
-  for (const [key, file] of files) {
-    const expected = manifest.shards[key];
-    listed.delete(key);
-    if (expected === undefined) {
-      result.failures.push({ where: `${branch}:${file.path}`, reason: 'not listed in the signed manifest' });
-      continue;
-    }
-    const actual = await sha256Hex(await store.readBlob(file.oid));
-    if (actual !== expected.sha256) result.failures.push({ where: `${branch}:${file.path}`, reason: `SHA-256 ${actual.slice(0, 12)}… differs from the manifest's ${expected.sha256.slice(0, 12)}…` });
-  }
-  for (const key of listed) result.failures.push({ where: `${branch}:${folder}/${key}`, reason: 'listed in the signed manifest but missing' });
 }

@@ -3,14 +3,18 @@
  * verified root chain, the current root, whether it expired, and which
  * commits the trust ref has accepted.
  *
- * Which root judges a report:
- * - a report whose commit is in the trust ref's history (it was merged) is
- *   judged by the root in that commit's tree — the root in effect when it
- *   was committed — so revoking a key later keeps its old reports valid;
- * - a report not yet merged cannot prove when it was made (an agent branch
- *   keeps the root it forked with), so it is judged by the trust ref's
- *   current root, or by its own commit's root when that is a valid newer
- *   version (a pull request that enrols a node with the root keys' signatures).
+ * Which root judges a report (or retirement), by its bundle's blob:
+ * - a bundle the trust ref holds at the same path is judged by the root in
+ *   effect on the trust ref's FIRST-PARENT line at the commit where that
+ *   blob arrived there (for a merge, the merge commit) — so revoking a key
+ *   later keeps its old reports valid, and a report signed after a
+ *   revocation cannot borrow an older root by being committed on a parent
+ *   from before it and merged;
+ * - any other bundle cannot prove when it was made (a branch keeps the root
+ *   it forked with, and its parents are the signer's choice), so it is
+ *   judged by the trust ref's current root, or by its branch tip's root when
+ *   that is a valid newer version (a pull request that enrols a node with
+ *   the root keys' signatures).
  *
  * @example
  *   const root = await currentTrustRoot(store, 'main');   // throws VERIFY_FAILED when it does not verify
@@ -31,8 +35,9 @@ export interface TrustState {
   current: TrustRoot;
   /** Set when the current root expired: every check fails with this reason. */
   expired: string | undefined;
-  /** Commits in the trust ref's history. */
-  accepted: Set<string>;
+  /** The trust ref's tip and its first-parent line, newest first. */
+  tip: string;
+  firstParents: string[];
 }
 
 /** The root that judges a report, and how it was chosen (for messages). */
@@ -58,25 +63,33 @@ export async function loadTrust(graph: CommitGraph, ref: string, tip: string, no
   }
   const expired = expiryProblem(current, now);
   if (expired !== undefined) failures.push({ where, reason: expired });
-  return { ref, history, current, expired, accepted: new Set(await graph.ancestors(tip)) };
+  return { ref, history, current, expired, tip, firstParents: await graph.firstParentChain(tip) };
 }
 
 /**
- * The root that judges a report last changed in `commit` (see the module comment).
- * @example const judging = await judgingRoot(trust, origin);
+ * The root that judges the bundle `blob` stored at `path` on a branch whose
+ * tip is `branchTip` (see the module comment).
+ * @example const judging = await judgingRoot(trust, 'findings/edge-1/app/report.sigstore.json', blob, tip);
  */
-export async function judgingRoot(trust: TrustState, commit: string): Promise<JudgingRoot> {
-  const own = await trust.history.rootAt(commit);
-  const at = `commit ${commit.slice(0, 12)}`;
-  if (trust.accepted.has(commit)) {
-    if (own !== undefined) return { $case: 'root', root: own, context: `trust root version ${own.signed.version}, in effect at ${at}` };
-    const blob = await trust.history.rootBlobAt(commit);
-    return { $case: 'none', reason: blob === undefined ? `committed in ${at}, which has no ${ROOT_PATH}` : `committed in ${at}, whose ${ROOT_PATH} does not verify` };
+export async function judgingRoot(trust: TrustState, path: string, blob: string, branchTip: string): Promise<JudgingRoot> {
+  const graph = trust.history.graph;
+  if ((await graph.blobAt(trust.tip, path)) === blob) {
+    let arrival = trust.tip;
+    for (const commit of trust.firstParents.slice(1)) {
+      if ((await graph.blobAt(commit, path)) !== blob) break;
+      arrival = commit;
+    }
+    const at = `commit ${arrival.slice(0, 12)}`;
+    const root = await trust.history.rootAt(arrival);
+    if (root !== undefined) return { $case: 'root', root, context: `trust root version ${root.signed.version}, in effect at ${at} where the report arrived on ${trust.ref}` };
+    const rootBlob = await trust.history.rootBlobAt(arrival);
+    return { $case: 'none', reason: rootBlob === undefined ? `arrived on ${trust.ref} in ${at}, which has no ${ROOT_PATH}` : `arrived on ${trust.ref} in ${at}, whose ${ROOT_PATH} does not verify` };
   }
+  const own = await trust.history.rootAt(branchTip);
   if (own !== undefined && own.signed.version > trust.current.signed.version) {
-    return { $case: 'root', root: own, context: `trust root version ${own.signed.version} of ${at} (newer than ${trust.ref}'s)` };
+    return { $case: 'root', root: own, context: `trust root version ${own.signed.version} of commit ${branchTip.slice(0, 12)} (newer than ${trust.ref}'s)` };
   }
-  return { $case: 'root', root: trust.current, context: `trust root version ${trust.current.signed.version}, current on ${trust.ref} (${at} is not on ${trust.ref} yet)` };
+  return { $case: 'root', root: trust.current, context: `trust root version ${trust.current.signed.version}, current on ${trust.ref} (the report is not on ${trust.ref} yet)` };
 }
 
 /**

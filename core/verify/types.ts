@@ -19,6 +19,8 @@ export interface VerifyResult {
   manifests: number;
   /** Policy files checked (each has its own signature). */
   policies: number;
+  /** Other files the `policies` role signs that were checked: VEX, exceptions, stella.yaml. */
+  signedFiles: number;
   failures: VerifyFailure[];
 }
 
@@ -26,7 +28,7 @@ export interface VerifyResult {
 export interface VerifyOptions {
   /** Ref holding the trust root and feeds (normally `main`; in a pull request's CI, the base branch). */
   main: string;
-  /** Refs whose reports to check (main is always checked too). */
+  /** Refs (or commit ids) to check completely: feeds, signed files, reports (main is always checked too). */
   branches: string[];
   /** The time expiry is judged at (default: now). */
   now?: Date;

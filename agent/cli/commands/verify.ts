@@ -7,9 +7,9 @@ import { CommandContext, ExitCode, type SetResult } from '../context.js';
 export function registerVerify(program: Command, setResult: SetResult): void {
   program
     .command('verify')
-    .description('check every report and feed manifest in the state repository against the keys in trust/')
+    .description('check every report, feed and signed file (policies, VEX, exceptions, stella.yaml) of each ref against the keys in trust/')
     .option('--trust-ref <ref>', 'ref whose trust/ and feeds/ are authoritative', MAIN_BRANCH)
-    .option('--ref <ref...>', 'refs whose reports to check (default: every local branch)')
+    .option('--ref <ref...>', 'refs to check completely (default: every local branch)')
     .addHelpText(
       'after',
       '\nExit code 0 when everything verifies, 1 when anything fails (each failure names the file and the reason).\n' +
@@ -23,8 +23,8 @@ export function registerVerify(program: Command, setResult: SetResult): void {
       for (const failure of result.failures) ctx.log.error(`${failure.where}: ${failure.reason}`, { ...failure });
       const ok = result.failures.length === 0;
       ctx.log.info(
-        `${ok ? 'verified' : 'FAILED'}: ${result.reports} reports and ${result.manifests} feed manifests checked, ${result.failures.length} failures`,
-        { reports: result.reports, manifests: result.manifests, failures: result.failures.length },
+        `${ok ? 'verified' : 'FAILED'}: ${result.reports} reports, ${result.manifests} feed manifests and ${result.policies + result.signedFiles} signed files checked, ${result.failures.length} failures`,
+        { reports: result.reports, manifests: result.manifests, signed: result.policies + result.signedFiles, failures: result.failures.length },
       );
       setResult({ exitCode: ok ? ExitCode.ok : ExitCode.verifyFailed });
     });
