@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../test/helpers/paths.js';
 import { nvdConnector } from '../feeds/nvd/connector.js';
 import { parseNvdTable } from '../feeds/nvd/table.js';
 import type { OsvRecord } from '../model/osv.js';
-import type { Finding } from '../model/report.js';
+import { REPORT_SCHEMA, type Finding, type Report } from '../model/report.js';
 import { resolveSeverities, type NvdCvss, type SeverityLookup } from './resolve-severity.js';
 
 /** An in-memory lookup over records and an NVD table, as the index answers. */
@@ -83,5 +86,25 @@ describe('resolveSeverities', () => {
     const [primary] = await resolveSeverities([finding('PYSEC-9', ['CVE-2024-9'])], lookup([], rows));
     expect(primary?.severity.level).toBe('LOW');
     expect(primary?.severity.source).toBe('nvd');
+  });
+});
+
+describe('the report schema', () => {
+  it('accepts every severity source resolution writes, and refuses others', async () => {
+    const schema = JSON.parse(readFileSync(join(projectRoot, 'schemas', 'report.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020.default({ allErrors: true, strict: false }).compile(schema);
+    const rated = await resolveSeverities(
+      [finding('PYSEC-2014-13', ['CVE-2014-1829']), finding('PYSEC-1', ['CVE-2024-1']), finding('PYSEC-0', [])],
+      lookup([ghsa('GHSA-bbbb', ['CVE-2024-1'], 'HIGH')], realNvdRows()),
+    );
+    expect(rated.map((f) => f.severity.source)).toEqual(['nvd', 'alias:GHSA-bbbb', 'none']);
+    const report = (findings: Finding[]): Report => ({
+      schema: REPORT_SCHEMA, tool: { name: 'stella', version: '0.0.0-test' }, target: { kind: 'project-dir', name: 'app', digest: `sha256:${'0'.repeat(64)}` },
+      inputs: { feed: null }, summary: { components: 1, findings: findings.length, severities: {} }, coverage: { ecosystems: [], unchecked: [] },
+      components: [{ purl: 'pkg:pypi/requests@2.2.1', name: 'requests', version: '2.2.1', type: 'pypi' }], findings, warnings: [],
+    });
+    expect(validate(JSON.parse(JSON.stringify(report(rated)))), JSON.stringify(validate.errors)).toBe(true);
+    const bogus = { ...finding('X', []), severity: { level: 'LOW' as const, source: 'guess' as 'none', cvss: [] } };
+    expect(validate(JSON.parse(JSON.stringify(report([bogus]))))).toBe(false);
   });
 });
