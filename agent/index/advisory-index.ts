@@ -8,11 +8,15 @@
  * Keys (parts joined by NUL):
  *   r <id>                   → trimmed OSV record (JSON)
  *   p <ecosystem> <name>     → ids of records naming that package (JSON list)
+ *   a <alias>                → ids of records listing that alias (JSON list)
+ *   k <cve>, e <cve>         → KEV fact, EPSS score
+ *   v <cve>                  → NVD CVSS vectors (JSON list)
  *   s <shard>                → ids stored in that shard (JSON list)
  *   c <shard>                → records per ecosystem in that shard (JSON object)
  *   m ecosystems             → records per ecosystem, all shards (JSON object)
  *   m shards                 → shard → blob id indexed (JSON)
  *   m tree                   → tree id of feeds/osv the index reflects
+ *   m layout                 → version of this key layout (older indexes are rebuilt)
  *
  * @example
  *   const index = await AdvisoryIndex.open(repo.cacheDir);
@@ -23,12 +27,15 @@ import { join } from 'node:path';
 import { Level } from 'level';
 import { EPSS_FEED_PATH, parseEpssCsv } from '../../core/feeds/epss/csv.js';
 import { KEV_FEED_PATH, parseKevLines } from '../../core/feeds/kev/lines.js';
+import { NVD_FEED_PATH, parseNvdTable } from '../../core/feeds/nvd/table.js';
 import { ecosystemsOf, packageKey, trimRecord, type AdvisorySource, type PackageKey } from '../../core/match/advisory-source.js';
 import type { EnrichmentSource, EpssFact, KevFact } from '../../core/match/enrich.js';
+import type { NvdCvss, SeverityLookup } from '../../core/match/resolve-severity.js';
 import type { OsvRecord } from '../../core/model/osv.js';
 import { normalizePackageName } from '../../core/match/package-names.js';
 import { OSV_SHARD_DIR } from '../../core/feeds/osv/shard.js';
 import type { GitStore } from '../../core/git/git-store.js';
+import { StellaError } from '../../core/errors.js';
 
 type BatchOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
@@ -39,10 +46,15 @@ const shardKey = (shard: string): string => `s${SEP}${shard}`;
 const shardCountsKey = (shard: string): string => `c${SEP}${shard}`;
 const kevKey = (cve: string): string => `k${SEP}${cve}`;
 const epssKey = (cve: string): string => `e${SEP}${cve}`;
+const nvdKey = (cve: string): string => `v${SEP}${cve}`;
+const aliasKey = (alias: string): string => `a${SEP}${alias}`;
 const META_TABLE = (name: string): string => `m${SEP}table${SEP}${name}`;
 const META_SHARDS = `m${SEP}shards`;
 const META_TREE = `m${SEP}tree`;
 const META_ECOSYSTEMS = `m${SEP}ecosystems`;
+const META_LAYOUT = `m${SEP}layout`;
+/** Bumped when keys are added: 2 added alias lists (`a`) and NVD vectors (`v`). */
+const LAYOUT = '2';
 
 export interface IndexUpdate {
   /** Shards re-read because their content changed. */
@@ -51,7 +63,7 @@ export interface IndexUpdate {
   elapsedMs: number;
 }
 
-export class AdvisoryIndex implements AdvisorySource, EnrichmentSource {
+export class AdvisoryIndex implements AdvisorySource, EnrichmentSource, SeverityLookup {
   private constructor(private readonly db: Level<string, string>) {}
 
   static async open(cacheDir: string): Promise<AdvisoryIndex> {
@@ -72,8 +84,12 @@ export class AdvisoryIndex implements AdvisorySource, EnrichmentSource {
   /** Brings the index to the feeds at `commit`, re-reading only changed shards and tables. */
   async update(store: GitStore, commit: string): Promise<IndexUpdate> {
     const started = performance.now();
-    // An index built before per-ecosystem counts were kept cannot tell coverage: rebuild it (it is a cache).
-    if ((await this.db.get(META_TREE)) !== undefined && (await this.db.get(META_ECOSYSTEMS)) === undefined) await this.db.clear();
+    // An index built before per-ecosystem counts or alias lists were kept cannot tell coverage or aliases: rebuild it (it is a cache).
+    const countsLost = (await this.db.get(META_TREE)) !== undefined && (await this.db.get(META_ECOSYSTEMS)) === undefined;
+    if (countsLost || (await this.db.get(META_LAYOUT)) !== LAYOUT) {
+      await this.db.clear();
+      await this.db.put(META_LAYOUT, LAYOUT);
+    }
     await this.updateTables(store, commit);
     const feedEntry = (await store.listFolder(commit, 'feeds')).find((entry) => entry.path === 'osv');
     const feedTree = feedEntry?.oid ?? 'none';
@@ -102,10 +118,10 @@ export class AdvisoryIndex implements AdvisorySource, EnrichmentSource {
   private async reindexShard(store: GitStore, shard: string, blobOid: string | undefined): Promise<number> {
     const oldIds = JSON.parse((await this.db.get(shardKey(shard))) ?? '[]') as string[];
     const oldRecords = await this.db.getMany(oldIds.map(recordKey));
-    const removals = new Map<string, Set<string>>(); // package key → ids leaving it
+    const removals = new Map<string, Set<string>>(); // list key (package or alias) → ids leaving it
     oldRecords.forEach((json, index) => {
       if (json === undefined) return;
-      for (const key of packageKeysOf(JSON.parse(json) as OsvRecord)) {
+      for (const key of listKeysOf(JSON.parse(json) as OsvRecord)) {
         let ids = removals.get(key);
         if (ids === undefined) removals.set(key, (ids = new Set()));
         ids.add(oldIds[index] as string);
@@ -119,7 +135,7 @@ export class AdvisoryIndex implements AdvisorySource, EnrichmentSource {
     }
     const additions = new Map<string, Set<string>>();
     for (const record of newRecords) {
-      for (const key of packageKeysOf(record)) {
+      for (const key of listKeysOf(record)) {
         let ids = additions.get(key);
         if (ids === undefined) additions.set(key, (ids = new Set()));
         ids.add(record.id);
@@ -127,13 +143,13 @@ export class AdvisoryIndex implements AdvisorySource, EnrichmentSource {
     }
 
     const touched = [...new Set([...removals.keys(), ...additions.keys()])];
-    const lists = await this.db.getMany(touched.map(pkgKey));
+    const lists = await this.db.getMany(touched);
     const ops: BatchOp[] = [];
     touched.forEach((key, index) => {
       const ids = new Set(JSON.parse(lists[index] ?? '[]') as string[]);
       for (const id of removals.get(key) ?? []) ids.delete(id);
       for (const id of additions.get(key) ?? []) ids.add(id);
-      ops.push(ids.size === 0 ? { type: 'del', key: pkgKey(key) } : { type: 'put', key: pkgKey(key), value: JSON.stringify([...ids].sort()) });
+      ops.push(ids.size === 0 ? { type: 'del', key } : { type: 'put', key, value: JSON.stringify([...ids].sort()) });
     });
     const newIds = new Set(newRecords.map((record) => record.id));
     for (const id of oldIds) if (!newIds.has(id)) ops.push({ type: 'del', key: recordKey(id) });
@@ -159,28 +175,44 @@ export class AdvisoryIndex implements AdvisorySource, EnrichmentSource {
     return new Map(Object.entries(JSON.parse((await this.db.get(META_ECOSYSTEMS)) ?? '{}') as Record<string, number>));
   }
 
-  /** Re-reads the KEV and EPSS tables when their folder changed. */
+  /** Re-reads the KEV, EPSS and NVD tables when their folder changed. */
   private async updateTables(store: GitStore, commit: string): Promise<void> {
     const folders = new Map((await store.listFolder(commit, 'feeds')).map((entry) => [entry.path, entry.oid]));
-    for (const [name, path, prefix] of [['kev', KEV_FEED_PATH, 'k'], ['epss', EPSS_FEED_PATH, 'e']] as const) {
+    for (const [name, path, prefix] of [['kev', KEV_FEED_PATH, 'k'], ['epss', EPSS_FEED_PATH, 'e'], ['nvd', NVD_FEED_PATH, 'v']] as const) {
       const tree = folders.get(name) ?? 'none';
       if ((await this.db.get(META_TABLE(name))) === tree) continue;
       const ops: BatchOp[] = [];
       for await (const key of this.db.keys({ gt: `${prefix}${SEP}`, lt: `${prefix}${SEP}\uffff` })) ops.push({ type: 'del', key });
       const bytes = tree === 'none' ? undefined : await store.readFile(commit, path);
-      if (bytes !== undefined) {
-        if (name === 'kev') {
-          for (const [cve, entry] of parseKevLines(bytes, path).catalog.entries) {
-            const fact: KevFact = { dateAdded: entry.dateAdded, dueDate: entry.dueDate, knownRansomwareCampaignUse: entry.knownRansomwareCampaignUse };
-            ops.push({ type: 'put', key: kevKey(cve), value: JSON.stringify(fact) });
-          }
-        } else {
-          for (const [cve, score] of parseEpssCsv(bytes, path).scores.entries()) ops.push({ type: 'put', key: epssKey(cve), value: `${score.epss},${score.percentile}` });
-        }
-      }
+      if (bytes !== undefined) ops.push(...tableOps(name, bytes, path));
       ops.push({ type: 'put', key: META_TABLE(name), value: tree });
       await this.db.batch(ops);
     }
+  }
+
+  /** Records with one of `ids` as id or alias, by the id asked (withdrawn ones included: the caller decides). */
+  async recordsAliasing(ids: readonly string[]): Promise<Map<string, OsvRecord[]>> {
+    const unique = [...new Set(ids)];
+    const lists = await this.db.getMany(unique.map(aliasKey));
+    const related = unique.map((id, i) => [...new Set([id, ...(JSON.parse(lists[i] ?? '[]') as string[])])]);
+    const wanted = [...new Set(related.flat())];
+    const records = new Map<string, OsvRecord>();
+    (await this.db.getMany(wanted.map(recordKey))).forEach((json, i) => {
+      if (json !== undefined) records.set(wanted[i] as string, JSON.parse(json) as OsvRecord);
+    });
+    const out = new Map<string, OsvRecord[]>();
+    unique.forEach((id, i) => out.set(id, (related[i] ?? []).map((rid) => records.get(rid)).filter((r): r is OsvRecord => r !== undefined)));
+    return out;
+  }
+
+  /** NVD's CVSS vectors for each CVE that has any. */
+  async nvdCvssFor(cves: readonly string[]): Promise<Map<string, NvdCvss[]>> {
+    const values = await this.db.getMany(cves.map(nvdKey));
+    const out = new Map<string, NvdCvss[]>();
+    values.forEach((value, i) => {
+      if (value !== undefined) out.set(cves[i] as string, JSON.parse(value) as NvdCvss[]);
+    });
+    return out;
   }
 
   async kevFor(cves: readonly string[]): Promise<Map<string, KevFact>> {
@@ -230,13 +262,39 @@ function countEcosystems(records: readonly OsvRecord[]): Record<string, number> 
   return Object.fromEntries(counts);
 }
 
-function packageKeysOf(record: OsvRecord): Set<string> {
+/** The list keys a record belongs to: one per package it names (`p`), one per alias (`a`). */
+function listKeysOf(record: OsvRecord): Set<string> {
   const keys = new Set<string>();
   for (const affected of record.affected ?? []) {
     if (affected.package !== undefined) {
-      keys.add(packageKey({ ecosystem: affected.package.ecosystem, name: normalizePackageName(affected.package.ecosystem, affected.package.name) }));
+      keys.add(pkgKey(packageKey({ ecosystem: affected.package.ecosystem, name: normalizePackageName(affected.package.ecosystem, affected.package.name) })));
     }
   }
+  for (const alias of record.aliases ?? []) if (alias !== record.id) keys.add(aliasKey(alias));
   return keys;
+}
+
+/** The index entries of one enrichment table's file. */
+function tableOps(name: 'kev' | 'epss' | 'nvd', bytes: Uint8Array, path: string): BatchOp[] {
+  const ops: BatchOp[] = [];
+  switch (name) {
+    case 'kev':
+      for (const [cve, entry] of parseKevLines(bytes, path).catalog.entries) {
+        const fact: KevFact = { dateAdded: entry.dateAdded, dueDate: entry.dueDate, knownRansomwareCampaignUse: entry.knownRansomwareCampaignUse };
+        ops.push({ type: 'put', key: kevKey(cve), value: JSON.stringify(fact) });
+      }
+      return ops;
+    case 'epss':
+      for (const [cve, score] of parseEpssCsv(bytes, path).scores.entries()) ops.push({ type: 'put', key: epssKey(cve), value: `${score.epss},${score.percentile}` });
+      return ops;
+    case 'nvd': {
+      const byCve = new Map<string, NvdCvss[]>();
+      for (const row of parseNvdTable(bytes, path).rows) byCve.set(row.cve, [...(byCve.get(row.cve) ?? []), { type: row.type, primary: row.primary, vector: row.vector }]);
+      for (const [cve, list] of byCve) ops.push({ type: 'put', key: nvdKey(cve), value: JSON.stringify(list) });
+      return ops;
+    }
+    default:
+      throw new StellaError('INTERNAL', `advisory index: unknown table ${String(name)}`);
+  }
 }
 

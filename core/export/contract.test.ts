@@ -165,7 +165,17 @@ describe.each(defaultExporters.exporters.map((e) => [e.name, e] as const))('expo
 
   it('gives the same bytes with or without a clock in the context when its format needs none', async () => {
     const plain = exportBytes(await exporter.render(fullReport, {}));
-    const clocked = exportBytes(await exporter.render(fullReport, { timestamp: '2030-01-01T00:00:00Z', columns: 80 }));
+    const clocked = exportBytes(await exporter.render(fullReport, { timestamp: '2030-01-01T00:00:00Z' }));
     expect(Buffer.from(clocked).equals(Buffer.from(plain))).toBe(true);
+  });
+
+  it('a terminal width changes only formats meant for a terminal, and those then fit it', async () => {
+    const plain = exportBytes(await exporter.render(fullReport, {}));
+    const narrow = exportBytes(await exporter.render(fullReport, { columns: 80 }));
+    if (!exporter.terminal) {
+      expect(Buffer.from(narrow).equals(Buffer.from(plain))).toBe(true);
+      return;
+    }
+    for (const line of new TextDecoder().decode(narrow).split('\n')) expect([...line].length, line).toBeLessThanOrEqual(80);
   });
 });

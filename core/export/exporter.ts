@@ -29,8 +29,13 @@ export interface ExportContext {
    * without one they use a time derived from the report or leave it out.
    */
   timestamp?: string;
-  /** Width of the terminal, for `terminal` formats that wrap or truncate. */
+  /** Width of the terminal, for `terminal` formats that wrap or truncate; absent when the output is not a terminal. */
   columns?: number;
+  /**
+   * True when a `terminal` format may use ANSI colours: the caller decides
+   * (a TTY, no `NO_COLOR`, no `--no-color`, not writing to a file).
+   */
+  color?: boolean;
 }
 
 /**

@@ -8,6 +8,7 @@
  * A new connector must add an entry to `samples` below; the suite fails
  * until it does.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isStellaError } from '../errors.js';
 import { canonicalJson, type JsonValue } from '../sign/canonical-json.js';
@@ -36,6 +37,11 @@ const kevCatalog = (order: string[]): string => {
   return JSON.stringify({ title: 'CISA Catalog of Known Exploited Vulnerabilities', catalogVersion: '2025.08.25', dateReleased: '2025-08-25T17:04:19.9796Z', count: 2, vulnerabilities: order.map((cve) => all[cve]) });
 };
 
+/** Two real NVD records (see nvd/testdata/NOTICE) in an API 2.0 envelope; the variant lists them the other way round, indented. */
+const nvdRecord = (cve: string): unknown => JSON.parse(readFileSync(new URL(`nvd/testdata/${cve}.json`, import.meta.url), 'utf8'));
+const nvdResponse = (cves: string[], indent?: number): string =>
+  JSON.stringify({ resultsPerPage: cves.length, startIndex: 0, totalResults: cves.length, format: 'NVD_CVE', version: '2.0', timestamp: '2025-02-13T00:00:00.000', vulnerabilities: cves.map((cve) => ({ cve: nvdRecord(cve) })) }, null, indent);
+
 const samples: Record<string, Sample> = {
   osv: {
     text: '{"id":"GHSA-aaaa-bbbb-cccc","modified":"2024-01-01T00:00:00Z","aliases":["CVE-2024-0001"],"affected":[{"package":{"ecosystem":"npm","name":"left-pad"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.3.0"}]}]}]}',
@@ -53,6 +59,7 @@ const samples: Record<string, Sample> = {
     variant: '#model_version:v2023.03.01,score_date:2023-11-28T00:00:00+0000\r\ncve,epss,percentile\r\nCVE-2014-0160,0.9700,0.9999\r\nCVE-2021-44228,0.97565,0.99996\r\n',
     count: 2,
   },
+  nvd: { text: nvdResponse(['CVE-2023-32681', 'CVE-2014-1829']), variant: nvdResponse(['CVE-2014-1829', 'CVE-2023-32681'], 2), count: 2 },
 };
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);

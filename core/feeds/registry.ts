@@ -11,6 +11,7 @@ import type { FeedConnector } from './connector.js';
 import { debianTrackerConnector } from './debian/connector.js';
 import { epssConnector } from './epss/connector.js';
 import { kevConnector } from './kev/connector.js';
+import { nvdConnector } from './nvd/connector.js';
 import { osvConnector } from './osv/connector.js';
 
 /**
@@ -18,9 +19,9 @@ import { osvConnector } from './osv/connector.js';
  * recognise a file.
  *
  * @example
- *   builtinConnectors.map((c) => c.name); // ['debian-tracker', 'kev', 'epss', 'osv']
+ *   builtinConnectors.map((c) => c.name); // ['debian-tracker', 'kev', 'epss', 'nvd', 'osv']
  */
-export const builtinConnectors: readonly FeedConnector[] = Object.freeze([debianTrackerConnector, kevConnector, epssConnector, osvConnector]);
+export const builtinConnectors: readonly FeedConnector[] = Object.freeze([debianTrackerConnector, kevConnector, epssConnector, nvdConnector, osvConnector]);
 
 /**
  * A fixed set of connectors with unique names.

@@ -57,6 +57,15 @@ describe('matchComponents', () => {
     expect(source.asked).toEqual([{ ecosystem: 'Debian:12', name: 'openssl' }]);
   });
 
+  it('spells a Go finding\'s fixed version like its installed one (OSV writes Go versions without the v)', async () => {
+    const source = memorySource([{ id: 'GO-2022-0001', modified: '2022-01-01T00:00:00Z', aliases: ['CVE-2020-28483'], affected: [range('Go', 'github.com/gin-gonic/gin', '1.7.7')] }]);
+    const component = (version: string): ReportComponent => ({ purl: `pkg:golang/github.com/gin-gonic/gin@${version}`, name: 'github.com/gin-gonic/gin', version, type: 'golang' });
+    const withV = await matchComponents([component('v1.6.0')], source);
+    expect(withV.findings.map((f) => [f.installed, f.fixed])).toEqual([['v1.6.0', 'v1.7.7']]);
+    const bare = await matchComponents([component('1.6.0')], source);
+    expect(bare.findings.map((f) => [f.installed, f.fixed])).toEqual([['1.6.0', '1.7.7']]);
+  });
+
   it('compares the source version, not the binary one, when they differ (binNMU)', async () => {
     const binnmu: ReportComponent = {
       purl: 'pkg:deb/debian/libfoo1@1.0-1%2Bb2?arch=amd64&distro=debian-12&upstream=foo%401.0-1',

@@ -16,6 +16,7 @@ import { componentQuery, type ComponentQuery as Query } from './component-query.
 import { computeCoverage } from './coverage.js';
 import { matchAffected } from './osv-range.js';
 import { compareSeverity, severityOf } from './severity.js';
+import { alignFixed } from './version-style.js';
 
 export interface MatchResult {
   findings: Finding[];
@@ -69,7 +70,7 @@ function evaluate(record: OsvRecord, component: ReportComponent, query: Query, o
     installed: component.version,
     severity: severityOf(record, record.affected?.[hit.affectedIndex]),
   };
-  if (hit.fixed !== undefined) finding.fixed = hit.fixed;
+  if (hit.fixed !== undefined) finding.fixed = alignFixed(query.key.ecosystem, component.version, hit.fixed);
   if (record.summary !== undefined) finding.summary = record.summary;
   return finding;
 }

@@ -1,31 +1,43 @@
 /**
- * A finding's severity: the advisory database's own rating when it gives
+ * One advisory's severity: the advisory database's own rating when it gives
  * one (GHSA's `database_specific.severity`, a distro's per-package rating),
- * else the band of the CVSS v3 base score. CVSS vectors are always kept.
+ * else the band of its highest CVSS score (v2, v3.x or v4). CVSS vectors
+ * are always kept. What other advisories and NVD add is
+ * `resolve-severity.ts`.
  *
  * @example
  *   severityOf(record, affected) // { level: 'HIGH', source: 'database', cvss: [...] }
  */
 import type { OsvAffected, OsvRecord } from '../model/osv.js';
 import type { CvssEntry, Severity, SeverityLevel } from '../model/severity.js';
-import { cvss3BaseScore } from './cvss3.js';
+import { cvssScore } from './cvss.js';
 
 // The types live in core/model (the report holds them); re-exported beside the functions that work on them.
-export type { CvssEntry, Severity, SeverityLevel };
+export type { CvssEntry, Severity, SeverityLevel, SeveritySource } from '../model/severity.js';
 export const SEVERITY_ORDER: readonly SeverityLevel[] = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
+/** The severity one advisory gives; `affected` is the entry that matched, whose per-package rating wins. */
 export function severityOf(record: OsvRecord, affected: OsvAffected | undefined): Severity {
   const cvss: CvssEntry[] = [...(record.severity ?? []), ...(affected?.severity ?? [])]
     .filter((entry) => entry.type.startsWith('CVSS_'))
-    .map((entry) => {
-      const score = entry.type === 'CVSS_V3' ? cvss3BaseScore(entry.score) : undefined;
-      return score === undefined ? { type: entry.type, vector: entry.score } : { type: entry.type, vector: entry.score, score };
-    });
+    .map((entry) => cvssEntry(entry.type, entry.score));
   const database = normaliseLevel(affected?.ecosystem_specific?.['severity']) ?? normaliseLevel(record.database_specific?.['severity']);
   if (database !== undefined) return { level: database, source: 'database', cvss };
-  const best = Math.max(-1, ...cvss.map((entry) => entry.score ?? -1));
-  if (best >= 0) return { level: bandOf(best), source: 'cvss', cvss };
+  const level = cvssLevel(cvss);
+  if (level !== undefined) return { level, source: 'cvss', cvss };
   return { level: 'UNKNOWN', source: 'none', cvss };
+}
+
+/** A CVSS vector with its score, when it is a valid vector of its version. */
+export function cvssEntry(type: string, vector: string): CvssEntry {
+  const score = cvssScore(type, vector);
+  return score === undefined ? { type, vector } : { type, vector, score };
+}
+
+/** The band of the highest score among `cvss`, or undefined when none has a score. */
+export function cvssLevel(cvss: readonly CvssEntry[]): SeverityLevel | undefined {
+  const best = Math.max(-1, ...cvss.map((entry) => entry.score ?? -1));
+  return best >= 0 ? bandOf(best) : undefined;
 }
 
 /** Maps the spellings databases use (GHSA `MODERATE`, Debian `medium`, …) to our levels. */
@@ -49,7 +61,7 @@ export function normaliseLevel(value: unknown): SeverityLevel | undefined {
   }
 }
 
-/** CVSS v3 qualitative rating scale. */
+/** The qualitative rating scale (the same bands in CVSS v3 and v4; applied to v2 scores too, as NVD's v3-era tools do). */
 export function bandOf(score: number): SeverityLevel {
   if (score >= 9) return 'CRITICAL';
   if (score >= 7) return 'HIGH';
@@ -58,6 +70,7 @@ export function bandOf(score: number): SeverityLevel {
   return 'UNKNOWN';
 }
 
+/** Positive when `a` is more severe than `b`, as for a sort that puts the mildest first. */
 export function compareSeverity(a: SeverityLevel, b: SeverityLevel): number {
   return SEVERITY_ORDER.indexOf(a) - SEVERITY_ORDER.indexOf(b);
 }

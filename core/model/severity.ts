@@ -1,7 +1,8 @@
 /**
  * A finding's severity, as the report records it. The types live here, at
  * the bottom floor, because the report is built from them; how a level is
- * chosen (database rating or CVSS band) is core/match/severity.ts.
+ * chosen (database rating, CVSS band, aliases, NVD) is core/match/severity.ts
+ * and core/match/resolve-severity.ts.
  *
  * @example
  *   const s: Severity = { level: 'HIGH', source: 'cvss', cvss: [{ type: 'CVSS_V3', vector: 'CVSS:3.1/…', score: 7.5 }] };
@@ -12,16 +13,27 @@ export type SeverityLevel = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNKNOWN';
 
 /** One CVSS vector an advisory gives. */
 export interface CvssEntry {
+  /** OSV's severity type: `CVSS_V2`, `CVSS_V3`, `CVSS_V4`. */
   type: string;
   vector: string;
-  /** Base score, when we compute it (CVSS v3). */
+  /** The score we compute from the vector (any of v2, v3.x, v4); absent when the vector is not valid. */
   score?: number;
 }
+
+/**
+ * Where a finding's level came from:
+ * - `database`: the finding's own advisory rates it (GHSA's severity, a distro's per-package rating);
+ * - `cvss`: the band of the highest CVSS score in the finding's own advisory;
+ * - `alias:<id>`: another imported advisory about the same flaw (it shares an id or alias), e.g. the GHSA record of a PYSEC finding;
+ * - `nvd`: NVD's CVSS for one of the finding's CVEs (the `nvd` feed), when no advisory rates it;
+ * - `none`: nothing rates it (level `UNKNOWN`).
+ */
+export type SeveritySource = 'database' | 'cvss' | 'nvd' | 'none' | `alias:${string}`;
 
 /** The level, where it came from, and every CVSS vector seen. */
 export interface Severity {
   level: SeverityLevel;
   /** Where the level came from. */
-  source: 'database' | 'cvss' | 'none';
+  source: SeveritySource;
   cvss: CvssEntry[];
 }

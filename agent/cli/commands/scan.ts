@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { StellaError } from '../../../core/errors.js';
 import { SEVERITY_ORDER, type SeverityLevel } from '../../../core/match/severity.js';
-import { exportBytes, type ExportOutput } from '../../../core/export/exporter.js';
+import { exportBytes, type ExportContext, type ExportOutput } from '../../../core/export/exporter.js';
 import { defaultExporters } from '../../../core/export/registry.js';
 import type { Report } from '../../../core/model/report.js';
 import type { StateRepo } from '../../repo/state-repo.js';
@@ -21,6 +21,9 @@ interface ScanOptions {
   severity?: string;
   exitCode: string;
   allowUnchecked?: boolean;
+  kev?: boolean;
+  /** False with --no-color. */
+  color: boolean;
   commit?: boolean;
   node?: string;
   name?: string;
@@ -36,6 +39,8 @@ export function registerScan(program: Command, setResult: SetResult): void {
     .option('-o, --output <file>', 'write the output to a file instead of stdout')
     .option('-s, --severity <levels>', `only report these severities, comma-separated (${[...SEVERITY_ORDER].reverse().join(',')})`)
     .option('--exit-code <n>', 'exit with this code when findings (of --severity) remain, or when components were not checked', '0')
+    .option('--kev', 'keep findings listed in CISA KEV whatever --severity says, and fail --exit-code on any of them')
+    .option('--no-color', 'never colour the table (also: NO_COLOR set, or output not a terminal)')
     .option('--allow-unchecked', 'with --exit-code: pass although some components could not be checked (no advisories for their ecosystem, no version ordering)')
     .option('--commit', 'sign the report and commit it to the state repository on agents/<node>')
     .option('--node <name>', "this node (default: $STELLA_NODE, the repository's node (stella config set node), config, host name)")
@@ -45,7 +50,8 @@ export function registerScan(program: Command, setResult: SetResult): void {
       'after',
       '\nWithout a state repository (--repo, $STELLA_REPO, config) only components are reported.\n' +
         'Every report records its coverage; under --exit-code, unchecked components or an empty target fail the gate.\n' +
-        'Examples:\n  stella scan app.oci.tar\n  stella scan --format json -o report.json ./rootfs\n  stella scan --severity HIGH,CRITICAL --exit-code 1 sbom.cdx.json',
+        'On a terminal the table fits its width and colours severities; piped or written with -o, it is neither cut nor coloured.\n' +
+        'Examples:\n  stella scan app.oci.tar\n  stella scan --format json -o report.json ./rootfs\n  stella scan --severity HIGH,CRITICAL --kev --exit-code 1 sbom.cdx.json',
     )
     .action(async (target: string, options: ScanOptions, command: Command) => {
       const ctx = CommandContext.of(command);
@@ -75,11 +81,13 @@ export function registerScan(program: Command, setResult: SetResult): void {
           { ...committed },
         );
       }
-      const shown = filterFindings(outcome.report, severities);
+      const shown = filterFindings(outcome.report, severities, options.kev === true);
+      const hidden = outcome.report.findings.length - shown.findings.length;
+      if (hidden > 0) ctx.log.info(`${hidden} of ${outcome.report.findings.length} findings not shown (--severity ${options.severity ?? ''})`, { hidden });
       const exporter = defaultExporters.get(options.format);
       // The table prints coverage itself; other outputs say it on stderr.
       if (!exporter.terminal || options.output !== undefined) for (const line of uncheckedLines(outcome.report)) ctx.log.warn(line);
-      await emit(await exporter.render(shown, {}), options.output);
+      await emit(await exporter.render(shown, terminalContext(options)), options.output);
       const unchecked = exitCode === ExitCode.ok ? undefined : uncheckedGateFailure(outcome.report, options.allowUnchecked === true);
       if (unchecked !== undefined) ctx.log.error(`--exit-code ${exitCode}: ${unchecked}`);
       setResult({ exitCode: shown.findings.length > 0 || unchecked !== undefined ? exitCode : ExitCode.ok });
@@ -114,9 +122,29 @@ function parseExitCode(value: string): number {
   return code;
 }
 
-function filterFindings(report: Report, severities: Set<SeverityLevel> | undefined): Report {
+/**
+ * The findings of the chosen levels (with `kev`, KEV-listed ones of any
+ * level too), with the summary counting those: what is shown and gated on.
+ */
+function filterFindings(report: Report, severities: Set<SeverityLevel> | undefined, kev: boolean): Report {
   if (severities === undefined) return report;
-  return { ...report, findings: report.findings.filter((finding) => severities.has(finding.severity.level)) };
+  const findings = report.findings.filter((finding) => severities.has(finding.severity.level) || (kev && finding.kev !== undefined));
+  const counts: Record<string, number> = {};
+  for (const level of SEVERITY_ORDER) counts[level] = findings.filter((finding) => finding.severity.level === level).length;
+  return { ...report, summary: { ...report.summary, findings: findings.length, severities: counts }, findings };
+}
+
+/**
+ * Width and colour for a person at a terminal: only when writing to a TTY
+ * (never to -o), colour unless NO_COLOR (any value, per no-color.org) or
+ * --no-color. Piped output is neither cut nor coloured, so nothing is lost
+ * to a width no one is looking at.
+ */
+function terminalContext(options: ScanOptions): ExportContext {
+  if (options.output !== undefined || process.stdout.isTTY !== true) return {};
+  const context: ExportContext = { color: options.color && (process.env['NO_COLOR'] ?? '') === '' };
+  if (process.stdout.columns > 0) context.columns = process.stdout.columns;
+  return context;
 }
 
 /** Writes to stdout, or to a file atomically (temp file + rename). */
