@@ -10,11 +10,12 @@ export function registerVerify(program: Command, setResult: SetResult): void {
     .command('verify')
     .description('check every report and feed manifest in the state repository against the keys in trust/')
     .option('--trust-ref <ref>', 'ref whose trust/ and feeds/ are authoritative', MAIN_BRANCH)
-    .option('--ref <ref...>', 'refs whose reports to check (default: every local branch, and origin/agents/* in a clone)')
+    .option('--ref <ref...>', 'refs whose reports to check (default: every local branch, and the remote-tracking agents/* of origin and bundle)')
     .addHelpText(
       'after',
       '\nExit code 0 when everything verifies, 1 when anything fails (each failure names the file and the reason).\n' +
-        'In a pull request: stella verify --trust-ref origin/main --ref HEAD  (the PR cannot vouch for itself)',
+        'In a pull request: stella verify --trust-ref origin/main --ref HEAD  (the PR cannot vouch for itself)\n' +
+        'In a plain git clone the nodes\' reports are on origin/agents/*: those are checked too, except where a local branch has the same tip.',
     )
     .action(async (options: { trustRef: string; ref?: string[] }, command: Command) => {
       const ctx = CommandContext.of(command);
