@@ -68,7 +68,8 @@ export function siblingsFor(extractor: AnyExtractor, read: ReadonlyMap<string, U
 }
 
 /**
- * Runs each extractor on the file (with the sibling files each declared, when the caller read them); errors and the extractors' own warnings
+ * Runs each extractor on the file (with the sibling files each declared,
+ * when the caller read them); errors and the extractors' own warnings
  * become warnings. Synchronous extractors give an array at once; if any is
  * asynchronous (rpm loads sql.js) the result is a Promise — each extractor
  * has taken what it needs from `contents` by the time `extract` returns.
