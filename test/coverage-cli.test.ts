@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConnectors } from '../core/feeds/registry.js';
 import type { Report } from '../core/model/report.js';
 import { imagesDir, projectRoot, sharedData } from './helpers/paths.js';
 import { git } from './helpers/repo.js';

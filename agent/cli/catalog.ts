@@ -32,6 +32,11 @@ export const COMMANDS: readonly CatalogEntry[] = [
     load: async () => (await import('./commands/init.js')).registerInit,
   },
   {
+    name: 'node',
+    summary: 'join this machine to an existing mesh as a new node',
+    load: async () => (await import('./commands/node.js')).registerNode,
+  },
+  {
     name: 'config',
     summary: 'show or change settings: the config file, or (for node) the state repository',
     load: async () => (await import('./commands/config.js')).registerConfig,

@@ -6,8 +6,9 @@
  *
  * Digest: sha256 of the canonical listing — one line per regular file, in
  * walk order, `<path>\0<size>\0<sha256 hex of the contents, for the files
- * read; else empty>\n` — so the digest changes when a package file changes
- * or a file is added, removed or resized.
+ * read (and of the sibling files its extractors read with it, such as the
+ * go.sum beside a go.mod); else empty>\n` — so the digest changes when a
+ * package file changes or a file is added, removed or resized.
  *
  * @example
  *   const result = await readDirectory('/srv/app', 'app', context);
@@ -65,6 +66,7 @@ export async function readDirectory(root: string, context: DirectoryContext): Pr
       continue;
     }
     const subdirs: string[] = [];
+    const regularFiles = new Set(entries.filter((entry) => entry.isFile()).map((entry) => entry.name));
     for (const entry of entries) {
       const path = joinPath(dir, entry.name);
       if (entry.isDirectory()) {
@@ -92,8 +94,11 @@ export async function readDirectory(root: string, context: DirectoryContext): Pr
       const fit = wanted.length === 0 ? wanted : fitting(wanted, size, path, input, limits, warn);
       if (fit.length > 0) {
         const contents = await readFile(join(root, path));
-        contentHash = createHash('sha256').update(contents).digest('hex');
-        for (const pkg of await runExtractors(fit, path, contents, warn)) packages.push(pkg);
+        const siblings = await readSiblings(root, dir, fit, regularFiles);
+        const hash = createHash('sha256').update(contents);
+        for (const [name, bytes] of siblings ?? []) hash.update(`\0${name}\0`).update(bytes);
+        contentHash = hash.digest('hex');
+        for (const pkg of await runExtractors(fit, path, contents, warn, siblings)) packages.push(pkg);
       }
       listing.update(`${path}\0${size}\0${contentHash}\n`);
     }
@@ -105,6 +110,28 @@ export async function readDirectory(root: string, context: DirectoryContext): Pr
     packages: packages.sort(comparePackages),
     os: directoryOsRelease(root, limits.maxOsReleaseBytes, warn),
   };
+}
+
+/**
+ * The files beside a wanted one that its extractors declared as siblings
+ * (go.sum beside go.mod): regular files of the same folder, within the
+ * declaring extractor's size limit. Undefined when none declared any.
+ */
+async function readSiblings(root: string, dir: string, fit: readonly AnyExtractor[], regularFiles: ReadonlySet<string>): Promise<Map<string, Uint8Array> | undefined> {
+  const declared = fit.filter((extractor) => extractor.siblings !== undefined);
+  if (declared.length === 0) return undefined;
+  const read = new Map<string, Uint8Array>();
+  for (const extractor of declared) {
+    for (const name of extractor.siblings ?? []) {
+      if (read.has(name) || !regularFiles.has(name)) continue;
+      const full = join(root, dir, name);
+      const size = await lstat(full).then((info) => info.size, () => undefined);
+      if (size === undefined || size > extractor.maxFileSize) continue;
+      const bytes = await readFile(full).catch(() => undefined);
+      if (bytes !== undefined) read.set(name, bytes);
+    }
+  }
+  return read;
 }
 
 async function readSorted(dir: string): Promise<Dirent[]> {

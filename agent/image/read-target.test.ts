@@ -7,6 +7,8 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goModExtractor } from '../../core/extract/go/gomod.js';
+import { sharedData } from '../../test/helpers/paths.js';
 import type { ReadProgress } from './inventory.js';
 import { readTarget } from './read-target.js';
 import { dockerArchive, dockerConfig, gzip, layerTar, ociLayout, sha256, stanza, testDpkg, testNpm } from './image.test-helper.js';
@@ -155,6 +157,23 @@ describe('folders', () => {
     expect(again.digest).toBe(inventory.digest);
     await writeFile(join(root, 'app', 'node_modules', 'a', 'package.json'), '{"name":"a","version":"1.0.1"}');
     expect((await readTarget(root, { extractors })).digest).not.toBe(inventory.digest);
+  });
+
+  it('hands the go.sum beside a pre-1.17 go.mod to the go-mod extractor, and its digest covers the go.sum', async () => {
+    const root = join(dir, 'go-project');
+    const fixtures = join(sharedData, 'fixtures', 'go-mod', 'osv-scalibr');
+    await mkdir(join(root, 'svc'), { recursive: true });
+    await writeFile(join(root, 'svc', 'go.mod'), await readFile(join(fixtures, 'indirect-1.16.mod')));
+    await writeFile(join(root, 'svc', 'go.sum'), await readFile(join(fixtures, 'indirect-1.16.sum')));
+    const inventory = await readTarget(root, { extractors: [goModExtractor] });
+    expect(inventory.packages).toHaveLength(7);
+    expect(inventory.packages.filter((p) => p.name === 'github.com/davecgh/go-spew').map((p) => [p.version, p.sourceFile])).toEqual([['1.1.1', 'svc/go.mod']]);
+    // Same size, other content: a go.sum edit must change the digest, or a cached result would outlive it.
+    const sum = await readFile(join(root, 'svc', 'go.sum'), 'utf8');
+    await writeFile(join(root, 'svc', 'go.sum'), sum.replace('go-spew v1.1.1 ', 'go-spew v1.1.2 '));
+    const edited = await readTarget(root, { extractors: [goModExtractor] });
+    expect(edited.digest).not.toBe(inventory.digest);
+    expect(edited.packages.some((p) => p.name === 'github.com/davecgh/go-spew' && p.version === '1.1.2')).toBe(true);
   });
 
   it('reads a root filesystem folder with its os-release symlink resolved inside the folder', async () => {

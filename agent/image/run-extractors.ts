@@ -54,7 +54,22 @@ export function fitting(
 }
 
 /**
- * Runs each extractor on the file; errors and the extractors' own warnings
+ * The sibling files an extractor declared, out of those the caller read.
+ * @example siblingsFor(goModExtractor, new Map([['go.sum', bytes]])) // { siblings: Map { 'go.sum' => bytes } }
+ */
+export function siblingsFor(extractor: AnyExtractor, read: ReadonlyMap<string, Uint8Array> | undefined): { siblings?: ReadonlyMap<string, Uint8Array> } {
+  if (read === undefined || extractor.siblings === undefined) return {};
+  const mine = new Map<string, Uint8Array>();
+  for (const name of extractor.siblings) {
+    const bytes = read.get(name);
+    if (bytes !== undefined) mine.set(name, bytes);
+  }
+  return { siblings: mine };
+}
+
+/**
+ * Runs each extractor on the file (with the sibling files each declared,
+ * when the caller read them); errors and the extractors' own warnings
  * become warnings. Synchronous extractors give an array at once; if any is
  * asynchronous (rpm loads sql.js) the result is a Promise — each extractor
  * has taken what it needs from `contents` by the time `extract` returns.
@@ -64,6 +79,7 @@ export function runExtractors(
   path: string,
   contents: Uint8Array,
   warn: (message: string) => void,
+  siblings?: ReadonlyMap<string, Uint8Array>,
 ): ExtractedPackage[] | Promise<ExtractedPackage[]> {
   const packages: ExtractedPackage[] = [];
   const pending: Promise<void>[] = [];
@@ -77,7 +93,7 @@ export function runExtractors(
   };
   for (const extractor of extractors) {
     try {
-      const result = extractor.extract({ path, contents });
+      const result = extractor.extract({ path, contents, ...siblingsFor(extractor, siblings) });
       if (result instanceof Promise) pending.push(result.then(take, fail));
       else take(result);
     } catch (error) {

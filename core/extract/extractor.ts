@@ -16,6 +16,12 @@ export interface ExtractInput {
   /** Path relative to the target root, POSIX separators, no leading slash. */
   path: string;
   contents: Uint8Array;
+  /**
+   * Files in the same folder that the extractor named in `siblings`, by base
+   * name, when they exist and the caller could read them. Absent when the
+   * caller cannot look beside a file (image layers stream one file at a time).
+   */
+  siblings?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface ExtractResult {
@@ -29,6 +35,12 @@ export interface Extractor<Result extends ExtractResult | Promise<ExtractResult>
   readonly name: string;
   /** Largest file the extractor accepts; bigger files are skipped with a warning. */
   readonly maxFileSize: number;
+  /**
+   * Base names of files beside a wanted file that complete it (go-mod: `go.sum`
+   * for a pre-1.17 go.mod). Handed over in `ExtractInput.siblings` when present;
+   * they never make the extractor run on their own. Keep the list short.
+   */
+  readonly siblings?: readonly string[];
   /** True when the file at `path` (relative, no leading slash) is one this extractor parses. */
   fileRequired(path: string): boolean;
   /**

@@ -100,6 +100,19 @@ describe('matchComponents', () => {
     expect(coverage.unchecked).toEqual([{ purl: bullseye.purl, type: 'deb', ecosystem: 'Debian:11', reason: 'no-advisories' }]);
   });
 
+  it('warns once per component, not once per advisory, when the installed version cannot be read', async () => {
+    const stdlib: ReportComponent = { purl: 'pkg:golang/stdlib@go1.22.1', name: 'stdlib', version: 'go1.22.1', type: 'golang' };
+    const records: OsvRecord[] = ['GO-2024-1', 'GO-2024-2', 'GO-2024-3'].map((id) => ({ id, modified: '2024-01-01T00:00:00Z', affected: [range('Go', 'stdlib', '1.22.2')] }));
+    // The one test that needs no ordering still applies: a version listed verbatim.
+    records.push({ id: 'GO-2024-4', modified: '2024-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'Go', name: 'stdlib' }, versions: ['go1.22.1'] }] });
+    const result = await matchComponents([stdlib], memorySource(records));
+    expect(result.warnings).toEqual([`${stdlib.purl}: installed version "go1.22.1" is not a valid Go version; 4 advisories checked only against the versions they list`]);
+    expect(result.findings.map((f) => f.id)).toEqual(['GO-2024-4']);
+    const readable = await matchComponents([{ ...stdlib, purl: 'pkg:golang/stdlib@1.22.1', version: '1.22.1' }], memorySource(records));
+    expect(readable.warnings).toEqual([]);
+    expect(readable.findings.map((f) => f.id)).toEqual(['GO-2024-1', 'GO-2024-2', 'GO-2024-3']);
+  });
+
   it('ignores withdrawn advisories', async () => {
     const source = memorySource([{ id: 'DSA-2', modified: '2023-01-01T00:00:00Z', withdrawn: '2023-02-01T00:00:00Z', affected: [range('Debian:12', 'openssl', '9')] }]);
     expect((await matchComponents([openssl], source)).findings).toEqual([]);

@@ -40,10 +40,19 @@ export async function matchComponents(components: readonly ReportComponent[], so
       warnings.add(`no version ordering for ecosystem ${query.key.ecosystem}: ${component.purl} not matched`);
       continue;
     }
+    const candidates = (records.get(packageKey(query.key)) ?? []).filter((record) => record.withdrawn === undefined);
+    // An unreadable installed version is one problem of the component, not one per advisory
+    // (hundreds for the Go standard library); only versions listed verbatim can still match.
+    const readable = ordering.isValid(query.version);
+    if (!readable && candidates.length > 0) {
+      warnings.add(
+        `${component.purl}: installed version "${query.version}" is not a valid ${ordering.ecosystem} version; ` +
+          `${candidates.length} advisories checked only against the versions they list`,
+      );
+    }
     const hits: Finding[] = [];
-    for (const record of records.get(packageKey(query.key)) ?? []) {
-      if (record.withdrawn !== undefined) continue;
-      const finding = evaluate(record, component, query, ordering, warnings);
+    for (const record of candidates) {
+      const finding = evaluate(record, component, query, ordering, readable ? warnings : new Set());
       if (finding !== undefined) hits.push(finding);
     }
     findings.push(...mergeAliases(hits, ordering));

@@ -71,8 +71,9 @@ export class ComponentCollector {
     }
     const finalName = this.#text(where, 'name', name, parsed.namespace && parsed.type === 'npm' ? `${parsed.namespace}/${parsed.name}` : parsed.name, MAX_NAME_LENGTH);
     if (finalName === undefined) return;
-    const finalVersion = this.#text(where, 'version', version, parsed.version ?? '', MAX_VERSION_LENGTH);
-    if (finalVersion === undefined) return;
+    const checkedVersion = this.#text(where, 'version', version, parsed.version ?? '', MAX_VERSION_LENGTH);
+    if (checkedVersion === undefined) return;
+    const finalVersion = parsed.version === undefined ? checkedVersion : reconcileVersion(checkedVersion, parsed.version);
     const canonical = formatPurl(parsed);
     // The first occurrence wins; repeats (the same package nested twice) are expected, not warned about.
     if (!this.#byPurl.has(canonical)) this.#byPurl.set(canonical, { purl: canonical, name: finalName, version: finalVersion });
@@ -112,4 +113,22 @@ export class ComponentCollector {
     const components = [...this.#byPurl.values()].sort((a, b) => (a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0));
     return { components, warnings };
   }
+}
+
+/** Prefixes generators put before a version that the purl leaves out (`v1.2.3`, Go's `go1.22.1`). */
+const FORM_PREFIX = /^(?:v|go)(?=[0-9])/;
+
+/**
+ * The version to keep when the document's `version` field and its purl
+ * disagree: the purl's when the two differ only by a leading `v` or `go`
+ * (other generators write the Go standard library as `go1.22.1` where the
+ * purl says `1.22.1`, and advisories speak the purl's form), else the
+ * document's, as before.
+ *
+ * @example reconcileVersion('go1.22.1', '1.22.1') // '1.22.1'
+ * @example reconcileVersion('2.0.0', '1.0.0')     // '2.0.0'
+ */
+export function reconcileVersion(field: string, fromPurl: string): string {
+  if (field === fromPurl) return field;
+  return field.replace(FORM_PREFIX, '') === fromPurl.replace(FORM_PREFIX, '') ? fromPurl : field;
 }

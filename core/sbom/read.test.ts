@@ -83,6 +83,24 @@ describe('readSbom: CycloneDX', () => {
     expect(sbom.components).toEqual([{ purl: 'pkg:npm/%40scope/pkg@1.2.3', name: '@scope/pkg', version: '1.2.3' }]);
   });
 
+  it("takes the purl's version when the version field differs only by a v or go prefix, and keeps a real disagreement", () => {
+    const sbom = readSbom('go.json', cdx([
+      { type: 'library', name: 'stdlib', version: 'go1.22.1', purl: 'pkg:golang/stdlib@1.22.1' },
+      { type: 'library', name: 'github.com/gin-gonic/gin', version: '1.6.0', purl: 'pkg:golang/github.com/gin-gonic/gin@v1.6.0' },
+      { type: 'library', name: 'left-pad', version: 'v1.0.0', purl: 'pkg:npm/left-pad@1.0.0' },
+      { type: 'library', name: 'lodash', version: '4.17.21', purl: 'pkg:npm/lodash@4.17.20' },
+      { type: 'library', name: 'gopher', version: 'go', purl: 'pkg:npm/gopher@1' },
+    ]));
+    expect(sbom.components.map((c) => [c.name, c.version])).toEqual([
+      ['github.com/gin-gonic/gin', 'v1.6.0'],
+      ['stdlib', '1.22.1'],
+      ['gopher', 'go'],
+      ['left-pad', '1.0.0'],
+      ['lodash', '4.17.21'],
+    ]);
+    expect(sbom.warnings).toEqual([]);
+  });
+
   it('skips over-long versions and names, control characters and bad purls, with one warning each', () => {
     const sbom = readSbom('bad.json', cdx([
       { name: 'lodash', version: '4.17.20', purl: 'pkg:npm/lodash@4.17.20' },

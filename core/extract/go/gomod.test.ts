@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, registered, textExtract, thrownBy } from '../fixtures.test-helper.js';
 import { goModExtractor, isGoMod } from './gomod.js';
@@ -27,12 +29,48 @@ describe('go-mod: fixtures/EXPECTED.md (osv-scalibr)', () => {
     expectFixtureCase(extractFixture(fixture), count, expected, { type: 'golang', evidence: 'lockfile', sourceFile: 'app/go.mod' });
   });
 
-  it('indirect-1.16.mod: only the go.mod requirements (deliberate difference: the peer expects 7)', () => {
-    // Before Go 1.17 a go.mod omits indirect dependencies and the peer reads them from the
-    // go.sum beside it. Our extractors see one file at a time, so the 5 go.sum-only modules
-    // (go-spew, go-difflib, testify, x/sys, yaml.v3) are not reported from here.
-    const result = extractFixture('indirect-1.16.mod');
-    expect(ids(result)).toEqual(['github.com/sirupsen/logrus@1.9.3', 'stdlib@1.16']);
+  it('indirect-1.16.mod with the go.sum beside it: 7 packages, as the peer (go.sum completes a go.mod older than 1.17)', () => {
+    const siblings = new Map([['go.sum', readFileSync(join(peerFixtures('go-mod'), 'indirect-1.16.sum'))]]);
+    const result = goModExtractor.extract({ path: 'app/go.mod', contents: readFileSync(join(peerFixtures('go-mod'), 'indirect-1.16.mod')), siblings });
+    expectFixtureCase(result, 7, ['github.com/sirupsen/logrus@1.9.3', 'stdlib@1.16', 'github.com/davecgh/go-spew@1.1.1'], { type: 'golang', evidence: 'lockfile', sourceFile: 'app/go.mod' });
+    // The /go.mod-only lines (go-spew 1.1.0, objx, check.v1) name modules read for their go.mod, not built.
+    expect(ids(result)).toEqual([
+      'github.com/sirupsen/logrus@1.9.3',
+      'github.com/davecgh/go-spew@1.1.1',
+      'github.com/pmezard/go-difflib@1.0.0',
+      'github.com/stretchr/testify@1.7.0',
+      'golang.org/x/sys@0.0.0-20220715151400-c0bba94af5f8',
+      'gopkg.in/yaml.v3@3.0.0-20200313102051-9f266ea9e77c',
+      'stdlib@1.16',
+    ]);
+    expect(result.warnings).toBeUndefined();
+  });
+
+  it('indirect-1.16.mod without a go.sum (or where the caller cannot look beside it): only the go.mod requirements', () => {
+    expect(ids(extractFixture('indirect-1.16.mod'))).toEqual(['github.com/sirupsen/logrus@1.9.3', 'stdlib@1.16']);
+  });
+
+  it('a go.sum beside a go.mod of Go 1.17 or later is not read: the go.mod lists every requirement itself', () => {
+    const siblings = new Map([['go.sum', readFileSync(join(peerFixtures('go-mod'), 'indirect-1.23.sum'))]]);
+    const result = goModExtractor.extract({ path: 'app/go.mod', contents: readFileSync(join(peerFixtures('go-mod'), 'indirect-1.23.mod')), siblings });
+    expect(ids(result)).toEqual(['github.com/sirupsen/logrus@1.9.3', 'golang.org/x/sys@0.0.0-20220715151400-c0bba94af5f8', 'stdlib@1.23']);
+    expect(result.warnings).toBeUndefined();
+  });
+
+  it('go.sum: modules a replace takes out are left out, malformed lines skipped with one warning', () => {
+    const mod = 'module m\ngo 1.14\nrequire golang.org/x/net v0.5.6\nreplace golang.org/x/net => example.com/fork/net v1.4.5\n';
+    const sum = [
+      'golang.org/x/net v0.5.6 h1:a=',
+      'example.com/fork/net v1.4.5 h1:b=',
+      'example.com/dep v1.0.0 h1:c=',
+      'example.com/dep v1.0.0/go.mod h1:d=',
+      'not a go.sum line at all',
+      'example.com/short v1.0.0',
+    ].join('\n');
+    const encode = (text: string) => new TextEncoder().encode(text);
+    const result = goModExtractor.extract({ path: 'go.mod', contents: encode(mod), siblings: new Map([['go.sum', encode(sum)]]) });
+    expect(ids(result)).toEqual(['example.com/fork/net@1.4.5', 'example.com/dep@1.0.0', 'stdlib@1.14']);
+    expect(result.warnings).toEqual(['go.mod: go.sum: 2 malformed line(s) skipped (first: line 5)']);
   });
 
   it('not-go-mod.mod: throws a StellaError naming the file', () => {

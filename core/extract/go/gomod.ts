@@ -23,9 +23,13 @@
  *   version, so advisories against the standard library can match.
  * - One package per name and version, in the order of the requirements.
  *
- * Not done: before Go 1.17 a go.mod does not list indirect dependencies and
- * the peer reads them from the `go.sum` beside it. An extractor sees one file,
- * so for such modules only the direct requirements are reported.
+ * - Before Go 1.17 a go.mod does not list indirect dependencies: when its
+ *   `go` directive is older than 1.17 and a `go.sum` sits beside it (handed
+ *   over as a sibling file), the modules go.sum names as built are added
+ *   after the requirements (see gosum.ts; `/go.mod`-only lines do not count),
+ *   except modules a `replace` takes out of the build. Without a go.sum (or
+ *   when the caller cannot look beside the file, as in image layers) only
+ *   the direct requirements are reported.
  *
  * @example
  *   const { packages } = goModExtractor.extract({ path: 'app/go.mod', contents });
@@ -37,6 +41,7 @@ import { StellaError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
+import { goModOmitsIndirect, parseGoSum } from './gosum.js';
 import { parseModFile } from './modfile.js';
 import type { GoModFile, GoModule, GoReplace } from './modfile.js';
 
@@ -78,15 +83,24 @@ export function isGoMod(path: string): boolean {
 export const goModExtractor: Extractor = {
   name: 'go-mod',
   maxFileSize: GO_MOD_MAX_FILE_SIZE,
+  siblings: ['go.sum'],
   fileRequired: isGoMod,
   extract: extractGoMod,
 };
 
-function extractGoMod({ path, contents }: ExtractInput): ExtractResult {
+function extractGoMod({ path, contents, siblings }: ExtractInput): ExtractResult {
   const read = parseModFile(new TextDecoder().decode(contents));
   if (read.$case === 'invalid') throw new StellaError(MANIFEST_INVALID, `${path}: not a go.mod file (${read.reason})`);
-  const { file: mod, warnings } = read;
-  const packages = resolvePackages(mod).map(
+  const { file: mod } = read;
+  const warnings = [...read.warnings];
+  const sum = siblings?.get('go.sum');
+  let fromSum: GoModule[] = [];
+  if (sum !== undefined && goModOmitsIndirect(mod.goVersion)) {
+    const parsed = parseGoSum(new TextDecoder().decode(sum));
+    fromSum = parsed.modules;
+    warnings.push(...parsed.warnings);
+  }
+  const packages = resolvePackages(mod, fromSum).map(
     (m): ExtractedPackage => ({ type: 'golang', name: m.path, version: m.version, sourceFile: path, evidence: 'lockfile' }),
   );
   const result: ExtractResult = { packages };
@@ -94,8 +108,8 @@ function extractGoMod({ path, contents }: ExtractInput): ExtractResult {
   return result;
 }
 
-/** Requirements after replacement, deduplicated, then the standard library. */
-function resolvePackages(mod: GoModFile): GoModule[] {
+/** Requirements after replacement, deduplicated, then go.sum's modules that are still built, then the standard library. */
+function resolvePackages(mod: GoModFile, fromSum: readonly GoModule[]): GoModule[] {
   const exact = new Map<string, GoReplace>();
   const anyVersion = new Map<string, GoReplace>();
   for (const replace of mod.replaces) {
@@ -108,6 +122,11 @@ function resolvePackages(mod: GoModFile): GoModule[] {
     const module = replace === undefined ? required : replace.target;
     const key = `${module.path}@${module.version}`;
     if (!seen.has(key)) seen.set(key, module);
+  }
+  for (const module of fromSum) {
+    const replaced = exact.has(`${module.path}@${module.version}`) || anyVersion.has(module.path);
+    const key = `${module.path}@${module.version}`;
+    if (!replaced && !seen.has(key)) seen.set(key, module);
   }
   const modules = [...seen.values()];
   const stdlib = stdlibVersion(mod);
