@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { unzipSync, zipSync } from 'fflate';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OSV_MANIFEST_PATH, shardOf, shardPath } from '../../core/feeds/osv/shard.js';
@@ -86,6 +87,21 @@ describe('stella feed import (OSV)', () => {
     } finally {
       await index.close();
     }
+  });
+
+  it('skips a record nested 50,000 levels deep with a warning and imports the rest of the archive', async () => {
+    // A real record beside one built to exhaust any recursive walk of it.
+    const real = await readFile(join(sharedData, 'osv', 'npm', 'all.zip'));
+    const entries = unzipSync(new Uint8Array(real));
+    const [name, bytes] = Object.entries(entries)[0] as [string, Uint8Array];
+    const deep = `{"id":"DEEP-1","modified":"2024-01-01T00:00:00Z","details":${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
+    const zip = join(t.root, 'mixed.zip');
+    await writeFile(zip, zipSync({ [name]: bytes, 'DEEP-1.json': new TextEncoder().encode(deep) }));
+    const summary = await importOsv(t.repo, [zip], { key: t.key });
+    expect(summary.added).toBe(1);
+    expect(summary.skipped).toBe(1);
+    expect(summary.warnings.join('\n')).toMatch(/DEEP-1\.json.*maximum nesting depth exceeded/);
+    expect(summary.commit).toBeDefined();
   });
 
   describe('hostile zips from make-hostile.py', async () => {

@@ -7,6 +7,7 @@
  *   const config = jsonObject(bytes, 'image config', where);
  *   const diffIds = digestList(config, ['rootfs', 'diff_ids'], 'image config', where);
  */
+import { parseUntrustedJson } from '../../core/json/untrusted.js';
 import { StellaError } from '../../core/errors.js';
 
 /** A parsed JSON object whose fields are not yet checked. */
@@ -22,7 +23,7 @@ function invalid(where: string, message: string): StellaError {
 export function jsonObject(bytes: Uint8Array, label: string, where: string): JsonObject {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = parseUntrustedJson(label, new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     throw invalid(where, `${label} is not valid JSON`);
   }
@@ -34,7 +35,7 @@ export function jsonObject(bytes: Uint8Array, label: string, where: string): Jso
 export function jsonArray(bytes: Uint8Array, label: string, where: string): unknown[] {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = parseUntrustedJson(label, new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     throw invalid(where, `${label} is not valid JSON`);
   }

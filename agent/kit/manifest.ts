@@ -21,6 +21,7 @@
  *   const bytes = encodeKitManifest(buildKitManifest(source, files));
  *   const again = parseKitManifest(bytes, 'kit.tar: kit/manifest.json');
  */
+import { parseUntrustedJson } from '../../core/json/untrusted.js';
 import { StellaError } from '../../core/errors.js';
 import { sortedJson } from '../../core/json/sorted.js';
 import { utf8Decode } from '../../core/sign/encoding.js';
@@ -86,7 +87,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 export function parseKitManifest(bytes: Uint8Array, where: string): KitManifest {
   let value: unknown;
   try {
-    value = JSON.parse(utf8Decode(bytes, where));
+    value = parseUntrustedJson(where, utf8Decode(bytes, where));
   } catch (error) {
     throw new StellaError('JSON_INVALID', `${where}: not valid JSON (${(error as Error).message})`);
   }

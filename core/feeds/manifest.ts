@@ -9,6 +9,7 @@
  *   const manifest = buildManifest('osv', shards, sources);
  *   const bytes = encodeManifest(manifest);
  */
+import { parseUntrustedJson } from '../json/untrusted.js';
 import { StellaError } from '../errors.js';
 import { sortedJson } from '../json/sorted.js';
 
@@ -55,7 +56,7 @@ export function encodeManifest(manifest: FeedManifest): Uint8Array {
 export function parseManifest(bytes: Uint8Array, where: string): FeedManifest {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
+    value = parseUntrustedJson(where, new TextDecoder().decode(bytes));
   } catch (error) {
     throw new StellaError('JSON_INVALID', `${where}: not valid JSON (${(error as Error).message})`);
   }

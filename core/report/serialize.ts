@@ -10,6 +10,7 @@
  *   const text = serializeReport(report);   // deterministic
  *   const again = parseReport(text);
  */
+import { parseUntrustedJson } from '../json/untrusted.js';
 import { StellaError } from '../errors.js';
 import type { Finding, Report, ReportComponent, ReportCoverage, UncheckedComponent } from '../model/report.js';
 import { canonicalJson, type JsonObject } from '../sign/canonical-json.js';
@@ -69,7 +70,7 @@ function compareUnchecked(a: UncheckedComponent, b: UncheckedComponent): number 
 export function parseReport(text: string, where: string): Report {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseUntrustedJson(where, text);
   } catch (error) {
     throw new StellaError('JSON_INVALID', `${where}: not valid JSON (${(error as Error).message})`);
   }

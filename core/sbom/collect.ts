@@ -7,7 +7,7 @@
 import { describeError } from '../errors.js';
 import type { Purl } from '../purl/index.js';
 import { formatPurl, parsePurl } from '../purl/index.js';
-import { printable } from './json-input.js';
+import { printable } from '../json/untrusted.js';
 
 /** One package named by an SBOM. */
 export interface SbomComponent {

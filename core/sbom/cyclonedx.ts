@@ -16,7 +16,7 @@ import * as Serialize from '@cyclonedx/cyclonedx-library/Serialize';
 import * as Spec from '@cyclonedx/cyclonedx-library/Spec';
 import { StellaError } from '../errors.js';
 import type { OsRelease } from '../model/package.js';
-import { printable } from './json-input.js';
+import { printable } from '../json/untrusted.js';
 import { sha256 } from './sha256.js';
 
 /** The JSON form of a CycloneDX BOM, as the library's normaliser types it. */

@@ -5,7 +5,7 @@
  */
 import { StellaError } from '../errors.js';
 import type { ComponentCollector } from './collect.js';
-import { printable } from './json-input.js';
+import { printable } from '../json/untrusted.js';
 
 /** JSON exists for CycloneDX 1.2 onwards; 1.7 adds fields, not a new component shape. */
 export const CYCLONEDX_VERSIONS: readonly string[] = ['1.2', '1.3', '1.4', '1.5', '1.6', '1.7'];

@@ -7,7 +7,7 @@
  */
 import { StellaError } from '../errors.js';
 import type { ComponentCollector } from './collect.js';
-import { printable } from './json-input.js';
+import { printable } from '../json/untrusted.js';
 import { isRecord } from './read-cyclonedx.js';
 
 const SPDX_VERSIONS: Readonly<Record<string, string>> = { 'SPDX-2.2': '2.2', 'SPDX-2.3': '2.3' };

@@ -7,8 +7,8 @@
 import { StellaError } from '../errors.js';
 import { ComponentCollector } from './collect.js';
 import type { SbomComponent } from './collect.js';
-import type { JsonLimits } from './json-input.js';
-import { parseJsonBytes, printable } from './json-input.js';
+import type { JsonLimits } from '../json/untrusted.js';
+import { parseJsonBytes, printable } from '../json/untrusted.js';
 import { isRecord, readCycloneDx } from './read-cyclonedx.js';
 import { readSpdx } from './read-spdx.js';
 

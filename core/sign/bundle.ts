@@ -9,6 +9,7 @@
  * bundles and message-signature bundles. Transparency-log entries and
  * timestamps that a bundle may carry are not evaluated.
  */
+import { parseUntrustedJson } from '../json/untrusted.js';
 import { StellaError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { INTOTO_PAYLOAD_TYPE, parseEnvelope, signEnvelope, verifyPae } from './dsse.js';
@@ -92,7 +93,7 @@ function checkJson(input: unknown): Record<string, unknown> {
   let value = input;
   if (typeof input === 'string') {
     try {
-      value = JSON.parse(input);
+      value = parseUntrustedJson('Sigstore bundle', input);
     } catch (cause) {
       fail('json', 'the bundle is not valid JSON', cause);
     }

@@ -4,6 +4,7 @@
  * Statements are written as canonical JSON so the signed bytes are
  * reproducible; reading is strict because the result decides trust.
  */
+import { parseUntrustedJson } from '../json/untrusted.js';
 import { StellaError } from '../errors.js';
 import { canonicalJsonBytes } from './canonical-json.js';
 import type { JsonObject } from './canonical-json.js';
@@ -96,7 +97,7 @@ function parseSubject(value: unknown, i: number): InTotoSubject {
 export function parseStatement(bytes: Uint8Array): InTotoStatement {
   let value: unknown;
   try {
-    value = JSON.parse(utf8Decode(bytes, 'in-toto statement'));
+    value = parseUntrustedJson('in-toto statement', utf8Decode(bytes, 'in-toto statement'));
   } catch (cause) {
     if (cause instanceof StellaError) throw cause;
     throw invalid('payload is not JSON');

@@ -20,6 +20,7 @@
  *   const root = parseRoot(bytes, 'main:trust/root.json');
  *   root.signed.roles.feeds.keyids // ['4cb32c48…']
  */
+import { parseUntrustedJson } from '../json/untrusted.js';
 import { StellaError } from '../errors.js';
 import { sortedJson } from '../json/sorted.js';
 import { canonicalJsonBytes, type JsonObject } from '../sign/canonical-json.js';
@@ -84,7 +85,7 @@ const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 export function parseRoot(bytes: Uint8Array, where: string = ROOT_PATH): TrustRoot {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = parseUntrustedJson(where, new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (error) {
     throw new StellaError('JSON_INVALID', `${where}: not valid UTF-8 JSON (${(error as Error).message})`);
   }

@@ -15,6 +15,7 @@
  * @example
  *   const { problems, claim } = await checkReportFolder('findings/edge-1/app', files, { publicKeys, untrusted });
  */
+import { parseUntrustedJson } from '../json/untrusted.js';
 import { describeError } from '../errors.js';
 import { claimOf, type ReportClaim } from '../report/claim.js';
 import { BUNDLE_FILE, REPORT_FILE, RETIREMENT_FILE, targetSlug } from '../report/layout.js';
@@ -65,7 +66,7 @@ export async function checkReportFolder(folder: string, files: FolderFiles, keys
   let statement: InTotoStatement;
   let untrusted: string | undefined;
   try {
-    statement = await verifyBundle(JSON.parse(new TextDecoder().decode(bundle)) as unknown, {
+    statement = await verifyBundle(parseUntrustedJson(`${folder}/${BUNDLE_FILE}`, new TextDecoder().decode(bundle)), {
       publicKeys: (hint) => {
         const pem = keys.publicKeys(hint);
         if (pem === undefined) untrusted = hint;

@@ -8,7 +8,7 @@
 import { JsonStrictValidator } from '@cyclonedx/cyclonedx-library/Validation';
 import * as Spec from '@cyclonedx/cyclonedx-library/Spec';
 import { StellaError } from '../../core/errors.js';
-import { printable } from '../../core/sbom/json-input.js';
+import { printable } from '../../core/json/untrusted.js';
 
 /** First error of an ajv result, on one line. */
 function firstError(error: unknown): string {

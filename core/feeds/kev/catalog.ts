@@ -13,6 +13,7 @@
  *   const { catalog } = parseKevCatalog(JSON.parse(text), 'known_exploited_vulnerabilities.json');
  *   catalog.entries.get('CVE-2021-44228')?.knownRansomwareCampaignUse; // 'Known'
  */
+import { parseUntrustedJson } from '../../json/untrusted.js';
 import { StellaError } from '../../errors.js';
 import { isObject, KevCollector, readKevHeader, type KevParse } from './entry.js';
 
@@ -38,7 +39,7 @@ export function isKevCatalog(json: unknown): boolean {
 export function parseKevCatalogBytes(bytes: Uint8Array, source: string): KevParse {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
+    json = parseUntrustedJson(source, new TextDecoder().decode(bytes));
   } catch (error) {
     // JSON.parse quotes the input around the error, newlines included; an error message stays on one line.
     throw new StellaError('JSON_INVALID', `${source}: not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')})`, { cause: error });

@@ -6,6 +6,7 @@
  * @example
  *   const { record, warnings } = normaliseOsvRecord({ $case: 'json', label: 'GHSA-x.json', bytes });
  */
+import { parseUntrustedJson } from '../../json/untrusted.js';
 import { StellaError } from '../../errors.js';
 import type { RawRecord } from '../connector.js';
 import { validateOsvRecord, type ValidatedRecord } from './validate.js';
@@ -24,7 +25,7 @@ export function normaliseOsvRecord(raw: RawRecord): ValidatedRecord {
 
 function parseJson(bytes: Uint8Array, label: string): unknown {
   try {
-    return JSON.parse(new TextDecoder('utf-8').decode(bytes));
+    return parseUntrustedJson(label, new TextDecoder('utf-8').decode(bytes));
   } catch (error) {
     throw new StellaError('JSON_INVALID', `${label}: not valid JSON (${(error as Error).message})`);
   }

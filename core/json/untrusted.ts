@@ -12,6 +12,14 @@
  */
 import { StellaError } from '../errors.js';
 
+/**
+ * Nesting accepted in documents we did not write (records, manifests,
+ * statements, reports). Real ones nest a dozen levels; the cap only has to
+ * stop input that would drive a recursive walk (ours or a library's) past
+ * the stack, which happens in the thousands.
+ */
+export const UNTRUSTED_MAX_DEPTH = 256;
+
 /** Resource limits for one JSON input. */
 export interface JsonLimits {
   /** Largest input accepted, in bytes. */
@@ -76,6 +84,39 @@ export function checkNesting(label: string, bytes: Uint8Array, maxDepth: number)
       depth--;
     }
   }
+}
+
+/**
+ * {@link checkNesting} for JSON already decoded to a string.
+ * @example checkTextNesting('GHSA-x.json', text, UNTRUSTED_MAX_DEPTH)
+ */
+export function checkTextNesting(label: string, text: string, maxDepth: number = UNTRUSTED_MAX_DEPTH): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (++depth > maxDepth) throw new StellaError('JSON_INVALID', `${label}: maximum nesting depth exceeded (${maxDepth}) at character ${i}`);
+    } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
+      depth--;
+    }
+  }
+}
+
+/**
+ * JSON.parse for text we did not write, after the nesting check: a hostile
+ * document fails with a one-line JSON_INVALID instead of exhausting the stack
+ * in whatever walks it next.
+ * @example const value = parseUntrustedJson('manifest.json', text);
+ */
+export function parseUntrustedJson(label: string, text: string, maxDepth: number = UNTRUSTED_MAX_DEPTH): unknown {
+  checkTextNesting(label, text, maxDepth);
+  return JSON.parse(text) as unknown;
 }
 
 function decode(label: string, bytes: Uint8Array, warnings: string[]): string {
