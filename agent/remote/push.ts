@@ -24,7 +24,7 @@ import { fetchCurrent } from './fetch.js';
 import { assertFullHistory, commitsNotIn, isAncestor, readCommitInfo } from './history.js';
 import { trackingRef, type Remote } from './remote.js';
 import { replayCommits } from './replay.js';
-import { sendPack, ZERO_OID } from './send-pack.js';
+import { buildPack, sendPack, ZERO_OID } from './send-pack.js';
 import { openSession, type Session, type Transport, type WireStats } from './session.js';
 import { newObjects } from './tree-diff.js';
 
@@ -96,9 +96,8 @@ async function attemptPushes(session: Session, store: GitStore, options: PushOpt
     if (local === undefined) {
       throw new StellaError('USAGE', `nothing to push: no local branch ${branch} (commit a report first with \`stella scan --commit --node ${options.node}\`)`);
     }
-    const { refs, capabilities } = await session.listRefs('receive-pack');
-    let base = refs.get(ref);
-    let tip = local;
+    const listed = await session.listRefs('receive-pack');
+    const { capabilities } = listed;
     const done = (status: PushResult['status'], commit: string, sent: { commits: number; objects: number; packBytes: number }): PushResult => ({
       branch,
       remote: options.remote.url,
@@ -109,30 +108,19 @@ async function attemptPushes(session: Session, store: GitStore, options: PushOpt
       ...sent,
       wire: session.wire,
     });
-    if (base === local) {
+    const nothingSent = { commits: 0, objects: 0, packBytes: 0 };
+    if (listed.refs.get(ref) === local) {
       await setTracking(store, options.remote, branch, local);
-      return done('up-to-date', local, { commits: 0, objects: 0, packBytes: 0 });
+      return done('up-to-date', local, nothingSent);
     }
-    if (base !== undefined && !(await isAncestor(store, base, local))) {
-      // Another writer got there first: build our commits on top of theirs (as they are now, which may be newer still).
-      // If the branch was deleted meanwhile, there is nothing to build on: our commits create it.
-      const onto = await fetchCurrent(session, store, branch);
-      base = onto;
-      if (onto !== undefined && !(await isAncestor(store, onto, local))) {
-        const unpushed = await commitsNotIn(store, [local], [onto]);
-        const result = await replayCommits(store, { branch, expectedTip: local, onto, commits: unpushed });
-        replayed += result.replayed;
-        options.onEvent?.({ $case: 'replayed', attempt, onto, replayed: result.replayed, alreadyThere: result.alreadyThere });
-        tip = result.tip;
-        if (tip === onto) return done('up-to-date', onto, { commits: 0, objects: 0, packBytes: 0 });
-      }
-    }
-    const known = [...refs.values(), ...(trustTracking ? await trackingTips(store, options.remote) : [])];
-    const { commits, objects } = await objectsToSend(store, tip, base === undefined ? known : [base, ...known]);
-    const outcome = await sendPack(session, store, { ref, oldOid: base ?? ZERO_OID, newOid: tip, objects }, capabilities);
+    const known = async (refs: ReadonlyMap<string, string>): Promise<string[]> => [...refs.values(), ...(trustTracking ? await trackingTips(store, options.remote) : [])];
+    const plan = await planPush(session, store, { branch, local, listed: listed.refs, capabilities, known, onReplay: (event) => options.onEvent?.({ ...event, attempt }) });
+    replayed += plan.replayed;
+    if (plan.upToDate) return done('up-to-date', plan.tip, nothingSent);
+    const outcome = await sendPack(session, { ref, oldOid: plan.base ?? ZERO_OID, newOid: plan.tip }, plan.pack, capabilities);
     if (outcome.status === 'ok') {
-      await setTracking(store, options.remote, branch, tip);
-      return done('pushed', tip, { commits, objects: objects.length, packBytes: outcome.packBytes });
+      await setTracking(store, options.remote, branch, plan.tip);
+      return done('pushed', plan.tip, { commits: plan.commits, objects: plan.objects, packBytes: outcome.packBytes });
     }
     lastReason = outcome.reason;
     if (MISSING_OBJECTS.test(outcome.reason) && trustTracking) {
@@ -153,6 +141,63 @@ async function attemptPushes(session: Session, store: GitStore, options: PushOpt
     `push of ${branch} to ${options.remote.url} was still rejected after ${maxAttempts} attempts (${lastReason}); other writers keep moving it, try again later`,
     { data: { remote: options.remote.url, ref, attempts: maxAttempts, reason: lastReason } },
   );
+}
+
+/** Times the branch is caught up with other writers within one attempt before the push is sent anyway. */
+const CATCH_UP_ROUNDS = 3;
+
+interface PlanRequest {
+  branch: string;
+  local: string;
+  /** The receive-pack listing this attempt started from. */
+  listed: ReadonlyMap<string, string>;
+  capabilities: ReadonlySet<string>;
+  /** Tips the remote has, for leaving their objects out of the pack. */
+  known(refs: ReadonlyMap<string, string>): Promise<string[]>;
+  onReplay(event: Omit<Extract<PushEvent, { $case: 'replayed' }>, 'attempt'>): void;
+}
+
+type PushPlan =
+  | { upToDate: true; tip: string; replayed: number }
+  | { upToDate: false; tip: string; base: string | undefined; pack: Uint8Array; commits: number; objects: number; replayed: number };
+
+/**
+ * What to send: the update's old and new values and the pack. When another
+ * writer moved the branch, its commits are fetched and ours replayed on top;
+ * the pack is then built and the remote listed once more right before
+ * sending, and if the branch moved again meanwhile, the catching up starts
+ * over. So the time in which another push can slip in between our look at
+ * the branch and our update is one listing plus the send, not the fetch and
+ * the replay too — a writer that pushes often cannot starve a slower one.
+ */
+async function planPush(session: Session, store: GitStore, request: PlanRequest): Promise<PushPlan> {
+  const ref = `refs/heads/${request.branch}`;
+  let refs = request.listed;
+  let base = refs.get(ref);
+  let tip = request.local;
+  let replayed = 0;
+  for (let round = 1; ; round++) {
+    const diverged = base !== undefined && !(await isAncestor(store, base, tip));
+    if (diverged) {
+      // If the branch was deleted meanwhile, there is nothing to build on: our commits create it.
+      const onto = await fetchCurrent(session, store, request.branch);
+      base = onto;
+      if (onto !== undefined && !(await isAncestor(store, onto, tip))) {
+        const unpushed = await commitsNotIn(store, [tip], [onto]);
+        const result = await replayCommits(store, { branch: request.branch, expectedTip: tip, onto, commits: unpushed });
+        replayed += result.replayed;
+        request.onReplay({ $case: 'replayed', onto, replayed: result.replayed, alreadyThere: result.alreadyThere });
+        tip = result.tip;
+        if (tip === onto) return { upToDate: true, tip, replayed };
+      }
+    }
+    const { commits, objects } = await objectsToSend(store, tip, [...(base === undefined ? [] : [base]), ...(await request.known(refs))]);
+    const pack = await buildPack(store, objects, request.capabilities);
+    const plan = { upToDate: false as const, tip, base, pack, commits, objects: objects.length, replayed };
+    if (!diverged || round === CATCH_UP_ROUNDS) return plan;
+    refs = (await session.listRefs('receive-pack')).refs;
+    if (refs.get(ref) === base) return plan;
+  }
 }
 
 /** The commits the remote lacks and, for each, only the trees and blobs it changed. */

@@ -12,7 +12,8 @@
  * server), so a concurrent writer makes it fail instead of being overwritten.
  *
  * @example
- *   const outcome = await sendPack(session, store, { ref: 'refs/heads/agents/n1', oldOid, newOid, objects });
+ *   const pack = await buildPack(store, objects, capabilities);
+ *   const outcome = await sendPack(session, { ref: 'refs/heads/agents/n1', oldOid, newOid }, pack, capabilities);
  *   if (outcome.status === 'rejected') … // someone else moved the ref: fetch, replay, retry
  */
 import { StellaError } from '../../core/errors.js';
@@ -20,7 +21,7 @@ import type { GitStore } from '../../core/git/git-store.js';
 import { postService } from '../../core/git/smart-http.js';
 import { toolVersion } from '../package-root.js';
 import { applyDelta, createDelta } from './delta.js';
-import { objectId, writePack, type ObjectType, type PackInput } from './packfile.js';
+import { objectId, writePack, type PackInput } from './packfile.js';
 import { concat, FLUSH, parsePktLines, pktLine } from '../../core/git/pkt-line.js';
 import type { Session } from './session.js';
 
@@ -31,23 +32,24 @@ export interface RefUpdate {
   /** What the remote's ref must still be (ZERO_OID: must not exist yet). */
   oldOid: string;
   newOid: string;
-  /** Commits, trees and blobs to send; `base` is an object the remote has (or gets in this pack) to send a delta against. */
-  objects: readonly { oid: string; base?: string }[];
 }
+
+/** Commits, trees and blobs to send; `base` is an object the remote has (or gets in this pack) to send a delta against. */
+export type PackObjects = readonly { oid: string; base?: string }[];
 
 export type SendOutcome = { status: 'ok'; packBytes: number } | { status: 'rejected'; reason: string; packBytes: number };
 
 /**
- * Posts one ref update and its pack to `git-receive-pack`; `rejected` when the server refused the update (with its reason).
+ * Posts one ref update and its pack (from `buildPack`) to `git-receive-pack`;
+ * `rejected` when the server refused the update (with its reason).
  *
- * @example await sendPack(session, store, { ref, oldOid: remoteTip, newOid: localTip, objects }, capabilities);
+ * @example await sendPack(session, { ref, oldOid: remoteTip, newOid: localTip }, await buildPack(store, objects, capabilities), capabilities);
  */
-export async function sendPack(session: Session, store: GitStore, update: RefUpdate, capabilities: ReadonlySet<string>): Promise<SendOutcome> {
+export async function sendPack(session: Session, update: RefUpdate, packfile: Uint8Array, capabilities: ReadonlySet<string>): Promise<SendOutcome> {
   const { remote } = session;
   if (!capabilities.has('report-status')) {
     throw new StellaError('REPO_INVALID', `remote ${remote.url} does not report push status (no report-status capability); refusing to push blind`);
   }
-  const packfile = await buildPack(store, update.objects, !capabilities.has('no-thin'));
   // Side band: the server's keep-alive packets then hold the connection open while it indexes a large pack.
   const sideband = capabilities.has('side-band-64k');
   const wanted = ['report-status', ...(sideband ? ['side-band-64k'] : []), ...(capabilities.has('agent') ? [`agent=stella-mesh/${toolVersion()}`] : [])];
@@ -61,19 +63,22 @@ export async function sendPack(session: Session, store: GitStore, update: RefUpd
 /** Smaller than this share of the whole object, a delta is worth sending. */
 const DELTA_WORTH = 0.75;
 
-/** Whole objects, or deltas against their base when that is much smaller and the remote takes thin packs. */
-async function buildPack(store: GitStore, objects: RefUpdate['objects'], thin: boolean): Promise<Uint8Array> {
-  const read = async (oid: string): Promise<{ type: ObjectType; data: Uint8Array }> => {
-    return store.readObject(oid);
-  };
+/**
+ * The pack for `objects`: whole objects, or deltas against their base when
+ * that is much smaller and the remote takes thin packs (no `no-thin`).
+ *
+ * @example const pack = await buildPack(store, [{ oid: commit }, { oid: tree, base: parentTree }], capabilities);
+ */
+export async function buildPack(store: GitStore, objects: PackObjects, capabilities: ReadonlySet<string>): Promise<Uint8Array> {
+  const thin = !capabilities.has('no-thin');
   const inputs: PackInput[] = [];
   const seen = new Set<string>();
   for (const { oid, base } of objects) {
     if (seen.has(oid)) continue;
     seen.add(oid);
-    const object = await read(oid);
+    const object = await store.readObject(oid);
     if (thin && base !== undefined && (object.type === 'tree' || object.type === 'blob')) {
-      const baseObject = await read(base);
+      const baseObject = await store.readObject(base);
       const delta = createDelta(baseObject.data, object.data, object.type === 'tree' ? 'tree' : 'lines');
       if (delta.length < object.data.length * DELTA_WORTH) {
         // A wrong delta would store a different object under this id on the remote: check before sending.

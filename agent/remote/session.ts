@@ -39,23 +39,34 @@ export interface Session {
 }
 
 /**
- * How long a request may take before it is given up. Git's servers send
- * keep-alive packets on the side band while they index a large push or
- * count a large fetch, so only a server that has really stopped hits this.
+ * How long a request may go without progress (no response yet, or no new
+ * body bytes) before it is given up. Git's servers send keep-alive packets
+ * on the side band while they index a large push or count a large fetch, so
+ * only a server that has really stopped hits this; a slow but moving
+ * transfer never does.
  */
 export const IDLE_TIMEOUT_MS = 120_000;
 
+/** The reason a silent request is aborted with; `remoteError` turns it into advice. */
+export class IdleTimeout extends Error {
+  override readonly name = 'TimeoutError';
+  constructor(readonly idleMs: number) {
+    super(`no data for ${idleMs / 1000} s`);
+  }
+}
+
 /**
- * A session for one remote; close it when done.
+ * A session for one remote; close it when done. Every request is abandoned
+ * after `idleMs` without progress.
  *
  * @example
  *   const session = openSession(remote, credentials);
  *   try { await session.listRefs('upload-pack'); } finally { session.close(); }
  */
-export function openSession(remote: Remote, credentials: Credentials | undefined, base: Transport = webTransport): Session {
+export function openSession(remote: Remote, credentials: Credentials | undefined, base: Transport = webTransport, idleMs = IDLE_TIMEOUT_MS): Session {
   const wire: WireStats = { requests: 0, bytesSent: 0, bytesReceived: 0 };
   const auth = remoteAuth(remote, credentials);
-  const transport = countingTransport(authTransport(base, auth), wire);
+  const transport = countingTransport(authTransport(idleTimeoutTransport(base, idleMs), auth), wire);
   const guard = async <T>(what: string, operation: () => Promise<T>): Promise<T> => {
     try {
       return await operation();
@@ -72,6 +83,42 @@ export function openSession(remote: Remote, credentials: Credentials | undefined
     close: () => undefined,
     // v1 for both: receive-pack has no v2, and v1 advertises every ref in one response.
     listRefs: (service) => guard(`listing the remote's refs (${service})`, () => discoverRefs(transport, remote.url, service)),
+  };
+}
+
+/**
+ * Aborts a request that makes no progress for `idleMs`: the timer starts
+ * with the request and restarts with every chunk of the response body, so
+ * it bounds silence, not the length of a transfer.
+ */
+function idleTimeoutTransport(base: Transport, idleMs: number): Transport {
+  return async (url, request) => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = (): void => clearTimeout(timer);
+    const arm = (): void => {
+      stop();
+      timer = setTimeout(() => controller.abort(new IdleTimeout(idleMs)), idleMs);
+      // A body nobody reads to the end must not keep the process alive.
+      timer.unref();
+    };
+    arm();
+    const response = await base(url, { ...request, signal: controller.signal }).catch((error: unknown) => {
+      stop();
+      throw error;
+    });
+    if (response.body === null) {
+      stop();
+      return response;
+    }
+    const watch = new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, out) {
+        arm();
+        out.enqueue(chunk);
+      },
+      flush: stop,
+    });
+    return new Response(response.body.pipeThrough(watch), { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }
 
@@ -134,8 +181,9 @@ export function remoteError(remote: Remote, auth: RemoteAuth, what: string, erro
   if (status !== undefined) {
     return new StellaError('REPO_INVALID', `remote ${remote.url} answered HTTP ${status} while ${what}`, { cause: error, data: { remote: remote.url, status } });
   }
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.message === 'Request timed out')) {
-    return new StellaError('REPO_NOT_FOUND', `remote ${remote.url} went silent for ${IDLE_TIMEOUT_MS / 1000} s while ${what}; try again later`, {
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    const seconds = (error instanceof IdleTimeout ? error.idleMs : IDLE_TIMEOUT_MS) / 1000;
+    return new StellaError('REPO_NOT_FOUND', `remote ${remote.url} went silent for ${seconds} s while ${what}; try again later`, {
       cause: error,
       data: { remote: remote.url, reason: 'timeout' },
     });

@@ -22,6 +22,8 @@ export interface TransportRequest {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: Uint8Array;
+  /** Aborts the request, or the reading of its response body. */
+  signal?: AbortSignal;
 }
 
 /** A `fetch`-shaped function. @example const transport: Transport = (url, init) => fetch(url, toRequestInit(init)); */
@@ -43,7 +45,12 @@ export interface Advertisement {
  * @example const { refs } = await discoverRefs(webTransport, url, 'upload-pack');
  */
 export const webTransport: Transport = (url, request) =>
-  fetch(url, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: bufferSource(request.body) }) });
+  fetch(url, {
+    method: request.method,
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { body: bufferSource(request.body) }),
+    ...(request.signal === undefined ? {} : { signal: request.signal }),
+  });
 
 /**
  * Lists the remote's refs for `service` (protocol v1: one response holds every ref).
