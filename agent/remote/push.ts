@@ -15,9 +15,11 @@
  *   const result = await pushAgentBranch(repo.store, { node: 'edge-1', remote, credentials: await resolveCredentials() });
  *   console.log(result.status, result.commit, result.wire.bytesSent);
  */
+import { admitRefMove } from '../../core/admission/admit.js';
 import { StellaError } from '../../core/errors.js';
 import { agentBranch } from '../../core/report/layout.js';
 import type { GitStore } from '../../core/git/git-store.js';
+import { MAIN_BRANCH } from '../repo/state-repo.js';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import type { Credentials } from './credentials.js';
 import { fetchCurrent } from './fetch.js';
@@ -120,7 +122,11 @@ async function attemptPushes(session: Session, store: GitStore, options: PushOpt
       base = onto;
       if (onto !== undefined && !(await isAncestor(store, onto, local))) {
         const unpushed = await commitsNotIn(store, [local], [onto]);
-        const result = await replayCommits(store, { branch, expectedTip: local, onto, commits: unpushed });
+        // What the remote had is outside input now: the replayed tip passes admission before the branch moves.
+        const admit = async (next: string): Promise<void> => {
+          await admitRefMove(store, { ref, from: local, to: next }, { source: `remote ${options.remote.url}`, trust: await store.branchTip(MAIN_BRANCH) });
+        };
+        const result = await replayCommits(store, { branch, expectedTip: local, onto, commits: unpushed, admit });
         replayed += result.replayed;
         options.onEvent?.({ $case: 'replayed', attempt, onto, replayed: result.replayed, alreadyThere: result.alreadyThere });
         tip = result.tip;
