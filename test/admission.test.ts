@@ -292,6 +292,28 @@ describe('admission through the CLI', () => {
     const line = await refused(site, 'agent-scope', 'findings/n1/app', '--repo', site, 'sync', 'import', file);
     expect(line).toContain('agents/n2 may change only findings/n2/');
   }, 120_000);
+
+  it('sync import --repo NEWDIR seeds a new site through the same admission; a refused bundle leaves no folder', async () => {
+    const bundle = join(root, `seed-${++counter}.bundle`);
+    await ok('--repo', admin, 'sync', 'export', '-o', bundle);
+    const site = join(root, `seeded-${counter}`);
+    await ok('--repo', site, 'sync', 'import', bundle);
+    expect((await git(site, 'rev-parse', 'main')).trim()).toBe((await git(admin, 'rev-parse', 'main')).trim());
+    expect(await git(site, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    await ok('--repo', site, 'verify');
+
+    const work = join(root, `seed-work-${counter}`);
+    await git(root, 'clone', '--quiet', admin, work);
+    await git(work, 'update-index', '--add', '--cacheinfo', `120000,${(await execText(work, ['hash-object', '-w', '--stdin'], outside)).trim()},nodes/out`);
+    await git(work, ...NATIVE, 'commit', '--quiet', '-m', 'a link out');
+    const hostile = join(root, `seed-hostile-${counter}.bundle`);
+    await git(work, 'bundle', 'create', '--quiet', hostile, 'main');
+    const refusedSite = join(root, `refused-${counter}`);
+    const run = await stella('--repo', refusedSite, 'sync', 'import', hostile);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('refused (tree-hygiene): nodes/out');
+    expect((await readdir(root)).filter((name) => name.includes(`refused-${counter}`))).toEqual([]);
+  }, 120_000);
 });
 
 /** A small CycloneDX SBOM to scan. */
