@@ -4,8 +4,11 @@
  * is not an ancestor of the remote's — the remote's history was rewritten,
  * or both sides moved — the pull refuses and changes nothing local (no
  * branch, index or work-tree file; fetched objects just sit unreferenced).
- * On a fast-forward only the paths that changed are written to the work
- * tree, and a file edited locally is left alone and reported.
+ * Both moves pass the admission check (`core/admission`) before either
+ * happens — main as the trust ref, this node's branch against it — and a
+ * ref moves only after its work tree is in step. On a fast-forward only the
+ * paths that changed are written to the work tree, and a file edited
+ * locally is left alone and reported.
  *
  * @example
  *   const result = await pullState(repo, { node: 'edge-1', remote, credentials });
