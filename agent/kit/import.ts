@@ -19,8 +19,11 @@
  * stella.yaml and — within one mesh — trust/ (files the kit no longer has
  * are deleted), and the kit's signed manifest is kept as `kit/manifest.json`
  * (+ `.jws`), the record the next import's rollback check reads: all in ONE
- * commit on main, after which the work tree is brought in step. A failure
- * before the commit leaves refs, index and work tree untouched.
+ * commit, which then passes the admission check every ref move passes
+ * (`core/admission`: verify, and no feed, table or signed file going back
+ * relative to main — a floor that holds even when `kit/` was deleted).
+ * The work tree is brought in step, and only then does main move. A
+ * refusal leaves refs, index and work tree untouched.
  *
  * Memory holds one file of the kit at a time while reading, plus the files
  * that differ from the repository (they are what the commit writes).
@@ -32,7 +35,7 @@
 import { StellaError } from '../../core/errors.js';
 import type { GitStore } from '../../core/git/git-store.js';
 import { AGENT_IDENTITY, MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
-import { syncWorktree } from '../repo/worktree.js';
+import { moveAdmitted } from '../repo/admitted-move.js';
 import { KIT_FOLDERS, KIT_MANIFEST_PATH, KIT_OPTIONAL_ROOT_FILES, KIT_ROOT_FILES, KIT_SIGNATURE_PATH, TRUST_PREFIX } from './layout.js';
 import { parseKitManifest, type KitManifest, type KitSource } from './manifest.js';
 import { checkAdvisoryRollback, decideRollback } from './rollback.js';
@@ -101,10 +104,23 @@ export async function importKit(repo: StateRepo, file: string, options: ImportKi
 
   const { changes, written, deleted } = planChanges(manifest, kit, current, trust);
   const message = commitMessage(manifest, signers, trust, written, deleted);
-  const result = await repo.store.commit({ branch: MAIN_BRANCH, parent, changes, message, author: AGENT_IDENTITY });
-  if (!result.committed) return { ...summary, status: 'already-applied', commit: undefined, written: 0, deleted: 0 };
-  const skipped = await syncWorktree(repo, MAIN_BRANCH, parent, changes);
-  return { ...summary, status: 'applied', commit: result.oid, written, deleted, skipped };
+  const commit = await commitAside(repo.store, parent, changes, message);
+  if (commit === undefined) return { ...summary, status: 'already-applied', commit: undefined, written: 0, deleted: 0 };
+  // The same admission as a pull or a bundle: the floor is the signed content of main, not kit/manifest.json.
+  const worktree = await moveAdmitted(repo, { ref: `refs/heads/${MAIN_BRANCH}`, from: parent, to: commit }, { source: file, now });
+  return { ...summary, status: 'applied', commit, written, deleted, skipped: worktree.worktree?.leftAlone ?? [] };
+}
+
+/** Commits `changes` on `parent` without moving main (a scratch branch, removed again); undefined when nothing changes. */
+async function commitAside(store: GitStore, parent: string, changes: ReadonlyMap<string, Uint8Array | null>, message: string): Promise<string | undefined> {
+  const scratch = `stella-kit/${parent.slice(0, 12)}-${Date.now().toString(36)}`;
+  await store.writeRef(`refs/heads/${scratch}`, parent);
+  try {
+    const result = await store.commit({ branch: scratch, parent, changes, message, author: AGENT_IDENTITY });
+    return result.committed ? result.oid : undefined;
+  } finally {
+    await store.deleteRef(`refs/heads/${scratch}`);
+  }
 }
 
 /** path → blob id of what a kit may replace: the kit folders and root files on main. */

@@ -362,11 +362,16 @@ describe('stella kit import applies', () => {
     await fsckStrict(b.repo.dir);
   });
 
-  it('deletions of files the kit no longer has', async () => {
+  it('deletions of files the kit no longer has: a signed policy only with a signed tombstone', async () => {
     await commitOnA({ [POLICY]: null, [`${POLICY}.jws`]: null });
+    const bare = join(a.root, 'kit3-bare.tar');
+    await exportKit(a.repo, { output: bare, key: a.key });
+    await expectRefused(site(b), bare, 'VERIFY_FAILED', /refused \(signed-deletion\): policies\/gate\.yaml: deleted without a signed tombstone/);
+    const tombstone = sortedJson({ type: 'stella.retired/v1', path: POLICY, sha256: createHash('sha256').update('severity: high\n').digest('hex') });
+    await commitOnA({ [`${POLICY}.retired`]: tombstone, [`${POLICY}.retired.jws`]: `${await signDetachedJws(new TextEncoder().encode(tombstone), a.key)}\n` });
     const kit3 = join(a.root, 'kit3.tar');
     await exportKit(a.repo, { output: kit3, key: a.key });
-    expect(await importKit(b.repo, kit3)).toMatchObject({ status: 'applied', written: 0, deleted: 2 });
+    expect(await importKit(b.repo, kit3)).toMatchObject({ status: 'applied', written: 2, deleted: 2 });
     expect(await b.repo.store.readFile((await b.repo.store.branchTip(MAIN_BRANCH)) as string, POLICY)).toBeUndefined();
     expect(await git(b.repo.dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
     expect((await verifyRepository(b.repo.store, { main: MAIN_BRANCH, branches: [] })).failures).toEqual([]);

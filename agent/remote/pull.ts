@@ -4,27 +4,27 @@
  * is not an ancestor of the remote's — the remote's history was rewritten,
  * or both sides moved — the pull refuses and changes nothing local (no
  * branch, index or work-tree file; fetched objects just sit unreferenced).
- * On a fast-forward only the paths that changed are written to the work
- * tree, and a file edited locally is left alone and reported.
+ * Both moves pass the admission check (`core/admission`) before either
+ * happens — main as the trust ref, this node's branch against it — and a
+ * ref moves only after its work tree is in step. On a fast-forward only the
+ * paths that changed are written to the work tree, and a file edited
+ * locally is left alone and reported.
  *
  * @example
  *   const result = await pullState(repo, { node: 'edge-1', remote, credentials });
  *   if (result.main.status === 'fast-forwarded') console.log(`${result.main.changedPaths} paths updated`);
  */
-import { checkAdvisoryRollback } from '../../core/feeds/osv/rollback.js';
-import { OSV_SHARD_DIR } from '../../core/feeds/osv/shard.js';
-import { verifyRepository } from '../../core/verify/verify-repo.js';
+import { admitRefMove } from '../../core/admission/admit.js';
 import { StellaError } from '../../core/errors.js';
 import { agentBranch } from '../../core/report/layout.js';
-import { assertSafePath, type GitStore } from '../../core/git/git-store.js';
+import type { GitStore } from '../../core/git/git-store.js';
+import { applyAdmitted, changedFiles } from '../repo/admitted-move.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
-import { syncWorktree } from '../repo/worktree.js';
 import type { Credentials } from './credentials.js';
 import { fetchBranch } from './fetch.js';
-import { assertFullHistory, isAncestor, readCommitInfo } from './history.js';
+import { assertFullHistory, isAncestor } from './history.js';
 import { trackingRef, type Remote } from './remote.js';
 import { openSession, type Session, type Transport, type WireStats } from './session.js';
-import { fileChanges } from './tree-diff.js';
 
 export interface PullOptions {
   node: string;
@@ -97,28 +97,29 @@ async function pullWith(session: Session, repo: StateRepo, options: PullOptions)
   const localAgent = await store.branchTip(branch);
   const agentStatus = agentTip === undefined ? 'absent' : await compare(store, localAgent, agentTip);
 
-  if (mainStatus === 'fast-forwarded' || mainStatus === 'created') {
-    try {
-      await checkIncomingMain(store, remote, localMain, main);
-    } catch (error) {
-      await restoreTracking(store, trackingRef(remote, MAIN_BRANCH), seenBefore);
-      await restoreTracking(store, trackingRef(remote, branch), agentSeenBefore);
-      throw error;
-    }
-  }
-
   let changedPaths = 0;
   let keptLocalEdits: string[] = [];
-  if (mainStatus === 'fast-forwarded' || mainStatus === 'created') {
-    const before = localMain === undefined ? undefined : (await readCommitInfo(store, localMain)).tree;
-    const changes = await fileChanges(store, before, (await readCommitInfo(store, main)).tree);
-    // The remote chose these names: none may reach outside the work tree or into .git.
-    for (const path of changes.keys()) assertSafePath(path);
-    await moveBranch(store, MAIN_BRANCH, localMain, main);
-    keptLocalEdits = await syncWorktree(repo, MAIN_BRANCH, localMain, changes);
-    changedPaths = changes.size;
+  const moves = mainStatus === 'fast-forwarded' || mainStatus === 'created';
+  const agentMoves = (agentStatus === 'fast-forwarded' || agentStatus === 'created') && agentTip !== undefined;
+  try {
+    // Both moves are admitted before either happens: a refused agent branch leaves main where it was too.
+    const source = `remote ${remote.url}`;
+    const agentTips = agentTip === undefined ? [] : [agentTip];
+    const mainMove = { ref: `refs/heads/${MAIN_BRANCH}`, from: localMain, to: main };
+    if (moves) await admitRefMove(store, mainMove, { source, agentTips });
+    const agentMove = { ref: `refs/heads/${branch}`, from: localAgent, to: agentTip as string };
+    if (agentMoves) await admitRefMove(store, agentMove, { source, trust: moves ? main : localMain });
+    if (moves) {
+      const worktree = await applyAdmitted(repo, mainMove);
+      keptLocalEdits = worktree?.leftAlone ?? [];
+      changedPaths = worktree?.changed ?? (await changedFiles(store, localMain, main)).size;
+    }
+    if (agentMoves) await applyAdmitted(repo, agentMove);
+  } catch (error) {
+    await restoreTracking(store, trackingRef(remote, MAIN_BRANCH), seenBefore);
+    await restoreTracking(store, trackingRef(remote, branch), agentSeenBefore);
+    throw error;
   }
-  if ((agentStatus === 'fast-forwarded' || agentStatus === 'created') && agentTip !== undefined) await moveBranch(store, branch, localAgent, agentTip);
 
   const settled = (status: BranchStatus, from: string | undefined, to: string | undefined): string | undefined =>
     status === 'fast-forwarded' || status === 'created' ? to : from;
@@ -128,31 +129,6 @@ async function pullWith(session: Session, repo: StateRepo, options: PullOptions)
     agent: { branch, status: agentStatus, from: localAgent, to: settled(agentStatus, localAgent, agentTip) },
     wire: session.wire,
   };
-}
-
-/**
- * Distribution by commit: what main brings (feeds, VEX, policies, trust) is
- * applied only if it verifies — the trust root chain from the anchor this
- * clone already has, every feed manifest and policy signed by an authorised
- * key — and if it moves no advisory backwards (a rollback). Otherwise the
- * pull is refused with the first reason and nothing changes.
- */
-async function checkIncomingMain(store: GitStore, remote: Remote, localMain: string | undefined, incoming: string): Promise<void> {
-  const short = incoming.slice(0, 12);
-  const verified = await verifyRepository(store, { main: incoming, branches: [] });
-  const first = verified.failures[0];
-  if (first !== undefined) {
-    throw new StellaError('VERIFY_FAILED', `remote ${remote.url} main ${short} does not verify (${first.where}: ${first.reason}); nothing pulled`, {
-      data: { remote: remote.url, failures: verified.failures.length },
-    });
-  }
-  if (localMain === undefined) return;
-  const current = new Map((await store.walkFiles(localMain, OSV_SHARD_DIR)).map((f) => [f.path, f.oid]));
-  const next = await store.walkFiles(incoming, OSV_SHARD_DIR);
-  const incomingShards = new Map(next.map((f) => [f.path, { oid: f.oid }]));
-  const changed = new Map<string, Uint8Array>();
-  for (const file of next) if (current.get(file.path) !== file.oid) changed.set(file.path, await store.readBlob(file.oid));
-  await checkAdvisoryRollback(`remote ${remote.url} main ${short}`, current, incomingShards, (oid) => store.readBlob(oid), (path) => changed.get(path));
 }
 
 async function compare(store: GitStore, local: string | undefined, remoteTip: string): Promise<Exclude<BranchStatus, 'absent'>> {
@@ -175,17 +151,6 @@ async function refusal(store: GitStore, remote: Remote, local: string, fetched: 
     `cannot fast-forward ${MAIN_BRANCH} (${short(local)}) to ${remote.url} ${MAIN_BRANCH} (${short(fetched)}): ${why}; nothing local was changed`,
     { data: { remote: remote.url, branch: MAIN_BRANCH, local, remoteTip: fetched, previouslySeen: seenBefore, reason: rewritten ? 'rewritten' : 'diverged' } },
   );
-}
-
-async function moveBranch(store: GitStore, branch: string, expected: string | undefined, value: string): Promise<void> {
-  // Same compare-and-swap as GitStore.commit: a local writer that moved the branch meanwhile wins, we report it.
-  const current = await store.branchTip(branch);
-  if (current !== expected) {
-    throw new StellaError('REPO_INVALID', `branch ${branch} moved to ${current?.slice(0, 12) ?? '(deleted)'} during the pull; run stella pull again`, {
-      data: { branch, expected, actual: current },
-    });
-  }
-  await store.writeRef(`refs/heads/${branch}`, value);
 }
 
 async function resolveOptional(store: GitStore, ref: string): Promise<string | undefined> {

@@ -15,9 +15,11 @@
  *   const result = await pushAgentBranch(repo.store, { node: 'edge-1', remote, credentials: await resolveCredentials() });
  *   console.log(result.status, result.commit, result.wire.bytesSent);
  */
+import { admitRefMove } from '../../core/admission/admit.js';
 import { StellaError } from '../../core/errors.js';
 import { agentBranch } from '../../core/report/layout.js';
 import type { GitStore } from '../../core/git/git-store.js';
+import { MAIN_BRANCH } from '../repo/state-repo.js';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import type { Credentials } from './credentials.js';
 import { fetchCurrent } from './fetch.js';
@@ -114,7 +116,11 @@ async function attemptPushes(session: Session, store: GitStore, options: PushOpt
       return done('up-to-date', local, nothingSent);
     }
     const known = async (refs: ReadonlyMap<string, string>): Promise<string[]> => [...refs.values(), ...(trustTracking ? await trackingTips(store, options.remote) : [])];
-    const plan = await planPush(session, store, { branch, local, listed: listed.refs, capabilities, known, onReplay: (event) => options.onEvent?.({ ...event, attempt }) });
+    // What the remote had is outside input: a replayed tip passes admission before the branch moves.
+    const admit = async (from: string, next: string): Promise<void> => {
+      await admitRefMove(store, { ref, from, to: next }, { source: `remote ${options.remote.url}`, trust: await store.branchTip(MAIN_BRANCH) });
+    };
+    const plan = await planPush(session, store, { branch, local, listed: listed.refs, capabilities, known, admit, onReplay: (event) => options.onEvent?.({ ...event, attempt }) });
     replayed += plan.replayed;
     if (plan.upToDate) return done('up-to-date', plan.tip, nothingSent);
     const outcome = await sendPack(session, { ref, oldOid: plan.base ?? ZERO_OID, newOid: plan.tip }, plan.pack, capabilities);
@@ -154,6 +160,8 @@ interface PlanRequest {
   capabilities: ReadonlySet<string>;
   /** Tips the remote has, for leaving their objects out of the pack. */
   known(refs: ReadonlyMap<string, string>): Promise<string[]>;
+  /** Throws when moving the local branch from `from` to a replayed tip `next` must be refused (the admission check). */
+  admit(from: string, next: string): Promise<void>;
   onReplay(event: Omit<Extract<PushEvent, { $case: 'replayed' }>, 'attempt'>): void;
 }
 
@@ -184,7 +192,8 @@ async function planPush(session: Session, store: GitStore, request: PlanRequest)
       base = onto;
       if (onto !== undefined && !(await isAncestor(store, onto, tip))) {
         const unpushed = await commitsNotIn(store, [tip], [onto]);
-        const result = await replayCommits(store, { branch: request.branch, expectedTip: tip, onto, commits: unpushed });
+        const from = tip;
+        const result = await replayCommits(store, { branch: request.branch, expectedTip: tip, onto, commits: unpushed, admit: (next) => request.admit(from, next) });
         replayed += result.replayed;
         request.onReplay({ $case: 'replayed', onto, replayed: result.replayed, alreadyThere: result.alreadyThere });
         tip = result.tip;

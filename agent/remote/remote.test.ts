@@ -7,6 +7,11 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sortedJson } from '../../core/json/sorted.js';
+import { SCAN_PREDICATE_TYPE } from '../../core/report/layout.js';
+import { serializeReport } from '../../core/report/serialize.js';
+import { bundleToJson, createBundle } from '../../core/sign/bundle.js';
+import { sha256Hex } from '../../core/sign/encoding.js';
+import { buildStatement } from '../../core/sign/intoto.js';
 import { signDetachedJws } from '../../core/sign/jws.js';
 import { verifyRepository } from '../../core/verify/verify-repo.js';
 import { sharedData } from '../../test/helpers/paths.js';
@@ -65,6 +70,31 @@ async function push(repo: StateRepo, credentials?: Credentials): Promise<PushRes
   return pushAgentBranch(repo.store, { node: seed.node, remote: await resolveRemote(repo.store.gitdir), credentials, backoff: { baseMs: 5, capMs: 50 } });
 }
 
+/** `count` report folders signed by the seed's node key, each SBOM `sbomBytes` random bytes. */
+async function signedFiller(count: number, sbomBytes: number): Promise<Map<string, Uint8Array>> {
+  const file = join(seed.root, `filler-${++counter}.cdx.json`);
+  await writeFile(file, JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: [] }));
+  const { report } = await scanTarget(file, { name: 'filler' });
+  const filler = new Map<string, Uint8Array>();
+  for (let i = 0; i < count; i++) {
+    const folder = `findings/${seed.node}/old-${i}`;
+    const reportBytes = new TextEncoder().encode(serializeReport({ ...report, target: { ...report.target, name: `old-${i}` } }));
+    const sbom = crypto.getRandomValues(new Uint8Array(sbomBytes));
+    const statement = buildStatement({
+      subjects: [
+        { name: 'report.json', sha256: await sha256Hex(reportBytes) },
+        { name: 'sbom.cdx.json', sha256: await sha256Hex(sbom) },
+      ],
+      predicateType: SCAN_PREDICATE_TYPE,
+      predicate: { node: seed.node, target: { name: `old-${i}` } },
+    });
+    filler.set(`${folder}/report.json`, reportBytes);
+    filler.set(`${folder}/sbom.cdx.json`, sbom);
+    filler.set(`${folder}/report.sigstore.json`, new TextEncoder().encode(`${bundleToJson(await createBundle(statement, seed.key))}\n`));
+  }
+  return filler;
+}
+
 describe('stella push', () => {
   it('sends agents/<node> so that a native clone sees the report, and a second push is a no-op', async () => {
     const { url, bare, clones } = await setup();
@@ -119,14 +149,13 @@ describe('stella push', () => {
     const repo = clones[0] as StateRepo;
     const folder = await scanAndCommit(repo, 'patient');
     // The rival: a native clone that pushes a commit of its own to agents/test-node right before each of our pushes.
+    // Its commits are signed reports of the same node: what a replay builds on must pass admission.
     const rival = await cloneOverHttp(url, join(seed.root, `rival-${counter}`));
-    await git(rival, 'checkout', '--quiet', '-b', 'agents/test-node');
+    const rivalRepo = await openStateRepo(rival);
     let rivalCommits = 0;
     const rivalPush = async (): Promise<void> => {
       rivalCommits += 1;
-      await writeFile(join(rival, `rival-${rivalCommits}.txt`), `${rivalCommits}\n`);
-      await git(rival, 'add', '.');
-      await git(rival, ...NATIVE_ID, 'commit', '--quiet', '-m', `rival ${rivalCommits}`);
+      await scanAndCommit(rivalRepo, `rival-${rivalCommits}`);
       await git(rival, 'push', '--quiet', 'origin', 'agents/test-node');
     };
     const http: Transport = async (requestUrl, request) => {
@@ -140,14 +169,14 @@ describe('stella push', () => {
     ).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', message: `push of agents/test-node to ${url} was still rejected after 3 attempts (failed to update ref); other writers keep moving it, try again later` });
     expect(retries).toEqual([1, 2]);
     // Nothing of the rival's was overwritten, and our report is still here, now on top of what we last fetched.
-    expect((await git(bare, 'log', '--format=%s', 'agents/test-node')).trim().split('\n').slice(0, 3)).toEqual(['rival 3', 'rival 2', 'rival 1']);
+    expect((await git(bare, 'log', '--format=%s', 'agents/test-node')).trim().split('\n').slice(0, 3).map((subject) => subject.split(':')[0])).toEqual(['scan rival-3', 'scan rival-2', 'scan rival-1']);
     expect(await repo.store.readFile((await repo.store.branchTip('agents/test-node')) as string, `${folder}/report.json`)).toBeDefined();
 
     const later = await push(repo);
     expect(later).toMatchObject({ status: 'pushed', replayed: 1 });
     const files = await git(bare, 'ls-tree', '-r', '--name-only', 'agents/test-node');
     expect(files).toContain(`${folder}/report.json`);
-    expect(files).toContain('rival-3.txt');
+    expect(files).toContain('findings/test-node/rival-3/report.json');
     await fsckStrict(bare);
   });
 
@@ -182,11 +211,9 @@ describe('stella push', () => {
   it('moves only the new report: push and pull bytes follow the change, not the repository', async () => {
     const { bare, clones } = await setup(2);
     const [a, b] = clones as [StateRepo, StateRepo];
-    // 600 earlier report folders of incompressible bytes (~2.5 MB), pushed once and pulled once.
-    const filler = new Map<string, Uint8Array>();
-    for (let i = 0; i < 600; i++) {
-      for (const file of ['report.json', 'sbom.cdx.json']) filler.set(`findings/test-node/old-${i}/${file}`, crypto.getRandomValues(new Uint8Array(2048)));
-    }
+    // 600 earlier signed reports with SBOMs of incompressible bytes (~2.5 MB), pushed once and pulled once
+    // (signed, because a pull admits the node's branch only when every report on it verifies).
+    const filler = await signedFiller(600, 4096);
     await a.store.commit({ branch: 'agents/test-node', startFrom: 'main', changes: filler, message: 'history', author: { name: 't', email: 't@x' } });
     const first = await push(a);
     expect(first.wire.bytesSent).toBeGreaterThan(2_400_000);

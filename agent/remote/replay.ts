@@ -35,6 +35,8 @@ export interface ReplayRequest {
   onto: string;
   /** The local commits the remote does not have, oldest first. */
   commits: readonly CommitInfo[];
+  /** The admission check, run on the replayed tip before the branch moves; throwing leaves the branch where it was. */
+  admit?: (tip: string) => Promise<void>;
 }
 
 export interface ReplayResult {
@@ -86,6 +88,7 @@ export async function replayCommits(store: GitStore, request: ReplayRequest): Pr
         data: { branch: request.branch, expected: request.expectedTip, actual: current },
       });
     }
+    await request.admit?.(tip);
     await store.writeRef(`refs/heads/${request.branch}`, tip);
     return { tip, replayed, alreadyThere };
   } finally {

@@ -4,8 +4,15 @@
  * through the object store; this writes just the changed paths to the work
  * tree and the Git index, so `git status` stays clean. A file a person has
  * edited locally is left alone (reported back), never overwritten.
+ *
+ * Writes never follow links: every folder on the way to a path is checked
+ * with `lstat`, a symbolic link found there (or at the path itself) is
+ * removed and replaced by a real folder (or file), and the file is opened
+ * with O_NOFOLLOW. A link planted by a native checkout of a hostile commit
+ * therefore cannot carry a write outside the repository.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readFile, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { blobId, stageFiles, unstageFile } from '../../core/git/work-index.js';
 import type { StateRepo } from './state-repo.js';
@@ -32,7 +39,7 @@ export async function syncWorktree(
   }
   for (const [path, content] of changes) {
     const full = join(repo.dir, path);
-    const onDisk = await readFile(full).catch(() => undefined);
+    const onDisk = await readOwnFile(repo.dir, path);
     if (onDisk !== undefined) {
       const oid = await blobId(onDisk);
       const untouched = oid === before.get(path);
@@ -43,15 +50,59 @@ export async function syncWorktree(
       }
     }
     if (content === null) {
-      await rm(full, { force: true });
+      if (await realFolders(repo.dir, path, false)) await removeLeaf(full);
       await unstageFile(repo.store, path);
     } else {
-      await mkdir(dirname(full), { recursive: true });
-      await writeFile(full, content);
+      await realFolders(repo.dir, path, true);
+      await removeLeaf(full, true);
+      await writeNoFollow(full, content);
       written.push(path);
     }
   }
   // One index update for all files: per-file updates rewrite the whole index each time.
   await stageFiles(repo.store, written);
   return skipped;
+}
+
+/** The bytes of a regular file at `path`, reached through real folders only; undefined for anything else. */
+async function readOwnFile(root: string, path: string): Promise<Uint8Array | undefined> {
+  if (!(await realFolders(root, path, false))) return undefined;
+  const stats = await lstat(join(root, path)).catch(() => undefined);
+  return stats?.isFile() === true ? readFile(join(root, path)) : undefined;
+}
+
+/**
+ * True when every folder on the way to `path` is a real folder. With
+ * `create`, a missing folder is made and a symbolic link in its place is
+ * removed first (the link goes, never what it points to).
+ */
+async function realFolders(root: string, path: string, create: boolean): Promise<boolean> {
+  const parts = path.split('/').slice(0, -1);
+  let at = root;
+  for (const part of parts) {
+    at = join(at, part);
+    const stats = await lstat(at).catch(() => undefined);
+    if (stats?.isDirectory() === true) continue;
+    if (!create) return false;
+    if (stats?.isSymbolicLink() === true) await unlink(at);
+    await mkdir(at);
+  }
+  return true;
+}
+
+/** Removes what is at `full` when it is a file or a link (a link itself, not its target). */
+async function removeLeaf(full: string, linksOnly = false): Promise<void> {
+  const stats = await lstat(full).catch(() => undefined);
+  if (stats === undefined) return;
+  if (stats.isSymbolicLink()) await unlink(full);
+  else if (!linksOnly) await rm(full, { force: true });
+}
+
+async function writeNoFollow(full: string, content: Uint8Array): Promise<void> {
+  const handle = await open(full, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+  try {
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
 }

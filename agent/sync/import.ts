@@ -1,9 +1,11 @@
 /**
  * `stella sync import`: a git bundle file (ours or native git's) into the
- * state repository. The checks and the object work are core's
- * `importBundle`; this adds the file, and keeps the checked-out work tree in
- * step when the branch it shows moved (a file a person edited is left alone
- * and reported).
+ * state repository. The object work is core's `importBundle`; before any
+ * ref moves, every ref the bundle would move passes the admission check
+ * (`core/admission`: only main and agents/<node>, clean trees, verified
+ * signatures, no rollback) — one refusal and no ref moves. The checked-out
+ * work tree is brought in step before its branch moves (a file a person
+ * edited is left alone and reported).
  *
  * @example
  *   const summary = await importBundleFile(repo, '/media/usb/next.bundle');
@@ -11,10 +13,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { StellaError } from '../../core/errors.js';
-import { importBundle, type ImportResult } from '../../core/git/bundle.js';
-import type { GitStore } from '../../core/git/git-store.js';
-import type { StateRepo } from '../repo/state-repo.js';
-import { syncWorktree } from '../repo/worktree.js';
+import { admitRefMove } from '../../core/admission/admit.js';
+import { branchOf } from '../../core/admission/refs.js';
+import { importBundle, type ImportResult, type RefUpdate } from '../../core/git/bundle.js';
+import { applyAdmitted } from '../repo/admitted-move.js';
+import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 
 export interface ImportFileOptions {
   /** Move branches and tags even when that drops local commits. */
@@ -39,55 +42,38 @@ export async function importBundleFile(repo: StateRepo, file: string, options: I
     const code = (cause as { code?: unknown }).code;
     throw new StellaError(code === 'ENOENT' ? 'NOT_FOUND' : 'USAGE', `${file}: cannot read the bundle (${String(code ?? cause)})`, { cause });
   });
-  const head = await repo.store.currentBranch();
+  let worktree: ImportSummary['worktree'];
   const result = await importBundle(repo.store, bytes, {
     source: file,
     ...(options.force === true ? { force: true } : {}),
     ...(options.asRemote === undefined ? {} : { asRemote: options.asRemote }),
+    admit: async (updates) => {
+      worktree = await admitBundleRefs(repo, file, updates);
+    },
   });
-  const moved = result.updates.find((u) => u.ref === head && u.status !== 'refused' && u.status !== 'unchanged');
-  let worktree: ImportSummary['worktree'];
-  if (moved !== undefined && typeof head === 'string') {
-    const branch = head.slice('refs/heads/'.length);
-    const changes = await changedFiles(repo.store, moved.previous, moved.oid);
-    const leftAlone = await syncWorktree(repo, branch, moved.previous, changes);
-    worktree = { branch, changed: changes.size, leftAlone };
-  }
   return { ...result, worktree };
 }
 
-interface Entry {
-  type: string;
-  oid: string;
+/**
+ * Admits every ref the bundle would move (main first: it is the trust ref
+ * the agent branches are judged by), then brings the checked-out branch and
+ * its work tree along. Any refusal throws before a ref has moved.
+ */
+async function admitBundleRefs(repo: StateRepo, file: string, updates: readonly RefUpdate[]): Promise<ImportSummary['worktree']> {
+  const { store } = repo;
+  const isMain = (u: RefUpdate): boolean => branchOf(u.ref)?.$case === 'main';
+  const ordered = [...updates.filter(isMain), ...updates.filter((u) => !isMain(u))];
+  const localAgents = await Promise.all((await store.listBranches()).filter((b) => b.startsWith('agents/')).map((b) => store.branchTip(b)));
+  const agentTips = [...updates.filter((u) => branchOf(u.ref)?.$case === 'agent').map((u) => u.oid), ...localAgents.flatMap((t) => (t === undefined ? [] : [t]))];
+  const mainUpdate = updates.find(isMain);
+  const trust = mainUpdate?.oid ?? (await store.branchTip(MAIN_BRANCH));
+  const moves = ordered.map((u) => ({ ref: u.ref, from: u.previous, to: u.oid }));
+  for (const move of moves) await admitRefMove(store, move, { source: file, agentTips, trust: isMainRef(move.ref) ? move.from : trust });
+  const head = await store.currentBranch();
+  const checkedOut = moves.find((m) => m.ref === head);
+  return checkedOut === undefined ? undefined : await applyAdmitted(repo, checkedOut);
 }
 
-/**
- * Files that differ between two commits: new content, or null when the file
- * is gone. Subtrees with the same id are skipped without being read.
- * @example await changedFiles(repo.store, oldTip, newTip) // Map { 'findings/n1/app/report.json' => bytes }
- */
-export async function changedFiles(store: GitStore, from: string | undefined, to: string): Promise<Map<string, Uint8Array | null>> {
-  const changes = new Map<string, Uint8Array | null>();
-  const entries = async (tree: string | undefined): Promise<Map<string, Entry>> => {
-    if (tree === undefined) return new Map();
-    const items = await store.readTree(tree);
-    return new Map(items.map((item) => [item.path, { type: item.type, oid: item.oid }]));
-  };
-  const visit = async (prefix: string, before: string | undefined, after: string | undefined): Promise<void> => {
-    const [a, b] = await Promise.all([entries(before), entries(after)]);
-    for (const name of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-      const was = a.get(name);
-      const now = b.get(name);
-      if (was?.oid === now?.oid && was?.type === now?.type) continue;
-      const path = `${prefix}${name}`;
-      // Deletions first, so a file that becomes a folder (or the reverse) is out of the way.
-      if (was?.type === 'blob' && now?.type !== 'blob') changes.set(path, null);
-      if (was?.type === 'tree' || now?.type === 'tree') {
-        await visit(`${path}/`, was?.type === 'tree' ? was.oid : undefined, now?.type === 'tree' ? now.oid : undefined);
-      }
-      if (now?.type === 'blob') changes.set(path, await store.readBlob(now.oid));
-    }
-  };
-  await visit('', from === undefined ? undefined : await store.treeOf(from), await store.treeOf(to));
-  return changes;
+function isMainRef(ref: string): boolean {
+  return branchOf(ref)?.$case === 'main';
 }

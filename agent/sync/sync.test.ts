@@ -12,7 +12,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { fsckStrict, git, tempRepo, type TempRepo } from '../../test/helpers/repo.js';
 import { registerSync } from '../cli/commands/sync.js';
 import type { CommandResult } from '../cli/context.js';
-import { AGENT_IDENTITY } from '../repo/state-repo.js';
+import { AGENT_IDENTITY, openStateRepo } from '../repo/state-repo.js';
+import { commitReport } from '../scan/commit-report.js';
+import { scanTarget } from '../scan/scan.js';
 import type { GitStore } from '../../core/git/git-store.js';
 
 let home: string;
@@ -51,21 +53,27 @@ async function stella(...args: string[]): Promise<CommandResult> {
 }
 
 let scans = 0;
+let source: TempRepo;
+/**
+ * A signed scan report of `target` (a new version each call), on the node's
+ * branch; on main too when asked, as a merged review would bring it — the
+ * admission every import runs refuses unsigned reports.
+ */
 async function scan(store: GitStore, target: string, branch = 'main'): Promise<string> {
   const n = scans++;
-  const body = `${JSON.stringify({ target, scan: n, findings: Array.from({ length: 20 }, (_, i) => `CVE-2024-${1000 + i}`) }, null, 2)}\n`;
-  const result = await store.commit({
-    branch,
-    ...(branch === 'main' ? {} : { startFrom: 'main' }),
-    changes: new Map([[`findings/sync-node/${target}/report.json`, new TextEncoder().encode(body)]]),
-    message: `scan ${target}`,
-    author: { ...AGENT_IDENTITY, timestamp: 1_700_000_000 + n },
-  });
+  const sbom = join(source.root, `${target}-${n}.cdx.json`);
+  const components = Array.from({ length: 20 }, (_, i) => ({ type: 'library', name: `pkg-${i}`, version: `1.${n}.0`, purl: `pkg:npm/pkg-${i}@1.${n}.0` }));
+  await writeFile(sbom, JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components }));
+  const repo = store === source.repo.store ? source.repo : await openStateRepo(store.dir);
+  const committed = await commitReport(repo, await scanTarget(sbom, { name: target }), { node: source.node, key: source.key });
+  if (branch !== 'main') return committed.commit;
+  const changes = new Map<string, Uint8Array | null>();
+  for (const file of await store.walkFiles(committed.commit, committed.folder)) changes.set(file.path, await store.readBlob(file.oid));
+  const result = await store.commit({ branch, changes, message: `scan ${target}`, author: { ...AGENT_IDENTITY, timestamp: 1_700_000_000 + n } });
   return result.oid;
 }
 
 describe('stella sync', () => {
-  let source: TempRepo;
   let root: string;
 
   beforeAll(async () => {
@@ -101,7 +109,7 @@ describe('stella sync', () => {
     expect(await stella('--repo', target, 'sync', 'import', inc)).toEqual({ exitCode: 0 });
     expect((await git(target, 'rev-parse', 'refs/heads/main')).trim()).toBe(await source.repo.store.branchTip('main'));
     expect(await git(target, 'status', '--porcelain')).toBe('');
-    expect(await git(target, 'show', 'HEAD:findings/sync-node/web/report.json')).toContain('"target": "web"');
+    expect(await git(target, 'show', 'HEAD:findings/sync-node/web/report.json')).toContain('"name":"web"');
     expect(existsSync(join(target, 'findings', 'sync-node', 'web', 'report.json'))).toBe(true);
     await fsckStrict(target);
     expect(stderr.join('')).toMatch(/refs\/heads\/main: updated/);

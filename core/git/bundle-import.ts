@@ -21,6 +21,12 @@ export interface ImportBundleOptions {
   force?: boolean;
   /** Write branches to `refs/remotes/<name>/*` instead of `refs/heads/*` (like a fetch). */
   asRemote?: string;
+  /**
+   * Called once with every ref about to move (created, updated, forced),
+   * after the objects are in and before any ref is written; throwing stops
+   * them all (the pack stays, unreferenced). The caller's admission check.
+   */
+  admit?: (updates: readonly RefUpdate[]) => Promise<void>;
 }
 
 export type RefUpdateStatus = 'created' | 'updated' | 'unchanged' | 'forced' | 'refused';
@@ -97,7 +103,10 @@ export async function importBundle(store: ObjectSource, bytes: Uint8Array, optio
   }
   result.pack = published?.name;
   result.completedFromLocal = published?.completed ?? 0;
-  for (const plan of planned) result.updates.push(await updateRef(repo, plan, options.force === true));
+  const decided: RefUpdate[] = [];
+  for (const plan of planned) decided.push(await decideRef(repo, plan, options.force === true));
+  await options.admit?.(decided.filter((u) => u.status !== 'refused' && u.status !== 'unchanged'));
+  for (const update of decided) result.updates.push(await writeUpdate(repo, update));
   return result;
 }
 
@@ -163,30 +172,30 @@ async function requireComplete(repo: ObjectSource, planned: readonly PlannedRef[
   }
 }
 
-async function updateRef(repo: ObjectSource, plan: PlannedRef, force: boolean): Promise<RefUpdate> {
+/** Whether a ref may move, without moving it. */
+async function decideRef(repo: ObjectSource, plan: PlannedRef, force: boolean): Promise<RefUpdate> {
   const { fs, gitdir } = repo;
   const previous = await git.resolveRef({ fs, gitdir, ref: plan.ref }).catch(() => undefined);
   const base = { name: plan.name, ref: plan.ref, oid: plan.oid, previous };
   if (previous === plan.oid) return { ...base, status: 'unchanged' };
-  let status: RefUpdateStatus = 'created';
-  if (previous !== undefined) {
-    const fastForward =
-      plan.kind === 'branch' && (await git.isDescendent({ fs, gitdir, oid: plan.oid, ancestor: previous, depth: -1, cache: repo.cache }).catch(() => false));
-    if (fastForward) status = 'updated';
-    else if (force) status = 'forced';
-    else {
-      const reason =
-        plan.kind === 'tag'
-          ? `tag already points to ${previous.slice(0, 12)}; tags are not moved without --force`
-          : `not a fast-forward: ${plan.oid.slice(0, 12)} does not descend from the local ${previous.slice(0, 12)} (local commits would be lost); use --force to overwrite`;
-      return { ...base, status: 'refused', reason };
-    }
-  }
-  try {
-    await git.writeRef({ fs, gitdir, ref: plan.ref, value: plan.oid, force: true });
-  } catch (cause) {
-    return { ...base, status: 'refused', reason: `cannot write ${plan.ref}: ${(cause as Error).message.split('\n')[0] ?? ''}` };
-  }
-  return { ...base, status };
+  if (previous === undefined) return { ...base, status: 'created' };
+  const fastForward =
+    plan.kind === 'branch' && (await git.isDescendent({ fs, gitdir, oid: plan.oid, ancestor: previous, depth: -1, cache: repo.cache }).catch(() => false));
+  if (fastForward) return { ...base, status: 'updated' };
+  if (force) return { ...base, status: 'forced' };
+  const reason =
+    plan.kind === 'tag'
+      ? `tag already points to ${previous.slice(0, 12)}; tags are not moved without --force`
+      : `not a fast-forward: ${plan.oid.slice(0, 12)} does not descend from the local ${previous.slice(0, 12)} (local commits would be lost); use --force to overwrite`;
+  return { ...base, status: 'refused', reason };
 }
 
+async function writeUpdate(repo: ObjectSource, update: RefUpdate): Promise<RefUpdate> {
+  if (update.status === 'refused' || update.status === 'unchanged') return update;
+  try {
+    await git.writeRef({ fs: repo.fs, gitdir: repo.gitdir, ref: update.ref, value: update.oid, force: true });
+  } catch (cause) {
+    return { ...update, status: 'refused', reason: `cannot write ${update.ref}: ${(cause as Error).message.split('\n')[0] ?? ''}` };
+  }
+  return update;
+}

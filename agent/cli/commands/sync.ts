@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { exportBundle } from '../../sync/export.js';
 import { importBundleFile } from '../../sync/import.js';
+import { isSeedTarget, seedFromBundle } from '../../sync/seed.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
 
 /** `--as-remote` puts branches under refs/remotes/bundle/*, as `git fetch FILE 'refs/heads/*:refs/remotes/bundle/*'` would. */
@@ -51,15 +52,20 @@ export function registerSync(program: Command, setResult: SetResult): void {
       'after',
       '\nA branch that the bundle would move backwards or sideways is refused (exit code 2) unless --force; the other refs are still updated.' +
         '\nRefs with unsafe names (.., control characters, @{, .lock, …) and refs outside refs/heads and refs/tags are skipped with a warning.' +
-        '\nA damaged bundle or missing prerequisites change nothing.',
+        '\nA damaged bundle or missing prerequisites change nothing.' +
+        '\nEvery ref passes the admission check first (signatures, feeds, clean trees, only main and agents/<node>): one refusal and nothing moves.' +
+        '\nWith --repo naming an empty or missing folder, the bundle seeds a new site there (its main becomes the trust anchor).',
     )
     .action(async (file: string, options: { force?: boolean; asRemote?: boolean }, command: Command) => {
       const ctx = CommandContext.of(command);
-      const repo = await ctx.openRepo();
-      const summary = await importBundleFile(repo, file, {
-        ...(options.force === true ? { force: true } : {}),
-        ...(options.asRemote === true ? { asRemote: REMOTE } : {}),
-      });
+      const path = await ctx.repoPath();
+      // An empty or missing --repo folder is a new site: the bundle seeds it.
+      const summary = (await isSeedTarget(path))
+        ? await seedFromBundle(path, file)
+        : await importBundleFile(await ctx.openRepo(), file, {
+            ...(options.force === true ? { force: true } : {}),
+            ...(options.asRemote === true ? { asRemote: REMOTE } : {}),
+          });
       for (const skip of summary.skipped) ctx.log.warn(`${file}: ref ${skip.name} skipped: ${skip.reason}`, { ref: skip.name, reason: skip.reason });
       for (const update of summary.updates) {
         const fields = { ref: update.ref, status: update.status, oid: update.oid, previous: update.previous };
