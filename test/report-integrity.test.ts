@@ -8,7 +8,7 @@
  * Each refusal is exit 1 with a one-line reason naming the path and the rule.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +145,10 @@ describe('stella verify checks every ref completely (class 3)', () => {
 
     await attack('pr-settings', 'main', async (dir) => writeFile(join(dir, 'stella.yaml'), `${await git(dir, 'show', 'main:stella.yaml')}# edited\n`));
     await expectRefused('pr-settings', /^pr-settings:stella\.yaml: .*signature/i);
+
+    // Class 1 as verify sees it: a symbolic link anywhere in the tree is a failure of its own.
+    await attack('pr-symlink', 'main', (dir) => symlink('/etc/passwd', join(dir, 'nodes', 'escape')));
+    await expectRefused('pr-symlink', /^pr-symlink:nodes\/escape: is a symbolic link \(mode 120000\); a state repository holds only plain files and folders$/);
   }, 120_000);
 });
 

@@ -33,7 +33,7 @@ import { outsideScope } from './agent-scope.js';
 import { feedFloorProblem } from './feed-floor.js';
 import { branchOf } from './refs.js';
 import { deletionProblem } from './signed-deletions.js';
-import { treeProblem } from './tree-hygiene.js';
+import { treeProblem } from '../git/tree-hygiene.js';
 import { verifyFailure } from './trust-step.js';
 import { label, refusal, type Admission, type AdmissionOptions, type RefMove } from './types.js';
 

@@ -21,7 +21,7 @@
 import { EPSS_FEED_PATH } from '../feeds/epss/csv.js';
 import { KEV_FEED_PATH } from '../feeds/kev/lines.js';
 import type { GitStore } from '../git/git-store.js';
-import type { TreeProblem } from './tree-hygiene.js';
+import type { TreeProblem } from '../git/tree-hygiene.js';
 
 interface Table {
   path: string;

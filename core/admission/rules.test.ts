@@ -1,7 +1,7 @@
 /** The pure rules of admission: which refs may move, which tree entries are refused. */
 import { describe, expect, it } from 'vitest';
 import { branchOf } from './refs.js';
-import { entryProblem, parseRawTree } from './tree-hygiene.js';
+import { entryProblem, parseRawTree } from '../git/tree-hygiene.js';
 
 describe('branchOf', () => {
   it('admits main and agents/<node>, locally or under a remote, and nothing else', () => {

@@ -19,7 +19,7 @@ import type { GitStore } from '../git/git-store.js';
 import { sha256Hex } from '../sign/encoding.js';
 import { verifyRoleJws } from '../verify/signed-files.js';
 import { currentTrustRoot } from '../verify/trust-state.js';
-import type { TreeProblem } from './tree-hygiene.js';
+import type { TreeProblem } from '../git/tree-hygiene.js';
 
 /** Folders whose files are signed by the `policies` role, and the signed files at the root. */
 export const SIGNED_FOLDERS: readonly string[] = ['policies', 'vex', 'exceptions'];

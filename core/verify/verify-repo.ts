@@ -24,6 +24,7 @@
  *   const result = await verifyRepository(store, { main: 'main', branches: ['agents/edge-1'] });
  *   if (result.failures.length > 0) process.exitCode = 1;
  */
+import { treeProblem } from '../git/tree-hygiene.js';
 import type { GitStore } from '../git/git-store.js';
 import { CommitGraph } from './commits.js';
 import { verifyFeeds } from './feed-files.js';
@@ -74,6 +75,12 @@ export async function verifyRepository(store: GitStore, options: VerifyOptions):
 
 /** Everything at one ref's tip: feeds, signed files, findings, freshness. */
 async function verifyRef(store: GitStore, branch: string, tip: string, trust: TrustState, freshness: Freshness, seen: Seen, result: VerifyResult): Promise<void> {
+  // A symlink, submodule or `..`/`.git` entry is how a checkout gets written outside itself; nothing here needs one.
+  const hostile = await treeProblem(store, [tip]);
+  if (hostile !== undefined) {
+    result.failures.push({ where: `${branch}:${hostile.path}`, reason: `${hostile.problem}; a state repository holds only plain files and folders` });
+    return;
+  }
   await verifyFeeds(store, tip, branch, trust, result, seen.feeds);
   await verifySignedFiles(store, tip, branch, trust, result, seen.signed);
   const { folders, strays } = await findingsLayout(store, tip);

@@ -14,7 +14,7 @@
  * @example
  *   const problem = await treeProblem(store, commits); // { path: 'nodes/x', problem: 'is a symbolic link (mode 120000)' }
  */
-import type { GitStore } from '../git/git-store.js';
+import type { GitStore } from './git-store.js';
 
 export interface TreeProblem {
   path: string;
