@@ -3,7 +3,7 @@
 // wire (they must follow the change, not the repository).
 // Usage: node bench/push-once.mjs N  →  {reports, pushMs, pushSent, pullMs, pullReceived}
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +12,44 @@ import { pullState } from '../dist/agent/remote/pull.js';
 import { pushAgentBranch } from '../dist/agent/remote/push.js';
 import { resolveRemote } from '../dist/agent/remote/remote.js';
 import { initStateRepo, openStateRepo } from '../dist/agent/repo/state-repo.js';
+import { loadKey } from '../dist/agent/repo/keystore.js';
+import { scanTarget } from '../dist/agent/scan/scan.js';
+import { SCAN_PREDICATE_TYPE } from '../dist/core/report/layout.js';
+import { serializeReport } from '../dist/core/report/serialize.js';
+import { bundleToJson, createBundle } from '../dist/core/sign/bundle.js';
+import { sha256Hex } from '../dist/core/sign/encoding.js';
+import { buildStatement } from '../dist/core/sign/intoto.js';
 
 const run = promisify(execFile);
 const N = Number(process.argv[2] ?? 1000);
 const work = mkdtempSync(join(tmpdir(), 'stella-push-'));
 const author = { name: 'bench', email: 'bench@example.invalid' };
 const bytes = (s) => new TextEncoder().encode(s);
-const report = (node, i) => new Map([[`findings/${node}/t${i}/report.json`, bytes(`{"target":"t${i}","findings":[\n{"id":"GHSA-${i}"}\n]}\n`)]]);
+
+/**
+ * One signed report folder, as `stella scan --commit` writes it (report, SBOM,
+ * bundle with node, target, sequence and signing time): pull admits what it
+ * fetches, so the repository must verify.
+ */
+async function signedReport(template, key, node, i) {
+  const name = `t${i}`;
+  const reportBytes = bytes(serializeReport({ ...template, target: { ...template.target, name } }));
+  const sbom = bytes(`{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:00000000-0000-4000-8000-${String(i).padStart(12, '0')}"}\n`);
+  const statement = buildStatement({
+    subjects: [
+      { name: 'report.json', sha256: await sha256Hex(reportBytes) },
+      { name: 'sbom.cdx.json', sha256: await sha256Hex(sbom) },
+    ],
+    predicateType: SCAN_PREDICATE_TYPE,
+    predicate: { node, target: { name }, sequence: 1, signedAt: new Date(0).toISOString() },
+  });
+  const folder = `findings/${node}/${name}`;
+  return new Map([
+    [`${folder}/report.json`, reportBytes],
+    [`${folder}/sbom.cdx.json`, sbom],
+    [`${folder}/report.sigstore.json`, bytes(`${bundleToJson(await createBundle(statement, key))}\n`)],
+  ]);
+}
 
 /** `git http-backend` as CGI, one child per request (async only: never block this server). */
 function serve(root) {
@@ -52,10 +83,16 @@ function serve(root) {
 
 let server;
 try {
-  const { repo: seed } = await initStateRepo(join(work, 'seed'), { node: 'bench', home: join(work, 'home') });
+  const home = join(work, 'home');
+  const { repo: seed, keyId } = await initStateRepo(join(work, 'seed'), { node: 'bench', home });
+  const key = await loadKey(home, keyId);
+  const sbomFile = join(work, 'empty.cdx.json');
+  writeFileSync(sbomFile, '{"bomFormat":"CycloneDX","specVersion":"1.6","components":[]}');
+  const { report: template } = await scanTarget(sbomFile, { name: 'template' });
+  const report = (node, i) => signedReport(template, key, node, i);
   for (let start = 0; start < N; start += 1000) {
     const changes = new Map();
-    for (let i = start; i < Math.min(N, start + 1000); i++) for (const [p, b] of report('bench', i)) changes.set(p, b);
+    for (let i = start; i < Math.min(N, start + 1000); i++) for (const [p, b] of await report('bench', i)) changes.set(p, b);
     await seed.store.commit({ branch: 'agents/bench', startFrom: 'main', changes, message: `seed ${start}`, author });
   }
   await run('git', ['clone', '-q', '--bare', '--no-local', seed.dir, join(work, 'srv', 'state.git')]);
@@ -68,7 +105,7 @@ try {
   await run('git', ['-C', join(work, 'other'), 'fetch', '-q', 'origin', 'agents/bench:agents/bench']);
   const agent = await openStateRepo(join(work, 'agent'));
   const remote = await resolveRemote(agent.store.gitdir);
-  await agent.store.commit({ branch: 'agents/bench', changes: report('bench', N), message: 'one more', author });
+  await agent.store.commit({ branch: 'agents/bench', changes: await report('bench', N), message: 'one more', author });
   let t = performance.now();
   const pushed = await pushAgentBranch(agent.store, { node: 'bench', remote });
   const pushMs = performance.now() - t;

@@ -67,7 +67,7 @@ for (let i = 0; i < Number(count); i++) {
     components: [{ type: 'library', name: 'pkg-' + label, version, purl: 'pkg:npm/pkg-' + label + '@' + version }] }));
   const outcome = await scanTarget(file, { name: label + '-target-' + i });
   await commitReport(repo, outcome, { node, key });
-  const result = await pushAgentBranch(repo.store, { node, remote, credentials,
+  const result = await pushAgentBranch(repo.store, { node, remote, credentials, key,
     onEvent: (event) => { if (event.$case === 'retry') stats.retries += 1; else stats.replays += 1; } });
   stats.attempts += result.attempts;
   stats.replayed += result.replayed;

@@ -26,6 +26,8 @@ import { fetchCurrent } from './fetch.js';
 import { assertFullHistory, commitsNotIn, isAncestor, readCommitInfo } from './history.js';
 import { trackingRef, type Remote } from './remote.js';
 import { replayCommits } from './replay.js';
+import type { SigningKey } from '../../core/sign/keys.js';
+import { resequenceBundle } from '../scan/resequence.js';
 import { buildPack, sendPack, ZERO_OID } from './send-pack.js';
 import { openSession, type Session, type Transport, type WireStats } from './session.js';
 import { newObjects } from './tree-diff.js';
@@ -40,6 +42,8 @@ export interface PushOptions {
   /** A `fetch`-shaped transport (default: the global fetch). */
   http?: Transport;
   onEvent?: (event: PushEvent) => void;
+  /** The node's key: a replayed report that another process of the node outran is re-signed with the next sequence. */
+  key?: SigningKey;
 }
 
 export type PushEvent =
@@ -120,7 +124,9 @@ async function attemptPushes(session: Session, store: GitStore, options: PushOpt
     const admit = async (from: string, next: string): Promise<void> => {
       await admitRefMove(store, { ref, from, to: next }, { source: `remote ${options.remote.url}`, trust: await store.branchTip(MAIN_BRANCH) });
     };
-    const plan = await planPush(session, store, { branch, local, listed: listed.refs, capabilities, known, admit, onReplay: (event) => options.onEvent?.({ ...event, attempt }) });
+    const key = options.key;
+    const resequence = key === undefined ? undefined : (bundle: Uint8Array, sequence: number): Promise<Uint8Array> => resequenceBundle(bundle, sequence, key, new Date());
+    const plan = await planPush(session, store, { branch, local, listed: listed.refs, capabilities, known, admit, resequence, onReplay: (event) => options.onEvent?.({ ...event, attempt }) });
     replayed += plan.replayed;
     if (plan.upToDate) return done('up-to-date', plan.tip, nothingSent);
     const outcome = await sendPack(session, { ref, oldOid: plan.base ?? ZERO_OID, newOid: plan.tip }, plan.pack, capabilities);
@@ -162,6 +168,7 @@ interface PlanRequest {
   known(refs: ReadonlyMap<string, string>): Promise<string[]>;
   /** Throws when moving the local branch from `from` to a replayed tip `next` must be refused (the admission check). */
   admit(from: string, next: string): Promise<void>;
+  resequence: ((bundle: Uint8Array, sequence: number) => Promise<Uint8Array>) | undefined;
   onReplay(event: Omit<Extract<PushEvent, { $case: 'replayed' }>, 'attempt'>): void;
 }
 
@@ -193,7 +200,7 @@ async function planPush(session: Session, store: GitStore, request: PlanRequest)
       if (onto !== undefined && !(await isAncestor(store, onto, tip))) {
         const unpushed = await commitsNotIn(store, [tip], [onto]);
         const from = tip;
-        const result = await replayCommits(store, { branch: request.branch, expectedTip: tip, onto, commits: unpushed, admit: (next) => request.admit(from, next) });
+        const result = await replayCommits(store, { branch: request.branch, expectedTip: tip, onto, commits: unpushed, admit: (next) => request.admit(from, next), ...(request.resequence === undefined ? {} : { resequence: request.resequence }) });
         replayed += result.replayed;
         request.onReplay({ $case: 'replayed', onto, replayed: result.replayed, alreadyThere: result.alreadyThere });
         tip = result.tip;

@@ -86,7 +86,7 @@ async function signedFiller(count: number, sbomBytes: number): Promise<Map<strin
         { name: 'sbom.cdx.json', sha256: await sha256Hex(sbom) },
       ],
       predicateType: SCAN_PREDICATE_TYPE,
-      predicate: { node: seed.node, target: { name: `old-${i}` } },
+      predicate: { node: seed.node, target: { name: `old-${i}` }, sequence: 1, signedAt: new Date(0).toISOString() },
     });
     filler.set(`${folder}/report.json`, reportBytes);
     filler.set(`${folder}/sbom.cdx.json`, sbom);
@@ -122,9 +122,11 @@ describe('stella push', () => {
     const sharedB = await scanAndCommit(b, 'shared-target', ['lodash@4.17.21']);
     await scanAndCommit(b, 'only-b');
     const events: string[] = [];
+    // With the node's key, B's report of the shared target is re-signed above A's sequence as it lands on top.
     const result = await pushAgentBranch(b.store, {
       node: seed.node,
       remote: await resolveRemote(b.store.gitdir),
+      key: seed.key,
       onEvent: (event) => events.push(event.$case),
     });
     expect(result).toMatchObject({ status: 'pushed', replayed: 2 });

@@ -23,6 +23,8 @@
 import { randomBytes } from 'node:crypto';
 import { StellaError } from '../../core/errors.js';
 import type { GitStore } from '../../core/git/git-store.js';
+import { peekClaim } from '../../core/report/claim.js';
+import { BUNDLE_FILE, RETIREMENT_FILE } from '../../core/report/layout.js';
 import { readCommitInfo, type CommitInfo } from './history.js';
 import { fileChanges } from './tree-diff.js';
 
@@ -37,6 +39,14 @@ export interface ReplayRequest {
   commits: readonly CommitInfo[];
   /** The admission check, run on the replayed tip before the branch moves; throwing leaves the branch where it was. */
   admit?: (tip: string) => Promise<void>;
+  /**
+   * Re-signs a report or retirement bundle with a later sequence. Given, a
+   * replayed bundle that the tip below already holds at the same or a
+   * higher sequence (another process of the node signed the same target)
+   * is moved above it; without it, the replay keeps the bundle as signed
+   * and admission says why that cannot land.
+   */
+  resequence?: (bundle: Uint8Array, sequence: number) => Promise<Uint8Array>;
 }
 
 export interface ReplayResult {
@@ -65,6 +75,7 @@ export async function replayCommits(store: GitStore, request: ReplayRequest): Pr
     for (const commit of request.commits) {
       const parentTree = commit.parents[0] === undefined ? undefined : (await readCommitInfo(store, commit.parents[0])).tree;
       const changes = await fileChanges(store, parentTree, commit.tree);
+      if (request.resequence !== undefined) await resequenceOnto(store, tip, changes, request.resequence);
       // Never older than the commit below it: history walks order commits by time.
       const timestamp = Math.max(Math.floor(Date.now() / 1000), tipTime);
       const result = await store.commit({
@@ -93,5 +104,30 @@ export async function replayCommits(store: GitStore, request: ReplayRequest): Pr
     return { tip, replayed, alreadyThere };
   } finally {
     await store.deleteRef(scratchRef).catch(() => undefined);
+  }
+}
+
+/** Re-signs, in `changes`, each bundle whose folder already holds one at `tip` with the same or a higher sequence. */
+async function resequenceOnto(
+  store: GitStore,
+  tip: string,
+  changes: Map<string, Uint8Array | null>,
+  resequence: NonNullable<ReplayRequest['resequence']>,
+): Promise<void> {
+  for (const [path, bytes] of changes) {
+    if (bytes === null || !(path.endsWith(`/${BUNDLE_FILE}`) || path.endsWith(`/${RETIREMENT_FILE}`))) continue;
+    const ours = await peekClaim(bytes);
+    if (ours === undefined) continue;
+    const folder = path.slice(0, path.lastIndexOf('/'));
+    let highest = 0;
+    let same = false;
+    for (const file of [BUNDLE_FILE, RETIREMENT_FILE]) {
+      const held = await store.readFile(tip, `${folder}/${file}`);
+      const theirs = held === undefined ? undefined : await peekClaim(held);
+      if (theirs === undefined) continue;
+      highest = Math.max(highest, theirs.claim.sequence);
+      same ||= theirs.statementSha256 === ours.statementSha256;
+    }
+    if (!same && highest >= ours.claim.sequence) changes.set(path, await resequence(bytes, highest + 1));
   }
 }

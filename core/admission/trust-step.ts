@@ -8,7 +8,10 @@
  *   move), that its chain continues the old tip's — same anchor, no
  *   version going back;
  * - a move of `agents/<node>` verifies the new tip's reports (and whatever
- *   else verify checks on a branch) against the trust ref's roots.
+ *   else verify checks on a branch) against the trust ref's roots;
+ * - a move from an existing tip (already admitted) verifies only what the
+ *   move changes (`core/verify/verify-change.ts`), so its cost follows the
+ *   change, not the size of the repository.
  *
  * @example
  *   const failure = await verifyFailure(store, move, { $case: 'main' }, options); // { where, reason } or undefined
@@ -18,6 +21,7 @@ import { ROOT_PATH } from '../trust/root.js';
 import { CommitGraph } from '../verify/commits.js';
 import { loadTrust } from '../verify/trust-state.js';
 import type { VerifyFailure } from '../verify/types.js';
+import { verifyChange } from '../verify/verify-change.js';
 import { verifyRepository } from '../verify/verify-repo.js';
 import type { Admission, AdmissionOptions, RefMove } from './types.js';
 
@@ -31,6 +35,16 @@ export async function verifyFailure(store: GitStore, move: RefMove, branch: Admi
     else if (trust !== undefined && where.startsWith(trust)) where = `trust ref ${trust.slice(0, 12)}${where.slice(trust.length)}`;
     return { where, reason: failure.reason };
   };
+  if (move.from !== undefined && move.from !== move.to) {
+    // The old tip was admitted before: judge only what the move changes, at a cost that follows the change.
+    const trustTip = branch.$case === 'agent' ? (options.trust ?? move.to) : move.to;
+    const result = await verifyChange(store, { trustRef: branch.$case === 'agent' && options.trust !== undefined ? 'main' : name, trustTip, from: move.from, to: move.to, label: name, now });
+    const first = result.failures[0];
+    if (first !== undefined) return { where: first.where, reason: first.reason };
+    if (branch.$case === 'agent' || (await store.mergeBases(move.from, move.to)).includes(move.from)) return undefined;
+    const continuity = await continuityFailure(store, move.from, move.to, now);
+    return continuity === undefined ? undefined : relabel(continuity, move.from);
+  }
   if (branch.$case === 'agent') {
     const trust = options.trust;
     const result = await verifyRepository(store, { main: trust ?? move.to, branches: [move.to], now });

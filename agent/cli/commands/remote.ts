@@ -36,10 +36,13 @@ export function registerRemote(program: Command, setResult: SetResult): void {
       const node = await ctx.node(options.node);
       const repo = await ctx.openRepo();
       const remote = await resolveRemote(repo.store.gitdir, options.remote);
+      // The node's key, when this clone has one: a report another process of the node outran is re-signed at the next sequence.
+      const key = repo.signingKeyId === undefined ? undefined : await ctx.signingKey(repo).catch(() => undefined);
       const result = await pushAgentBranch(repo.store, {
         node,
         remote,
         credentials: await resolveCredentials(),
+        ...(key === undefined ? {} : { key }),
         onEvent: (event) => {
           switch (event.$case) {
             case 'replayed':
