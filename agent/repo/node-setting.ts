@@ -10,8 +10,8 @@
  *   await readRepoNode('./state'); // 'edge-1'
  */
 import * as fs from 'node:fs';
-import { join, resolve } from 'node:path';
-import git from 'isomorphic-git';
+import { resolve } from 'node:path';
+import { GitStore } from '../../core/git/git-store.js';
 
 /** The git config key holding the node name. */
 export const NODE_CONFIG_KEY = 'stella.node';
@@ -21,8 +21,7 @@ export const NODE_CONFIG_KEY = 'stella.node';
  * @example await readRepoNode('./state') // 'edge-1'
  */
 export async function readRepoNode(dir: string): Promise<string | undefined> {
-  const value: unknown = await git.getConfig({ fs, gitdir: join(resolve(dir), '.git'), path: NODE_CONFIG_KEY }).catch(() => undefined);
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  return new GitStore({ fs, dir: resolve(dir) }).getConfig(NODE_CONFIG_KEY);
 }
 
 /**
@@ -30,5 +29,5 @@ export async function readRepoNode(dir: string): Promise<string | undefined> {
  * @example await writeRepoNode('./state', 'edge-1');
  */
 export async function writeRepoNode(dir: string, node: string): Promise<void> {
-  await git.setConfig({ fs, gitdir: join(resolve(dir), '.git'), path: NODE_CONFIG_KEY, value: node });
+  await new GitStore({ fs, dir: resolve(dir) }).setConfig(NODE_CONFIG_KEY, node);
 }
