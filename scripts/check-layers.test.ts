@@ -6,7 +6,7 @@
  * touched.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -38,11 +38,23 @@ afterEach(async () => {
   await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-async function project(extra: Record<string, string> = {}): Promise<string> {
+async function project(extra: Record<string, string> = {}, packages: Record<string, Record<string, string>> = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'stella-layers-'));
   made.push(dir);
   for (const path of CONFIG) await cp(join(projectRoot, path), join(dir, path), { recursive: true });
-  await symlink(join(projectRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  if (Object.keys(packages).length === 0) {
+    await symlink(join(projectRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  } else {
+    // The real packages, linked one by one, beside made-up ones the test needs.
+    await mkdir(join(dir, 'node_modules'));
+    for (const name of await readdir(join(projectRoot, 'node_modules'))) await symlink(join(projectRoot, 'node_modules', name), join(dir, 'node_modules', name));
+    for (const [name, files] of Object.entries(packages)) {
+      for (const [file, text] of Object.entries(files)) {
+        await mkdir(dirname(join(dir, 'node_modules', name, file)), { recursive: true });
+        await writeFile(join(dir, 'node_modules', name, file), text);
+      }
+    }
+  }
   for (const [path, text] of Object.entries({ ...BASELINE, ...extra })) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await writeFile(join(dir, path), text);
@@ -95,12 +107,15 @@ describe('npm run lint', () => {
   });
 
   it("fails when a package's types bring Node's globals into core/", async () => {
-    // yauzl's types reference Node's, so Buffer type-checks; check-layers must catch both.
-    const dir = await project({ 'core/zip.ts': `import type { Entry } from 'yauzl';\nexport const name = (entry: Entry): string => Buffer.from(entry.fileName).toString();\n` });
+    // A package whose types say `/// <reference types="node" />` (as yauzl's and others' do) makes Buffer type-check in core/.
+    const leaky = {
+      'package.json': JSON.stringify({ name: 'leaky-types', version: '1.0.0', types: 'index.d.ts' }),
+      'index.d.ts': '/// <reference types="node" />\nexport interface Entry { fileName: string }\n',
+    };
+    const dir = await project({ 'core/zip.ts': `import type { Entry } from 'leaky-types';\nexport const name = (entry: Entry): string => Buffer.from(entry.fileName).toString();\n` }, { 'leaky-types': leaky });
     const result = await lint(dir);
     expect(result.code).not.toBe(0);
-    expect(result.output).toContain("core/zip.ts:1: core/ must not import 'yauzl': it runs only on Node");
-    expect(result.output).toContain("core/tsconfig.json: Node's types (@types/node) are visible to core/, through core/zip.ts → node_modules/@types/yauzl/index.d.ts → node_modules/@types/node/index.d.ts");
+    expect(result.output).toContain("core/tsconfig.json: Node's types (@types/node) are visible to core/, through core/zip.ts → node_modules/leaky-types/index.d.ts → node_modules/@types/node/index.d.ts");
   });
 });
 
@@ -113,6 +128,7 @@ describe('check-layers', () => {
       'agent/cli.ts': `import { run } from '../edge/worker.js';\nimport { helper } from './x.test-helper.js';\nimport { describe } from 'vitest';\nexport const all = [run, helper, describe];\n`,
       'core/model/up.ts': `import type { greet } from '../greet.js';\nexport type G = typeof greet;\n`,
       'core/types.ts': `/// <reference types="node" />\nexport const t: any = 1;\n// @ts-ignore\nexport const u = Promise.any([]);\n`,
+      'agent/objects.ts': `import git from 'isomorphic-git';\nexport const g = git;\n`,
     });
     const { code, output } = await checkLayers(dir);
     expect(code).toBe(1);
@@ -130,6 +146,7 @@ describe('check-layers', () => {
       'agent/cli.ts:1: agent/ must not import from edge/',
       "agent/cli.ts:2: agent/ code that ships must not import test code ('./x.test-helper.js')",
       "agent/cli.ts:3: 'vitest' is a devDependency, but code that ships imports it",
+      "agent/objects.ts:1: only core/git/ may import isomorphic-git ('isomorphic-git'): use GitStore or core/git's functions",
       "edge/server.ts:1: edge/ must not import '@hono/node-server': it runs only on Node (Node's http server)",
       "edge/server.ts:2: edge/ must not import the Node builtin 'node:net' (Web-standard APIs only)",
     ]);

@@ -71,6 +71,10 @@ function referenceProblem(file, ref) {
     return undefined;
   }
   if (ref.how === 'reference-types') return undefined;
+  // One Git layer: everything else reaches Git objects through core/git's API (tests included).
+  if (packageName(ref.spec) === 'isomorphic-git' && !file.rel.startsWith(`core${sep}git${sep}`)) {
+    return `only core/git/ may import isomorphic-git ('${ref.spec}'): use GitStore or core/git's functions`;
+  }
   if (isTest) return undefined;
   if (layer !== 'agent' && isBuiltin(ref.spec)) return `${layer}/ must not import the Node builtin '${ref.spec}' (Web-standard APIs only)`;
   const nodeOnly = layer === 'agent' ? undefined : nodeOnlyReason(ref.spec);
