@@ -93,7 +93,7 @@ export const COMMANDS: readonly CatalogEntry[] = [
   },
   {
     name: 'demo',
-    summary: 'run the whole path on the bundled sample image: init, import advisories, scan, sign, commit, verify',
+    summary: 'run the whole path on the bundled sample images: init, import advisories, scan, sign, commit, verify',
     load: async () => (await import('./commands/demo.js')).registerDemo,
   },
 ];
