@@ -3,30 +3,21 @@
  * exit codes, stdout for output, stderr for messages (JSON lines when not a
  * terminal), and a state repository left as it was when a command fails.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostileDir, imagesDir, projectRoot, sharedData } from './helpers/paths.js';
+import { hostileDir, imagesDir, sharedData } from './helpers/paths.js';
+import { runStella, type CliRun } from './helpers/cli.js';
 import { fsckStrict, git } from './helpers/repo.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 let root: string;
 let env: NodeJS.ProcessEnv;
 
 function stella(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(projectRoot, 'bin', 'stella.js'), ...args], { env, cwd: root, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runStella(args, { env, cwd: root });
 }
 
 const repoDir = (): string => join(root, 'state');

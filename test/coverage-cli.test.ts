@@ -4,32 +4,23 @@
  * not checked (unless `--allow-unchecked`) or the target is empty, and
  * `feed import` refuses a file that is not a feed before committing anything.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConnectors } from '../core/feeds/registry.js';
 import type { Report } from '../core/model/report.js';
-import { imagesDir, projectRoot, sharedData } from './helpers/paths.js';
+import { imagesDir, sharedData } from './helpers/paths.js';
+import { runStella, type CliRun } from './helpers/cli.js';
 import { git } from './helpers/repo.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 let root: string;
 let env: NodeJS.ProcessEnv;
 
 function stella(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(projectRoot, 'bin', 'stella.js'), ...args], { env, cwd: root, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runStella(args, { env, cwd: root });
 }
 
 /** The one-line messages of a run (stderr is JSON lines when not a terminal). */
