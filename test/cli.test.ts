@@ -75,8 +75,13 @@ describe('stella CLI', () => {
     const committed = await stella('scan', '--commit', join(imagesDir, 'debian-node.oci'), '--format', 'cyclonedx');
     expect(committed.code, committed.stderr).toBe(0);
     expect(JSON.parse(committed.stdout)).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6' });
-    // The cyclonedx exporter renders from the report: the same bytes as the SBOM the scan committed.
-    expect(committed.stdout).toBe(await git(repoDir(), 'show', 'agents/cli-node:findings/cli-node/corpus-debian-node-latest/sbom.cdx.json'));
+    // The cyclonedx exporter renders from the report: the SBOM the scan committed, plus the findings as vulnerabilities
+    // (and so a serial number of its own).
+    const { serialNumber, vulnerabilities, ...exported } = JSON.parse(committed.stdout) as { serialNumber: string; vulnerabilities?: { affects: { ref: string }[] }[] };
+    const { serialNumber: committedSerial, ...stored } = JSON.parse(await git(repoDir(), 'show', 'agents/cli-node:findings/cli-node/corpus-debian-node-latest/sbom.cdx.json')) as { serialNumber: string };
+    expect(exported).toEqual(stored);
+    expect(vulnerabilities?.length).toBeGreaterThan(0);
+    expect(serialNumber).not.toBe(committedSerial);
     expect(await git(repoDir(), 'ls-tree', '-r', '--name-only', 'agents/cli-node', 'findings/')).toContain('findings/cli-node/corpus-debian-node-latest/report.sigstore.json');
     const ok = await stella('verify');
     expect(ok.code, ok.stderr).toBe(0);

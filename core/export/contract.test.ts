@@ -15,6 +15,7 @@ import { projectRoot } from '../../test/helpers/paths.js';
 import { REPORT_SCHEMA, type Report } from '../model/report.js';
 import { parseReport } from '../report/serialize.js';
 import { validateCycloneDx } from '../../test/helpers/cyclonedx-validate.js';
+import { assertValid, schemaErrors } from '../../test/helpers/format-validate.js';
 import { exportBytes, type Exporter } from './exporter.js';
 import { builtinExporters, createExporterRegistry, defaultExporters } from './registry.js';
 
@@ -45,9 +46,59 @@ const checks: Record<string, Check> = {
   },
   cyclonedx: async (text, report) => {
     await validateCycloneDx(text, 'cyclonedx export');
-    const bom = JSON.parse(text) as { components?: { purl?: string }[] };
+    const bom = JSON.parse(text) as { components?: { purl?: string; 'bom-ref'?: string }[]; vulnerabilities?: { id: string; affects: { ref: string }[] }[] };
     const purls = new Set((bom.components ?? []).map((c) => c.purl));
     for (const component of report.components) expect(purls.has(component.purl), component.purl).toBe(true);
+    // Findings as vulnerabilities, each affecting a component of this BOM; none without findings.
+    if (report.findings.length === 0) expect(bom.vulnerabilities).toBeUndefined();
+    const refs = new Set((bom.components ?? []).map((c) => c['bom-ref']));
+    expect(new Set((bom.vulnerabilities ?? []).map((v) => v.id))).toEqual(new Set(report.findings.map((f) => f.id)));
+    for (const v of bom.vulnerabilities ?? []) for (const affect of v.affects) expect(refs.has(affect.ref), affect.ref).toBe(true);
+  },
+  spdx: (text, report) => {
+    assertValid('spdx', text);
+    const doc = JSON.parse(text) as { packages: { SPDXID: string; externalRefs?: { referenceLocator: string }[] }[]; relationships: { spdxElementId: string; relationshipType: string; relatedSpdxElement: string }[] };
+    const purls = new Set(doc.packages.flatMap((p) => (p.externalRefs ?? []).map((r) => r.referenceLocator)));
+    for (const component of report.components) expect(purls.has(component.purl), component.purl).toBe(true);
+    expect(doc.relationships).toContainEqual({ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: 'SPDXRef-Target' });
+    const contained = new Set(doc.relationships.filter((r) => r.relationshipType === 'CONTAINS').map((r) => r.relatedSpdxElement));
+    for (const p of doc.packages) if (p.SPDXID !== 'SPDXRef-Target') expect(contained.has(p.SPDXID), p.SPDXID).toBe(true);
+  },
+  sarif: (text, report) => {
+    assertValid('sarif', text);
+    const log = JSON.parse(text) as { runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; ruleIndex: number; locations: unknown[] }[] }[] };
+    const [run] = log.runs;
+    expect(run?.results).toHaveLength(report.findings.length);
+    for (const result of run?.results ?? []) {
+      expect(run?.tool.driver.rules[result.ruleIndex]?.id).toBe(result.ruleId);
+      expect(result.locations.length).toBeGreaterThan(0);
+    }
+  },
+  openvex: (text, report) => {
+    const doc = JSON.parse(text) as { statements: { vulnerability: { name: string }; products: { '@id': string }[] }[] };
+    const errors = schemaErrors('openvex', doc);
+    if (report.findings.length === 0) {
+      // OpenVEX tooling writes an empty statement list for "nothing to say"; the 0.2.0 schema's minItems is the one error allowed.
+      expect(errors.map((e) => `${e.instancePath} ${e.keyword}`)).toEqual(['/statements minItems']);
+    } else {
+      expect(errors).toEqual([]);
+    }
+    expect(doc.statements.map((s) => `${s.vulnerability.name} ${s.products[0]?.['@id'] ?? ''}`).sort()).toEqual(report.findings.map((f) => `${f.id} ${f.purl}`).sort());
+  },
+  'cyclonedx-vex': async (text, report) => {
+    await validateCycloneDx(text, 'cyclonedx-vex export');
+    const bom = JSON.parse(text) as { components?: unknown[]; vulnerabilities?: { id: string; analysis?: { state?: string }; affects: { ref: string }[] }[] };
+    expect(bom.components ?? []).toEqual([]);
+    expect(new Set((bom.vulnerabilities ?? []).map((v) => v.id))).toEqual(new Set(report.findings.map((f) => f.id)));
+    for (const v of bom.vulnerabilities ?? []) {
+      expect(v.analysis?.state).toBeDefined();
+      for (const affect of v.affects) expect(affect.ref).toMatch(/^urn:cdx:[0-9a-f-]{36}\/1#.+/);
+    }
+  },
+  markdown: (text, report) => {
+    expect(text.split('\n', 1)[0]).toBe(`# Stella scan: ${report.target.name}`);
+    expect(text).toContain(`${report.summary.components} components, ${report.findings.length} findings`);
+    for (const finding of report.findings) expect(text).toMatch(new RegExp(`^\\| ${finding.severity.level} \\| ${finding.name} \\|.*${finding.id}`, 'm'));
   },
 };
 
@@ -147,6 +198,7 @@ describe.each(defaultExporters.exporters.map((e) => [e.name, e] as const))('expo
     expect(exporter.mediaType).toMatch(/^[a-z]+\/[a-z0-9.+-]+(; ?charset=utf-8)?$/);
     expect(exporter.fileExtension).toMatch(/^(\.[a-z0-9]+)+$/);
     expect(typeof exporter.terminal).toBe('boolean');
+    expect(typeof exporter.usesTimestamp).toBe('boolean');
   });
 
   it.each([['an empty report', emptyReport], ['a full report', fullReport]])('renders %s validly, ending in a newline', async (_label, report) => {
@@ -166,7 +218,15 @@ describe.each(defaultExporters.exporters.map((e) => [e.name, e] as const))('expo
   it('gives the same bytes with or without a clock in the context when its format needs none', async () => {
     const plain = exportBytes(await exporter.render(fullReport, {}));
     const clocked = exportBytes(await exporter.render(fullReport, { timestamp: '2030-01-01T00:00:00Z' }));
-    expect(Buffer.from(clocked).equals(Buffer.from(plain))).toBe(true);
+    if (!exporter.usesTimestamp) {
+      expect(Buffer.from(clocked).equals(Buffer.from(plain))).toBe(true);
+      return;
+    }
+    // A format that carries a time takes the caller's, still deterministically, and is still valid with it.
+    const text = new TextDecoder().decode(clocked);
+    expect(text).toContain('2030-01-01T00:00:00');
+    expect(Buffer.from(exportBytes(await exporter.render(fullReport, { timestamp: '2030-01-01T00:00:00Z' }))).equals(Buffer.from(clocked))).toBe(true);
+    await check(text, fullReport);
   });
 
   it('a terminal width changes only formats meant for a terminal, and those then fit it', async () => {

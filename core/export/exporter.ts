@@ -9,7 +9,7 @@
  *
  * @example
  *   const json: Exporter = {
- *     name: 'json', description: 'the report', mediaType: 'application/json', fileExtension: '.json', terminal: false,
+ *     name: 'json', description: 'the report', mediaType: 'application/json', fileExtension: '.json', terminal: false, usesTimestamp: false,
  *     render: (report) => serializeReport(report),
  *   };
  */
@@ -57,6 +57,12 @@ export interface Exporter {
   readonly fileExtension: string;
   /** True when the output is for a person reading a terminal rather than for a program. */
   readonly terminal: boolean;
+  /**
+   * True when the document carries a time (OpenVEX and SPDX require one):
+   * it is `context.timestamp` when given, else a fixed value the exporter
+   * documents. False: the output never depends on the context's timestamp.
+   */
+  readonly usesTimestamp: boolean;
   /**
    * Renders one report. May return a Promise for formats that must load an
    * engine first. Throws a StellaError when the report cannot be expressed.

@@ -8,17 +8,31 @@
  */
 import { StellaError } from '../errors.js';
 import { cyclonedxExporter } from './cyclonedx/cyclonedx.js';
+import { cyclonedxVexExporter } from './cyclonedx-vex/cyclonedx-vex.js';
 import type { Exporter } from './exporter.js';
 import { jsonExporter } from './json/json.js';
+import { markdownExporter } from './markdown/markdown.js';
+import { openvexExporter } from './openvex/openvex.js';
+import { sarifExporter } from './sarif/sarif.js';
+import { spdxExporter } from './spdx/spdx.js';
 import { tableExporter } from './table/table.js';
 
 /**
  * Every exporter Stella Mesh ships, in the order help texts list them.
  *
  * @example
- *   builtinExporters.map((e) => e.name); // ['table', 'json', 'cyclonedx']
+ *   builtinExporters.map((e) => e.name); // ['table', 'json', 'cyclonedx', 'spdx', 'sarif', 'openvex', 'cyclonedx-vex', 'markdown']
  */
-export const builtinExporters: readonly Exporter[] = Object.freeze([tableExporter, jsonExporter, cyclonedxExporter]);
+export const builtinExporters: readonly Exporter[] = Object.freeze([
+  tableExporter,
+  jsonExporter,
+  cyclonedxExporter,
+  spdxExporter,
+  sarifExporter,
+  openvexExporter,
+  cyclonedxVexExporter,
+  markdownExporter,
+]);
 
 /**
  * A fixed set of exporters with unique names.

@@ -100,10 +100,16 @@ export function renderReviewMarkdown(entries: readonly ReviewEntry[], title = 'S
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-const SEVERITY_TABLE: readonly SeverityLevel[] = [...SEVERITY_ORDER].reverse();
+/** Severity columns, most severe first. */
+export const SEVERITY_TABLE: readonly SeverityLevel[] = [...SEVERITY_ORDER].reverse();
 
-/** What was checked, and each group that was not: a reviewer must not read "0 findings" as "clean". */
-function coverageSection(report: Report): string[] {
+/**
+ * What was checked, and each group that was not: a reviewer must not read "0 findings" as "clean".
+ * Shared with the `markdown` exporter.
+ *
+ * @example coverageSection(report)[0]; // 'Coverage: 177 of 177 components checked …'
+ */
+export function coverageSection(report: Report): string[] {
   const unchecked = uncheckedLines(report);
   const head = `Coverage: ${checkedSentence(report)}.`;
   if (unchecked.length === 0) return [head, ''];
@@ -111,18 +117,21 @@ function coverageSection(report: Report): string[] {
   return [head, '', `**${count} component${count === 1 ? '' : 's'} not checked:**`, '', ...unchecked.map((line) => `- ${line}`), ''];
 }
 
-function countsBySeverity(findings: readonly Finding[]): number[] {
+/** Findings per level, in SEVERITY_TABLE order. @example countsBySeverity(findings); // [1, 0, 2, 0, 0] */
+export function countsBySeverity(findings: readonly Finding[]): number[] {
   return SEVERITY_TABLE.map((level) => findings.filter((f) => f.severity.level === level).length);
 }
 
-function severityCounts(findings: readonly Finding[]): string {
+/** "1 critical, 2 medium", or "none". @example severityCounts(findings); // '1 critical, 2 medium' */
+export function severityCounts(findings: readonly Finding[]): string {
   const parts = SEVERITY_TABLE.map((level) => [level, findings.filter((f) => f.severity.level === level).length] as const)
     .filter(([, n]) => n > 0)
     .map(([level, n]) => `${n} ${level.toLowerCase()}`);
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
-function findingTable(findings: readonly Finding[]): string[] {
+/** A Markdown table of findings: severity, package, installed, advisory (with two aliases), fixed in. @example findingTable(findings)[0]; // '| severity | package | …' */
+export function findingTable(findings: readonly Finding[]): string[] {
   return [
     '| severity | package | installed | advisory | fixed in |',
     '|---|---|---|---|---|',
@@ -143,7 +152,7 @@ function describe(finding: Finding, field: string): string {
   }
 }
 
-/** Text safe inside a Markdown table cell. */
-function cell(text: string): string {
+/** Text safe inside a Markdown table cell. @example cell('a|b'); // 'a\\|b' */
+export function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 }

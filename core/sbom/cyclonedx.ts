@@ -131,8 +131,13 @@ function component(ref: string, input: CycloneDxComponentInput): Models.Componen
   return c;
 }
 
-/** `urn:uuid:` from the first 16 bytes of a SHA-256, with the version nibble 5 and the RFC 4122 variant (the 1.6 schema's serialNumber pattern only admits versions 1–5). */
-function serialFrom(digest: Uint8Array): string {
+/**
+ * `urn:uuid:` from the first 16 bytes of a SHA-256, with the version nibble 5 and the RFC 4122 variant (the 1.6 schema's serialNumber pattern only admits versions 1–5).
+ * Exported for documents built on top of this one (core/export's CycloneDX with vulnerabilities, CycloneDX VEX).
+ *
+ * @example serialFrom(sha256(bytes)); // 'urn:uuid:…-5…-…'
+ */
+export function serialFrom(digest: Uint8Array): string {
   const b = digest.slice(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x50;
   b[8] = (b[8]! & 0x3f) | 0x80;

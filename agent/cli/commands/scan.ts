@@ -1,10 +1,12 @@
 /** `stella scan TARGET`: components, findings, and optionally a signed report committed to the state repository. */
+import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { StellaError } from '../../../core/errors.js';
 import { SEVERITY_ORDER, type SeverityLevel } from '../../../core/match/severity.js';
 import { exportBytes, type ExportContext, type ExportOutput } from '../../../core/export/exporter.js';
+import { activeIgnores, parseIgnoreFile } from '../../../core/export/filter/ignore-file.js';
+import { selectFindings, type FindingFilters } from '../../../core/export/filter/select.js';
 import { defaultExporters } from '../../../core/export/registry.js';
-import type { Report } from '../../../core/model/report.js';
 import type { StateRepo } from '../../repo/state-repo.js';
 import { writeFileAtomically } from '../../fs/atomic-write.js';
 import { commitReport } from '../../scan/commit-report.js';
@@ -22,6 +24,10 @@ interface ScanOptions {
   exitCode: string;
   allowUnchecked?: boolean;
   kev?: boolean;
+  ignoreUnfixed?: boolean;
+  ignoreFile?: string;
+  /** The global -q/--quiet, also accepted after the command. */
+  quiet?: boolean;
   /** False with --no-color. */
   color: boolean;
   commit?: boolean;
@@ -35,11 +41,14 @@ export function registerScan(program: Command, setResult: SetResult): void {
     .command('scan')
     .description('scan an image, a root filesystem, a project folder or an SBOM, and match it against the mirrored advisories')
     .argument('<target>', 'docker save tar, OCI layout folder, OCI archive, rootfs folder or (gzipped) tar, project folder, or CycloneDX/SPDX JSON SBOM')
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...defaultExporters.names]).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format (listed below)').choices([...defaultExporters.names]).default('table'))
     .option('-o, --output <file>', 'write the output to a file instead of stdout')
     .option('-s, --severity <levels>', `only report these severities, comma-separated (${[...SEVERITY_ORDER].reverse().join(',')})`)
     .option('--exit-code <n>', 'exit with this code when findings (of --severity) remain, or when components were not checked', '0')
     .option('--kev', 'keep findings listed in CISA KEV whatever --severity says, and fail --exit-code on any of them')
+    .option('--ignore-unfixed', 'leave out findings that have no fixed version yet (neither shown nor gated on)')
+    .option('--ignore-file <file>', "advisory ids to leave out, one per line ('#' comments, optional exp:YYYY-MM-DD after an id, like .trivyignore); expired entries stop applying and are reported")
+    .option('-q, --quiet', 'no messages on stderr except errors (the same as the global --quiet)')
     .option('--no-color', 'never colour the table (also: NO_COLOR set, or output not a terminal)')
     .option('--allow-unchecked', 'with --exit-code: pass although some components could not be checked (no advisories for their ecosystem, no version ordering)')
     .option('--commit', 'sign the report and commit it to the state repository on agents/<node>')
@@ -51,16 +60,21 @@ export function registerScan(program: Command, setResult: SetResult): void {
       '\nWithout a state repository (--repo, $STELLA_REPO, config) only components are reported.\n' +
         'Every report records its coverage; under --exit-code, unchecked components or an empty target fail the gate.\n' +
         'On a terminal the table fits its width and colours severities; piped or written with -o, it is neither cut nor coloured.\n' +
-        'Examples:\n  stella scan app.oci.tar\n  stella scan --format json -o report.json ./rootfs\n  stella scan --severity HIGH,CRITICAL --kev --exit-code 1 sbom.cdx.json',
+        `Formats:\n${defaultExporters.exporters.map((e) => `  ${e.name.padEnd(14)}${e.description}`).join('\n')}\n` +
+        `${defaultExporters.exporters.filter((e) => e.usesTimestamp).map((e) => e.name).join(', ')} carry the current time; set SOURCE_DATE_EPOCH (seconds) for reproducible documents.\n` +
+        'Examples:\n  stella scan app.oci.tar\n  stella scan --format json -o report.json ./rootfs\n  stella scan --severity HIGH,CRITICAL --kev --exit-code 1 sbom.cdx.json\n' +
+        '  stella scan --format sarif -o stella.sarif --ignore-unfixed --ignore-file .stellaignore ./app',
     )
     .action(async (target: string, options: ScanOptions, command: Command) => {
       const ctx = CommandContext.of(command);
       const severities = parseSeverities(options.severity);
       const exitCode = parseExitCode(options.exitCode);
+      const ignore = options.ignoreFile === undefined ? undefined : activeIgnores(parseIgnoreFile(await readIgnoreFile(options.ignoreFile), options.ignoreFile), new Date());
+      for (const entry of ignore?.expired ?? []) ctx.log.warn(`${options.ignoreFile ?? ''}:${entry.line}: ${entry.id} expired on ${entry.expires ?? ''}; it applies no longer`, { id: entry.id, expires: entry.expires });
       const repo = await openRepoIfAny(ctx, options.commit === true);
       // Checked before the scan: a report that `stella verify` would reject is refused up front.
       const signer = options.commit === true && repo !== undefined ? await ctx.reportSigner(repo, options.node) : undefined;
-      const progress = createProgress();
+      const progress = createProgress(process.stderr, process.stderr.isTTY === true && ctx.globals.quiet !== true);
       let outcome: ScanOutcome;
       try {
         outcome = await scanTarget(target, {
@@ -81,13 +95,18 @@ export function registerScan(program: Command, setResult: SetResult): void {
           { ...committed },
         );
       }
-      const shown = filterFindings(outcome.report, severities, options.kev === true);
-      const hidden = outcome.report.findings.length - shown.findings.length;
-      if (hidden > 0) ctx.log.info(`${hidden} of ${outcome.report.findings.length} findings not shown (--severity ${options.severity ?? ''})`, { hidden });
+      const filters: FindingFilters = { kev: options.kev === true, ignoreUnfixed: options.ignoreUnfixed === true };
+      if (severities !== undefined) filters.severities = severities;
+      if (ignore !== undefined) filters.ignoreIds = ignore.ids;
+      const { report: shown, hidden } = selectFindings(outcome.report, filters);
+      const total = outcome.report.findings.length;
+      if (hidden.ignored > 0) ctx.log.info(`${hidden.ignored} of ${total} findings ignored (--ignore-file ${options.ignoreFile ?? ''})`, { ignored: hidden.ignored });
+      if (hidden.unfixed > 0) ctx.log.info(`${hidden.unfixed} of ${total} findings not shown: no fixed version yet (--ignore-unfixed)`, { unfixed: hidden.unfixed });
+      if (hidden.severity > 0) ctx.log.info(`${hidden.severity} of ${total} findings not shown (--severity ${options.severity ?? ''})`, { hidden: hidden.severity });
       const exporter = defaultExporters.get(options.format);
       // The table prints coverage itself; other outputs say it on stderr.
       if (!exporter.terminal || options.output !== undefined) for (const line of uncheckedLines(outcome.report)) ctx.log.warn(line);
-      await emit(await exporter.render(shown, terminalContext(options)), options.output);
+      await emit(await exporter.render(shown, { ...terminalContext(options), ...documentTime(exporter.usesTimestamp) }), options.output);
       const unchecked = exitCode === ExitCode.ok ? undefined : uncheckedGateFailure(outcome.report, options.allowUnchecked === true);
       if (unchecked !== undefined) ctx.log.error(`--exit-code ${exitCode}: ${unchecked}`);
       setResult({ exitCode: shown.findings.length > 0 || unchecked !== undefined ? exitCode : ExitCode.ok });
@@ -123,18 +142,6 @@ function parseExitCode(value: string): number {
 }
 
 /**
- * The findings of the chosen levels (with `kev`, KEV-listed ones of any
- * level too), with the summary counting those: what is shown and gated on.
- */
-function filterFindings(report: Report, severities: Set<SeverityLevel> | undefined, kev: boolean): Report {
-  if (severities === undefined) return report;
-  const findings = report.findings.filter((finding) => severities.has(finding.severity.level) || (kev && finding.kev !== undefined));
-  const counts: Record<string, number> = {};
-  for (const level of SEVERITY_ORDER) counts[level] = findings.filter((finding) => finding.severity.level === level).length;
-  return { ...report, summary: { ...report.summary, findings: findings.length, severities: counts }, findings };
-}
-
-/**
  * Width and colour for a person at a terminal: only when writing to a TTY
  * (never to -o), colour unless NO_COLOR (any value, per no-color.org) or
  * --no-color. Piped output is neither cut nor coloured, so nothing is lost
@@ -145,6 +152,26 @@ function terminalContext(options: ScanOptions): ExportContext {
   const context: ExportContext = { color: options.color && (process.env['NO_COLOR'] ?? '') === '' };
   if (process.stdout.columns > 0) context.columns = process.stdout.columns;
   return context;
+}
+
+/**
+ * The time for formats that carry one: SOURCE_DATE_EPOCH (seconds, the
+ * reproducible-builds convention) when set, else now.
+ */
+function documentTime(wanted: boolean): { timestamp?: string } {
+  if (!wanted) return {};
+  const epoch = process.env['SOURCE_DATE_EPOCH'];
+  if (epoch === undefined || epoch === '') return { timestamp: new Date().toISOString() };
+  if (!/^\d+$/.test(epoch)) throw new StellaError('USAGE', `SOURCE_DATE_EPOCH: '${epoch.slice(0, 20)}' is not a number of seconds`);
+  return { timestamp: new Date(Number(epoch) * 1000).toISOString() };
+}
+
+async function readIgnoreFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new StellaError('USAGE', `--ignore-file ${file}: cannot read it (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, { cause });
+  }
 }
 
 /** Writes to stdout, or to a file atomically (temp file + rename). */

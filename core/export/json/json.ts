@@ -22,5 +22,6 @@ export const jsonExporter: Exporter = Object.freeze({
   mediaType: 'application/json',
   fileExtension: '.json',
   terminal: false,
+  usesTimestamp: false,
   render: (report: Report) => serializeReport(report),
 });

@@ -120,5 +120,6 @@ export const tableExporter: Exporter = Object.freeze({
   mediaType: 'text/plain; charset=utf-8',
   fileExtension: '.txt',
   terminal: true,
+  usesTimestamp: false,
   render: (report: Report, context: ExportContext) => renderTable(report, context),
 });
