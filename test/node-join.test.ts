@@ -12,6 +12,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGitHub } from '../agent/forge/fake-github.test-helper.js';
 import { cliEnv, runStella, type CliRun } from './helpers/cli.js';
 import { publishBare, startGitHttpServer, type GitHttpServer } from './helpers/git-http-server.js';
 import { git } from './helpers/repo.js';
@@ -32,8 +33,8 @@ afterAll(async () => {
 });
 
 /** One person's machine: their own STELLA_HOME (keys), and the clone they work in. */
-function machine(name: string, repo: string): (args: string[]) => Promise<CliRun> {
-  const env = { ...cliEnv(join(root, name)), STELLA_REPO: repo };
+function machine(name: string, repo: string, extra: NodeJS.ProcessEnv = {}): (args: string[]) => Promise<CliRun> {
+  const env = { ...cliEnv(join(root, name)), STELLA_REPO: repo, ...extra };
   return (args) => runStella(args, { env, cwd: root });
 }
 
@@ -99,6 +100,62 @@ describe('stella node join', () => {
     ok(inClone);
     expect(inClone.stderr).toMatch(/origin\/agents\/edge-2/);
     expect(inClone.stderr).toMatch(/verified: 1 reports/);
+  });
+
+  it('with a forge: pushes enroll/<node> holding only the pending root that adds the key, and opens the pull request an admin signs and merges', async () => {
+    const { dir: adminDir, admin } = await adminRepo('admin-forge');
+    const { url, dir: bare } = await publishBare(server, adminDir, 'forge-state.git');
+    await git(adminDir, 'remote', 'add', 'origin', url);
+    const token = 'ghp_JoinTokenVALUE0123456789abcdef';
+    const github = await startFakeGitHub({ token, repository: 'acme/state', branches: ['main', 'enroll/edge-4'] });
+    try {
+      const nodeDir = join(root, 'edge-4');
+      const node = machine('edge-4-home', nodeDir, { STELLA_FORGE_TOKEN: token });
+      const joined = await node(['node', 'join', url, '--node', 'edge-4', '--repo-slug', 'acme/state', '--api-url', github.apiUrl, nodeDir]);
+      ok(joined);
+      const [enroll, prUrl] = joined.stdout.trim().split('\n');
+      expect(enroll).toMatch(/^stella trust enroll --node edge-4 --key /);
+      expect(prUrl).toBe('https://github.example/acme/state/pull/1');
+      expect(joined.stderr).not.toContain(token);
+      const keyId = (await git(nodeDir, 'config', 'stella.signingkey')).trim();
+
+      expect(github.pulls).toHaveLength(1);
+      const pull = github.pulls[0];
+      expect(pull).toMatchObject({ head: 'enroll/edge-4', base: 'main', title: 'Enroll node edge-4', state: 'open' });
+      expect(pull?.body).toContain(keyId);
+      expect(pull?.body).toContain('stella trust sign --branch enroll/edge-4');
+      expect(pull?.body).toContain('stella trust enroll --node edge-4 --key edge-4.pub.pem');
+
+      // On the server: one commit on main, changing trust/root.pending.json only, which adds the key unsigned.
+      const main = (await git(bare, 'rev-parse', 'main')).trim();
+      expect((await git(bare, 'rev-parse', 'enroll/edge-4^')).trim()).toBe(main);
+      expect((await git(bare, 'diff', '--name-status', 'main', 'enroll/edge-4')).trim()).toBe('A\ttrust/root.pending.json');
+      const pending = JSON.parse(await git(bare, 'show', 'enroll/edge-4:trust/root.pending.json')) as { signed: { version: number; nodes: Record<string, { keyids: string[] }> }; signatures: unknown[] };
+      expect(pending.signed.version).toBe(2);
+      expect(pending.signed.nodes['edge-4']?.keyids).toEqual([keyId]);
+      expect(pending.signatures).toEqual([]);
+
+      // The admin follows the body: signs on the branch, then merges it; the node's reports then verify.
+      await git(adminDir, 'fetch', '-q', 'origin', 'enroll/edge-4:enroll/edge-4');
+      ok(await admin(['trust', 'sign', '--branch', 'enroll/edge-4']));
+      await git(adminDir, 'push', '-q', 'origin', 'enroll/edge-4:main');
+      ok(await node(['pull']));
+      ok(await node(['scan', '--commit', sbom]));
+      ok(await node(['verify']));
+    } finally {
+      await github.close();
+    }
+  });
+
+  it('refuses --forge for a bundle, and a forge without a token, before cloning anything', async () => {
+    const node = machine('forge-refused-home', join(root, 'never'));
+    const bundle = await node(['node', 'join', join(root, 'site.bundle'), '--node', 'edge-8', '--forge', 'github', join(root, 'never')]);
+    expect(bundle.code).not.toBe(0);
+    expect(bundle.stderr).toContain('a join from a bundle has no remote to push the enrollment to');
+    const noToken = await node(['node', 'join', `${server.url}/state.git`, '--node', 'edge-8', '--forge', 'github', join(root, 'never')]);
+    expect(noToken.code).not.toBe(0);
+    expect(noToken.stderr).toContain('no API token: set STELLA_FORGE_TOKEN or GITHUB_TOKEN');
+    expect(existsSync(join(root, 'never'))).toBe(false);
   });
 
   it('from a bundle: seeds the clone; the admin enrolls and exports the news; the node imports it, commits a report and verifies', async () => {

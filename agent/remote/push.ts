@@ -82,15 +82,28 @@ const MISSING_OBJECTS = /missing necessary objects|pack not stored/i;
 export async function pushAgentBranch(store: GitStore, options: PushOptions): Promise<PushResult> {
   const session = openSession(options.remote, options.credentials, options.http);
   try {
-    return await attemptPushes(session, store, options);
+    return await attemptPushes(session, store, options, agentBranch(options.node));
   } finally {
     session.close();
   }
 }
 
-async function attemptPushes(session: Session, store: GitStore, options: PushOptions): Promise<PushResult> {
+/**
+ * Pushes another branch of the node's own making (`enroll/<node>`, for a pull
+ * request) the same way: never by force, replaying and retrying on a lost race.
+ * @example await pushBranch(repo.store, 'enroll/edge-2', { node: 'edge-2', remote, credentials });
+ */
+export async function pushBranch(store: GitStore, branch: string, options: PushOptions): Promise<PushResult> {
+  const session = openSession(options.remote, options.credentials, options.http);
+  try {
+    return await attemptPushes(session, store, options, branch);
+  } finally {
+    session.close();
+  }
+}
+
+async function attemptPushes(session: Session, store: GitStore, options: PushOptions, branch: string): Promise<PushResult> {
   await assertFullHistory(store);
-  const branch = agentBranch(options.node);
   const ref = `refs/heads/${branch}`;
   const maxAttempts = options.maxAttempts ?? DEFAULT_ATTEMPTS;
   const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };

@@ -15,6 +15,7 @@ import { BUNDLE_V2_SIGNATURE, MAX_BUNDLE_HEADER_BYTES, parseBundleHeader } from 
 import { createBundle, resolveCommitish, type CreatedBundle } from '../../core/git/bundle.js';
 import { GitStore } from '../../core/git/git-store.js';
 import type { StateRepo } from '../repo/state-repo.js';
+import type { SyncProgress } from './import.js';
 import { syncBackedFs } from './read-fs.js';
 import { writeFileAtomically } from '../fs/atomic-write.js';
 
@@ -23,6 +24,8 @@ export interface ExportOptions {
   output: string;
   /** A ref or commit, or the path of an earlier bundle whose ref tips the receiver already has. */
   since?: string;
+  /** Told each step as it starts (for a progress line on a terminal). */
+  onProgress?: SyncProgress | undefined;
 }
 
 export interface ExportSummary {
@@ -44,9 +47,14 @@ export async function exportBundle(repo: StateRepo, options: ExportOptions): Pro
   const started = performance.now();
   // Only reads happen on the repository here: the synchronous client is the fast one for that.
   const store = new GitStore({ fs: syncBackedFs, dir: repo.dir, gitdir: repo.store.gitdir });
+  const progress = options.onProgress ?? ((): void => undefined);
+  if (options.since !== undefined) progress({ what: `reading --since ${options.since}`, done: 0 });
   const since = options.since === undefined ? [] : await resolveSince(store, options.since);
+  progress({ what: `packing the objects of ${(await store.listBranches()).length} branches${since.length > 0 ? ` not in ${since.length} commits` : ''}`, done: 0 });
   const created = await createBundle(store, { since, inflate: (deflated) => inflateSync(deflated) });
   const file = resolve(options.output);
+  const { commits, tags, trees, blobs } = created.counts;
+  progress({ what: `writing ${commits + tags + trees + blobs} objects to ${file}`, done: 0 });
   const bytes = await writeAtomically(file, created.chunks);
   return {
     file,

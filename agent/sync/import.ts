@@ -13,6 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { StellaError } from '../../core/errors.js';
+import { parseBundleHeader } from '../../core/git/bundle-format.js';
 import { admitRefMove } from '../../core/admission/admit.js';
 import { branchOf } from '../../core/admission/refs.js';
 import { importBundle, type ImportResult, type RefUpdate } from '../../core/git/bundle.js';
@@ -24,7 +25,12 @@ export interface ImportFileOptions {
   force?: boolean;
   /** Put branches under `refs/remotes/<name>/` instead of `refs/heads/`. */
   asRemote?: string;
+  /** Told each step as it starts (for a progress line on a terminal). */
+  onProgress?: SyncProgress | undefined;
 }
+
+/** A step of an export or import: what it does, and how far along when that is cheap to know. */
+export type SyncProgress = (event: { what: string; done: number; total?: number }) => void;
 
 export interface ImportSummary extends ImportResult {
   /** Set when the checked-out branch moved and the work tree was brought along. */
@@ -38,20 +44,37 @@ export interface ImportSummary extends ImportResult {
  * @example await importBundleFile(repo, 'state.bundle', { asRemote: 'bundle' })
  */
 export async function importBundleFile(repo: StateRepo, file: string, options: ImportFileOptions = {}): Promise<ImportSummary> {
+  const progress = options.onProgress ?? ((): void => undefined);
+  progress({ what: `reading ${file}`, done: 0 });
   const bytes = await readFile(file).catch((cause: unknown) => {
     const code = (cause as { code?: unknown }).code;
     throw new StellaError(code === 'ENOENT' ? 'NOT_FOUND' : 'USAGE', `${file}: cannot read the bundle (${String(code ?? cause)})`, { cause });
   });
   let worktree: ImportSummary['worktree'];
+  progress({ what: `verifying and storing ${describeBundle(bytes)} from ${file}`, done: 0 });
   const result = await importBundle(repo.store, bytes, {
     source: file,
     ...(options.force === true ? { force: true } : {}),
     ...(options.asRemote === undefined ? {} : { asRemote: options.asRemote }),
     admit: async (updates) => {
-      worktree = await admitBundleRefs(repo, file, updates);
+      worktree = await admitBundleRefs(repo, file, updates, progress);
+      progress({ what: `moving ${updates.length} refs`, done: 0 });
     },
   });
   return { ...result, worktree };
+}
+
+/** "12 refs, 3456 objects", read from the header and the pack's own count; what cannot be read is left out (the import names the fault). */
+function describeBundle(bytes: Uint8Array): string {
+  try {
+    const header = parseBundleHeader(bytes, 'bundle');
+    const refs = `${header.refs.length} refs`;
+    if (bytes.length < header.packOffset + 12) return refs;
+    const objects = new DataView(bytes.buffer, bytes.byteOffset + header.packOffset + 8, 4).getUint32(0);
+    return `${refs}, ${objects} objects`;
+  } catch {
+    return 'the bundle';
+  }
 }
 
 /**
@@ -59,7 +82,7 @@ export async function importBundleFile(repo: StateRepo, file: string, options: I
  * the agent branches are judged by), then brings the checked-out branch and
  * its work tree along. Any refusal throws before a ref has moved.
  */
-async function admitBundleRefs(repo: StateRepo, file: string, updates: readonly RefUpdate[]): Promise<ImportSummary['worktree']> {
+async function admitBundleRefs(repo: StateRepo, file: string, updates: readonly RefUpdate[], progress: SyncProgress): Promise<ImportSummary['worktree']> {
   const { store } = repo;
   const isMain = (u: RefUpdate): boolean => branchOf(u.ref)?.$case === 'main';
   const ordered = [...updates.filter(isMain), ...updates.filter((u) => !isMain(u))];
@@ -68,9 +91,13 @@ async function admitBundleRefs(repo: StateRepo, file: string, updates: readonly 
   const mainUpdate = updates.find(isMain);
   const trust = mainUpdate?.oid ?? (await store.branchTip(MAIN_BRANCH));
   const moves = ordered.map((u) => ({ ref: u.ref, from: u.previous, to: u.oid }));
-  for (const move of moves) await admitRefMove(store, move, { source: file, agentTips, trust: isMainRef(move.ref) ? move.from : trust });
+  for (const [i, move] of moves.entries()) {
+    progress({ what: `checking ref ${i + 1}/${moves.length}: ${move.ref}`, done: i });
+    await admitRefMove(store, move, { source: file, agentTips, trust: isMainRef(move.ref) ? move.from : trust });
+  }
   const head = await store.currentBranch();
   const checkedOut = moves.find((m) => m.ref === head);
+  if (checkedOut !== undefined) progress({ what: `updating the work tree of ${checkedOut.ref}`, done: 0 });
   return checkedOut === undefined ? undefined : await applyAdmitted(repo, checkedOut);
 }
 

@@ -17,7 +17,7 @@ import { StellaError } from '../../core/errors.js';
 import { GitStore } from '../../core/git/git-store.js';
 import { initRepository } from '../../core/git/work-index.js';
 import { MAIN_BRANCH, openStateRepo, type StateRepo } from '../repo/state-repo.js';
-import { importBundleFile, type ImportSummary } from './import.js';
+import { importBundleFile, type ImportSummary, type SyncProgress } from './import.js';
 
 /** True when `dir` does not exist or is an empty folder: the place a new site may be seeded. */
 export async function isSeedTarget(dir: string): Promise<boolean> {
@@ -27,7 +27,7 @@ export async function isSeedTarget(dir: string): Promise<boolean> {
 }
 
 /** Creates the repository at `dir` from the bundle at `file` (see the module comment). */
-export async function seedFromBundle(dir: string, file: string): Promise<ImportSummary & { repo: StateRepo }> {
+export async function seedFromBundle(dir: string, file: string, onProgress?: SyncProgress): Promise<ImportSummary & { repo: StateRepo }> {
   const root = resolve(dir);
   if (!(await isSeedTarget(root))) throw new StellaError('REPO_EXISTS', `${root}: not empty; a new site is seeded into an empty or missing folder`);
   const staging = join(dirname(root), `.${basename(root)}.seed-${process.pid}-${Date.now().toString(36)}`);
@@ -36,7 +36,7 @@ export async function seedFromBundle(dir: string, file: string): Promise<ImportS
     await initRepository({ fs, dir: staging }, MAIN_BRANCH);
     const store = new GitStore({ fs, dir: staging });
     const repo: StateRepo = { dir: staging, store, signingKeyId: undefined, cacheDir: join(store.gitdir, 'stella') };
-    const summary = await importBundleFile(repo, file);
+    const summary = await importBundleFile(repo, file, { onProgress });
     if ((await store.branchTip(MAIN_BRANCH)) === undefined) {
       throw new StellaError('REPO_INVALID', `${file}: carries no ${MAIN_BRANCH} branch, so it cannot seed a site (export it with \`stella sync export\` on a full repository)`);
     }

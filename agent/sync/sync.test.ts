@@ -52,6 +52,16 @@ async function stella(...args: string[]): Promise<CommandResult> {
   return result;
 }
 
+/** Makes process.stderr look like a terminal, or not, for the loggers and progress lines the commands create; returns the undo. */
+function stderrIsTerminal(tty: boolean): () => void {
+  const had = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
+  Object.defineProperty(process.stderr, 'isTTY', { value: tty, configurable: true });
+  return () => {
+    if (had === undefined) Reflect.deleteProperty(process.stderr, 'isTTY');
+    else Object.defineProperty(process.stderr, 'isTTY', had);
+  };
+}
+
 let scans = 0;
 let source: TempRepo;
 /**
@@ -113,6 +123,43 @@ describe('stella sync', () => {
     expect(existsSync(join(target, 'findings', 'sync-node', 'web', 'report.json'))).toBe(true);
     await fsckStrict(target);
     expect(stderr.join('')).toMatch(/refs\/heads\/main: updated/);
+  });
+
+  it('shows its steps on a terminal, and off a terminal writes JSON lines only', async () => {
+    const bundle = join(root, 'progress.bundle');
+    let undo = stderrIsTerminal(false);
+    try {
+      expect(await stella('--repo', source.repo.dir, 'sync', 'export', '-o', bundle)).toEqual({ exitCode: 0 });
+      expect(await stella('--repo', join(root, 'seeded-piped'), 'sync', 'import', bundle)).toEqual({ exitCode: 0 });
+    } finally {
+      undo();
+    }
+    const piped = stderr.join('');
+    expect(piped).not.toMatch(/[\r\x1b]/);
+    const lines = piped.split('\n').filter((line) => line !== '');
+    expect(lines.map((line) => (JSON.parse(line) as { msg?: unknown }).msg)).toEqual([expect.stringMatching(/^wrote /), ...lines.slice(1, -1).map(() => expect.stringMatching(/^refs\/heads\//)), expect.stringMatching(/^imported /)]);
+
+    stderr = [];
+    undo = stderrIsTerminal(true);
+    try {
+      expect(await stella('--repo', source.repo.dir, 'sync', 'export', '-o', bundle)).toEqual({ exitCode: 0 });
+      expect(await stella('--repo', join(root, 'seeded-tty'), 'sync', 'import', bundle)).toEqual({ exitCode: 0 });
+    } finally {
+      undo();
+    }
+    const shown = stderr.filter((chunk) => chunk.startsWith('\r\x1b[2K')).map((chunk) => chunk.slice(5));
+    const refs = (await source.repo.store.listBranches()).length;
+    expect(shown).toEqual([
+      expect.stringMatching(new RegExp(`^packing the objects of ${refs} branches`)),
+      expect.stringMatching(/^writing \d+ objects to /),
+      '',
+      expect.stringMatching(/^reading /),
+      expect.stringMatching(new RegExp(`^verifying and storing ${refs} refs, \\d+ objects from `)),
+      ...Array.from({ length: refs }, (_, i) => expect.stringMatching(new RegExp(`^checking ref ${i + 1}/${refs}: refs/heads/`))),
+      'updating the work tree of refs/heads/main',
+      `moving ${refs} refs`,
+      '',
+    ]);
   });
 
   it('export --since a ref with ~N carries only the newer commits', async () => {

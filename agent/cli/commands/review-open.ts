@@ -12,12 +12,11 @@ import { agentBranch } from '../../../core/report/layout.js';
 import { renderReviewMarkdown, type ReviewEntry } from '../../../core/report/review.js';
 import { reviewRange } from '../../../core/report/review-range.js';
 import { fitBody } from '../../forge/body.js';
-import { forgeError } from '../../forge/errors.js';
-import { forgeEntry, FORGE_NAMES, type ForgeEntry } from '../../forge/registry.js';
-import { parseRemoteUrl, withoutCredentials } from '../../forge/remote-url.js';
+import { forgeEntry, FORGE_NAMES } from '../../forge/registry.js';
 import { toolVersion } from '../../package-root.js';
 import type { StateRepo } from '../../repo/state-repo.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
+import { findForgeToken, FORGE_TOKEN_ENV, locateForgeRepository } from '../forge-target.js';
 
 interface OpenOptions {
   base: string;
@@ -34,9 +33,6 @@ export interface ReviewOpenIo {
   write?: (text: string) => void;
   fetch?: typeof fetch;
 }
-
-/** Checked first; then the forge's own variable (GITHUB_TOKEN for github). */
-export const FORGE_TOKEN_ENV = 'STELLA_FORGE_TOKEN';
 
 /**
  * Registers `open` under the `review` command.
@@ -74,7 +70,7 @@ export function registerReviewOpen(review: Command, setResult: SetResult, io: Re
       const baseCommit = await branchCommit(repo, options.base, '');
       const since = await mergeBase(repo, baseCommit, headCommit);
       const entries = await reviewRange(repo.store, since, headCommit);
-      const { repository, apiUrl } = await locate(repo, entry, options);
+      const { repository, apiUrl } = await locateForgeRepository(repo, entry, options);
       const title = reviewTitle(node, entries);
       const footer = `_Cut to fit the forge's limit; the full review: \`stella review summary ${since?.slice(0, 12) ?? options.base}..${head}\`._`;
       const body = fitBody(renderReviewMarkdown(entries), entry.maxBodyLength, footer);
@@ -87,7 +83,7 @@ export function registerReviewOpen(review: Command, setResult: SetResult, io: Re
         setResult({ exitCode: ExitCode.ok });
         return;
       }
-      const { token, source } = findToken(env, entry, repository);
+      const { token, source } = findForgeToken(env, entry, repository);
       const forge = entry.create({ token, tokenSource: source, repository, apiUrl, userAgent: `stella-mesh/${toolVersion()}`, fetch: io.fetch });
       const result = await forge.openOrUpdatePullRequest({ head, base: options.base, title, body });
       const what = result.created ? 'opened' : result.updated ? 'updated' : 'already up to date:';
@@ -125,31 +121,4 @@ async function branchCommit(repo: StateRepo, branch: string, hint: string): Prom
 
 async function mergeBase(repo: StateRepo, base: string, head: string): Promise<string | undefined> {
   return (await repo.store.mergeBases(base, head))[0];
-}
-
-/** The forge repository and API: flags first, else the origin remote's host and path. */
-async function locate(repo: StateRepo, entry: ForgeEntry, options: OpenOptions): Promise<{ repository: string; apiUrl: string }> {
-  if (options.repoSlug !== undefined) return { repository: options.repoSlug, apiUrl: options.apiUrl ?? entry.defaultApiUrl };
-  const origin = await repo.store.getConfig('remote.origin.url');
-  if (origin === undefined) {
-    throw new StellaError('USAGE', `${repo.dir}: no origin remote to name the ${entry.name} repository; pass --repo-slug owner/name`);
-  }
-  const { host, slug } = parseRemoteUrl(origin);
-  const apiUrl = options.apiUrl ?? entry.apiUrlForHost(host);
-  if (apiUrl === undefined) {
-    throw new StellaError(
-      'USAGE',
-      `origin ${withoutCredentials(origin)} is on ${host}, not ${entry.name}'s public service; pass --api-url (for GitHub Enterprise: ${entry.apiUrlHint(host)}) or --forge`,
-    );
-  }
-  return { repository: slug, apiUrl };
-}
-
-function findToken(env: NodeJS.ProcessEnv, entry: ForgeEntry, repository: string): { token: string; source: string } {
-  const names = [FORGE_TOKEN_ENV, ...entry.tokenEnv];
-  for (const name of names) {
-    const value = env[name];
-    if (value !== undefined && value.trim() !== '') return { token: value, source: name };
-  }
-  throw forgeError('token-missing', { forge: entry.name, repository }, `no API token: set ${names.join(' or ')} to a token that may open pull requests (or use --print)`);
 }

@@ -6,8 +6,10 @@
 import type { Command } from 'commander';
 import { exportBundle } from '../../sync/export.js';
 import { importBundleFile } from '../../sync/import.js';
+import type { SyncProgress } from '../../sync/import.js';
 import { isSeedTarget, seedFromBundle } from '../../sync/seed.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
+import { createProgress } from '../progress.js';
 
 /** `--as-remote` puts branches under refs/remotes/bundle/*, as `git fetch FILE 'refs/heads/*:refs/remotes/bundle/*'` would. */
 const REMOTE = 'bundle';
@@ -32,7 +34,7 @@ export function registerSync(program: Command, setResult: SetResult): void {
     .action(async (options: { output: string; since?: string }, command: Command) => {
       const ctx = CommandContext.of(command);
       const repo = await ctx.openRepo();
-      const summary = await exportBundle(repo, { output: options.output, ...(options.since === undefined ? {} : { since: options.since }) });
+      const summary = await withProgress(ctx, (onProgress) => exportBundle(repo, { output: options.output, ...(options.since === undefined ? {} : { since: options.since }), onProgress }));
       for (const name of summary.omitted) ctx.log.info(`${name}: nothing new since --since, left out`, { ref: name });
       const { commits, trees, blobs } = summary.counts;
       ctx.log.info(
@@ -60,12 +62,17 @@ export function registerSync(program: Command, setResult: SetResult): void {
       const ctx = CommandContext.of(command);
       const path = await ctx.repoPath();
       // An empty or missing --repo folder is a new site: the bundle seeds it.
-      const summary = (await isSeedTarget(path))
-        ? await seedFromBundle(path, file)
-        : await importBundleFile(await ctx.openRepo(), file, {
-            ...(options.force === true ? { force: true } : {}),
-            ...(options.asRemote === true ? { asRemote: REMOTE } : {}),
-          });
+      const seed = await isSeedTarget(path);
+      const repo = seed ? undefined : await ctx.openRepo();
+      const summary = await withProgress(ctx, (onProgress) =>
+        repo === undefined
+          ? seedFromBundle(path, file, onProgress)
+          : importBundleFile(repo, file, {
+              ...(options.force === true ? { force: true } : {}),
+              ...(options.asRemote === true ? { asRemote: REMOTE } : {}),
+              onProgress,
+            }),
+      );
       for (const skip of summary.skipped) ctx.log.warn(`${file}: ref ${skip.name} skipped: ${skip.reason}`, { ref: skip.name, reason: skip.reason });
       for (const update of summary.updates) {
         const fields = { ref: update.ref, status: update.status, oid: update.oid, previous: update.previous };
@@ -81,4 +88,21 @@ export function registerSync(program: Command, setResult: SetResult): void {
       );
       setResult({ exitCode: refused > 0 ? ExitCode.error : ExitCode.ok });
     });
+}
+
+/**
+ * Runs `work` with its steps shown on one line redrawn in place on a terminal
+ * (as scan and feed import show theirs), nothing otherwise, and each step
+ * logged at debug level; the line is cleared before the summary is logged.
+ */
+async function withProgress<T>(ctx: CommandContext, work: (onProgress: SyncProgress) => Promise<T>): Promise<T> {
+  const progress = createProgress();
+  try {
+    return await work((event) => {
+      ctx.log.debug(event.what, { ...event });
+      progress.update(event);
+    });
+  } finally {
+    progress.done();
+  }
 }
