@@ -51,7 +51,8 @@ export async function admitRefMove(store: GitStore, move: RefMove, options: Admi
     throw refusal(move, options, 'main-onto-agent-tip', move.ref, "would move main to an agent branch's tip; reports reach main through a reviewed merge");
   }
   const commits = await newCommits(store, move.to, [move.from, options.trust]);
-  const hygiene = await treeProblem(store, [move.to, ...commits]);
+  // The old tip was checked when it arrived: only trees that differ from it are read.
+  const hygiene = await treeProblem(store, [move.to, ...commits], move.from);
   if (hygiene !== undefined) throw refusal(move, options, 'tree-hygiene', hygiene.path, hygiene.problem);
   if (branch.$case === 'agent') {
     const outside = await outsideScope(store, branch.node, move.to, options.trust);

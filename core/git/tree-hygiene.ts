@@ -30,11 +30,17 @@ interface RawEntry {
 const FILE_MODES = new Set(['100644', '100755', '644', '755']);
 const TREE_MODES = new Set(['40000', '040000']);
 
-/** The first bad entry in the trees of `commits` (each commit's whole tree), or undefined. */
-export async function treeProblem(store: GitStore, commits: readonly string[]): Promise<TreeProblem | undefined> {
+/**
+ * The first bad entry in the trees of `commits`, or undefined. With `known`
+ * (a commit already checked), a folder whose tree is the one `known` holds at
+ * the same path is not read again: the walk follows only what changed, so
+ * checking one new report costs the same in a repository of any size.
+ */
+export async function treeProblem(store: GitStore, commits: readonly string[], known?: string): Promise<TreeProblem | undefined> {
   const seen = new Set<string>();
+  const base = known === undefined ? undefined : (await store.readCommit(known)).tree;
   for (const commit of commits) {
-    const found = await walkTree(store, (await store.readCommit(commit)).tree, '', seen);
+    const found = await walkTree(store, (await store.readCommit(commit)).tree, '', seen, base);
     if (found !== undefined) return found;
   }
   return undefined;
@@ -51,23 +57,38 @@ export function entryProblem(mode: string, name: string): string | undefined {
   return undefined;
 }
 
-async function walkTree(store: GitStore, root: string, rootPath: string, seen: Set<string>): Promise<TreeProblem | undefined> {
+interface Pending {
+  oid: string;
+  path: string;
+  /** The known commit's tree at the same path, if it has one. */
+  base: string | undefined;
+}
+
+async function walkTree(store: GitStore, root: string, rootPath: string, seen: Set<string>, base: string | undefined): Promise<TreeProblem | undefined> {
   // Iterative: a hostile tree may nest far deeper than the call stack.
-  const stack: { oid: string; path: string }[] = [{ oid: root, path: rootPath }];
+  const stack: Pending[] = [{ oid: root, path: rootPath, base }];
   while (stack.length > 0) {
-    const { oid, path } = stack.pop() as { oid: string; path: string };
-    if (seen.has(oid)) continue;
+    const { oid, path, base: known } = stack.pop() as Pending;
+    if (seen.has(oid) || oid === known) continue;
     seen.add(oid);
     const { type, data } = await store.readObject(oid);
     if (type !== 'tree') return { path: path === '' ? '.' : path, problem: `is a ${type} where a folder should be` };
+    const knownEntries = known === undefined ? undefined : await knownTrees(store, known);
     for (const entry of parseRawTree(data)) {
       const child = path === '' ? entry.name : `${path}/${entry.name}`;
       const problem = entryProblem(entry.mode, entry.name);
       if (problem !== undefined) return { path: printable(child), problem };
-      if (TREE_MODES.has(entry.mode)) stack.push({ oid: entry.oid, path: child });
+      if (TREE_MODES.has(entry.mode)) stack.push({ oid: entry.oid, path: child, base: knownEntries?.get(entry.name) });
     }
   }
   return undefined;
+}
+
+/** Name → tree id of the folders in a tree that was already checked. */
+async function knownTrees(store: GitStore, oid: string): Promise<Map<string, string>> {
+  const { type, data } = await store.readObject(oid);
+  if (type !== 'tree') return new Map();
+  return new Map(parseRawTree(data).filter((e) => TREE_MODES.has(e.mode)).map((e) => [e.name, e.oid]));
 }
 
 /** `<mode> <name>\0<20-byte id>` entries, as Git writes them; a malformed tree yields what precedes the damage and one bad entry. */
