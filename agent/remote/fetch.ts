@@ -20,6 +20,7 @@ import { verifyPack } from '../../core/git/pack-file.js';
 import { storePack } from '../../core/git/pack-store.js';
 import { postService } from '../../core/git/smart-http.js';
 import { toolVersion } from '../package-root.js';
+import { packLimits } from '../repo/pack-limits.js';
 import { MAIN_BRANCH } from '../repo/state-repo.js';
 import { hasCommit } from './history.js';
 import { concat, FLUSH, pktLine } from '../../core/git/pkt-line.js';
@@ -121,7 +122,7 @@ function extractPack(response: Uint8Array, sideband: boolean, where: string): Ui
 /** Checks the pack, completes it if thin, and keeps it under objects/pack (shared with bundle import). */
 async function keepPack(store: GitStore, pack: Uint8Array, where: string): Promise<void> {
   const { objects } = await verifyPack(pack, where);
-  if (objects > 0) await storePack(store, pack, objects, where);
+  if (objects > 0) await storePack(store, pack, objects, where, packLimits);
 }
 
 function hasAgent(capabilities: ReadonlySet<string>): boolean {

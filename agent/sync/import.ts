@@ -11,12 +11,15 @@
  *   const summary = await importBundleFile(repo, '/media/usb/next.bundle');
  *   const refused = summary.updates.filter((u) => u.status === 'refused');
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { StellaError } from '../../core/errors.js';
 import { admitRefMove } from '../../core/admission/admit.js';
 import { branchOf } from '../../core/admission/refs.js';
+import { MAX_BUNDLE_HEADER_BYTES } from '../../core/git/bundle-format.js';
+import { MAX_PACK_BYTES } from '../../core/git/pack-limits.js';
 import { importBundle, type ImportResult, type RefUpdate } from '../../core/git/bundle.js';
 import { applyAdmitted } from '../repo/admitted-move.js';
+import { packLimits } from '../repo/pack-limits.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 
 export interface ImportFileOptions {
@@ -38,13 +41,11 @@ export interface ImportSummary extends ImportResult {
  * @example await importBundleFile(repo, 'state.bundle', { asRemote: 'bundle' })
  */
 export async function importBundleFile(repo: StateRepo, file: string, options: ImportFileOptions = {}): Promise<ImportSummary> {
-  const bytes = await readFile(file).catch((cause: unknown) => {
-    const code = (cause as { code?: unknown }).code;
-    throw new StellaError(code === 'ENOENT' ? 'NOT_FOUND' : 'USAGE', `${file}: cannot read the bundle (${String(code ?? cause)})`, { cause });
-  });
+  const bytes = await readBundle(file);
   let worktree: ImportSummary['worktree'];
   const result = await importBundle(repo.store, bytes, {
     source: file,
+    limits: packLimits,
     ...(options.force === true ? { force: true } : {}),
     ...(options.asRemote === undefined ? {} : { asRemote: options.asRemote }),
     admit: async (updates) => {
@@ -52,6 +53,19 @@ export async function importBundleFile(repo: StateRepo, file: string, options: I
     },
   });
   return { ...result, worktree };
+}
+
+/** The bundle's bytes; one larger than a header and a pack may be is refused before it is read. */
+async function readBundle(file: string): Promise<Uint8Array> {
+  const unreadable = (cause: unknown): never => {
+    const code = (cause as { code?: unknown }).code;
+    throw new StellaError(code === 'ENOENT' ? 'NOT_FOUND' : 'USAGE', `${file}: cannot read the bundle (${String(code ?? cause)})`, { cause });
+  };
+  const { size } = await stat(file).catch(unreadable);
+  if (size > MAX_BUNDLE_HEADER_BYTES + MAX_PACK_BYTES) {
+    throw new StellaError('LIMIT_EXCEEDED', `${file}: the bundle is ${size} bytes, over the limit of ${MAX_PACK_BYTES >> 20} MiB per pack; nothing was changed`);
+  }
+  return readFile(file).catch(unreadable);
 }
 
 /**

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packLimits } from '../../test/helpers/pack-limits.js';
 import { startGitHttpServer, type GitHttpServer } from '../../test/helpers/git-http-server.js';
 import { fsckStrict, git } from '../../test/helpers/repo.js';
 import { parseBundle } from './bundle-format.js';
@@ -71,7 +72,7 @@ describe('smart-HTTP client over the Web fetch', () => {
     expect(parsePktLines(reply.subarray(0, at))).toEqual(['NAK\n']);
     const fetched = reply.subarray(at);
     const target = await newStore('target');
-    await storePack(target, fetched, (await verifyPack(fetched, 'fetch')).objects, 'fetch');
+    await storePack(target, fetched, (await verifyPack(fetched, 'fetch')).objects, 'fetch', packLimits);
     await target.writeRef('refs/heads/main', tip);
     expect(new TextDecoder().decode(await target.readFile(tip, 'findings/n1/app/report.json'))).toBe('{"findings":[]}\n');
     await fsckStrict(target.dir);
