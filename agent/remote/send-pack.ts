@@ -20,8 +20,8 @@ import { StellaError } from '../../core/errors.js';
 import type { GitStore } from '../../core/git/git-store.js';
 import { postService } from '../../core/git/smart-http.js';
 import { toolVersion } from '../package-root.js';
-import { applyDelta, createDelta } from './delta.js';
-import { objectId, writePack, type PackInput } from './packfile.js';
+import { applyDelta, createDelta } from '../../core/git/delta.js';
+import { objectId, writePack, type PackInput } from '../../core/git/pack-file.js';
 import { concat, FLUSH, parsePktLines, pktLine } from '../../core/git/pkt-line.js';
 import type { Session } from './session.js';
 
@@ -82,7 +82,7 @@ export async function buildPack(store: GitStore, objects: PackObjects, capabilit
       const delta = createDelta(baseObject.data, object.data, object.type === 'tree' ? 'tree' : 'lines');
       if (delta.length < object.data.length * DELTA_WORTH) {
         // A wrong delta would store a different object under this id on the remote: check before sending.
-        if (objectId(object.type, applyDelta(baseObject.data, delta)) !== oid) throw new StellaError('INTERNAL', `delta for ${oid} against ${base} does not rebuild it`);
+        if ((await objectId(object.type, applyDelta(baseObject.data, delta))) !== oid) throw new StellaError('INTERNAL', `delta for ${oid} against ${base} does not rebuild it`);
         inputs.push({ type: 'ref-delta', base, data: delta });
         continue;
       }
