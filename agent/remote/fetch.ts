@@ -22,7 +22,6 @@ import { postService } from '../../core/git/smart-http.js';
 import { toolVersion } from '../package-root.js';
 import { packLimits } from '../repo/pack-limits.js';
 import { MAIN_BRANCH } from '../repo/state-repo.js';
-import { hasCommit } from './history.js';
 import { concat, FLUSH, pktLine } from '../../core/git/pkt-line.js';
 import { trackingRef } from './remote.js';
 import type { Session } from './session.js';
@@ -37,10 +36,10 @@ const MAX_HAVES = 256;
  * @example const tip = await fetchBranch(session, store, 'main', refs.get('refs/heads/main'), capabilities);
  */
 export async function fetchBranch(session: Session, store: GitStore, branch: string, advertised: string, capabilities: ReadonlySet<string>): Promise<string> {
-  if (!(await hasCommit(store, advertised))) {
+  if (!(await store.hasCommit(advertised))) {
     const pack = await requestPack(session, store, branch, advertised, capabilities);
     await keepPack(store, pack, `${session.remote.url} ${branch}`);
-    if (!(await hasCommit(store, advertised))) {
+    if (!(await store.hasCommit(advertised))) {
       throw new StellaError('REPO_INVALID', `fetching ${branch} from ${session.remote.url} did not bring commit ${advertised.slice(0, 12)}`, {
         data: { remote: session.remote.url, branch },
       });
@@ -83,7 +82,7 @@ async function localHaves(store: GitStore, session: Session): Promise<string[]> 
   for (const ref of refs) {
     if (oids.size >= MAX_HAVES) break;
     const oid = await store.readRef(ref).catch(() => undefined);
-    if (oid !== undefined && (await hasCommit(store, oid))) oids.add(oid);
+    if (oid !== undefined && (await store.hasCommit(oid))) oids.add(oid);
   }
   return [...oids];
 }

@@ -22,7 +22,7 @@ import { applyAdmitted, changedFiles } from '../repo/admitted-move.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import type { Credentials } from './credentials.js';
 import { fetchBranch } from './fetch.js';
-import { assertFullHistory, isAncestor } from './history.js';
+import { assertFullHistory, isAncestor } from '../../core/git/history.js';
 import { trackingRef, type Remote } from './remote.js';
 import { openSession, type Session, type Transport, type WireStats } from './session.js';
 

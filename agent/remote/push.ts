@@ -23,7 +23,7 @@ import { MAIN_BRANCH } from '../repo/state-repo.js';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import type { Credentials } from './credentials.js';
 import { fetchCurrent } from './fetch.js';
-import { assertFullHistory, commitsNotIn, isAncestor, readCommitInfo } from './history.js';
+import { assertFullHistory, commitsNotIn, isAncestor } from '../../core/git/history.js';
 import { trackingRef, type Remote } from './remote.js';
 import { replayCommits } from './replay.js';
 import type { SigningKey } from '../../core/sign/keys.js';
@@ -224,7 +224,7 @@ async function objectsToSend(store: GitStore, tip: string, known: readonly strin
     objects.set(commit.oid, { oid: commit.oid });
     const parent = commit.parents[0];
     // The parent's objects are on the remote or in this pack, so its versions of changed paths are safe delta bases.
-    const parentTree = parent === undefined ? undefined : (await readCommitInfo(store, parent)).tree;
+    const parentTree = parent === undefined ? undefined : (await store.readCommit(parent)).tree;
     for (const object of await newObjects(store, parentTree, commit.tree)) if (!objects.has(object.oid)) objects.set(object.oid, object);
   }
   return { commits: commits.length, objects: [...objects.values()] };
