@@ -30,7 +30,7 @@ import type { SigningKey } from '../../core/sign/keys.js';
 import { resequenceBundle } from '../scan/resequence.js';
 import { buildPack, sendPack, ZERO_OID } from './send-pack.js';
 import { openSession, type Session, type Transport, type WireStats } from './session.js';
-import { newObjects } from './tree-diff.js';
+import { newObjects } from '../../core/git/tree-diff.js';
 
 export interface PushOptions {
   node: string;

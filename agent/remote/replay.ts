@@ -26,7 +26,7 @@ import type { GitStore } from '../../core/git/git-store.js';
 import { peekClaim } from '../../core/report/claim.js';
 import { BUNDLE_FILE, RETIREMENT_FILE } from '../../core/report/layout.js';
 import type { CommitInfo } from '../../core/git/git-store.js';
-import { fileChanges } from './tree-diff.js';
+import { fileChanges } from '../../core/git/tree-diff.js';
 
 export interface ReplayRequest {
   /** The local branch to move to the replayed tip. */
