@@ -28,8 +28,8 @@ import { trackingRef, type Remote } from './remote.js';
 import { replayCommits } from './replay.js';
 import type { SigningKey } from '../../core/sign/keys.js';
 import { resequenceBundle } from '../scan/resequence.js';
-import { buildPack, sendPack, ZERO_OID } from './send-pack.js';
-import { openSession, type Session, type Transport, type WireStats } from './session.js';
+import { buildPack, sendPack, ZERO_OID } from '../../core/git/send-pack.js';
+import { endpointOf, openSession, type Session, type Transport, type WireStats } from './session.js';
 import { newObjects } from '../../core/git/tree-diff.js';
 
 export interface PushOptions {
@@ -129,7 +129,7 @@ async function attemptPushes(session: Session, store: GitStore, options: PushOpt
     const plan = await planPush(session, store, { branch, local, listed: listed.refs, capabilities, known, admit, resequence, onReplay: (event) => options.onEvent?.({ ...event, attempt }) });
     replayed += plan.replayed;
     if (plan.upToDate) return done('up-to-date', plan.tip, nothingSent);
-    const outcome = await sendPack(session, { ref, oldOid: plan.base ?? ZERO_OID, newOid: plan.tip }, plan.pack, capabilities);
+    const outcome = await session.guard(`pushing ${ref}`, () => sendPack(endpointOf(session), { ref, oldOid: plan.base ?? ZERO_OID, newOid: plan.tip }, plan.pack, capabilities));
     if (outcome.status === 'ok') {
       await setTracking(store, options.remote, branch, plan.tip);
       return done('pushed', plan.tip, { commits: plan.commits, objects: plan.objects, packBytes: outcome.packBytes });

@@ -21,6 +21,14 @@ import { concat, parsePktLines } from './pkt-line.js';
 /** A response larger than a pack may be (plus room for progress and negotiation lines) is not read on. */
 const MAX_RESPONSE_BYTES = MAX_PACK_BYTES + (16 << 20);
 
+/** Where a push or fetch goes: the transport, the repository's URL, and how we name ourselves (`agent=` capability). */
+export interface Endpoint {
+  transport: Transport;
+  url: string;
+  /** e.g. `stella-mesh/1.4.0`; sent only to servers that advertise `agent`. */
+  agent?: string;
+}
+
 /** What a request carries: bodies are whole byte arrays, so a transport may resend them (after a 401). */
 export interface TransportRequest {
   method: 'GET' | 'POST';
