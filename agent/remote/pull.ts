@@ -18,11 +18,12 @@ import { admitRefMove } from '../../core/admission/admit.js';
 import { StellaError } from '../../core/errors.js';
 import { agentBranch } from '../../core/report/layout.js';
 import type { GitStore } from '../../core/git/git-store.js';
-import { applyAdmitted, changedFiles } from '../repo/admitted-move.js';
+import { commitChanges } from '../../core/git/tree-diff.js';
+import { applyAdmitted } from '../repo/admitted-move.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import type { Credentials } from './credentials.js';
 import { fetchBranch } from './fetch.js';
-import { assertFullHistory, isAncestor } from './history.js';
+import { assertFullHistory, isAncestor } from '../../core/git/history.js';
 import { trackingRef, type Remote } from './remote.js';
 import { openSession, type Session, type Transport, type WireStats } from './session.js';
 
@@ -112,7 +113,7 @@ async function pullWith(session: Session, repo: StateRepo, options: PullOptions)
     if (moves) {
       const worktree = await applyAdmitted(repo, mainMove);
       keptLocalEdits = worktree?.leftAlone ?? [];
-      changedPaths = worktree?.changed ?? (await changedFiles(store, localMain, main)).size;
+      changedPaths = worktree?.changed ?? (await commitChanges(store, localMain, main)).size;
     }
     if (agentMoves) await applyAdmitted(repo, agentMove);
   } catch (error) {

@@ -23,14 +23,14 @@ import { MAIN_BRANCH } from '../repo/state-repo.js';
 import { backoffDelay, sleep, type BackoffOptions } from './backoff.js';
 import type { Credentials } from './credentials.js';
 import { fetchCurrent } from './fetch.js';
-import { assertFullHistory, commitsNotIn, isAncestor, readCommitInfo } from './history.js';
+import { assertFullHistory, commitsNotIn, isAncestor } from '../../core/git/history.js';
 import { trackingRef, type Remote } from './remote.js';
 import { replayCommits } from './replay.js';
 import type { SigningKey } from '../../core/sign/keys.js';
 import { resequenceBundle } from '../scan/resequence.js';
-import { buildPack, sendPack, ZERO_OID } from './send-pack.js';
-import { openSession, type Session, type Transport, type WireStats } from './session.js';
-import { newObjects } from './tree-diff.js';
+import { buildPack, sendPack, ZERO_OID } from '../../core/git/send-pack.js';
+import { endpointOf, openSession, type Session, type Transport, type WireStats } from './session.js';
+import { newObjects } from '../../core/git/tree-diff.js';
 
 export interface PushOptions {
   node: string;
@@ -142,7 +142,7 @@ async function attemptPushes(session: Session, store: GitStore, options: PushOpt
     const plan = await planPush(session, store, { branch, local, listed: listed.refs, capabilities, known, admit, resequence, onReplay: (event) => options.onEvent?.({ ...event, attempt }) });
     replayed += plan.replayed;
     if (plan.upToDate) return done('up-to-date', plan.tip, nothingSent);
-    const outcome = await sendPack(session, { ref, oldOid: plan.base ?? ZERO_OID, newOid: plan.tip }, plan.pack, capabilities);
+    const outcome = await session.guard(`pushing ${ref}`, () => sendPack(endpointOf(session), { ref, oldOid: plan.base ?? ZERO_OID, newOid: plan.tip }, plan.pack, capabilities));
     if (outcome.status === 'ok') {
       await setTracking(store, options.remote, branch, plan.tip);
       return done('pushed', plan.tip, { commits: plan.commits, objects: plan.objects, packBytes: outcome.packBytes });
@@ -237,7 +237,7 @@ async function objectsToSend(store: GitStore, tip: string, known: readonly strin
     objects.set(commit.oid, { oid: commit.oid });
     const parent = commit.parents[0];
     // The parent's objects are on the remote or in this pack, so its versions of changed paths are safe delta bases.
-    const parentTree = parent === undefined ? undefined : (await readCommitInfo(store, parent)).tree;
+    const parentTree = parent === undefined ? undefined : (await store.readCommit(parent)).tree;
     for (const object of await newObjects(store, parentTree, commit.tree)) if (!objects.has(object.oid)) objects.set(object.oid, object);
   }
   return { commits: commits.length, objects: [...objects.values()] };

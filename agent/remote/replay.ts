@@ -25,8 +25,8 @@ import { StellaError } from '../../core/errors.js';
 import type { GitStore } from '../../core/git/git-store.js';
 import { peekClaim } from '../../core/report/claim.js';
 import { BUNDLE_FILE, RETIREMENT_FILE } from '../../core/report/layout.js';
-import { readCommitInfo, type CommitInfo } from './history.js';
-import { fileChanges } from './tree-diff.js';
+import type { CommitInfo } from '../../core/git/git-store.js';
+import { fileChanges } from '../../core/git/tree-diff.js';
 
 export interface ReplayRequest {
   /** The local branch to move to the replayed tip. */
@@ -69,11 +69,11 @@ export async function replayCommits(store: GitStore, request: ReplayRequest): Pr
   await store.writeRef(scratchRef, request.onto);
   try {
     let tip = request.onto;
-    let tipTime = (await readCommitInfo(store, tip)).time;
+    let tipTime = (await store.readCommit(tip)).time;
     let replayed = 0;
     let alreadyThere = 0;
     for (const commit of request.commits) {
-      const parentTree = commit.parents[0] === undefined ? undefined : (await readCommitInfo(store, commit.parents[0])).tree;
+      const parentTree = commit.parents[0] === undefined ? undefined : (await store.readCommit(commit.parents[0])).tree;
       const changes = await fileChanges(store, parentTree, commit.tree);
       if (request.resequence !== undefined) await resequenceOnto(store, tip, changes, request.resequence);
       // Never older than the commit below it: history walks order commits by time.

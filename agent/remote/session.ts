@@ -11,7 +11,8 @@
  *   console.log(refs.get('refs/heads/main'), session.wire.bytesReceived);
  */
 import { isStellaError, StellaError } from '../../core/errors.js';
-import { discoverRefs, webTransport, type Advertisement, type GitService, type Transport } from '../../core/git/smart-http.js';
+import { discoverRefs, webTransport, type Advertisement, type Endpoint, type GitService, type Transport } from '../../core/git/smart-http.js';
+import { toolVersion } from '../package-root.js';
 import { authProblem, remoteAuth, type Credentials, type RemoteAuth } from './credentials.js';
 import type { Remote } from './remote.js';
 
@@ -36,6 +37,16 @@ export interface Session {
   guard<T>(what: string, operation: () => Promise<T>): Promise<T>;
   /** Ends the session (the global fetch pools its connections itself). */
   close(): void;
+}
+
+/**
+ * The session as core/git's push and fetch see it: its transport, the
+ * remote's URL, and our name for servers that ask.
+ *
+ * @example await session.guard('pushing main', () => sendPack(endpointOf(session), update, pack, capabilities));
+ */
+export function endpointOf(session: Session): Endpoint {
+  return { transport: session.transport, url: session.remote.url, agent: `stella-mesh/${toolVersion()}` };
 }
 
 /**

@@ -11,13 +11,16 @@
  *   const summary = await importBundleFile(repo, '/media/usb/next.bundle');
  *   const refused = summary.updates.filter((u) => u.status === 'refused');
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { StellaError } from '../../core/errors.js';
 import { parseBundleHeader } from '../../core/git/bundle-format.js';
 import { admitRefMove } from '../../core/admission/admit.js';
 import { branchOf } from '../../core/admission/refs.js';
+import { MAX_BUNDLE_HEADER_BYTES } from '../../core/git/bundle-format.js';
+import { MAX_PACK_BYTES } from '../../core/git/pack-limits.js';
 import { importBundle, type ImportResult, type RefUpdate } from '../../core/git/bundle.js';
 import { applyAdmitted } from '../repo/admitted-move.js';
+import { packLimits } from '../repo/pack-limits.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 
 export interface ImportFileOptions {
@@ -46,14 +49,12 @@ export interface ImportSummary extends ImportResult {
 export async function importBundleFile(repo: StateRepo, file: string, options: ImportFileOptions = {}): Promise<ImportSummary> {
   const progress = options.onProgress ?? ((): void => undefined);
   progress({ what: `reading ${file}`, done: 0 });
-  const bytes = await readFile(file).catch((cause: unknown) => {
-    const code = (cause as { code?: unknown }).code;
-    throw new StellaError(code === 'ENOENT' ? 'NOT_FOUND' : 'USAGE', `${file}: cannot read the bundle (${String(code ?? cause)})`, { cause });
-  });
+  const bytes = await readBundle(file);
   let worktree: ImportSummary['worktree'];
   progress({ what: `verifying and storing ${describeBundle(bytes)} from ${file}`, done: 0 });
   const result = await importBundle(repo.store, bytes, {
     source: file,
+    limits: packLimits,
     ...(options.force === true ? { force: true } : {}),
     ...(options.asRemote === undefined ? {} : { asRemote: options.asRemote }),
     admit: async (updates) => {
@@ -75,6 +76,19 @@ function describeBundle(bytes: Uint8Array): string {
   } catch {
     return 'the bundle';
   }
+}
+
+/** The bundle's bytes; one larger than a header and a pack may be is refused before it is read. */
+async function readBundle(file: string): Promise<Uint8Array> {
+  const unreadable = (cause: unknown): never => {
+    const code = (cause as { code?: unknown }).code;
+    throw new StellaError(code === 'ENOENT' ? 'NOT_FOUND' : 'USAGE', `${file}: cannot read the bundle (${String(code ?? cause)})`, { cause });
+  };
+  const { size } = await stat(file).catch(unreadable);
+  if (size > MAX_BUNDLE_HEADER_BYTES + MAX_PACK_BYTES) {
+    throw new StellaError('LIMIT_EXCEEDED', `${file}: the bundle is ${size} bytes, over the limit of ${MAX_PACK_BYTES >> 20} MiB per pack; nothing was changed`);
+  }
+  return readFile(file).catch(unreadable);
 }
 
 /**

@@ -5,16 +5,19 @@
  * complete history, and only then are refs moved.
  *
  * @example
- *   const result = await importBundle(store, bytes, { source: 'nightly.bundle', asRemote: 'bundle' });
+ *   const result = await importBundle(store, bytes, { source: 'nightly.bundle', asRemote: 'bundle', limits: { inflate } });
  */
 import git from 'isomorphic-git';
 import { StellaError } from '../errors.js';
 import { checkRefName, escapeForDisplay, parseBundle, type BundleRef, type SkippedRef } from './bundle-format.js';
 import { forEachLimit, walkObjects, type ObjectSource } from './object-walk.js';
 import { verifyPack } from './pack-file.js';
+import type { PackLimits } from './pack-limits.js';
 import { storePack } from './pack-store.js';
 
 export interface ImportBundleOptions {
+  /** Size limits on the bundle's pack, and the inflater that checks them (see pack-limits.ts). */
+  limits: PackLimits;
   /** Name of the input, for messages (a file name). */
   source?: string;
   /** Move refs even when the bundle's commit does not descend from the local one. */
@@ -72,10 +75,10 @@ interface PlannedRef {
  * refused one by one (status 'refused'), the others are still updated.
  *
  * @example
- *   const result = await importBundle(store, bytes, { source: 'nightly.bundle' });
+ *   const result = await importBundle(store, bytes, { source: 'nightly.bundle', limits: { inflate } });
  *   const refused = result.updates.filter((u) => u.status === 'refused');
  */
-export async function importBundle(store: ObjectSource, bytes: Uint8Array, options: ImportBundleOptions = {}): Promise<ImportResult> {
+export async function importBundle(store: ObjectSource, bytes: Uint8Array, options: ImportBundleOptions): Promise<ImportResult> {
   const source = options.source ?? 'bundle';
   const bundle = parseBundle(bytes, source);
   const pack = await verifyPack(bundle.pack, source);
@@ -94,7 +97,7 @@ export async function importBundle(store: ObjectSource, bytes: Uint8Array, optio
   };
   if (planned.length === 0) return result;
 
-  const published = pack.objects === 0 ? undefined : await storePack(repo, bundle.pack, pack.objects, source);
+  const published = pack.objects === 0 ? undefined : await storePack(repo, bundle.pack, pack.objects, source, options.limits);
   try {
     await requireComplete(repo, planned, bundle.prerequisites.map((p) => p.oid), published?.oids ?? new Set(), source);
   } catch (error) {

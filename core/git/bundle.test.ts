@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStellaError } from '../errors.js';
+import { packLimits as limits } from '../../test/helpers/pack-limits.js';
 import { hostileDir } from '../../test/helpers/paths.js';
 import { fsckStrict, git, tempRepo, type TempRepo } from '../../test/helpers/repo.js';
 import { checkRefName, formatBundleHeader, parseBundle } from './bundle-format.js';
@@ -300,7 +301,7 @@ describe('importBundle', () => {
   it('imports a native full bundle (git bundle create --all): same refs, git fsck --strict clean', async () => {
     await git(dir, 'bundle', 'create', '-q', join(root, 'native-full.bundle'), '--all');
     const into = await target();
-    const result = await importBundle(into, await readFile(join(root, 'native-full.bundle')), { source: 'native-full.bundle' });
+    const result = await importBundle(into, await readFile(join(root, 'native-full.bundle')), { limits, source: 'native-full.bundle' });
     expect(result.updates.map((u) => [u.ref, u.status])).toEqual([
       ['refs/heads/agents/node-1', 'created'],
       ['refs/heads/main', 'created'],
@@ -315,9 +316,9 @@ describe('importBundle', () => {
     await git(dir, 'branch', '-f', 'at-a', a);
     await git(dir, 'bundle', 'create', '-q', join(root, 'at-a.bundle'), 'at-a');
     await git(dir, 'branch', '-D', 'at-a');
-    await importBundle(into, await readFile(join(root, 'at-a.bundle')));
+    await importBundle(into, await readFile(join(root, 'at-a.bundle')), { limits });
     await git(dir, 'bundle', 'create', '-q', join(root, 'thin.bundle'), `${a}..main`);
-    const result = await importBundle(into, await readFile(join(root, 'thin.bundle')), { source: 'thin.bundle' });
+    const result = await importBundle(into, await readFile(join(root, 'thin.bundle')), { limits, source: 'thin.bundle' });
     expect(result.prerequisites).toEqual([a]);
     expect(result.completedFromLocal).toBeGreaterThan(0);
     expect(result.updates.map((u) => [u.ref, u.status])).toEqual([['refs/heads/main', 'created']]);
@@ -332,29 +333,29 @@ describe('importBundle', () => {
     await git(dir, 'branch', '-f', 'at-a', a);
     const atA = await createBundle(store, { refs: ['refs/heads/at-a'] });
     await git(dir, 'branch', '-D', 'at-a');
-    await importBundle(into, Buffer.concat(atA.chunks));
+    await importBundle(into, Buffer.concat(atA.chunks), { limits });
     await git(into.dir, 'update-ref', 'refs/heads/main', a);
     const inc = await createBundle(store, { refs: ['refs/heads/main'], since: [a] });
-    const result = await importBundle(into, Buffer.concat(inc.chunks));
+    const result = await importBundle(into, Buffer.concat(inc.chunks), { limits });
     expect(result.updates).toMatchObject([{ ref: 'refs/heads/main', status: 'updated', previous: a, oid: await store.branchTip('main') }]);
     await fsckStrict(into.dir);
-    const again = await importBundle(into, Buffer.concat(whole.chunks));
+    const again = await importBundle(into, Buffer.concat(whole.chunks), { limits });
     expect(again.updates).toMatchObject([{ ref: 'refs/heads/main', status: 'unchanged' }]);
     await fsckStrict(into.dir);
   });
 
   it('refuses a branch that is not a fast-forward (local ref untouched) unless forced', async () => {
     const into = await target();
-    await importBundle(into, Buffer.concat((await createBundle(store)).chunks));
+    await importBundle(into, Buffer.concat((await createBundle(store)).chunks), { limits });
     const local = await scan(into, 'main', 'local-only', 1);
     const bundle = Buffer.concat((await createBundle(store)).chunks);
-    const refused = await importBundle(into, bundle);
+    const refused = await importBundle(into, bundle, { limits });
     const main = refused.updates.find((u) => u.ref === 'refs/heads/main');
     expect(main).toMatchObject({ status: 'refused', previous: local });
     expect(main?.reason).toMatch(/not a fast-forward/);
     expect(refused.updates.find((u) => u.ref === 'refs/heads/agents/node-1')?.status).toBe('unchanged');
     expect((await git(into.dir, 'rev-parse', 'refs/heads/main')).trim()).toBe(local);
-    const forced = await importBundle(into, bundle, { force: true });
+    const forced = await importBundle(into, bundle, { limits, force: true });
     expect(forced.updates.find((u) => u.ref === 'refs/heads/main')?.status).toBe('forced');
     expect((await git(into.dir, 'rev-parse', 'refs/heads/main')).trim()).toBe(await store.branchTip('main'));
     await fsckStrict(into.dir);
@@ -362,7 +363,7 @@ describe('importBundle', () => {
 
   it('with asRemote writes branches under refs/remotes/<name>/ and leaves refs/heads alone', async () => {
     const into = await target();
-    const result = await importBundle(into, Buffer.concat((await createBundle(store)).chunks), { asRemote: 'bundle' });
+    const result = await importBundle(into, Buffer.concat((await createBundle(store)).chunks), { limits, asRemote: 'bundle' });
     expect(result.updates.map((u) => u.ref)).toEqual(['refs/remotes/bundle/agents/node-1', 'refs/remotes/bundle/main']);
     expect(await refsOf(into.dir, 'refs/heads/')).toEqual([]);
     expect(await refsOf(into.dir, 'refs/remotes/bundle/')).toEqual(await refsOf(dir, 'refs/heads/'));
@@ -373,7 +374,7 @@ describe('importBundle', () => {
     await scan(into, 'main', 'unrelated', 1);
     const before = await snapshot(into.dir);
     const inc = Buffer.concat((await createBundle(store, { since: [a] })).chunks);
-    await expectRejected(importBundle(into, inc, { source: 'inc.bundle' }), 'NOT_FOUND', /^inc\.bundle: this repository lacks 1 prerequisite commit\(s\).*import the earlier bundle first/);
+    await expectRejected(importBundle(into, inc, { limits, source: 'inc.bundle' }), 'NOT_FOUND', /^inc\.bundle: this repository lacks 1 prerequisite commit\(s\).*import the earlier bundle first/);
     expect(await snapshot(into.dir)).toBe(before);
   });
 
@@ -384,7 +385,7 @@ describe('importBundle', () => {
     const bundle = Buffer.concat((await createBundle(store)).chunks);
     for (const length of [bundle.length - 1, Math.floor(bundle.length / 2), 100, 20]) {
       const cut = bundle.subarray(0, length);
-      const error = await importBundle(into, cut, { source: 'cut.bundle' }).then(
+      const error = await importBundle(into, cut, { limits, source: 'cut.bundle' }).then(
         () => undefined,
         (caught: unknown) => caught,
       );
@@ -401,7 +402,7 @@ describe('importBundle', () => {
     // An incremental pack presented as a complete bundle: its commits' parents are nowhere.
     const inc = await createBundle(store, { since: [a] });
     const header = formatBundleHeader({ prerequisites: [], refs: inc.header.refs });
-    await expectRejected(importBundle(into, Buffer.concat([header, inc.chunks[1] as Uint8Array]), { source: 'partial.bundle' }), 'REPO_INVALID', /history is incomplete/);
+    await expectRejected(importBundle(into, Buffer.concat([header, inc.chunks[1] as Uint8Array]), { limits, source: 'partial.bundle' }), 'REPO_INVALID', /history is incomplete/);
     expect(await snapshot(into.dir)).toBe(before);
   });
 });
@@ -435,7 +436,7 @@ describe('importBundle: hostile corpus (make-hostile.py, kind bundle)', () => {
     const before = await snapshot(into.dir);
     const outside = fs.readdirSync(root).sort();
     const started = performance.now();
-    const result = await importBundle(into, fs.readFileSync(join(hostileDir, hostile.path)), { source: hostile.path }).catch((caught: unknown) => {
+    const result = await importBundle(into, fs.readFileSync(join(hostileDir, hostile.path)), { limits, source: hostile.path }).catch((caught: unknown) => {
       if (!isStellaError(caught)) throw caught;
       return caught;
     });

@@ -15,7 +15,7 @@
  * @example
  *   const created = await createBundle(store, { since: [lastExported] });
  *   await writeAll(file, created.chunks);
- *   const result = await importBundle(otherStore, bytes, { source: file });
+ *   const result = await importBundle(otherStore, bytes, { source: file, limits: { inflate } });
  *   for (const u of result.updates) console.log(u.ref, u.status, u.reason ?? '');
  */
 import git from 'isomorphic-git';

@@ -19,6 +19,7 @@
  *   await git.packObjects({ fs, gitdir, oids: [...plan.commits, ...plan.trees, ...plan.blobs] });
  */
 import { StellaError } from '../errors.js';
+import { walkCommits } from './commit-walk.js';
 import { ObjectReader, type Inflate, type ObjectSource, type TreeItem } from './object-reader.js';
 
 export type { Inflate, ObjectSource } from './object-reader.js';
@@ -56,18 +57,6 @@ export interface WalkResult {
   excludedTips: string[];
 }
 
-interface CommitNode {
-  oid: string;
-  tree: string;
-  parents: string[];
-  time: number;
-  /** Reachable from an excluded commit. */
-  excluded: boolean;
-  queued: boolean;
-  expanded: boolean;
-  order: number;
-}
-
 const DEFAULT_CONCURRENCY = 16;
 
 /**
@@ -101,7 +90,7 @@ export async function walkObjects(source: ObjectSource, request: WalkRequest): P
   const emit = request.onObjects ?? ((): void => undefined);
   emit([...walk.commits, ...tags]);
   const seen = new Set<string>();
-  const boundaryTrees = walk.boundary.map((oid) => (walk.nodes.get(oid) as CommitNode).tree);
+  const boundaryTrees = walk.boundary.map((oid) => walk.treeOf(oid));
   await walkTrees(reader, boundaryTrees, seen, undefined, concurrency);
   const trees: string[] = [];
   const blobs: string[] = [];
@@ -112,9 +101,9 @@ export async function walkObjects(source: ObjectSource, request: WalkRequest): P
     }
   }
   if (blobs.length > 0) emit(blobs);
-  const roots = [...rootTrees, ...walk.commits.map((oid) => (walk.nodes.get(oid) as CommitNode).tree)];
+  const roots = [...rootTrees, ...walk.commits.map((oid) => walk.treeOf(oid))];
   await walkTrees(reader, roots, seen, { trees, blobs, emit }, concurrency);
-  const excludedTips = includeCommits.filter((oid) => walk.nodes.get(oid)?.excluded === true);
+  const excludedTips = includeCommits.filter((oid) => walk.isExcluded(oid));
   return { commits: walk.commits, tags, trees, blobs, boundary: walk.boundary, excludedTips };
 }
 
@@ -130,71 +119,6 @@ async function peel(reader: ObjectReader, oid: string, tags: string[]): Promise<
     current = match[1] as string;
   }
   throw new StellaError('REPO_INVALID', `${oid}: tags nested more than 16 deep`);
-}
-
-async function walkCommits(
-  reader: ObjectReader,
-  include: readonly string[],
-  exclude: readonly string[],
-): Promise<{ nodes: Map<string, CommitNode>; commits: string[]; boundary: string[] }> {
-  const nodes = new Map<string, CommitNode>();
-  const pending = new Map<string, Promise<CommitNode>>();
-  let order = 0;
-  const node = (oid: string): Promise<CommitNode> => {
-    let promise = pending.get(oid);
-    if (promise === undefined) {
-      promise = reader.commit(oid).then((parsed) => {
-        const created: CommitNode = { oid, ...parsed, excluded: false, queued: false, expanded: false, order: order++ };
-        nodes.set(oid, created);
-        return created;
-      });
-      pending.set(oid, promise);
-    }
-    return promise;
-  };
-  const queue = new CommitQueue();
-  let includedInQueue = 0;
-  const enqueue = (n: CommitNode): void => {
-    if (n.queued || n.expanded) return;
-    n.queued = true;
-    queue.push(n);
-    if (!n.excluded) includedInQueue++;
-  };
-  const markExcluded = (start: CommitNode): void => {
-    const stack = [start];
-    while (stack.length > 0) {
-      const n = stack.pop() as CommitNode;
-      if (n.excluded) continue;
-      n.excluded = true;
-      if (n.queued) includedInQueue--;
-      // Parents of an already expanded commit are known: carry the mark down.
-      if (n.expanded) for (const parent of n.parents) stack.push(nodes.get(parent) as CommitNode);
-    }
-  };
-  for (const n of await Promise.all(exclude.map(node))) markExcluded(n);
-  for (const n of await Promise.all([...exclude, ...include].map(node))) enqueue(n);
-
-  const visited: CommitNode[] = [];
-  while (includedInQueue > 0) {
-    const n = queue.pop() as CommitNode;
-    n.queued = false;
-    if (!n.excluded) includedInQueue--;
-    const parents = await Promise.all(n.parents.map(node));
-    n.expanded = true;
-    visited.push(n);
-    for (const parent of parents) {
-      if (n.excluded) markExcluded(parent);
-      enqueue(parent);
-    }
-  }
-  const commits: string[] = [];
-  const boundary = new Set<string>();
-  for (const n of visited) {
-    if (n.excluded) continue;
-    commits.push(n.oid);
-    for (const parent of n.parents) if (nodes.get(parent)?.excluded === true) boundary.add(parent);
-  }
-  return { nodes, commits, boundary: [...boundary].sort() };
 }
 
 /**
@@ -254,46 +178,4 @@ export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (i
     while (next < items.length) await fn(items[next++] as T);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** Newest commit first; among equal times, the one discovered first. */
-class CommitQueue {
-  private readonly heap: CommitNode[] = [];
-
-  push(node: CommitNode): void {
-    const heap = this.heap;
-    heap.push(node);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(heap[i] as CommitNode, heap[parent] as CommitNode)) break;
-      [heap[i], heap[parent]] = [heap[parent] as CommitNode, heap[i] as CommitNode];
-      i = parent;
-    }
-  }
-
-  pop(): CommitNode | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0 && last !== undefined) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        const right = left + 1;
-        let best = i;
-        if (left < heap.length && before(heap[left] as CommitNode, heap[best] as CommitNode)) best = left;
-        if (right < heap.length && before(heap[right] as CommitNode, heap[best] as CommitNode)) best = right;
-        if (best === i) break;
-        [heap[i], heap[best]] = [heap[best] as CommitNode, heap[i] as CommitNode];
-        i = best;
-      }
-    }
-    return top;
-  }
-}
-
-function before(a: CommitNode, b: CommitNode): boolean {
-  return a.time !== b.time ? a.time > b.time : a.order < b.order;
 }

@@ -13,6 +13,7 @@ import git from 'isomorphic-git';
 import { StellaError } from '../errors.js';
 import { hexEncode } from '../sign/encoding.js';
 import type { ObjectSource } from './object-reader.js';
+import { checkPackLimits, type PackLimits } from './pack-limits.js';
 import { appendWholeObjects, externalDeltaBases, parsePackIndex, type PackObjectType } from './pack-file.js';
 import { isMissingFile, storeFsOps, type StoreFsOps } from './store-fs.js';
 
@@ -29,11 +30,14 @@ export interface Published {
  * Indexes the pack in a staging folder beside objects/pack (a thin pack is
  * completed with local bases and indexed again), then renames pack and
  * index into place — pack first, since readers look for the index.
- * `count` is the pack's object count (from `verifyPack`).
+ * `count` is the pack's object count (from `verifyPack`). Before anything
+ * is written the pack's entries are held to `limits` (`checkPackLimits`):
+ * the indexer would otherwise inflate whatever the sender declared.
  *
- * @example const { oids, withdraw } = await storePack(store, pack, (await verifyPack(pack, 'fetch')).objects, 'fetch');
+ * @example const { oids, withdraw } = await storePack(store, pack, (await verifyPack(pack, 'fetch')).objects, 'fetch', { inflate });
  */
-export async function storePack(repo: ObjectSource, pack: Uint8Array, count: number, source: string): Promise<Published> {
+export async function storePack(repo: ObjectSource, pack: Uint8Array, count: number, source: string, limits: PackLimits): Promise<Published> {
+  checkPackLimits(pack, limits, source);
   const ops = storeFsOps(repo.fs);
   const staging = `${repo.gitdir}/objects/tmp_objdir-stella-${hexEncode(crypto.getRandomValues(new Uint8Array(6)))}`;
   await ops.mkdir(staging);

@@ -15,7 +15,19 @@
  */
 import { StellaError } from '../errors.js';
 import { bufferSource } from '../sign/encoding.js';
-import { parsePktLines } from './pkt-line.js';
+import { MAX_PACK_BYTES } from './pack-limits.js';
+import { concat, parsePktLines } from './pkt-line.js';
+
+/** A response larger than a pack may be (plus room for progress and negotiation lines) is not read on. */
+const MAX_RESPONSE_BYTES = MAX_PACK_BYTES + (16 << 20);
+
+/** Where a push or fetch goes: the transport, the repository's URL, and how we name ourselves (`agent=` capability). */
+export interface Endpoint {
+  transport: Transport;
+  url: string;
+  /** e.g. `stella-mesh/1.4.0`; sent only to servers that advertise `agent`. */
+  agent?: string;
+}
 
 /** What a request carries: bodies are whole byte arrays, so a transport may resend them (after a 401). */
 export interface TransportRequest {
@@ -99,9 +111,28 @@ export async function postService(transport: Transport, url: string, service: Gi
 }
 
 async function bodyOf(response: Response, url: string): Promise<Uint8Array> {
-  const bytes = new Uint8Array(await response.arrayBuffer());
+  const bytes = await readBounded(response, url);
   if (response.status !== 200) {
     throw new StellaError('REPO_INVALID', `remote ${url} answered HTTP ${response.status}`, { data: { remote: url, httpStatus: response.status } });
   }
   return bytes;
+}
+
+/** The body, read chunk by chunk so that a server sending without end is cut off at MAX_RESPONSE_BYTES. */
+async function readBounded(response: Response, url: string): Promise<Uint8Array> {
+  if (response.body === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.length;
+    if (length > MAX_RESPONSE_BYTES) {
+      await reader.cancel();
+      throw new StellaError('LIMIT_EXCEEDED', `remote ${url} sent more than ${MAX_RESPONSE_BYTES >> 20} MiB in one response; nothing was changed`, { data: { remote: url } });
+    }
+    chunks.push(value);
+  }
+  return concat(chunks);
 }

@@ -5,13 +5,13 @@
  *
  * Two views of the same walk: the objects the newer tree adds (what a push
  * must send), and the changed files with their new contents (what a replay
- * re-applies and a pull writes to the work tree).
+ * re-applies, and what a pull or an import writes to the work tree).
  *
  * @example
  *   const added = await newObjects(store, parentTree, commitTree);        // [{ oid, type, base? }]
  *   const changes = await fileChanges(store, oldTree, newTree);           // path → bytes, or null when deleted
  */
-import type { GitStore, TreeEntry } from '../../core/git/git-store.js';
+import type { GitStore, TreeEntry } from './git-store.js';
 
 async function entries(store: GitStore, tree: string | undefined): Promise<Map<string, TreeEntry>> {
   if (tree === undefined) return new Map();
@@ -60,21 +60,28 @@ export async function fileChanges(store: GitStore, from: string | undefined, to:
   const changes = new Map<string, Uint8Array | null>();
   const visit = async (prefix: string, before: string | undefined, after: string | undefined): Promise<void> => {
     if (before === after) return;
-    const old = await entries(store, before);
-    const now = await entries(store, after);
-    for (const name of new Set([...old.keys(), ...now.keys()])) {
+    const [old, now] = await Promise.all([entries(store, before), entries(store, after)]);
+    // Sorted, so the same two trees always give the same order of changes.
+    for (const name of [...new Set([...old.keys(), ...now.keys()])].sort()) {
       const a = old.get(name);
       const b = now.get(name);
       if (a?.oid === b?.oid && a?.type === b?.type) continue;
-      const path = prefix === '' ? name : `${prefix}/${name}`;
-      const aTree = a?.type === 'tree' ? a.oid : undefined;
-      const bTree = b?.type === 'tree' ? b.oid : undefined;
+      const path = `${prefix}${name}`;
       // A file that became a folder is deleted before the folder's files are added: later entries win when applied.
       if (a?.type === 'blob' && b?.type !== 'blob') changes.set(path, null);
-      if (aTree !== undefined || bTree !== undefined) await visit(path, aTree, bTree);
+      if (a?.type === 'tree' || b?.type === 'tree') await visit(`${path}/`, a?.type === 'tree' ? a.oid : undefined, b?.type === 'tree' ? b.oid : undefined);
       if (b?.type === 'blob') changes.set(path, await store.readBlob(b.oid));
     }
   };
   await visit('', from, to);
   return changes;
+}
+
+/**
+ * `fileChanges` between the trees of two commits (`from` undefined: everything in `to`).
+ *
+ * @example const changes = await commitChanges(store, oldTip, newTip); // Map { 'findings/n1/app/report.json' => bytes }
+ */
+export async function commitChanges(store: GitStore, from: string | undefined, to: string): Promise<Map<string, Uint8Array | null>> {
+  return fileChanges(store, from === undefined ? undefined : await store.treeOf(from), await store.treeOf(to));
 }

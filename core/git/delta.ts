@@ -16,7 +16,7 @@
  *   const delta = createDelta(oldTree, newTree, 'tree');
  *   applyDelta(oldTree, delta); // equals newTree
  */
-import { StellaError } from '../../core/errors.js';
+import { StellaError } from '../errors.js';
 
 export type UnitKind = 'tree' | 'lines';
 
@@ -141,8 +141,11 @@ function* units(bytes: Uint8Array, kind: UnitKind): Generator<[number, number]> 
   }
 }
 
+// A key per unit for the map: WHATWG's "latin1" (windows-1252) gives every byte its own code point, which is all a key needs.
+const unitKeys = new TextDecoder('latin1');
+
 function latin1(bytes: Uint8Array, start: number, end: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+  return unitKeys.decode(bytes.subarray(start, end));
 }
 
 function varint(out: number[], value: number): void {

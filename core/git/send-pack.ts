@@ -13,21 +13,19 @@
  *
  * @example
  *   const pack = await buildPack(store, objects, capabilities);
- *   const outcome = await sendPack(session, { ref: 'refs/heads/agents/n1', oldOid, newOid }, pack, capabilities);
+ *   const outcome = await sendPack({ transport: fetch, url }, { ref: 'refs/heads/agents/n1', oldOid, newOid }, pack, capabilities);
  *   if (outcome.status === 'rejected') … // someone else moved the ref: fetch, replay, retry
  */
-import { StellaError } from '../../core/errors.js';
-import type { GitStore } from '../../core/git/git-store.js';
-import { postService } from '../../core/git/smart-http.js';
-import { toolVersion } from '../package-root.js';
+import { StellaError } from '../errors.js';
 import { applyDelta, createDelta } from './delta.js';
-import { objectId, writePack, type PackInput } from './packfile.js';
-import { concat, FLUSH, parsePktLines, pktLine } from '../../core/git/pkt-line.js';
-import type { Session } from './session.js';
+import type { GitStore } from './git-store.js';
+import { objectId, writePack, type PackInput } from './pack-file.js';
+import { concat, FLUSH, parsePktLines, pktLine } from './pkt-line.js';
+import { postService, type Endpoint } from './smart-http.js';
 
 export const ZERO_OID = '0000000000000000000000000000000000000000';
 
-export interface RefUpdate {
+export interface PushUpdate {
   ref: string;
   /** What the remote's ref must still be (ZERO_OID: must not exist yet). */
   oldOid: string;
@@ -43,19 +41,19 @@ export type SendOutcome = { status: 'ok'; packBytes: number } | { status: 'rejec
  * Posts one ref update and its pack (from `buildPack`) to `git-receive-pack`;
  * `rejected` when the server refused the update (with its reason).
  *
- * @example await sendPack(session, { ref, oldOid: remoteTip, newOid: localTip }, await buildPack(store, objects, capabilities), capabilities);
+ * @example await sendPack(endpoint, { ref, oldOid: remoteTip, newOid: localTip }, await buildPack(store, objects, capabilities), capabilities);
  */
-export async function sendPack(session: Session, update: RefUpdate, packfile: Uint8Array, capabilities: ReadonlySet<string>): Promise<SendOutcome> {
-  const { remote } = session;
+export async function sendPack(endpoint: Endpoint, update: PushUpdate, packfile: Uint8Array, capabilities: ReadonlySet<string>): Promise<SendOutcome> {
+  const remote = endpoint;
   if (!capabilities.has('report-status')) {
     throw new StellaError('REPO_INVALID', `remote ${remote.url} does not report push status (no report-status capability); refusing to push blind`);
   }
   // Side band: the server's keep-alive packets then hold the connection open while it indexes a large pack.
   const sideband = capabilities.has('side-band-64k');
-  const wanted = ['report-status', ...(sideband ? ['side-band-64k'] : []), ...(capabilities.has('agent') ? [`agent=stella-mesh/${toolVersion()}`] : [])];
+  const wanted = ['report-status', ...(sideband ? ['side-band-64k'] : []), ...(capabilities.has('agent') && endpoint.agent !== undefined ? [`agent=${endpoint.agent}`] : [])];
   const body = concat([pktLine(`${update.oldOid} ${update.newOid} ${update.ref}\0${wanted.join(' ')}\n`), FLUSH, packfile]);
 
-  const response = await session.guard(`pushing ${update.ref}`, () => postService(session.transport, remote.url, 'receive-pack', body));
+  const response = await postService(endpoint.transport, endpoint.url, 'receive-pack', body);
   const status = sideband ? demultiplex(remote.url, response) : response;
   return { ...readStatus(remote.url, update.ref, status), packBytes: packfile.length };
 }
@@ -82,7 +80,7 @@ export async function buildPack(store: GitStore, objects: PackObjects, capabilit
       const delta = createDelta(baseObject.data, object.data, object.type === 'tree' ? 'tree' : 'lines');
       if (delta.length < object.data.length * DELTA_WORTH) {
         // A wrong delta would store a different object under this id on the remote: check before sending.
-        if (objectId(object.type, applyDelta(baseObject.data, delta)) !== oid) throw new StellaError('INTERNAL', `delta for ${oid} against ${base} does not rebuild it`);
+        if ((await objectId(object.type, applyDelta(baseObject.data, delta))) !== oid) throw new StellaError('INTERNAL', `delta for ${oid} against ${base} does not rebuild it`);
         inputs.push({ type: 'ref-delta', base, data: delta });
         continue;
       }

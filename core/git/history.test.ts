@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitStore } from '../../core/git/git-store.js';
-import { initRepository } from '../../core/git/work-index.js';
 import { git } from '../../test/helpers/repo.js';
+import { GitStore } from './git-store.js';
 import { commitsNotIn, isAncestor } from './history.js';
+import { initRepository } from './work-index.js';
 
 let root: string;
 let store: GitStore;
