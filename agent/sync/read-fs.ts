@@ -1,5 +1,5 @@
 /**
- * A filesystem client for isomorphic-git whose calls are synchronous
+ * A filesystem client for core/git's object store whose calls are synchronous
  * underneath. An export reads thousands of small loose objects one by one;
  * each `fs.promises.readFile` costs four thread-pool round trips (open,
  * fstat, read, close), a synchronous read one system call each, so the walk
@@ -25,7 +25,7 @@ function later<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => P
 }
 
 /**
- * Node's synchronous fs calls behind isomorphic-git's promise interface.
+ * Node's synchronous fs calls behind the store's promise interface.
  * @example new GitStore({ fs: syncBackedFs, dir })
  */
 export const syncBackedFs: PromiseFsClient = {
