@@ -78,13 +78,17 @@ export async function signP256(privateKey: CryptoKey, bytes: Uint8Array): Promis
 }
 
 /**
- * Verifies a P1363 signature; a high-S signature is refused with SIGNATURE_INVALID
- * before the curve math, since only its low-S twin is the canonical encoding.
+ * Verifies a P1363 signature: false when it does not verify; a valid
+ * signature in high-S form is refused with SIGNATURE_INVALID, since only its
+ * low-S twin is the canonical encoding. (The curve math runs first, so a
+ * signature by another key reads as "does not verify", whatever its S.)
  * @example if (!(await verifyP256(publicKey, sig, payload))) throw …
  */
 export async function verifyP256(publicKey: CryptoKey, p1363: Uint8Array, bytes: Uint8Array): Promise<boolean> {
+  checkLength(p1363);
+  if (!(await crypto.subtle.verify(ECDSA_SHA256, publicKey, bufferSource(p1363), bufferSource(bytes)))) return false;
   assertLowS(p1363);
-  return crypto.subtle.verify(ECDSA_SHA256, publicKey, bufferSource(p1363), bufferSource(bytes));
+  return true;
 }
 
 /**

@@ -74,14 +74,15 @@ export async function verifyDetachedJws(jws: string, payload: Uint8Array, keys: 
     return invalid(`the trusted key for kid "${kid}" is unusable`, cause);
   }
   try {
-    assertLowS(base64UrlDecode(signature, 'JWS signature'));
-  } catch (cause) {
-    invalid(`signature for kid "${kid}" is not in canonical low-S form; it was re-encoded`, cause);
-  }
-  try {
     await flattenedVerify({ protected: protectedHeader, payload, signature }, key, { algorithms: ['ES256'] });
   } catch (cause) {
     invalid(`signature does not verify with the key for kid "${kid}"; the payload or the JWS was altered, or another key signed it`, cause);
+  }
+  // After the curve math, so another key's signature reads as "does not verify" whatever its S.
+  try {
+    assertLowS(base64UrlDecode(signature, 'JWS signature'));
+  } catch (cause) {
+    invalid(`signature for kid "${kid}" is not in canonical low-S form; it was re-encoded`, cause);
   }
   return { kid };
 }
