@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { centralRecord, overlapBomb } from '../../core/archive/zip/forge.test-helper.js';
 import { readSource, resolveSources, type SourceItem } from './sources.js';
 
 let dir = '';
@@ -19,16 +20,6 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const record = (id: string): Uint8Array => encode(JSON.stringify({ id, modified: '2024-01-01T00:00:00Z', affected: [] }));
 
-function centralRecord(bytes: Uint8Array, name: string): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const target = encode(name);
-  for (let at = 0; at + 46 < bytes.byteLength; at++) {
-    if (view.getUint32(at, true) !== 0x02014b50) continue;
-    const length = view.getUint16(at + 28, true);
-    if (length === target.byteLength && bytes.subarray(at + 46, at + 46 + length).every((b, i) => b === target[i])) return at;
-  }
-  throw new TypeError(`no central record for ${name}`);
-}
 
 async function items(bytes: Uint8Array, name: string): Promise<SourceItem[]> {
   const folder = join(dir, name);
@@ -56,22 +47,8 @@ describe('feed zips with entries that cannot be read', () => {
   });
 
   it('refuses a zip whose directory points many names at one local entry', async () => {
-    const one = zipSync({ 'B-1.json': record('B-1') });
-    const at = centralRecord(one, 'B-1.json');
-    const eocd = one.byteLength - 22;
-    const length = eocd - at;
-    const copies = 100;
-    const out = new Uint8Array(at + copies * length + 22);
-    out.set(one.subarray(0, at));
-    for (let i = 0; i < copies; i++) {
-      out.set(one.subarray(at, eocd), at + i * length);
-      out.set(encode(String(i % 10)), at + i * length + 46 + 2); // 'B-<digit>.json': names that differ from the local header
-    }
-    out.set(one.subarray(eocd), at + copies * length);
-    const view = new DataView(out.buffer);
-    view.setUint16(out.byteLength - 22 + 8, copies, true);
-    view.setUint16(out.byteLength - 22 + 10, copies, true);
-    view.setUint32(out.byteLength - 22 + 12, copies * length, true);
+    // 'B-<digit>.json': names that differ from the local header
+    const out = overlapBomb(zipSync({ 'B-1.json': record('B-1') }), 'B-1.json', 100, 2);
     await expect(items(out, 'Overlap')).rejects.toMatchObject({ code: 'ZIP_INVALID', message: expect.stringMatching(/^Overlap\/all\.zip: not a readable zip \(entries .* overlap at offset 0/) });
   });
 });

@@ -13,6 +13,7 @@ import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExtractResult } from '../extractor.js';
 import { encode, ids } from '../fixtures.test-helper.js';
+import { centralRecord, overlapBomb } from '../../archive/zip/forge.test-helper.js';
 import { isJavaArchive, javaArchiveExtractor } from './archive.js';
 
 const extract = (contents: Uint8Array, path = 'srv/app.jar'): Promise<ExtractResult> => javaArchiveExtractor.extract({ path, contents });
@@ -134,17 +135,6 @@ describe('java-archive: archives built by the JDK jar tool', () => {
 });
 
 describe('java-archive: hostile archives', () => {
-  /** Finds the central-directory record of `name` in a zip built by fflate. */
-  function centralRecord(bytes: Uint8Array, name: string): number {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const target = encode(name);
-    for (let at = 0; at + 46 < bytes.byteLength; at++) {
-      if (view.getUint32(at, true) !== 0x02014b50) continue;
-      const length = view.getUint16(at + 28, true);
-      if (length === target.byteLength && bytes.subarray(at + 46, at + 46 + length).every((b, i) => b === target[i])) return at;
-    }
-    throw new TypeError(`no central record for ${name}`);
-  }
 
   it('an entry that inflates past its declared size is stopped, and the rest is read', async () => {
     const zeros = new Uint8Array(8 * 1024 * 1024);
@@ -171,17 +161,7 @@ describe('java-archive: hostile archives', () => {
     const one = zipSync({ 'lib/a.jar': big }, { level: 0 });
     const record = centralRecord(one, 'lib/a.jar');
     expect(new DataView(one.buffer).getUint16(record + 10, true)).toBe(0); // stored: free to read
-    const eocd = one.byteLength - 22;
-    const recordLength = eocd - record;
-    const copies = 40;
-    const out = new Uint8Array(record + copies * recordLength + 22);
-    out.set(one.subarray(0, record));
-    for (let i = 0; i < copies; i++) out.set(one.subarray(record, eocd), record + i * recordLength);
-    out.set(one.subarray(eocd), record + copies * recordLength);
-    const outView = new DataView(out.buffer);
-    outView.setUint16(out.byteLength - 22 + 8, copies, true);
-    outView.setUint16(out.byteLength - 22 + 10, copies, true);
-    outView.setUint32(out.byteLength - 22 + 12, copies * recordLength, true);
+    const out = overlapBomb(one, 'lib/a.jar', 40);
     const start = performance.now();
     await expect(extract(out)).rejects.toMatchObject({ code: 'ZIP_INVALID', message: expect.stringMatching(/^srv\/app\.jar: not a readable Java archive \(entries 'lib\/a\.jar' and 'lib\/a\.jar' overlap at offset 0 .*refused\)$/) });
     expect(performance.now() - start).toBeLessThan(5_000);
