@@ -6,11 +6,15 @@
 #     version-ordering oracles; jar builds the Java archives
 #   rpm (rpm, rpmbuild) and python3-rpm: rpm databases and rpm's own version ordering
 #   golang-go: real Go binaries for the Go build-info reader
+#   docker-registry, skopeo: the reference OCI registry on loopback, and pushing test images into it
+#   wabt (wat2wasm): builds the OPA-ABI policy modules the tests load from project-owned WAT source
+#   chromium: the headless browser the edge dashboard's end-to-end test drives through playwright-core
 # Run by the test setup (test/helpers/global-setup.ts) and by .ci/run.
 # Installing needs root; without it, this says what to run and fails.
 set -euo pipefail
 
-packages=(php-cli python3-rpm r-base-core ruby rpm maven openjdk-17-jdk-headless golang-go)
+packages=(php-cli python3-rpm r-base-core ruby rpm maven openjdk-17-jdk-headless golang-go
+  docker-registry skopeo wabt chromium)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0
