@@ -6,7 +6,9 @@
  */
 import type { EpssFact, KevFact } from './exploitation.js';
 import type { OsRelease } from './package.js';
+import type { FindingVerdict, PolicyOutcome } from './policy.js';
 import type { Severity } from './severity.js';
+import type { FindingVex } from './vex.js';
 
 export const REPORT_SCHEMA = 'stella.report/v1';
 
@@ -25,7 +27,7 @@ export interface ReportComponent {
   sourceVersion?: string;
 }
 
-export interface Finding {
+export interface Finding extends FindingVex {
   /** Advisory id (GHSA-…, CVE-…, DSA-…). */
   id: string;
   aliases: string[];
@@ -41,6 +43,8 @@ export interface Finding {
   kev?: KevFact;
   /** FIRST EPSS score of the finding's CVE (the highest, when it has several). */
   epss?: EpssFact;
+  /** Set when a policy is in force: this finding's verdict and what decided it. */
+  verdict?: FindingVerdict;
 }
 
 export interface ReportTarget {
@@ -114,4 +118,6 @@ export interface Report {
   components: ReportComponent[];
   findings: Finding[];
   warnings: string[];
+  /** Set when a policy is in force: the target's verdict (absent: no policy evaluated). */
+  policy?: PolicyOutcome;
 }

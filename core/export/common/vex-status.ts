@@ -12,25 +12,8 @@
  */
 import type { Finding } from '../../model/report.js';
 
-/** OpenVEX's statuses; CycloneDX's analysis states map onto them (see the cyclonedx exporter). */
-export type VexStatus = 'affected' | 'not_affected' | 'fixed' | 'under_investigation';
-
-/** OpenVEX's justifications for `not_affected`. */
-export type VexJustification =
-  | 'component_not_present'
-  | 'vulnerable_code_not_present'
-  | 'vulnerable_code_not_in_execute_path'
-  | 'vulnerable_code_cannot_be_controlled_by_adversary'
-  | 'inline_mitigations_already_exist';
-
-export const VEX_STATUSES: readonly VexStatus[] = ['affected', 'not_affected', 'fixed', 'under_investigation'];
-export const VEX_JUSTIFICATIONS: readonly VexJustification[] = [
-  'component_not_present',
-  'vulnerable_code_not_present',
-  'vulnerable_code_not_in_execute_path',
-  'vulnerable_code_cannot_be_controlled_by_adversary',
-  'inline_mitigations_already_exist',
-];
+export { VEX_JUSTIFICATIONS, VEX_STATUSES, type VexJustification, type VexStatus } from '../../model/vex.js';
+import { VEX_JUSTIFICATIONS, VEX_STATUSES, type VexJustification, type VexStatus } from '../../model/vex.js';
 
 /**
  * The VEX fields a finding may carry once VEX statements are applied.

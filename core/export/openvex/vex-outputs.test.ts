@@ -11,9 +11,10 @@ import { renderCycloneDx } from '../cyclonedx/cyclonedx.js';
 import { renderCycloneDxVex } from '../cyclonedx-vex/cyclonedx-vex.js';
 import { component, finding, imageReport } from '../report.test-helper.js';
 import { buildOpenVex } from './openvex.js';
+import type { Finding } from '../../model/report.js';
 
 const affected = finding('GHSA-1111-2222-3333', 'pkg:npm/a@1.0.0', { aliases: ['CVE-2024-1'], fixed: '1.0.1', summary: 'Bad thing in a' });
-const ruledOut = { ...finding('CVE-2024-9', 'pkg:npm/b@2.0.0'), status: 'not_affected', justification: 'vulnerable_code_not_present', statusSource: 'vex/app.openvex.json' };
+const ruledOut: Finding = { ...finding('CVE-2024-9', 'pkg:npm/b@2.0.0'), status: 'not_affected', justification: 'vulnerable_code_not_present', statusSource: 'vex/app.openvex.json' };
 const report = imageReport([component('pkg:npm/a@1.0.0', ['package-lock.json']), component('pkg:npm/b@2.0.0', ['package-lock.json'])], [affected, ruledOut]);
 
 interface OpenVexDoc {

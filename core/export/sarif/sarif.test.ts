@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assertValid } from '../../../test/helpers/format-validate.js';
 import { component, finding, imageReport } from '../report.test-helper.js';
 import { buildSarif } from './sarif.js';
+import type { Finding } from '../../model/report.js';
 import { FINGERPRINT_KEY, type SarifResult } from './results.js';
 import { sarifLevel, type SarifRule } from './rules.js';
 
@@ -74,7 +75,7 @@ describe('sarif exporter', () => {
   });
 
   it('suppresses a finding a VEX statement rules out, and keeps it as a result', () => {
-    const ruled = { ...finding('GHSA-1', 'pkg:npm/a@1.0.0'), status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' };
+    const ruled: Finding = { ...finding('GHSA-1', 'pkg:npm/a@1.0.0'), status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' };
     const { results } = run(imageReport([component('pkg:npm/a@1.0.0', ['package-lock.json'])], [ruled]));
     expect(results[0]?.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'vulnerable_code_not_in_execute_path' }]);
     expect(results[0]?.properties['vexStatus']).toBe('not_affected');
