@@ -10,12 +10,15 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding, Report } from '../core/model/report.js';
+import { serializeReport } from '../core/report/serialize.js';
+import { defaultVexFormats } from '../core/vex/registry.js';
 import { openStateRepo } from '../agent/repo/state-repo.js';
 import { scanTarget } from '../agent/scan/scan.js';
 import { runStella, type CliRun } from './helpers/cli.js';
-import { imagesDir, sharedData } from './helpers/paths.js';
+import { imagesDir, projectRoot, sharedData } from './helpers/paths.js';
 import { git } from './helpers/repo.js';
 
 const IMAGE = join(imagesDir, 'debian-node.oci.tar');
@@ -126,6 +129,26 @@ describe('VEX on a real image scan', () => {
     expect(cdx.code, cdx.stderr).toBe(0);
     const vulnerabilities = (JSON.parse(cdx.stdout) as { vulnerabilities: { id: string; analysis: { state: string; justification?: string; detail?: string } }[] }).vulnerabilities;
     expect(vulnerabilities.find((v) => v.id === byAlias.id && v.analysis.state === 'not_affected')?.analysis).toMatchObject({ justification: 'code_not_reachable', detail: expect.stringContaining('The parser is never given user input.') as unknown });
+  });
+
+  it('in process: a statement about the image digest decides every finding of its vulnerability, and the report stays valid under its schema', async () => {
+    const repo = await openStateRepo(repoDir());
+    const document = defaultVexFormats.read({
+      name: 'image.openvex.json',
+      bytes: new TextEncoder().encode(JSON.stringify(openvex([{ vulnerability: { name: byId.id }, products: [{ '@id': `pkg:oci/debian-node@${baseline.target.digest.replace(':', '%3A')}` }], status: 'fixed', timestamp: '2030-01-01T00:00:00Z' }]))),
+    });
+    const outcome = await scanTarget(IMAGE, { repo, vex: [document] });
+    const decided = outcome.report.findings.filter((f) => f.statusSource === 'image.openvex.json#0');
+    expect(decided.length).toBeGreaterThanOrEqual(1);
+    expect(decided.map((f) => f.id)).toEqual(baseline.findings.filter((f) => f.id === byId.id).map((f) => f.id));
+    expect(decided.every((f) => f.status === 'fixed')).toBe(true);
+    // The repository's vex/ still applies beside it; nothing else changed.
+    expect(outcome.report.findings.find((f) => f.id === byAlias.id && f.purl === byAlias.purl)?.status).toBe('not_affected');
+    expect(outcome.report.findings.map((f) => `${f.purl} ${f.id}`)).toEqual(baseline.findings.map((f) => `${f.purl} ${f.id}`));
+    expect(outcome.vex).toMatchObject({ documents: ['vex/app.openvex.json', 'image.openvex.json'], decided: 1 + decided.length });
+    const schema = JSON.parse(await readFile(join(projectRoot, 'schemas', 'report.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020.default({ allErrors: true, strict: false }).compile(schema);
+    expect(validate(JSON.parse(serializeReport(outcome.report))), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('a tampered VEX file fails stella verify, and the scan refuses to apply it', async () => {
