@@ -21,6 +21,7 @@ export type StellaErrorCode =
   | 'DIGEST_MISMATCH'
   | 'JSON_INVALID'
   | 'SBOM_INVALID'
+  | 'VEX_INVALID'
   | 'ZIP_INVALID'
   | 'ADVISORY_INVALID'
   | 'VERSION_INVALID'

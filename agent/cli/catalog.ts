@@ -52,6 +52,11 @@ export const COMMANDS: readonly CatalogEntry[] = [
     load: async () => (await import('./commands/scan.js')).registerScan,
   },
   {
+    name: 'vex',
+    summary: 'manage the VEX documents (OpenVEX, CycloneDX VEX, CSAF VEX) that decide the status of findings',
+    load: async () => (await import('./commands/vex.js')).registerVex,
+  },
+  {
     name: 'verify',
     summary: 'check every report, feed and signed file (policies, VEX, exceptions, stella.yaml) of each ref against the keys in trust/',
     load: async () => (await import('./commands/verify.js')).registerVerify,

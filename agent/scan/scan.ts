@@ -25,6 +25,8 @@ import { readTarget } from '../image/index.js';
 import { AdvisoryIndex } from '../index/advisory-index.js';
 import { toolVersion } from '../package-root.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
+import type { VexDocument } from '../../core/vex/statement.js';
+import { decideWithVex, type VexSummary } from '../vex/decide.js';
 import { buildComponents } from './inventory.js';
 import { looksLikeRegistryReference, registryReferenceError } from './registry-ref.js';
 
@@ -34,12 +36,16 @@ export interface ScanOptions {
   /** Name for the target in the report, instead of the one found in the image or file name. */
   name?: string;
   onProgress?: (progress: { done: number; total?: number; what: string }) => void;
+  /** VEX documents given on the command line (`--vex`), applied after the repository's `vex/`. */
+  vex?: readonly VexDocument[];
 }
 
 export interface ScanOutcome {
   report: Report;
   /** CycloneDX 1.6 document of the components. */
   sbom: object;
+  /** What VEX decided; undefined when there was no VEX at all (no repository, no `--vex`). */
+  vex?: VexSummary;
 }
 
 export async function scanTarget(targetPath: string, options: ScanOptions = {}): Promise<ScanOutcome> {
@@ -71,7 +77,11 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
     warnings,
   };
   const sbom = buildCycloneDx({ target: resolved.target, components: resolved.components, tool: { name: 'stella', version } });
-  return { report, sbom };
+  if (options.repo === undefined && (options.vex ?? []).length === 0) return { report, sbom };
+  // VEX decides status before the report is signed, from the same commit the feeds were read at.
+  const repoVex = options.repo === undefined || feed === null ? undefined : { store: options.repo.store, commit: feed.commit };
+  const decided = await decideWithVex(report, repoVex, options.vex ?? []);
+  return { report: decided.report, sbom, vex: decided.summary };
 }
 
 interface ResolvedInventory {

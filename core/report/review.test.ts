@@ -71,3 +71,21 @@ describe('renderReviewMarkdown coverage', () => {
     expect(text).toContain('**2 components not checked:**\n\n- 2 deb packages (Debian 12): no advisories for Debian:12 imported — not checked\n');
   });
 });
+
+describe('VEX status in summary.md', () => {
+  const plain = finding('GHSA-1', 'lodash', '4.17.15', 'HIGH', '4.17.21');
+  const ruledOut: Finding = { ...plain, status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path', statusSource: 'vex/app.openvex.json#0' };
+
+  it('shows each new finding’s VEX status, — when no statement spoke about it', () => {
+    const text = renderReviewMarkdown([{ folder: 'findings/n/app', diff: diffReports(undefined, report([plain, { ...ruledOut, id: 'GHSA-9' }])), current: report([plain]) }]);
+    expect(text).toContain('| severity | package | installed | advisory | fixed in | VEX status |');
+    expect(text).toContain('| HIGH | lodash | 4.17.15 | GHSA-1 | 4.17.21 | — |');
+    expect(text).toContain('| HIGH | lodash | 4.17.15 | GHSA-9 | 4.17.21 | not_affected: vulnerable_code_not_in_execute_path |');
+  });
+
+  it('reports a status a VEX statement changed as a change of the finding', () => {
+    const diff = diffReports(report([plain]), report([ruledOut]));
+    expect(diff.changed.map((c) => [c.after.id, c.fields])).toEqual([['GHSA-1', ['status']]]);
+    expect(renderReviewMarkdown([{ folder: 'findings/n/app', diff, current: report([ruledOut]) }])).toContain('status: — → not_affected: vulnerable_code_not_in_execute_path');
+  });
+});

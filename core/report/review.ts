@@ -15,7 +15,7 @@ import { checkedSentence, uncheckedLines } from './coverage-text.js';
 export interface FindingChange {
   before: Finding;
   after: Finding;
-  /** What differs: `installed`, `fixed`, `severity`. */
+  /** What differs: `installed`, `fixed`, `severity`, `status` (VEX). */
   fields: string[];
 }
 
@@ -46,6 +46,7 @@ export function diffReports(previous: Report | undefined, current: Report | unde
     if (old.installed !== finding.installed) fields.push('installed');
     if (old.fixed !== finding.fixed) fields.push('fixed');
     if (old.severity.level !== finding.severity.level) fields.push('severity');
+    if (vexStatus(old) !== vexStatus(finding)) fields.push('status');
     if (fields.length > 0) diff.changed.push({ before: old, after: finding, fields });
     else diff.unchanged += 1;
   }
@@ -130,12 +131,12 @@ export function severityCounts(findings: readonly Finding[]): string {
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
-/** A Markdown table of findings: severity, package, installed, advisory (with two aliases), fixed in. @example findingTable(findings)[0]; // '| severity | package | …' */
+/** A Markdown table of findings: severity, package, installed, advisory (with two aliases), fixed in, VEX status. @example findingTable(findings)[0]; // '| severity | package | …' */
 export function findingTable(findings: readonly Finding[]): string[] {
   return [
-    '| severity | package | installed | advisory | fixed in |',
-    '|---|---|---|---|---|',
-    ...findings.map((f) => `| ${f.severity.level} | ${cell(f.name)} | ${cell(f.installed)} | ${cell([f.id, ...f.aliases.slice(0, 2)].join(', '))} | ${cell(f.fixed ?? '—')} |`),
+    '| severity | package | installed | advisory | fixed in | VEX status |',
+    '|---|---|---|---|---|---|',
+    ...findings.map((f) => `| ${f.severity.level} | ${cell(f.name)} | ${cell(f.installed)} | ${cell([f.id, ...f.aliases.slice(0, 2)].join(', '))} | ${cell(f.fixed ?? '—')} | ${cell(vexStatus(f))} |`),
   ];
 }
 
@@ -147,9 +148,22 @@ function describe(finding: Finding, field: string): string {
       return finding.fixed ?? 'none';
     case 'severity':
       return finding.severity.level;
+    case 'status':
+      return vexStatus(finding);
     default:
       return '?';
   }
+}
+
+/**
+ * A finding's VEX status for people: the status a statement set, with its
+ * justification, or `—` when no statement spoke about it (the scanner's
+ * default, affected).
+ * @example vexStatus({ ...finding, status: 'not_affected', justification: 'vulnerable_code_not_present' }); // 'not_affected: vulnerable_code_not_present'
+ */
+export function vexStatus(finding: Finding): string {
+  if (finding.status === undefined) return '—';
+  return finding.justification === undefined ? finding.status : `${finding.status}: ${finding.justification}`;
 }
 
 /** Text safe inside a Markdown table cell. @example cell('a|b'); // 'a\\|b' */

@@ -10,6 +10,8 @@ import { defaultExporters } from '../../../core/export/registry.js';
 import type { StateRepo } from '../../repo/state-repo.js';
 import { writeFileAtomically } from '../../fs/atomic-write.js';
 import { commitReport } from '../../scan/commit-report.js';
+import { fileVexDocuments } from '../../vex/documents.js';
+import { logVexSummary } from '../vex-log.js';
 import { scanTarget, type ScanOutcome } from '../../scan/scan.js';
 import { createProgress } from '../progress.js';
 import { uncheckedGateFailure } from '../coverage.js';
@@ -34,6 +36,8 @@ interface ScanOptions {
   node?: string;
   name?: string;
   offline?: boolean;
+  /** `--vex` files, in the order given. */
+  vex: string[];
 }
 
 export function registerScan(program: Command, setResult: SetResult): void {
@@ -55,6 +59,7 @@ export function registerScan(program: Command, setResult: SetResult): void {
     .option('--node <name>', "this node (default: $STELLA_NODE, the repository's node (stella config set node), config, host name)")
     .option('--name <name>', 'name of the target in the report (default: the image reference or file name)')
     .option('--offline', 'accepted for compatibility: scanning never uses the network')
+    .option('--vex <file>', "a VEX document (OpenVEX, CycloneDX VEX, CSAF VEX) to apply besides the repository's vex/; repeatable", (file: string, files: string[]) => [...files, file], [])
     .addHelpText(
       'after',
       '\nWithout a state repository (--repo, $STELLA_REPO, config) only components are reported.\n' +
@@ -63,7 +68,8 @@ export function registerScan(program: Command, setResult: SetResult): void {
         `Formats:\n${defaultExporters.exporters.map((e) => `  ${e.name.padEnd(14)}${e.description}`).join('\n')}\n` +
         `${defaultExporters.exporters.filter((e) => e.usesTimestamp).map((e) => e.name).join(', ')} carry the current time; set SOURCE_DATE_EPOCH (seconds) for reproducible documents.\n` +
         'Examples:\n  stella scan app.oci.tar\n  stella scan --format json -o report.json ./rootfs\n  stella scan --severity HIGH,CRITICAL --kev --exit-code 1 sbom.cdx.json\n' +
-        '  stella scan --format sarif -o stella.sarif --ignore-unfixed --ignore-file .stellaignore ./app',
+        '  stella scan --format sarif -o stella.sarif --ignore-unfixed --ignore-file .stellaignore ./app\n' +
+        '  stella scan --vex app.openvex.json --vex vendor.csaf.json --commit app.oci.tar',
     )
     .action(async (target: string, options: ScanOptions, command: Command) => {
       const ctx = CommandContext.of(command);
@@ -71,6 +77,8 @@ export function registerScan(program: Command, setResult: SetResult): void {
       const exitCode = parseExitCode(options.exitCode);
       const ignore = options.ignoreFile === undefined ? undefined : activeIgnores(parseIgnoreFile(await readIgnoreFile(options.ignoreFile), options.ignoreFile), new Date());
       for (const entry of ignore?.expired ?? []) ctx.log.warn(`${options.ignoreFile ?? ''}:${entry.line}: ${entry.id} expired on ${entry.expires ?? ''}; it applies no longer`, { id: entry.id, expires: entry.expires });
+      // Read before scanning: a broken VEX file stops the run before anything is scanned or committed.
+      const vex = await fileVexDocuments(options.vex);
       const repo = await openRepoIfAny(ctx, options.commit === true);
       // Checked before the scan: a report that `stella verify` would reject is refused up front.
       const signer = options.commit === true && repo !== undefined ? await ctx.reportSigner(repo, options.node) : undefined;
@@ -80,12 +88,14 @@ export function registerScan(program: Command, setResult: SetResult): void {
         outcome = await scanTarget(target, {
           ...(repo === undefined ? {} : { repo }),
           ...(options.name === undefined ? {} : { name: options.name }),
+          vex,
           onProgress: (p) => progress.update(p),
         });
       } finally {
         progress.done();
       }
       for (const warning of outcome.report.warnings) ctx.log.warn(warning);
+      if (outcome.vex !== undefined) logVexSummary(ctx.log, outcome.vex);
       if (repo === undefined) ctx.log.warn('no state repository: components only, no advisories matched (use --repo or stella init)');
 
       if (signer !== undefined && repo !== undefined) {

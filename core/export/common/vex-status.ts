@@ -1,34 +1,18 @@
 /**
- * A finding's VEX assessment, as every VEX-shaped output writes it. Today
- * a report's findings carry no status, so each is `affected` (the scanner
- * found the installed version inside an advisory's affected range). When
- * VEX input lands, findings gain `status`, `justification` (OpenVEX's
- * vocabulary) and the statement's source; `assessmentOf` already reads
- * those fields, so OpenVEX, CycloneDX VEX and SARIF carry them through
- * with no change here.
+ * A finding's VEX assessment, as every VEX-shaped output writes it. A
+ * finding carries what the winning VEX statement said (`core/vex/apply.ts`
+ * sets `status`, `justification`, `impactStatement`, `actionStatement` and
+ * `statusSource`: `core/model/vex.ts`); without a statement it is
+ * `affected`: the scanner found the installed version inside an advisory's
+ * affected range and nothing said otherwise.
  *
  * @example
  *   assessmentOf(finding); // { status: 'affected', explicit: false, actionStatement: 'Upgrade lodash to 4.17.21 or later.' }
  */
 import type { Finding } from '../../model/report.js';
-
-export { VEX_JUSTIFICATIONS, VEX_STATUSES, type VexJustification, type VexStatus } from '../../model/vex.js';
 import { VEX_JUSTIFICATIONS, VEX_STATUSES, type VexJustification, type VexStatus } from '../../model/vex.js';
 
-/**
- * The VEX fields a finding may carry once VEX statements are applied.
- * Optional and read defensively: reports written before they existed lack them.
- */
-export interface FindingVexFields {
-  status?: string;
-  justification?: string;
-  /** Why the product is not affected, in words (OpenVEX `impact_statement`). */
-  impactStatement?: string;
-  /** What to do about it (OpenVEX `action_statement`). */
-  actionStatement?: string;
-  /** Where the status came from (a VEX document's path or id). */
-  statusSource?: string;
-}
+export { VEX_JUSTIFICATIONS, VEX_STATUSES, type VexJustification, type VexStatus } from '../../model/vex.js';
 
 /** What a VEX-shaped output says about one finding. */
 export interface VexAssessment {
@@ -55,15 +39,14 @@ const isJustification = (value: unknown): value is VexJustification => typeof va
  * @example assessmentOf({ ...finding, status: 'not_affected', justification: 'vulnerable_code_not_present' }).explicit; // true
  */
 export function assessmentOf(finding: Finding): VexAssessment {
-  // The report model does not declare these fields yet: read them as optional extras.
-  const vex: FindingVexFields = finding as Finding & FindingVexFields;
-  const explicit = isStatus(vex.status);
-  const status: VexStatus = isStatus(vex.status) ? vex.status : 'affected';
+  // Reports are read back from JSON that older or foreign writers made: each field is checked, not trusted.
+  const explicit = isStatus(finding.status);
+  const status: VexStatus = isStatus(finding.status) ? finding.status : 'affected';
   const out: VexAssessment = { status, explicit };
-  if (isJustification(vex.justification)) out.justification = vex.justification;
-  if (typeof vex.impactStatement === 'string' && vex.impactStatement !== '') out.impactStatement = vex.impactStatement;
-  if (typeof vex.actionStatement === 'string' && vex.actionStatement !== '') out.actionStatement = vex.actionStatement;
-  if (typeof vex.statusSource === 'string' && vex.statusSource !== '') out.statusSource = vex.statusSource;
+  if (isJustification(finding.justification)) out.justification = finding.justification;
+  if (typeof finding.impactStatement === 'string' && finding.impactStatement !== '') out.impactStatement = finding.impactStatement;
+  if (typeof finding.actionStatement === 'string' && finding.actionStatement !== '') out.actionStatement = finding.actionStatement;
+  if (typeof finding.statusSource === 'string' && finding.statusSource !== '') out.statusSource = finding.statusSource;
   if (status === 'affected' && out.actionStatement === undefined) out.actionStatement = defaultAction(finding);
   if (status === 'not_affected' && out.justification === undefined && out.impactStatement === undefined) {
     out.impactStatement = `Not affected according to ${out.statusSource ?? 'a VEX statement'}.`;

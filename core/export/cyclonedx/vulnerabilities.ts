@@ -55,7 +55,8 @@ export function buildVulnerabilities(findings: readonly Finding[], options: Vuln
   const groups = new Map<string, { finding: Finding; vex: VexAssessment }[]>();
   for (const finding of [...findings].sort((a, b) => compareText(a.id, b.id) || compareText(a.purl, b.purl))) {
     const vex = assessmentOf(finding);
-    const key = [finding.id, vex.status, vex.justification ?? '', vex.impactStatement ?? ''].join('\u0000');
+    // Everything the analysis carries is in the key, so two packages only share an entry when it says the same of both.
+    const key = [finding.id, vex.status, vex.justification ?? '', vex.impactStatement ?? '', vex.actionStatement ?? '', vex.statusSource ?? ''].join('\u0000');
     groups.set(key, [...(groups.get(key) ?? []), { finding, vex }]);
   }
   const normalizer = new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6).makeForVulnerability();
@@ -117,10 +118,13 @@ function cvssRating(entry: CvssEntry): Models.Vulnerability.Rating {
 }
 
 function analysis(vex: VexAssessment, fixable: boolean): Models.Vulnerability.Analysis {
+  // An affected finding's action is the vulnerability's `recommendation`; for other statuses it has no field of its own, so `detail` keeps it.
+  const action = vex.status !== 'affected' && vex.actionStatement !== undefined ? `action: ${vex.actionStatement}` : undefined;
+  const detail = [vex.impactStatement, action, vex.statusSource === undefined ? undefined : `source: ${vex.statusSource}`].filter((x) => x !== undefined);
   const out = new Models.Vulnerability.Analysis({
     state: STATE[vex.status],
     ...(vex.justification === undefined ? {} : { justification: JUSTIFICATION[vex.justification] }),
-    ...(vex.impactStatement === undefined && vex.statusSource === undefined ? {} : { detail: [vex.impactStatement, vex.statusSource === undefined ? undefined : `source: ${vex.statusSource}`].filter((x) => x !== undefined).join('; ') }),
+    ...(detail.length === 0 ? {} : { detail: detail.join('; ') }),
   });
   if (vex.status === 'affected' && fixable) out.response.add(V.AnalysisResponse.Update);
   return out;

@@ -3,8 +3,10 @@
  * document, one statement per finding (advisory and package purl),
  * sorted. A finding's status is `affected` unless a VEX statement set
  * another (`common/vex-status.ts`), and its justification, impact and
- * action statements are carried through; `affected` always has an action
- * statement (OpenVEX requires one), taken from the fixed version.
+ * action statements are carried through whatever the status, with the
+ * statement's source in `status_notes`; `affected` always has an action
+ * statement (OpenVEX requires one), taken from the fixed version when no
+ * VEX statement gave one.
  *
  * Deterministic: `@id` is a hash of the statements and the target digest;
  * `timestamp` is the context's or the fixed epoch (`common/timestamp.ts`).
@@ -71,7 +73,8 @@ function statement(finding: Finding): Statement {
     status: vex.status,
     ...(vex.justification === undefined ? {} : { justification: vex.justification }),
     ...(vex.impactStatement === undefined ? {} : { impact_statement: vex.impactStatement }),
-    ...(vex.status === 'affected' && vex.actionStatement !== undefined ? { action_statement: vex.actionStatement } : {}),
+    // Required for affected (assessmentOf always gives one there); carried for any other status a statement gave one for.
+    ...(vex.actionStatement === undefined ? {} : { action_statement: vex.actionStatement }),
     ...(vex.statusSource === undefined ? {} : { status_notes: `status from ${vex.statusSource}` }),
   };
 }

@@ -68,3 +68,43 @@ describe('cyclonedx vulnerabilities', () => {
     expect(bom.vulnerabilities[1]?.affects[0]?.ref).toBe('pkg:npm/a@1.0.0');
   });
 });
+
+describe('VEX fields set by statements, carried through both VEX outputs', () => {
+  const investigating: Finding = {
+    ...finding('CVE-2024-7', 'pkg:npm/c@3.0.0'),
+    status: 'under_investigation',
+    actionStatement: 'Do not expose the admin port until triage ends.',
+    statusSource: 'vex/c.cdx.json#0',
+  };
+  const explained: Finding = { ...ruledOut, impactStatement: 'b is only used at build time.' };
+  const decided = imageReport([component('pkg:npm/a@1.0.0'), component('pkg:npm/b@2.0.0'), component('pkg:npm/c@3.0.0')], [affected, explained, investigating]);
+
+  it('openvex: the action statement of any status, the impact statement and the source', () => {
+    const doc = JSON.parse(JSON.stringify(buildOpenVex(decided, {}))) as OpenVexDoc & { statements: { impact_statement?: string }[] };
+    expect(schemaErrors('openvex', doc)).toEqual([]);
+    const byName = new Map(doc.statements.map((s) => [s.vulnerability.name, s]));
+    expect(byName.get('CVE-2024-7')).toMatchObject({ status: 'under_investigation', action_statement: 'Do not expose the admin port until triage ends.', status_notes: 'status from vex/c.cdx.json#0' });
+    expect(byName.get('CVE-2024-9')).toMatchObject({ status: 'not_affected', justification: 'vulnerable_code_not_present', impact_statement: 'b is only used at build time.' });
+  });
+
+  it('cyclonedx-vex: detail keeps the impact, a non-affected action and the source', async () => {
+    const text = renderCycloneDxVex(decided, {});
+    await validateCycloneDx(text);
+    const details = new Map((JSON.parse(text) as { vulnerabilities: { id: string; analysis: { state: string; detail?: string } }[] }).vulnerabilities.map((v) => [v.id, v.analysis]));
+    expect(details.get('CVE-2024-7')).toEqual({ state: 'in_triage', detail: 'action: Do not expose the admin port until triage ends.; source: vex/c.cdx.json#0' });
+    expect(details.get('CVE-2024-9')).toMatchObject({ state: 'not_affected', detail: 'b is only used at build time.; source: vex/app.openvex.json' });
+  });
+
+  it('both are deterministic: the same findings in any order give the same bytes', async () => {
+    const shuffled = { ...decided, findings: [...decided.findings].reverse() };
+    expect(JSON.stringify(buildOpenVex(shuffled, {}))).toBe(JSON.stringify(buildOpenVex(decided, {})));
+    expect(renderCycloneDxVex(shuffled, {})).toBe(renderCycloneDxVex(decided, {}));
+  });
+
+  it('cyclonedx-vex: two packages share an entry only when their analyses say the same', () => {
+    const other = { ...investigating, purl: 'pkg:npm/d@1.0.0', name: 'd', statusSource: 'vex/other.json#3' };
+    const text = renderCycloneDxVex(imageReport([component('pkg:npm/c@3.0.0'), component('pkg:npm/d@1.0.0')], [investigating, other]), {});
+    const entries = (JSON.parse(text) as { vulnerabilities: { id: string; analysis: { detail?: string } }[] }).vulnerabilities.filter((v) => v.id === 'CVE-2024-7');
+    expect(entries.map((v) => v.analysis.detail)).toEqual([expect.stringContaining('vex/c.cdx.json#0'), expect.stringContaining('vex/other.json#3')]);
+  });
+});
