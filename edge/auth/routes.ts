@@ -19,6 +19,7 @@ import { edgeOrigin, tokenEndpoint } from './edge-origin.js';
 import type { EnrollmentProposer } from './enrollment.js';
 import { createEnrollmentToken, ENROLLMENT_TOKEN_TTL_SECONDS, spendEnrollmentToken } from './enrollment-tokens.js';
 import { nodeKey, publicP256Jwk, registerNodeKey } from './node-keys.js';
+import { requireAgent } from './require-agent.js';
 import { publishedKeys, tokenSigner } from './signing-keys.js';
 
 const MAX_BODY = 16 * 1024;
@@ -72,6 +73,9 @@ export function authorityRoutes(options: { propose: EnrollmentProposer }): Hono<
     c.header('Cache-Control', 'no-store');
     return c.json({ access_token: token, token_type: 'DPoP', expires_in: expiresIn });
   });
+
+  // Who the edge takes the caller for: lets an agent check its token and proofs before it sends anything large.
+  app.get('/v1/agent', requireAgent(), (c) => c.json(c.get('agent')));
 
   app.get('/.well-known/jwks.json', async (c) => {
     const keys = await publishedKeys(c.env.STELLA_KV, await tokenSigner(c.env.TOKEN_SIGNING_KEY), Date.now());
