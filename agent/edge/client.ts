@@ -12,7 +12,7 @@
 import { StellaError } from '../../core/errors.js';
 import type { SigningKey } from '../../core/sign/keys.js';
 import { loadKey } from '../repo/keystore.js';
-import { clientAssertion, dpopProof, JWT_BEARER_ASSERTION, newDpopKey, type DpopKey } from './dpop.js';
+import { clientAssertion, dpopProof, JWT_BEARER_ASSERTION, newDpopKey, type DpopKey } from '../../core/auth/client-proofs.js';
 import { readEdgeEnrollment } from './enrollment-file.js';
 import { edgeJson } from './http.js';
 

@@ -11,7 +11,7 @@
  *   result.node // the node name the operator bound the token to
  */
 import { createKey, loadKey } from '../repo/keystore.js';
-import { publicJwkOf } from './dpop.js';
+import { publicJwkOf } from '../../core/auth/client-proofs.js';
 import { writeEdgeEnrollment, type EdgeEnrollment } from './enrollment-file.js';
 import { edgeBase, edgeJson } from './http.js';
 

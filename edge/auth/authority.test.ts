@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientAssertion, dpopProof, newDpopKey, publicJwkOf } from '../../agent/edge/dpop.js';
+import { clientAssertion, dpopProof, newDpopKey, publicJwkOf } from '../../core/auth/client-proofs.js';
 import { adminCreateToken, edgeKid, enroll, enrolledNode, forgeAccessToken, hs256Jwt, newNodeKey, unsignedJwt, whoami, type TestNode } from '../test-support/edge-client.test-helper.js';
 import { newSigningKey, startLocalEdge, type LocalEdge } from '../test-support/miniflare.test-helper.js';
 

@@ -9,7 +9,7 @@
  *   const { token, dpop } = await node.token();
  */
 import { base64url, importJWK, SignJWT, type JWK } from 'jose';
-import { clientAssertion, dpopProof, JWT_BEARER_ASSERTION, newDpopKey, publicJwkOf, type DpopKey } from '../../agent/edge/dpop.js';
+import { clientAssertion, dpopProof, JWT_BEARER_ASSERTION, newDpopKey, publicJwkOf, type DpopKey } from '../../core/auth/client-proofs.js';
 import { generateKeyPair, signingKeyFromPair, type SigningKey } from '../../core/sign/keys.js';
 import type { LocalEdge } from './miniflare.test-helper.js';
 

@@ -1,6 +1,6 @@
 /**
- * The agent's half of DPoP (RFC 9449) and `private_key_jwt` (RFC 7523):
- * making the proofs and assertions the edge checks in edge/auth/. A DPoP
+ * The client's half of DPoP (RFC 9449) and `private_key_jwt` (RFC 7523):
+ * making the proofs and assertions the edge checks (edge/auth/). A DPoP
  * key is made fresh per client (it never leaves memory); the client
  * assertion is signed by the node's enrolled key.
  *
@@ -9,7 +9,7 @@
  *   const proof = await dpopProof(dpop, { method: 'POST', url: 'https://edge.example/v1/token' });
  */
 import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import type { SigningKey } from '../../core/sign/keys.js';
+import type { SigningKey } from '../sign/keys.js';
 
 /** The `client_assertion_type` of RFC 7523. */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
