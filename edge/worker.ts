@@ -12,7 +12,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isStellaError } from '../core/errors.js';
 import { verifyBundle } from '../core/sign/bundle.js';
-import { kvRecordProposer } from './auth/enrollment.js';
+import { gitEnrollmentProposer } from './auth/git-enrollment.js';
 import { authorityRoutes } from './auth/routes.js';
 import type { EdgeEnv } from './env.js';
 import { readJsonObject } from './json-body.js';
@@ -35,7 +35,7 @@ app.post('/v1/verify', async (c) => {
   return c.json({ verified: true, statement });
 });
 
-app.route('/', authorityRoutes({ propose: kvRecordProposer }));
+app.route('/', authorityRoutes({ propose: gitEnrollmentProposer }));
 
 app.notFound(() => {
   throw new ProblemError(404, 'not-found', 'Not found', 'no such route on this edge');
