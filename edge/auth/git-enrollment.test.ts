@@ -6,6 +6,8 @@
  * (`fsck --strict`) and reads the proposal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { cliEnv, runStella } from '../../test/helpers/cli.js';
 import { startGitHttpServer, type GitHttpServer } from '../../test/helpers/git-http-server.js';
 import { fsckStrict, git, tempRepo, type TempRepo } from '../../test/helpers/repo.js';
 import { adminCreateToken, enroll, newNodeKey } from '../test-support/edge-client.test-helper.js';
@@ -52,6 +54,12 @@ describe('enrollment committed by the Worker', () => {
     expect(await git(bare, 'diff', '--name-only', 'main', 'enroll/edge-git')).toBe('trust/root.pending.json\n');
     expect(await git(bare, 'log', '-1', '--format=%an <%ae>', 'enroll/edge-git')).toBe('Stella edge <edge@stella.invalid>\n');
     await fsckStrict(bare);
+    // A reviewer's clone: the proposal branch verifies against main's trust root.
+    const clone = join(state.root, 'review');
+    await git(state.root, 'clone', '--quiet', bare, clone);
+    await git(clone, 'branch', 'enroll/edge-git', 'origin/enroll/edge-git');
+    const verified = await runStella(['--repo', clone, 'verify', '--ref', 'enroll/edge-git'], { env: cliEnv(state.root), cwd: clone });
+    expect(verified.code, verified.stderr).toBe(0);
   });
 
   it('replaces the proposal when the node enrolls again with a new token and key', async () => {
