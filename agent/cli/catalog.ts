@@ -82,16 +82,6 @@ export const COMMANDS: readonly CatalogEntry[] = [
     load: async () => (await import('./commands/remote.js')).registerRemote,
   },
   {
-    name: 'agent',
-    summary: 'this node as an agent of a Stella edge',
-    load: async () => (await import('./commands/agent.js')).registerAgent,
-  },
-  {
-    name: 'edge',
-    summary: 'operate a Stella edge: create one-time enrollment tokens for nodes',
-    load: async () => (await import('./commands/edge.js')).registerEdge,
-  },
-  {
     name: 'trust',
     summary: 'show and change the trust root (trust/root.json): who may sign reports, feeds and policies',
     load: async () => (await import('./commands/trust.js')).registerTrust,
@@ -100,6 +90,16 @@ export const COMMANDS: readonly CatalogEntry[] = [
     name: 'kit',
     summary: 'move feeds, VEX, policies, exceptions and trust to an air-gapped state repository as one signed tar',
     load: async () => (await import('./commands/kit.js')).registerKit,
+  },
+  {
+    name: 'agent',
+    summary: 'this node as an agent of a Stella edge',
+    load: async () => (await import('./commands/agent-enroll.js')).registerAgent,
+  },
+  {
+    name: 'edge',
+    summary: 'operate a Stella edge: create one-time enrollment tokens for nodes',
+    load: async () => (await import('./commands/edge.js')).registerEdge,
   },
   {
     name: 'demo',
