@@ -59,10 +59,11 @@ describe('enrollment', () => {
     expect(await registeredKey('n-expired')).toBeNull();
   });
 
-  it('refuses malformed JSON, a private key and a bad node name', async () => {
+  it('refuses malformed JSON, a body over the limit, a private key and a bad node name', async () => {
     await expectProblem(await fetch(`${edge.url}/v1/enroll`, { method: 'POST', body: '{"token": ' }), 400, 'malformed-json');
     await expectProblem(await fetch(`${edge.url}/v1/admin/enrollment-tokens`, { method: 'POST', headers: { Authorization: `Bearer ${edge.secrets.ADMIN_SECRET}` }, body: 'nope' }), 400, 'malformed-json');
     await expectProblem(await adminCreateToken(edge, { node: '../x' }), 400, 'invalid-request');
+    await expectProblem(await fetch(`${edge.url}/v1/enroll`, { method: 'POST', body: JSON.stringify({ token: 'x'.repeat(20_000) }) }), 413, 'body-too-large');
     const { token } = (await (await adminCreateToken(edge, { node: 'n-private' })).json()) as { token: string };
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const response = await fetch(`${edge.url}/v1/enroll`, { method: 'POST', body: JSON.stringify({ token, jwk: await exportJWK(privateKey) }) });

@@ -32,6 +32,8 @@ export interface EnrollmentProposal {
   commit?: string;
   /** The trust root version staged (when proposed). */
   version?: number;
+  /** Why a proposal could not be committed (the state repository unreachable, or moved meanwhile); the operator enrolls by hand. */
+  note?: string;
 }
 
 /** The record kept in KV, beside any commit. */

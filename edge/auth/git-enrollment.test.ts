@@ -83,4 +83,20 @@ describe('enrollment committed by the Worker', () => {
     expect(await git(bare, 'for-each-ref')).toBe(refsBefore);
     expect(await registered()).toEqual(keysBefore);
   });
+
+  it('keeps the enrollment in KV, saying why, when the state repository cannot be reached', async () => {
+    const cut = await startLocalEdge({ secrets: { GIT_REMOTE_URL: `${server.url}/missing.git`, GIT_USERNAME: 'edge', GIT_PASSWORD: 'git-secret' } });
+    try {
+      const { token } = (await (await adminCreateToken(cut, { node: 'edge-cut' })).json()) as { token: string };
+      const response = await enroll(cut, token, await newNodeKey());
+      expect(response.status).toBe(201);
+      const body = (await response.json()) as { status: string; note?: string };
+      expect(body.status).toBe('recorded');
+      expect(body.note).toMatch(/State repository unavailable/);
+      expect(body.note).not.toContain(server.url);
+      expect(await (await cut.miniflare.getKVNamespace('STELLA_KV')).get('enrollment:edge-cut', 'json')).toMatchObject({ status: 'recorded', note: body.note });
+    } finally {
+      await cut.close();
+    }
+  });
 });

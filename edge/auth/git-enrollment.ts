@@ -29,10 +29,28 @@ const ROOT_VALID_DAYS = 365;
 
 /**
  * Commits the pending trust root that enrolls the node's key on `enroll/<node>` and pushes it; KV only without a remote.
- * Throws a 502 problem when the state repository cannot be read or written, 409 when another writer moved the branch first.
+ * When the state repository cannot be read or written, or another writer moved the branch first, the enrollment is
+ * kept in KV (`status: recorded`, with a `note` saying why).
  * @example const proposal = await gitEnrollmentProposer(env, { node: 'edge-2', jwk });
  */
 export const gitEnrollmentProposer: EnrollmentProposer = async (env, request) => {
+  if (stateRemote(env) === undefined) return kvRecordProposer(env, request);
+  try {
+    return await commitProposal(env, request);
+  } catch (error) {
+    // The token is spent and the key registered by now: answering an error would strand the node. Keep the
+    // enrollment in KV with the reason, for the operator to enroll by hand (stella trust enroll).
+    if (!(error instanceof ProblemError) || (error.status !== 502 && error.status !== 409)) throw error;
+    const recorded = await kvRecordProposer(env, request);
+    const note = `${error.title}: ${error.detail}`;
+    const key = await reportKeyOf(request.jwk);
+    await saveEnrollmentRecord(env.STELLA_KV, { ...recorded, note, node: request.node, publicKeyPem: key.publicKeyPem, at: new Date().toISOString() });
+    console.log(JSON.stringify({ level: 'error', event: 'enrollment-not-committed', node: request.node, detail: note }));
+    return { ...recorded, note };
+  }
+};
+
+const commitProposal: EnrollmentProposer = async (env, request) => {
   const remote = stateRemote(env);
   if (remote === undefined) return kvRecordProposer(env, request);
   const key = await reportKeyOf(request.jwk);

@@ -62,7 +62,7 @@ export function stateRemote(env: Pick<Bindings, 'GIT_REMOTE_URL' | 'GIT_USERNAME
  * @example const { store, tip } = await fetchBranch(remote, 'main');
  */
 export async function fetchBranch(remote: StateRemote, branch: string): Promise<BranchCopy> {
-  const listed = await gitStep(remote, `listing the refs of ${remote.url}`, () => discoverRefs(remote.transport, remote.url, 'upload-pack'));
+  const listed = await gitStep(remote, 'listing the refs of the state repository', () => discoverRefs(remote.transport, remote.url, 'upload-pack'));
   const tip = listed.refs.get(`refs/heads/${branch}`);
   if (tip === undefined) throw new ProblemError(502, 'state-repository-unavailable', 'State repository unavailable', `the state repository has no branch ${branch}`);
   const fs = memoryFs();
@@ -90,7 +90,7 @@ export async function pushBranch(remote: StateRemote, store: GitStore, update: {
     objects.push({ oid: commit }, ...(await newObjects(store, parentTree, info.tree)).map((o) => (o.base === undefined ? { oid: o.oid } : { oid: o.oid, base: o.base })));
     commit = parent;
   }
-  const listed = await gitStep(remote, `listing the refs of ${remote.url}`, () => discoverRefs(remote.transport, remote.url, 'receive-pack'));
+  const listed = await gitStep(remote, 'listing the refs of the state repository', () => discoverRefs(remote.transport, remote.url, 'receive-pack'));
   const pack = await buildPack(store, objects, listed.capabilities);
   const outcome = await gitStep(remote, `pushing ${update.branch}`, () =>
     sendPack(remote, { ref: `refs/heads/${update.branch}`, oldOid: update.expected ?? ZERO_OID, newOid: tip }, pack, listed.capabilities),
@@ -98,13 +98,15 @@ export async function pushBranch(remote: StateRemote, store: GitStore, update: {
   return { ...outcome, commit: tip };
 }
 
-/** Runs one exchange with the remote; a failure becomes a 502 problem that names the step, never the credentials. */
+/** Runs one exchange with the remote; a failure becomes a 502 problem that names the step, never the remote's URL or credentials. */
 async function gitStep<T>(remote: StateRemote, what: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (cause) {
     if (cause instanceof ProblemError) throw cause;
-    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-    throw new ProblemError(502, 'state-repository-unavailable', 'State repository unavailable', `${what} failed: ${reason ?? 'unknown error'}`, { remote: new URL(remote.url).host });
+    const message = (cause instanceof Error ? cause.message.split('\n')[0] : String(cause)) ?? 'unknown error';
+    // GIT_REMOTE_URL is a secret: the operator's log gets the whole message, the client a version without it.
+    console.log(JSON.stringify({ level: 'error', event: 'state-repository-unavailable', step: what, detail: message }));
+    throw new ProblemError(502, 'state-repository-unavailable', 'State repository unavailable', `${what} failed: ${message.replaceAll(`remote ${remote.url}`, 'the state repository').replaceAll(remote.url, 'the state repository')}`);
   }
 }

@@ -137,7 +137,9 @@ export async function startLocalEdge(options: { port?: number; secrets?: Partial
 }
 
 async function wranglerConfig(): Promise<WranglerToml> {
-  return parse(await readFile(join(projectRoot, 'wrangler.toml'), 'utf8')) as unknown as WranglerToml;
+  const toml: Partial<WranglerToml> = parse(await readFile(join(projectRoot, 'wrangler.toml'), 'utf8'));
+  if (typeof toml.main !== 'string' || typeof toml.compatibility_date !== 'string') throw new Error('wrangler.toml: main and compatibility_date are required');
+  return { ...toml, main: toml.main, compatibility_date: toml.compatibility_date };
 }
 
 function freePort(): Promise<number> {
