@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeClientConfig, edgeFetch } from '../agent/edge/client.js';
-import { startLocalEdge, type LocalEdge } from '../edge/test-support/miniflare.test-helper.js';
+import { newSigningKey, startLocalEdge, type LocalEdge } from '../edge/test-support/miniflare.test-helper.js';
 import { cliEnv, runStella } from './helpers/cli.js';
 
 let edge: LocalEdge;
@@ -51,6 +51,15 @@ describe('stella edge token create + stella agent enroll', () => {
       expect(response.status, await response.clone().text()).toBe(200);
       expect(await response.json()).toMatchObject({ node: 'edge-cli' });
     }
+
+    // The edge rotates its signing key and the old one's grace period ends: the client gets a new token and goes on.
+    await edge.setSecrets({ TOKEN_SIGNING_KEY: await newSigningKey() });
+    await fetch(`${edge.url}/.well-known/jwks.json`);
+    const kv = await edge.miniflare.getKVNamespace('STELLA_KV');
+    const record = (await kv.get('jwks:published', 'json')) as { retired: { verifyUntil: number }[] };
+    await kv.put('jwks:published', JSON.stringify({ ...record, retired: record.retired.map((r) => ({ ...r, verifyUntil: Date.now() - 1 })) }));
+    const renewed = await send(`${edge.url}/v1/agent`);
+    expect(renewed.status, await renewed.clone().text()).toBe(200);
 
     const again = await runStella(['agent', 'enroll', '--edge', edge.url, '--token', token], { env: cliEnv(join(root, 'node-2')), cwd: root });
     expect(again.code).toBe(2);

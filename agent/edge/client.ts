@@ -68,7 +68,7 @@ export function edgeFetch(config: EdgeClientConfig): EdgeFetch {
     return pending;
   };
 
-  return async (url, init = {}) => {
+  const send = async (url: string, init: RequestInit): Promise<Response> => {
     const token = await accessToken();
     const method = (init.method ?? 'GET').toUpperCase();
     const headers = new Headers(init.headers);
@@ -76,6 +76,20 @@ export function edgeFetch(config: EdgeClientConfig): EdgeFetch {
     headers.set('DPoP', await dpopProof(await dpopKey, { method, url, accessToken: token }));
     return transport(url, { ...init, method, headers });
   };
+
+  return async (url, init = {}) => {
+    const response = await send(url, init);
+    // A token refused before its time (the edge rotated its key past the grace period, or restarted its
+    // clock): get a new one and try once more, when the body can be sent again.
+    if (response.status !== 401 || !(response.headers.get('WWW-Authenticate') ?? '').includes('invalid_token') || !resendable(init.body)) return response;
+    current = undefined;
+    await response.body?.cancel();
+    return send(url, init);
+  };
+}
+
+function resendable(body: RequestInit['body']): boolean {
+  return body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer || body instanceof URLSearchParams;
 }
 
 /**
