@@ -30,6 +30,8 @@ const RECORD_KEY = 'jwks:published';
 export interface TokenSigner {
   kid: string;
   privateKey: CryptoKey;
+  /** Imported once: every agent request verifies with it. */
+  publicKey: CryptoKey;
   publicJwk: JWK;
 }
 
@@ -73,7 +75,7 @@ async function parseSigner(secret: string): Promise<TokenSigner> {
   const kid = await calculateJwkThumbprint(publicJwk);
   const privateKey = await importJWK({ ...publicJwk, d: jwk.d }, 'ES256');
   if (!(privateKey instanceof CryptoKey)) throw misconfigured;
-  return { kid, privateKey, publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' } };
+  return { kid, privateKey, publicKey: await publicKeyOf(publicJwk), publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' } };
 }
 
 /**
@@ -99,7 +101,7 @@ function view(record: PublishedRecord, now: number): PublishedKey[] {
  * @example const key = await verificationKey(kv, signer, header.kid, Date.now());
  */
 export async function verificationKey(kv: KVNamespace, signer: TokenSigner, kid: string, now: number): Promise<CryptoKey | undefined> {
-  if (kid === signer.kid) return publicKeyOf(signer.publicJwk);
+  if (kid === signer.kid) return signer.publicKey;
   const found = (await publishedKeys(kv, signer, now)).find((k) => k.jwk.kid === kid);
   return found === undefined ? undefined : publicKeyOf(found.jwk);
 }
