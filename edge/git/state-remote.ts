@@ -74,6 +74,23 @@ export async function fetchBranch(remote: StateRemote, branch: string): Promise<
 }
 
 /**
+ * Brings `copy` up to date with the remote's `branch`, fetching only what its current tip lacks (a thin pack against it),
+ * so a long-lived copy (one kept by a Durable Object) does not fetch the whole history again. Returns the new tip.
+ * @example const tip = await refreshBranch(remote, copy, 'main');
+ */
+export async function refreshBranch(remote: StateRemote, copy: BranchCopy, branch: string): Promise<BranchCopy> {
+  const listed = await gitStep(remote, 'listing the refs of the state repository', () => discoverRefs(remote.transport, remote.url, 'upload-pack'));
+  const tip = listed.refs.get(`refs/heads/${branch}`);
+  if (tip === undefined) throw new ProblemError(502, 'state-repository-unavailable', 'State repository unavailable', `the state repository has no branch ${branch}`);
+  if (tip !== copy.tip && !(await copy.store.hasCommit(tip))) {
+    const where = `state repository ${branch}`;
+    await gitStep(remote, `fetching ${branch}`, () => fetchPack(remote, copy.store, { want: tip, haves: [copy.tip], capabilities: listed.capabilities, limits: workerPackLimits, where }));
+  }
+  await copy.store.writeRef(`refs/heads/${branch}`, tip);
+  return { store: copy.store, tip, refs: listed.refs };
+}
+
+/**
  * Pushes the local `branch` to the remote: the commits after `base` (a commit the remote has) and the trees and blobs
  * they change, as one compare-and-swap update from `expected` (the remote's current value of the branch; undefined: must not exist).
  * @example const outcome = await pushBranch(remote, store, { branch: 'enroll/n1', base: mainTip, expected: refs.get('refs/heads/enroll/n1') });
