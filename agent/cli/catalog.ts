@@ -97,6 +97,16 @@ export const COMMANDS: readonly CatalogEntry[] = [
     load: async () => (await import('./commands/kit.js')).registerKit,
   },
   {
+    name: 'agent',
+    summary: 'this node as an agent of a Stella edge',
+    load: async () => (await import('./commands/agent-enroll.js')).registerAgent,
+  },
+  {
+    name: 'edge',
+    summary: 'operate a Stella edge: create one-time enrollment tokens for nodes',
+    load: async () => (await import('./commands/edge.js')).registerEdge,
+  },
+  {
     name: 'demo',
     summary: 'run the whole path on the bundled sample images: init, import advisories, scan, sign, commit, verify',
     load: async () => (await import('./commands/demo.js')).registerDemo,

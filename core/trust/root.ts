@@ -75,6 +75,13 @@ export interface TrustRoot {
 const KEYID = /^[0-9a-f]{64}$/;
 /** The node names `stella` accepts (see agent/config.ts), so every node can be enrolled. */
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/**
+ * Whether `name` can be a node of the trust root (and so of the edge).
+ * @example isNodeName('edge-1') // true
+ */
+export function isNodeName(name: string): boolean {
+  return NODE_NAME.test(name) && !name.includes('..');
+}
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /**
