@@ -1,0 +1,18 @@
+/**
+ * What the agent's policy worker thread and its runner say to each other.
+ * Errors cross as `{ code, message }` (StellaError.toJSON) and are revived
+ * on the other side.
+ *
+ * @example
+ *   const request: WorkerRequest = { $case: 'evaluate', id: 1, input: bytes.buffer };
+ */
+import type { PreparedOpa } from '../../../core/policy/opa/instance.js';
+
+export type WorkerRequest =
+  | { $case: 'load'; prepared: PreparedOpa }
+  | { $case: 'evaluate'; id: number; input: ArrayBuffer };
+
+export type WorkerReply =
+  | { $case: 'loaded'; entrypoints: string[] }
+  | { $case: 'result'; id: number; value: unknown }
+  | { $case: 'failed'; id?: number; error: { code: string; message: string } };
