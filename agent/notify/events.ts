@@ -2,9 +2,9 @@
  * What is worth telling people about a committed report, compared with the
  * previous report of the same target: findings whose verdict became `fail`
  * and findings newly listed in CISA KEV. A finding is the same across
- * reports when its advisory id and purl are; one that was already failing
- * (or already in KEV) last time is not news, so a rescan that changes
- * nothing sends nothing.
+ * reports when its advisory id and package (purl without version) are;
+ * one that was already failing (or already in KEV) last time is not news,
+ * so a rescan that changes nothing sends nothing.
  *
  * @example
  *   const events = newEvents(previous, report, { node: 'edge-1', folder });
@@ -30,7 +30,8 @@ export interface NotifyEvent {
   rule?: string;
 }
 
-const key = (f: Finding): string => `${f.id}\u0000${f.purl}`;
+/** The advisory and the package without its version: a version bump that keeps the flaw is not news. */
+const key = (f: Finding): string => `${f.id}\u0000${f.purl.replace(/@[^?#]*/, '')}`;
 
 /** New `fail` verdicts and new KEV listings of `current` against `previous` (undefined: the first report), sorted. */
 export function newEvents(previous: Report | undefined, current: Report, where: { node: string; folder: string }): NotifyEvent[] {
