@@ -54,7 +54,7 @@ export function readDecision(resultSet: unknown, findingCount: number, where: st
     if (!isObject(item)) throw bad(`${at} is not an object`);
     const index = item['index'];
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= findingCount) {
-      throw bad(`${at}.index ${JSON.stringify(index)} is not the index of one of the report's ${findingCount} findings`);
+      throw bad(`${at}.index ${shown(index)} is not the index of one of the report's ${findingCount} findings`);
     }
     if (findings.has(index)) throw bad(`${at}.index ${index} is given twice`);
     const reason = item['reason'];
@@ -70,8 +70,14 @@ export function readDecision(resultSet: unknown, findingCount: number, where: st
 
 function readVerdict(value: unknown, at: string, bad: (problem: string) => StellaError): Verdict {
   const found = VERDICTS.find((v) => v === value);
-  if (found === undefined) throw bad(`${at} ${JSON.stringify(value) ?? 'undefined'} is not one of ${VERDICTS.join(', ')}`);
+  if (found === undefined) throw bad(`${at} ${shown(value)} is not one of ${VERDICTS.join(', ')}`);
   return found;
+}
+
+/** A value as JSON for a one-line message, cut short. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'undefined';
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -58,6 +58,13 @@ describe('the opa-wasm engine with a well-behaved module', () => {
     await engine.close();
   });
 
+  it('evaluates an ABI 1.1 module (the evaluation-context calls) to the same decision', async () => {
+    const modern = await (await load(pack)).evaluate(sampleReport(), { now, exceptions: [] });
+    const older = await (await load(variantPack('abi-1.1'))).evaluate(sampleReport(), { now, exceptions: [] });
+    expect(older.findings).toEqual(modern.findings);
+    expect(older.outcome.verdict).toBe('fail');
+  });
+
   it('passes a target without findings and warns one with only HIGH findings', async () => {
     const engine = await load(pack);
     const empty = await engine.evaluate(imageReport([], []), { now, exceptions: [] });

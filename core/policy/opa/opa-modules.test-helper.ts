@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 const SOURCE = join(import.meta.dirname, 'fixtures', 'stella-decision.wat');
 
 /** A module that differs from the good one by one line. */
-export type Variant = 'good' | 'trap' | 'loop' | 'memory-hog' | 'memory-min' | 'abi-2' | 'no-entrypoint' | 'malformed';
+export type Variant = 'good' | 'abi-1.1' | 'trap' | 'loop' | 'memory-hog' | 'memory-min' | 'abi-2' | 'no-entrypoint' | 'malformed';
 
 /** Marker comment of the line to change, what to find in it and what to put instead. */
 const EDITS: Record<Exclude<Variant, 'good'>, [marker: string, find: string, replace: string]> = {
@@ -26,6 +26,7 @@ const EDITS: Record<Exclude<Variant, 'good'>, [marker: string, find: string, rep
     '(block $full (loop $more (br_if $full (i32.eq (memory.grow (i32.const 1)) (i32.const -1))) (br $more))) (call $opa_abort (i32.const 1344)) (unreachable)',
   ],
   'memory-min': ['MEMORY', '(memory 2)', '(memory 40000)'],
+  'abi-1.1': ['ABI-MINOR', '(i32.const 2)', '(i32.const 1)'],
   'abi-2': ['ABI-MAJOR', '(i32.const 1)', '(i32.const 2)'],
   'no-entrypoint': ['ENTRYPOINTS', 'stella/decision', 'stella/other'],
   malformed: ['EVAL', '(call $decide (local.get $input) (local.get $len))', '(i32.const 64)'],
