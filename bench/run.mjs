@@ -92,7 +92,7 @@ try {
   console.log('\n## Policy evaluation: one target with 1,000 findings, 1,000 runs');
   const wasm = await node('policy-wasm-once.mjs', ['1000', '1000']).catch((e) => ({ error: e.message.split('\n')[0] }));
   if (wasm.error) console.log(`OPA wasm: not measured (${wasm.error}; needs wat2wasm from Debian's wabt)`);
-  else console.log(`OPA wasm (worker thread, the agent's path): p50 ${wasm.workerP50Ms.toFixed(1)} ms, p95 ${wasm.workerP95Ms.toFixed(1)} ms (goal p95 ≤ 20 ms; published: 21 ms mean, 41 ms P95); in-process p50 ${wasm.inProcessP50Ms.toFixed(1)} ms, p95 ${wasm.inProcessP95Ms.toFixed(1)} ms`);
+  else console.log(`OPA wasm (worker thread, the agent's path): p50 ${wasm.workerP50Ms.toFixed(1)} ms, p95 ${wasm.workerP95Ms.toFixed(1)} ms (goal p95 ≤ 20 ms; published: 21 ms mean, 41 ms P95); in-process p50 ${wasm.inProcessP50Ms.toFixed(1)} ms, p95 ${wasm.inProcessP95Ms.toFixed(1)} ms; CPU per evaluation ${wasm.workerCpuMs.toFixed(1)} ms (worker) / ${wasm.inProcessCpuMs.toFixed(1)} ms (in-process); load average ${wasm.loadAverage.toFixed(1)}`);
 
   console.log('\n## Cold scan of debian-node (median of %d fresh processes)', RUNS);
   const oci = join(images, 'debian-node.oci.tar');
