@@ -106,6 +106,9 @@ describe('notifications of a committed report', () => {
     await configure(`    - name: digest\n      type: webhook\n      url: ${receiver.url}/hook\n      secret-env: STELLA_TEST_SECRET\n      digest: 15m\n`);
     const first = await commit(undefined, report('one', [failing('GHSA-1', 'pkg:npm/a@1.0.0')]));
     expect(first[0]).toMatchObject({ sent: 0, waiting: 1, dueAt: new Date('2026-06-01T10:15:00Z') });
+    // The same event queued again keeps one entry and its first queueing time.
+    const again = await commit(undefined, report('one', [failing('GHSA-1', 'pkg:npm/a@1.0.0')]), { now: new Date('2026-06-01T10:05:00Z') });
+    expect(again[0]).toMatchObject({ waiting: 1, dueAt: new Date('2026-06-01T10:15:00Z') });
     await commit(undefined, report('two', [failing('GHSA-2', 'pkg:npm/b@1.0.0')]), { now: new Date('2026-06-01T10:10:00Z') });
     expect(receiver.received).toHaveLength(0);
     const { deliveries } = await flushOutbox(setup({ now: new Date('2026-06-01T10:16:00Z') }));
