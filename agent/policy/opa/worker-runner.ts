@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StellaError, type StellaErrorCode } from '../../../core/errors.js';
-import type { PreparedOpa } from '../../../core/policy/opa/instance.js';
+import { exactBuffer, type PreparedOpa } from '../../../core/policy/opa/instance.js';
 import type { OpaLimits } from '../../../core/policy/opa/limits.js';
 import type { OpaRunner, OpaRunnerFactory } from '../../../core/policy/opa/runner.js';
 import { packageRoot } from '../../package-root.js';
@@ -82,7 +82,7 @@ class WorkerRunner implements OpaRunner {
 
   private async evaluateNow(input: Uint8Array): Promise<unknown> {
     if (this.worker === undefined) await this.start('POLICY_ERROR');
-    const buffer = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength && input.buffer instanceof ArrayBuffer ? input.buffer : input.slice().buffer;
+    const buffer = exactBuffer(input);
     const id = this.nextId++;
     const ms = this.limits.evaluationMs;
     const timeout = (): string => `${this.prepared.where}: evaluation did not finish within ${ms} ms; the policy was stopped`;

@@ -59,8 +59,16 @@ export async function instantiateOpa(prepared: PreparedOpa): Promise<OpaInstance
   };
 }
 
-/** opa-wasm reads an ArrayBuffer input as JSON text, whole: hand it one of exactly the input's length. */
-function exactBuffer(bytes: Uint8Array): ArrayBuffer {
+/**
+ * `bytes` as an ArrayBuffer of exactly their length (no copy when they
+ * already fill one): opa-wasm reads an ArrayBuffer input whole, and a
+ * worker can be handed one by transfer.
+ *
+ * @example
+ *   const buffer = exactBuffer(bytes);
+ *   worker.postMessage({ input: buffer }, [buffer]);
+ */
+export function exactBuffer(bytes: Uint8Array): ArrayBuffer {
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
   return bytes.slice().buffer;
 }

@@ -5,8 +5,10 @@
  * pack in a worker thread and terminates it at the deadline
  * (agent/policy/opa/worker-runner.ts). The in-process runner here enforces
  * the memory limit (the imported memory's maximum) but no time limit: use
- * it only where the host bounds CPU time itself, as Cloudflare Workers do
- * per request, or for modules already trusted (the tests' well-behaved one).
+ * it only where the host bounds CPU time itself, or for modules already
+ * trusted (the tests' well-behaved one, the benchmark). Cloudflare Workers
+ * refuse to compile wasm received at run time, so packs are evaluated by
+ * agents, not at the edge.
  *
  * @example
  *   const engine = await openOpaPolicy(bytes, source, { runner: inProcessRunner });
