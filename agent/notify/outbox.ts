@@ -29,6 +29,7 @@ export interface OutboxEntry {
   event: NotifyEvent;
 }
 
+/** The outbox folder (see the module comment). */
 export class Outbox {
   constructor(readonly dir: string) {}
 

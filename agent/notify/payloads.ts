@@ -18,6 +18,7 @@
 import type { NotifyEvent } from './events.js';
 import type { NotifyRoute } from './routes.js';
 
+/** The `schema` of a webhook body. */
 export const NOTIFY_SCHEMA = 'stella.notify/v1';
 /** Events spelled out in a chat message; the rest are counted. */
 const CHAT_EVENTS = 20;

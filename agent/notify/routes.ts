@@ -25,6 +25,7 @@ import { StellaError } from '../../core/errors.js';
 
 /** What a route is told about. */
 export type NotifyTrigger = 'fail' | 'kev';
+/** What a route's receiver understands. */
 export type RouteType = 'webhook' | 'slack' | 'teams';
 
 /** One route, validated. */

@@ -4,6 +4,7 @@ import { toolVersion } from '../../package-root.js';
 import { flushOutbox, logDeliveries } from '../../notify/notify.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
 
+/** Adds `stella notify` and its `flush` subcommand. */
 export function registerNotify(program: Command, setResult: SetResult): void {
   const notify = program.command('notify').description("deliver notifications (new fail verdicts, new KEV findings) to the routes in stella.yaml");
   notify

@@ -8,10 +8,12 @@
  */
 import type { PreparedOpa } from '../../../core/policy/opa/instance.js';
 
+/** Runner → worker: load the module once, then evaluate inputs (transferred JSON text). */
 export type WorkerRequest =
   | { $case: 'load'; prepared: PreparedOpa }
   | { $case: 'evaluate'; id: number; input: ArrayBuffer };
 
+/** Worker → runner: the module's entrypoints, a result set, or an error (with the request id when it answers one). */
 export type WorkerReply =
   | { $case: 'loaded'; entrypoints: string[] }
   | { $case: 'result'; id: number; value: unknown }

@@ -27,6 +27,7 @@ export interface WasmMemoryLimits {
   memory64: boolean;
 }
 
+/** One import: what module and name it is taken from, and (memory) the limits it declares. */
 export interface WasmImport {
   module: string;
   name: string;
@@ -34,6 +35,7 @@ export interface WasmImport {
   memory?: WasmMemoryLimits;
 }
 
+/** One export: its name, kind and index in that kind's index space. */
 export interface WasmExport {
   name: string;
   kind: WasmKind;
