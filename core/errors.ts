@@ -35,6 +35,9 @@ export type StellaErrorCode =
   | 'SIGNATURE_INVALID'
   | 'VERIFY_FAILED'
   | 'CONFIG_INVALID'
+  // policies: refused when loaded, or failed while evaluating (the target's verdict is then `error`)
+  | 'POLICY_INVALID'
+  | 'POLICY_ERROR'
   | 'WRITE_FAILED'
   | 'INTERNAL';
 

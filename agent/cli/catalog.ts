@@ -57,6 +57,11 @@ export const COMMANDS: readonly CatalogEntry[] = [
     load: async () => (await import('./commands/vex.js')).registerVex,
   },
   {
+    name: 'notify',
+    summary: 'deliver notifications (new fail verdicts, new KEV findings) to the routes in stella.yaml',
+    load: async () => (await import('./commands/notify.js')).registerNotify,
+  },
+  {
     name: 'verify',
     summary: 'check every report, feed and signed file (policies, VEX, exceptions, stella.yaml) of each ref against the keys in trust/',
     load: async () => (await import('./commands/verify.js')).registerVerify,

@@ -20,6 +20,7 @@ import { bundleToJson, createBundle } from '../../core/sign/bundle.js';
 import type { SigningKey } from '../../core/sign/keys.js';
 import { agentBranch, BUNDLE_FILE, REPORT_FILE, reportFolder, SBOM_FILE, SCAN_PREDICATE_TYPE, SUMMARY_FILE } from '../../core/report/layout.js';
 import { diffReports, renderReviewMarkdown } from '../../core/report/review.js';
+import type { Report } from '../../core/model/report.js';
 import { parseReport, serializeReport } from '../../core/report/serialize.js';
 import { AGENT_IDENTITY, MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import { folderVerifies, leftovers, nextSequence } from './report-state.js';
@@ -31,6 +32,8 @@ export interface CommittedReport {
   folder: string;
   /** False when the report was byte-identical to the one already there. */
   changed: boolean;
+  /** The target's report before this one (what notifications compare against), when there was one. */
+  previous?: Report;
 }
 
 /**
@@ -94,7 +97,7 @@ export async function commitReport(repo: StateRepo, outcome: ScanOutcome, option
       `Feed ${report.inputs.feed?.commit ?? 'none'}; stella ${report.tool.version}; node ${options.node}.\n`,
     author: { name: AGENT_IDENTITY.name, email: `agent@${options.node}` },
   });
-  return { commit: result.oid, branch, folder, changed: result.committed };
+  return { commit: result.oid, branch, folder, changed: result.committed, ...(previousReport === undefined ? {} : { previous: previousReport }) };
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {

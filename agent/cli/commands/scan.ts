@@ -1,7 +1,7 @@
 /** `stella scan TARGET`: components, findings, and optionally a signed report committed to the state repository. */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { StellaError } from '../../../core/errors.js';
+import { describeError, StellaError } from '../../../core/errors.js';
 import { SEVERITY_ORDER, type SeverityLevel } from '../../../core/match/severity.js';
 import { exportBytes, type ExportContext, type ExportOutput } from '../../../core/export/exporter.js';
 import { activeIgnores, parseIgnoreFile } from '../../../core/export/filter/ignore-file.js';
@@ -12,6 +12,7 @@ import { writeFileAtomically } from '../../fs/atomic-write.js';
 import { commitReport } from '../../scan/commit-report.js';
 import { fileVexDocuments } from '../../vex/documents.js';
 import { logVexSummary } from '../vex-log.js';
+import { logDeliveries, notifyCommittedReport } from '../../notify/notify.js';
 import { scanTarget, type ScanOutcome } from '../../scan/scan.js';
 import { createProgress } from '../progress.js';
 import { uncheckedGateFailure } from '../coverage.js';
@@ -99,11 +100,12 @@ export function registerScan(program: Command, setResult: SetResult): void {
       if (repo === undefined) ctx.log.warn('no state repository: components only, no advisories matched (use --repo or stella init)');
 
       if (signer !== undefined && repo !== undefined) {
-        const committed = await commitReport(repo, outcome, signer);
+        const { previous, ...committed } = await commitReport(repo, outcome, signer);
         ctx.log.info(
           `${committed.changed ? 'signed report committed' : 'report unchanged, nothing committed'}: ${committed.folder} on ${committed.branch} (${committed.commit.slice(0, 12)})`,
           { ...committed },
         );
+        if (committed.changed) await notifyQuietly(ctx, repo, { previous, report: outcome.report, node: signer.node, folder: committed.folder });
       }
       const filters: FindingFilters = { kev: options.kev === true, ignoreUnfixed: options.ignoreUnfixed === true };
       if (severities !== undefined) filters.severities = severities;
@@ -121,6 +123,15 @@ export function registerScan(program: Command, setResult: SetResult): void {
       if (unchecked !== undefined) ctx.log.error(`--exit-code ${exitCode}: ${unchecked}`);
       setResult({ exitCode: shown.findings.length > 0 || unchecked !== undefined ? exitCode : ExitCode.ok });
     });
+}
+
+/** Notifications never fail a scan: the report is committed; what could not be sent waits in the outbox. */
+async function notifyQuietly(ctx: CommandContext, repo: StateRepo, committed: Parameters<typeof notifyCommittedReport>[1]): Promise<void> {
+  try {
+    logDeliveries(ctx.log, await notifyCommittedReport({ repo, home: ctx.home(), delivery: { env: process.env, now: new Date() } }, committed));
+  } catch (error) {
+    ctx.log.warn(`notify: ${describeError(error)}`);
+  }
 }
 
 async function openRepoIfAny(ctx: CommandContext, required: boolean): Promise<StateRepo | undefined> {
