@@ -35,6 +35,8 @@ export type StellaErrorCode =
   | 'VERIFY_FAILED'
   | 'CONFIG_INVALID'
   | 'WRITE_FAILED'
+  // the agent service
+  | 'QUEUE_FULL'
   | 'INTERNAL';
 
 export class StellaError extends Error {

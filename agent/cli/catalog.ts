@@ -92,6 +92,11 @@ export const COMMANDS: readonly CatalogEntry[] = [
     load: async () => (await import('./commands/kit.js')).registerKit,
   },
   {
+    name: 'agent',
+    summary: 'run the node agent: an HTTP API for scans, the schedule of nodes/<node>/schedule.yaml, a durable job queue; --once for timers and CI',
+    load: async () => (await import('./commands/agent.js')).registerAgent,
+  },
+  {
     name: 'demo',
     summary: 'run the whole path on the bundled sample images: init, import advisories, scan, sign, commit, verify',
     load: async () => (await import('./commands/demo.js')).registerDemo,

@@ -19,8 +19,8 @@ export interface ScanAndCommitOptions {
   onProgress?: ScanOptions['onProgress'];
   /** Who signs; without one nothing is committed. Needs `repo`. */
   signer?: { node: string; key: SigningKey };
-  /** Extra commit settings (trailers, the failpoint hook) for the agent service. */
-  commit?: Pick<CommitReportOptions, 'trailers' | 'beforeRefUpdate'>;
+  /** Extra commit settings for the scanned outcome (trailers, the failpoint hook), for the agent service. */
+  commit?: (outcome: ScanOutcome) => Pick<CommitReportOptions, 'trailers' | 'beforeRefUpdate'>;
   /** Runs between the scan and the commit (the agent's crash tests stop there). */
   beforeCommit?: () => void | Promise<void>;
 }
@@ -43,6 +43,6 @@ export async function scanAndCommit(target: string, options: ScanAndCommitOption
   });
   if (options.signer === undefined || options.repo === undefined) return { outcome };
   await options.beforeCommit?.();
-  const committed = await commitReport(options.repo, outcome, { ...options.signer, ...options.commit });
+  const committed = await commitReport(options.repo, outcome, { ...options.signer, ...options.commit?.(outcome) });
   return { outcome, committed };
 }
