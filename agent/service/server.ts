@@ -47,10 +47,7 @@ export async function serveAgent(options: ServeOptions): Promise<void> {
     dataDir: settings.dataDir,
     pid: process.pid,
   });
-  const working = runtime.worker.run();
-  void runtime.watch.refresh();
-
-  await new Promise<void>((resolve) => {
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       log.info(`${signal}: taking no new work; finishing the running job`, { event: 'stopping', signal });
       accepting = false;
@@ -60,6 +57,10 @@ export async function serveAgent(options: ServeOptions): Promise<void> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  // Before the first job: a scan opens the advisory index itself, and LevelDB allows one opener at a time.
+  await runtime.watch.refresh();
+  const working = accepting ? runtime.worker.run() : Promise.resolve();
+  await stopped;
   runtime.scheduler.stop();
   server.close();
   if ('closeAllConnections' in server) server.closeAllConnections();
