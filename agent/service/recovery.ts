@@ -12,7 +12,7 @@ import type { GitStore } from '../../core/git/git-store.js';
 import { REPORT_FILE } from '../../core/report/layout.js';
 import { parseReport } from '../../core/report/serialize.js';
 import type { Report } from '../../core/model/report.js';
-import { REPORT_TRAILER, SCAN_ID_TRAILER } from './run-scan.js';
+import { REPORT_TRAILER, SCAN_ID_TRAILER } from './trailers.js';
 
 /** How far back the branch is searched: a crash is found at the tip or a few commits below it (pushes replay, schedules run on). */
 const SEARCH_DEPTH = 500;

@@ -15,11 +15,7 @@ import type { SigningKey } from '../../core/sign/keys.js';
 import type { StateRepo } from '../repo/state-repo.js';
 import { scanAndCommit, type ScanAndCommitResult } from '../scan/scan-and-commit.js';
 import { failpoint } from './failpoint.js';
-
-/** Trailer naming the scan job that made a commit. */
-export const SCAN_ID_TRAILER = 'Stella-Scan-Id';
-/** Trailer naming the report folder the commit wrote. */
-export const REPORT_TRAILER = 'Stella-Report';
+import { REPORT_TRAILER, SCAN_ID_TRAILER } from './trailers.js';
 
 export interface RunScanOptions {
   /** Sign and commit the report (needs `signer`). */

@@ -14,15 +14,16 @@ import { describeError } from '../../core/errors.js';
 import { agentBranch, REPORT_FILE } from '../../core/report/layout.js';
 import type { SigningKey } from '../../core/sign/keys.js';
 import type { Logger } from '../log.js';
-import { pullNodeState, pushNodeBranch } from '../remote/operations.js';
 import type { StateRepo } from '../repo/state-repo.js';
 import { failpoint, failpointArmed } from './failpoint.js';
 import type { JobRecord, JobReport } from './job.js';
 import { metrics } from './metrics.js';
 import type { JobQueue } from './queue.js';
 import { findScanCommit } from './recovery.js';
-import { runScan } from './run-scan.js';
 import { targetState } from './target-state.js';
+
+/** The scan path and the Git transport are loaded with the first job that needs them: an idle agent stays small. */
+const remoteOperations = (): Promise<typeof import('../remote/operations.js')> => import('../remote/operations.js');
 
 const SCANS = metrics.counter('stella_scans_total', 'Scan jobs finished, by outcome');
 const SCAN_SECONDS = metrics.histogram('stella_scan_duration_seconds', 'Time from a scan job starting to its end');
@@ -101,12 +102,12 @@ export class Worker {
           break;
         case 'push':
           failpoint('push:before');
-          await pushNodeBranch(this.deps.repo, { node: this.deps.node, log: this.deps.log, ...(await this.keyOption()) });
+          await (await remoteOperations()).pushNodeBranch(this.deps.repo, { node: this.deps.node, log: this.deps.log, ...(await this.keyOption()) });
           failpoint('push:after');
           await this.finish(job, { status: 'done' });
           break;
         case 'pull':
-          await pullNodeState(this.deps.repo, { node: this.deps.node, log: this.deps.log });
+          await (await remoteOperations()).pullNodeState(this.deps.repo, { node: this.deps.node, log: this.deps.log });
           await this.finish(job, { status: 'done' });
           await this.deps.afterPull?.();
           break;
@@ -134,6 +135,7 @@ export class Worker {
         return;
       }
     }
+    const { runScan } = await import('./run-scan.js');
     const { outcome, committed } = await runScan(target, {
       commit,
       cacheDir: this.deps.cacheDir,
