@@ -32,6 +32,8 @@ export interface AgentConfig {
   node?: string;
   /** Where the file was read from, if any. */
   source?: string;
+  /** `stella agent` settings (port, host, dataDir, token, queueMax), checked by agent/service/settings.ts. */
+  agent?: Readonly<Record<string, unknown>>;
 }
 
 export function stellaHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -74,11 +76,17 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
         }
         config[key] = key === 'repo' ? resolve(value) : value;
         break;
+      case 'agent':
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          throw new StellaError('CONFIG_INVALID', `${path}: "agent" must be a mapping (port, host, dataDir, token, queueMax)`);
+        }
+        config.agent = value as Record<string, unknown>;
+        break;
       case 'remote':
         // Push/pull credentials: validated where they are used (agent/remote/credentials.ts), never stored in a repository.
         break;
       default:
-        throw new StellaError('CONFIG_INVALID', `${path}: unknown setting "${key}" (known: repo, node, remote)`);
+        throw new StellaError('CONFIG_INVALID', `${path}: unknown setting "${key}" (known: repo, node, remote, agent)`);
     }
   }
   return config;

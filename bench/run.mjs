@@ -12,6 +12,7 @@
 //   push and pull of one report against git http-backend on loopback: time and bytes
 //   OPA wasm policy evaluation of one target with 1,000 findings: p50/p95 over 1,000 runs (goal p95 ≤ 20 ms)
 //   cdxgen on the same file, when installed
+//   the agent service: warm rescan of debian-node through the HTTP API (p50/p95 of 100), idle RSS, GET /healthz requests/s
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,6 +115,12 @@ try {
     console.log(`| ${name} | ${fmt(scan.ms)} | ${mb(scan.peakRssMB)} | ${floorName} | ${fmt(floor.ms)} | ${ratio.toFixed(2)} | ≤ ${goal}, RSS ≤ 200 MB |`);
   }
   console.log(`(${ociScan.components} components, ${ociScan.findings} findings)`);
+
+  console.log('\n## The agent service (stella agent on loopback)');
+  const svc = await node('agent-once.mjs', [repo, oci, join(work, 'agent-data'), process.env.BENCH_AGENT_SCANS ?? '100', '10']);
+  console.log(`warm rescan of debian-node through the HTTP API (submit until done, ${svc.warmRuns} requests): p50 ${svc.warmP50Ms.toFixed(0)} ms, p95 ${svc.warmP95Ms.toFixed(0)} ms (goal p95 ≤ 50 ms; first scan ${svc.coldMs.toFixed(0)} ms)`);
+  console.log(`agent idle RSS: ${mb(svc.idleRssMB)} fresh, ${mb(svc.idleRssAfterMB)} after the scans (goal ≤ 80 MB)`);
+  console.log(`GET /healthz, keep-alive, 16 connections, 10 s: ${svc.healthzRps.toFixed(0)} requests/s (goal ≥ 5,000); client CPU ${svc.clientCpuPct.toFixed(0)}%, agent CPU ${svc.agentCpuPct.toFixed(0)}% (of one core)`);
 
   const cdxgen = ['node_modules/.bin/cdxgen'].map((p) => join(root, p)).find(existsSync) ?? (await run('sh', ['-c', 'command -v cdxgen']).then((r) => r.stdout.trim(), () => ''));
   if (cdxgen) {

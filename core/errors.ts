@@ -39,6 +39,8 @@ export type StellaErrorCode =
   | 'POLICY_INVALID'
   | 'POLICY_ERROR'
   | 'WRITE_FAILED'
+  // the agent service
+  | 'QUEUE_FULL'
   | 'INTERNAL';
 
 export class StellaError extends Error {

@@ -103,8 +103,8 @@ export const COMMANDS: readonly CatalogEntry[] = [
   },
   {
     name: 'agent',
-    summary: 'this node as an agent of a Stella edge',
-    load: async () => (await import('./commands/agent-enroll.js')).registerAgent,
+    summary: 'run the node agent: an HTTP API for scans, the schedule of nodes/<node>/schedule.yaml, a durable job queue; --once for timers and CI; enroll with an edge',
+    load: async () => (await import('./commands/agent.js')).registerAgent,
   },
   {
     name: 'edge',

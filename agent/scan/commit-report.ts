@@ -26,6 +26,20 @@ import { AGENT_IDENTITY, MAIN_BRANCH, type StateRepo } from '../repo/state-repo.
 import { folderVerifies, leftovers, nextSequence } from './report-state.js';
 import type { ScanOutcome } from './scan.js';
 
+/** How one report is committed: who signs it, and what else the commit carries. */
+export interface CommitReportOptions {
+  node: string;
+  key: SigningKey;
+  now?: Date;
+  /**
+   * Git trailers appended to the commit message (`Key: value` lines), e.g.
+   * the agent's scan id, so a job can be found on the branch after a crash.
+   */
+  trailers?: Readonly<Record<string, string>>;
+  /** Passed to the store: runs after the commit's objects are written, before the branch moves. */
+  beforeRefUpdate?: (oid: string) => void | Promise<void>;
+}
+
 export interface CommittedReport {
   commit: string;
   branch: string;
@@ -40,7 +54,7 @@ export interface CommittedReport {
  * Signs and commits one report (see the module comment).
  * @example await commitReport(repo, outcome, { node: 'edge-1', key, now: new Date() })
  */
-export async function commitReport(repo: StateRepo, outcome: ScanOutcome, options: { node: string; key: SigningKey; now?: Date }): Promise<CommittedReport> {
+export async function commitReport(repo: StateRepo, outcome: ScanOutcome, options: CommitReportOptions): Promise<CommittedReport> {
   const encoder = new TextEncoder();
   const reportBytes = encoder.encode(serializeReport(outcome.report));
   const sbomBytes = encoder.encode(`${JSON.stringify(outcome.sbom, null, 2)}\n`);
@@ -94,10 +108,18 @@ export async function commitReport(repo: StateRepo, outcome: ScanOutcome, option
     message:
       `scan ${report.target.name}: ${report.summary.findings} findings${severities === '' ? '' : ` (${severities})`}\n\n` +
       `Target ${report.target.digest}, ${report.summary.components} components.\n` +
-      `Feed ${report.inputs.feed?.commit ?? 'none'}; stella ${report.tool.version}; node ${options.node}.\n`,
+      `Feed ${report.inputs.feed?.commit ?? 'none'}; stella ${report.tool.version}; node ${options.node}.\n` +
+      trailerBlock(options.trailers),
     author: { name: AGENT_IDENTITY.name, email: `agent@${options.node}` },
+    ...(options.beforeRefUpdate === undefined ? {} : { beforeRefUpdate: options.beforeRefUpdate }),
   });
   return { commit: result.oid, branch, folder, changed: result.committed, ...(previousReport === undefined ? {} : { previous: previousReport }) };
+}
+
+/** Git's trailer paragraph: a blank line, then `Key: value` lines (empty when there are none). */
+function trailerBlock(trailers: Readonly<Record<string, string>> | undefined): string {
+  const lines = Object.entries(trailers ?? {}).map(([key, value]) => `${key}: ${value}\n`);
+  return lines.length === 0 ? '' : `\n${lines.join('')}`;
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {

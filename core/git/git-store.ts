@@ -59,6 +59,11 @@ export interface CommitRequest {
   changes: ReadonlyMap<string, Uint8Array | null>;
   message: string;
   author: Author;
+  /**
+   * Called with the new commit's id after its objects are written and before
+   * the ref moves: the agent's crash tests stop the process exactly there.
+   */
+  beforeRefUpdate?: (oid: string) => void | Promise<void>;
 }
 
 export interface CommitResult {
@@ -298,6 +303,7 @@ export class GitStore {
         committer: signature,
       },
     });
+    await request.beforeRefUpdate?.(oid);
     const tipNow = await this.branchTip(request.branch);
     if (tipNow !== currentTip) {
       throw new StellaError('REPO_INVALID', `branch ${request.branch} was moved by another writer; nothing was changed, retry`, {

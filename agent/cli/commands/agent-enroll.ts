@@ -10,15 +10,6 @@ import { enrollAtEdge } from '../../edge/enroll.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
 
 /**
- * Registers `stella agent` as a group holding `enroll`. The agent service's
- * own `stella agent` command calls {@link registerAgentEnroll} instead.
- * @example registerAgent(program, setResult); // stella agent enroll --edge https://edge.example --token stet_…
- */
-export function registerAgent(program: Command, setResult: SetResult): void {
-  registerAgentEnroll(program.command('agent').description('this node as an agent of a Stella edge'), setResult);
-}
-
-/**
  * Adds `enroll` under the `stella agent` command.
  * @example registerAgentEnroll(program.command('agent'), setResult);
  */

@@ -1,10 +1,6 @@
 /** `stella push` and `stella pull`: exchange the state repository with its remote over smart HTTP(S). */
 import type { Command } from 'commander';
-import { StellaError } from '../../../core/errors.js';
-import { resolveCredentials } from '../../remote/credentials.js';
-import { pullState } from '../../remote/pull.js';
-import { pushAgentBranch } from '../../remote/push.js';
-import { resolveRemote } from '../../remote/remote.js';
+import { pullNodeState, pushNodeBranch } from '../../remote/operations.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
 
 interface RemoteOptions {
@@ -35,32 +31,9 @@ export function registerRemote(program: Command, setResult: SetResult): void {
       const ctx = CommandContext.of(command);
       const node = await ctx.node(options.node);
       const repo = await ctx.openRepo();
-      const remote = await resolveRemote(repo.store.gitdir, options.remote);
       // The node's key, when this clone has one: a report another process of the node outran is re-signed at the next sequence.
       const key = repo.signingKeyId === undefined ? undefined : await ctx.signingKey(repo).catch(() => undefined);
-      const result = await pushAgentBranch(repo.store, {
-        node,
-        remote,
-        credentials: await resolveCredentials(),
-        ...(key === undefined ? {} : { key }),
-        onEvent: (event) => {
-          switch (event.$case) {
-            case 'replayed':
-              ctx.log.info(`another writer pushed first: replayed ${event.replayed} local commits onto ${event.onto.slice(0, 12)}`, { ...event });
-              break;
-            case 'retry':
-              ctx.log.warn(`push refused (${event.reason}); retrying in ${event.delayMs} ms`, { ...event });
-              break;
-            default:
-              throw new StellaError('INTERNAL', `unknown push event ${String((event as { $case?: unknown }).$case)}`);
-          }
-        },
-      });
-      const summary =
-        result.status === 'pushed'
-          ? `pushed ${result.branch} to ${result.remote} (${result.commit.slice(0, 12)}): ${result.commits} commits, ${result.objects} objects, ${result.wire.bytesSent} bytes sent`
-          : `${result.branch} is up to date on ${result.remote} (${result.commit.slice(0, 12)})`;
-      ctx.log.info(summary, { ...result });
+      await pushNodeBranch(repo, { node, log: ctx.log, ...remoteFlag(options), ...(key === undefined ? {} : { key }) });
       setResult({ exitCode: ExitCode.ok });
     });
 
@@ -74,14 +47,11 @@ export function registerRemote(program: Command, setResult: SetResult): void {
       const ctx = CommandContext.of(command);
       const node = await ctx.node(options.node);
       const repo = await ctx.openRepo();
-      const remote = await resolveRemote(repo.store.gitdir, options.remote);
-      const result = await pullState(repo, { node, remote, credentials: await resolveCredentials() });
-      for (const path of result.main.keptLocalEdits) ctx.log.warn(`${path}: edited locally, left as it is (main has a newer version)`, { path });
-      const { main, agent } = result;
-      const mainText = main.status === 'fast-forwarded' || main.status === 'created' ? `main → ${main.to?.slice(0, 12)} (${main.changedPaths} paths changed)` : `main ${main.status}`;
-      const agentText = agent.status === 'absent' ? `${agent.branch} not on the remote` : `${agent.branch} ${agent.status}`;
-      ctx.log.info(`pulled from ${result.remote}: ${mainText}; ${agentText}; ${result.wire.bytesReceived} bytes received`, { ...result });
-      if (agent.status === 'diverged' || agent.status === 'ahead') ctx.log.info(`run stella push to send the local commits of ${agent.branch}`);
+      await pullNodeState(repo, { node, log: ctx.log, ...remoteFlag(options) });
       setResult({ exitCode: ExitCode.ok });
     });
+}
+
+function remoteFlag(options: RemoteOptions): { remote?: string } {
+  return options.remote === undefined ? {} : { remote: options.remote };
 }

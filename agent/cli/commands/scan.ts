@@ -9,11 +9,10 @@ import { selectFindings, type FindingFilters } from '../../../core/export/filter
 import { defaultExporters } from '../../../core/export/registry.js';
 import type { StateRepo } from '../../repo/state-repo.js';
 import { writeFileAtomically } from '../../fs/atomic-write.js';
-import { commitReport } from '../../scan/commit-report.js';
 import { fileVexDocuments } from '../../vex/documents.js';
 import { logVexSummary } from '../vex-log.js';
 import { logDeliveries, notifyCommittedReport } from '../../notify/notify.js';
-import { scanTarget, type ScanOutcome } from '../../scan/scan.js';
+import { scanAndCommit, type ScanAndCommitResult } from '../../scan/scan-and-commit.js';
 import { createProgress } from '../progress.js';
 import { uncheckedGateFailure } from '../coverage.js';
 import { uncheckedLines } from '../../../core/report/coverage-text.js';
@@ -84,23 +83,24 @@ export function registerScan(program: Command, setResult: SetResult): void {
       // Checked before the scan: a report that `stella verify` would reject is refused up front.
       const signer = options.commit === true && repo !== undefined ? await ctx.reportSigner(repo, options.node) : undefined;
       const progress = createProgress(process.stderr, process.stderr.isTTY === true && ctx.globals.quiet !== true);
-      let outcome: ScanOutcome;
+      let result: ScanAndCommitResult;
       try {
-        outcome = await scanTarget(target, {
+        result = await scanAndCommit(target, {
           ...(repo === undefined ? {} : { repo }),
           ...(options.name === undefined ? {} : { name: options.name }),
           vex,
+          ...(signer === undefined ? {} : { signer }),
           onProgress: (p) => progress.update(p),
         });
       } finally {
         progress.done();
       }
+      const { outcome } = result;
       for (const warning of outcome.report.warnings) ctx.log.warn(warning);
       if (outcome.vex !== undefined) logVexSummary(ctx.log, outcome.vex);
       if (repo === undefined) ctx.log.warn('no state repository: components only, no advisories matched (use --repo or stella init)');
-
-      if (signer !== undefined && repo !== undefined) {
-        const { previous, ...committed } = await commitReport(repo, outcome, signer);
+      if (result.committed !== undefined && repo !== undefined && signer !== undefined) {
+        const { previous, ...committed } = result.committed;
         ctx.log.info(
           `${committed.changed ? 'signed report committed' : 'report unchanged, nothing committed'}: ${committed.folder} on ${committed.branch} (${committed.commit.slice(0, 12)})`,
           { ...committed },

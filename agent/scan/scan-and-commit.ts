@@ -1,0 +1,51 @@
+/**
+ * What `stella scan [--commit]` does, without the terminal: scan the target
+ * and, when a signer is given, sign and commit the report. The CLI command
+ * and the agent service both call this, so a report made through either is
+ * the same bytes for the same target and feed.
+ *
+ * @example
+ *   const { outcome, committed } = await scanAndCommit('app.oci.tar', { repo, signer: { node: 'edge-1', key } });
+ */
+import type { SigningKey } from '../../core/sign/keys.js';
+import type { StateRepo } from '../repo/state-repo.js';
+import { commitReport, type CommitReportOptions, type CommittedReport } from './commit-report.js';
+import { scanTarget, type ScanOptions, type ScanOutcome } from './scan.js';
+
+export interface ScanAndCommitOptions {
+  repo?: StateRepo;
+  /** Name of the target in the report. */
+  name?: string;
+  onProgress?: ScanOptions['onProgress'];
+  /** VEX documents given on the command line, applied after the repository's `vex/`. */
+  vex?: ScanOptions['vex'];
+  /** Who signs; without one nothing is committed. Needs `repo`. */
+  signer?: { node: string; key: SigningKey };
+  /** Extra commit settings for the scanned outcome (trailers, the failpoint hook), for the agent service. */
+  commit?: (outcome: ScanOutcome) => Pick<CommitReportOptions, 'trailers' | 'beforeRefUpdate'>;
+  /** Runs between the scan and the commit (the agent's crash tests stop there). */
+  beforeCommit?: () => void | Promise<void>;
+}
+
+/** A scan's outcome, and where its report was committed (when it was). */
+export interface ScanAndCommitResult {
+  outcome: ScanOutcome;
+  committed?: CommittedReport;
+}
+
+/**
+ * Scans `target` and commits its signed report when `options.signer` is set.
+ * @example await scanAndCommit('./rootfs', { repo })
+ */
+export async function scanAndCommit(target: string, options: ScanAndCommitOptions): Promise<ScanAndCommitResult> {
+  const outcome = await scanTarget(target, {
+    ...(options.repo === undefined ? {} : { repo: options.repo }),
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.vex === undefined ? {} : { vex: options.vex }),
+  });
+  if (options.signer === undefined || options.repo === undefined) return { outcome };
+  await options.beforeCommit?.();
+  const committed = await commitReport(options.repo, outcome, { ...options.signer, ...options.commit?.(outcome) });
+  return { outcome, committed };
+}

@@ -1,0 +1,32 @@
+/**
+ * `stella agent --once`: for cron, systemd timers and CI. Pulls (when the
+ * clone has a remote), runs every job a crash left in the queue and every
+ * scheduled scan that is due, pushes, and returns. Failed jobs make the
+ * exit code non-zero.
+ *
+ * @example const failed = await runOnce({ repo, node, dataDir, queueMax, log, signer, pushKey });
+ */
+import { ORIGIN } from '../remote/remote.js';
+import { openRuntime, type RuntimeOptions } from './runtime.js';
+
+/** Runs once (see the module comment); returns how many jobs failed. */
+export async function runOnce(options: RuntimeOptions): Promise<number> {
+  const { queue, worker, scheduler, watch, close } = await openRuntime(options);
+  try {
+    const hasRemote = (await options.repo.store.getConfig(`remote.${ORIGIN}.url`)) !== undefined;
+    if (hasRemote) await queue.enqueue({ kind: 'pull', source: 'once' });
+    else options.log.info('no remote (remote.origin.url): not pulling or pushing');
+    // The pull first (so the schedule is main's newest), with any job a crash left behind.
+    await worker.drain();
+    await scheduler.reload(false);
+    await watch.refresh();
+    const due = await scheduler.dueScans(new Date());
+    for (const entry of due) await scheduler.enqueueScan(entry, 'once');
+    if (hasRemote) await queue.enqueue({ kind: 'push', source: 'once' });
+    await worker.drain();
+    options.log.info(`once: ${due.length} scheduled scans due${worker.failures > 0 ? `; ${worker.failures} jobs failed` : ''}`, { due: due.length, failed: worker.failures });
+    return worker.failures;
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,58 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobQueue } from './queue.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'stella-queue-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('JobQueue', () => {
+  it('keeps order across a reopen, and requeues a job left running at the head', async () => {
+    const path = join(dir, 'order');
+    let queue = await JobQueue.open(path, { max: 10 });
+    const a = await queue.enqueue({ kind: 'scan', source: 'api', target: 'a' });
+    const b = await queue.enqueue({ kind: 'push', source: 'schedule' });
+    const c = await queue.enqueue({ kind: 'scan', source: 'api', target: 'c' });
+    expect((await queue.take())?.id).toBe(a.id);
+    await queue.finish(a.id, { status: 'done' });
+    expect((await queue.take())?.id).toBe(b.id);
+    expect(queue.hasActive('push')).toBe(true);
+    await queue.close(); // as if killed while b ran
+
+    queue = await JobQueue.open(path, { max: 10 });
+    expect(queue.get(a.id)?.status).toBe('done');
+    expect(queue.get(b.id)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(queue.depth()).toBe(2);
+    expect((await queue.take())?.id).toBe(b.id);
+    expect((await queue.take())?.id).toBe(c.id);
+    expect(await queue.take()).toBeUndefined();
+    const d = await queue.enqueue({ kind: 'scan', source: 'api', target: 'd' });
+    expect(d.seq).toBeGreaterThan(c.seq);
+    await queue.close();
+  });
+
+  it('refuses with QUEUE_FULL past max waiting jobs; the running one does not count', async () => {
+    const queue = await JobQueue.open(join(dir, 'full'), { max: 1 });
+    await queue.enqueue({ kind: 'scan', source: 'api', target: 'a' });
+    await expect(queue.enqueue({ kind: 'scan', source: 'api', target: 'b' })).rejects.toMatchObject({ code: 'QUEUE_FULL' });
+    await queue.take();
+    expect(queue.hasActiveScan('a')).toBe(true);
+    await queue.enqueue({ kind: 'scan', source: 'api', target: 'b' });
+    await queue.close();
+  });
+
+  it('requeue puts a running job back first', async () => {
+    const queue = await JobQueue.open(join(dir, 'requeue'), { max: 5 });
+    const a = await queue.enqueue({ kind: 'scan', source: 'api', target: 'a' });
+    const b = await queue.enqueue({ kind: 'scan', source: 'api', target: 'b' });
+    await queue.take();
+    await queue.requeue(a.id);
+    expect((await queue.take())?.id).toBe(a.id);
+    expect((await queue.take())?.id).toBe(b.id);
+    await queue.close();
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * The one place the agent service runs a scan: the same `scanAndCommit` the
+ * CLI's `stella scan [--commit]` uses, plus what a job needs on top — its
+ * id as a commit trailer (so recovery after a crash finds it on the branch)
+ * and the crash-test failpoints.
+ *
+ * `cacheDir` is the data dir's layer cache: the scan path takes it once the
+ * layer cache exists; until then every scan reads its layers.
+ *
+ * @example
+ *   const { outcome, committed } = await runScan('app.oci.tar', { commit: true, cacheDir, repo, signer, scanId });
+ */
+import { reportFolder } from '../../core/report/layout.js';
+import type { SigningKey } from '../../core/sign/keys.js';
+import type { StateRepo } from '../repo/state-repo.js';
+import { scanAndCommit, type ScanAndCommitResult } from '../scan/scan-and-commit.js';
+import { failpoint } from './failpoint.js';
+import { REPORT_TRAILER, SCAN_ID_TRAILER } from './trailers.js';
+
+export interface RunScanOptions {
+  /** Sign and commit the report (needs `signer`). */
+  commit: boolean;
+  /** The layer cache folder (see the module comment). */
+  cacheDir: string;
+  repo: StateRepo;
+  signer?: { node: string; key: SigningKey };
+  /** The job's id, recorded in the commit. */
+  scanId: string;
+  /** Name of the target in the report. */
+  name?: string;
+}
+
+/**
+ * Scans `target` (and commits its report when `options.commit`).
+ * @example await runScan('/srv/images/web.oci.tar', { commit: false, cacheDir, repo, scanId })
+ */
+export async function runScan(target: string, options: RunScanOptions): Promise<ScanAndCommitResult> {
+  let reading = false;
+  const signer = options.commit ? options.signer : undefined;
+  return scanAndCommit(target, {
+    repo: options.repo,
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(signer === undefined ? {} : { signer }),
+    onProgress: (progress) => {
+      if (progress.what !== 'matching advisories' && !reading) {
+        reading = true;
+        failpoint('scan:mid-read');
+      }
+    },
+    beforeCommit: () => failpoint('scan:before-commit'),
+    commit: (outcome) => ({
+      trailers: { [SCAN_ID_TRAILER]: options.scanId, [REPORT_TRAILER]: reportFolder(signer?.node ?? '', outcome.report.target.name) },
+      beforeRefUpdate: () => failpoint('commit:before-ref'),
+    }),
+  });
+}

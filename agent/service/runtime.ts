@@ -1,0 +1,76 @@
+/**
+ * The agent's parts wired together, for both ways it runs: as a service
+ * (`server.ts`) and once (`once.ts`). The durable queue lives in the data
+ * dir (`queue/`), beside the layer cache (`cache/`).
+ *
+ * @example
+ *   const agent = await openRuntime({ repo, node, dataDir, queueMax: 100, log, signer, pushKey });
+ *   await agent.scheduler.reload();
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SigningKey } from '../../core/sign/keys.js';
+import type { Logger } from '../log.js';
+import type { StateRepo } from '../repo/state-repo.js';
+import { metrics } from './metrics.js';
+import { JobQueue } from './queue.js';
+import { RepoWatch } from './repo-state.js';
+import { Scheduler } from './scheduler.js';
+import { Worker } from './worker.js';
+
+export interface RuntimeOptions {
+  repo: StateRepo;
+  node: string;
+  dataDir: string;
+  queueMax: number;
+  log: Logger;
+  signer: () => Promise<{ node: string; key: SigningKey }>;
+  pushKey: () => Promise<SigningKey | undefined>;
+  /** False for `--once`: no cron timers. */
+  timers: boolean;
+}
+
+export interface Runtime {
+  queue: JobQueue;
+  worker: Worker;
+  scheduler: Scheduler;
+  watch: RepoWatch;
+  /** The layer cache folder handed to scans. */
+  cacheDir: string;
+  close(): Promise<void>;
+}
+
+/** Opens the queue and builds the worker, scheduler and repository watch. */
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const cacheDir = join(options.dataDir, 'cache');
+  const queue = await JobQueue.open(join(options.dataDir, 'queue'), { max: options.queueMax });
+  const watch = new RepoWatch(options.repo);
+  const scheduler = new Scheduler({ repo: options.repo, node: options.node, queue, log: options.log, timers: options.timers });
+  const worker = new Worker({
+    queue,
+    repo: options.repo,
+    node: options.node,
+    cacheDir,
+    log: options.log,
+    signer: options.signer,
+    pushKey: options.pushKey,
+    afterPull: async () => {
+      await watch.refresh();
+      await scheduler.reload();
+    },
+  });
+  metrics.gauge('stella_queue_depth', 'Jobs waiting in the queue', () => queue.depth());
+  metrics.gauge('stella_feed_age_seconds', "Seconds since main's feeds last changed", () => watch.feedAgeSeconds(Date.now()));
+  return {
+    queue,
+    worker,
+    scheduler,
+    watch,
+    cacheDir,
+    close: async () => {
+      scheduler.stop();
+      await queue.close();
+    },
+  };
+}
