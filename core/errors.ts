@@ -34,6 +34,7 @@ export type StellaErrorCode =
   | 'SIGNATURE_INVALID'
   | 'VERIFY_FAILED'
   | 'CONFIG_INVALID'
+  | 'POLICY_INVALID'
   | 'WRITE_FAILED'
   | 'INTERNAL';
 

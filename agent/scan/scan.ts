@@ -25,6 +25,8 @@ import { readTarget } from '../image/index.js';
 import { AdvisoryIndex } from '../index/advisory-index.js';
 import { toolVersion } from '../package-root.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
+import { decideReport } from '../../core/policy/decide.js';
+import type { ScanPolicy } from '../policy/for-scan.js';
 import { buildComponents } from './inventory.js';
 import { looksLikeRegistryReference, registryReferenceError } from './registry-ref.js';
 
@@ -33,6 +35,8 @@ export interface ScanOptions {
   repo?: StateRepo;
   /** Name for the target in the report, instead of the one found in the image or file name. */
   name?: string;
+  /** The policy to decide verdicts with (agent/policy/for-scan.ts); evaluated last, after VEX. */
+  policy?: ScanPolicy;
   onProgress?: (progress: { done: number; total?: number; what: string }) => void;
 }
 
@@ -59,7 +63,7 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
   }
   if (resolved.components.length === 0) warnings.push(`${resolved.target.name}: no components found, so nothing was checked`);
   const version = toolVersion();
-  const report: Report = {
+  let report: Report = {
     schema: REPORT_SCHEMA,
     tool: { name: 'stella', version },
     target: resolved.target,
@@ -70,6 +74,7 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
     findings,
     warnings,
   };
+  if (options.policy !== undefined) report = await decideReport(report, options.policy.engine, { now: options.policy.now, exceptions: options.policy.exceptions });
   const sbom = buildCycloneDx({ target: resolved.target, components: resolved.components, tool: { name: 'stella', version } });
   return { report, sbom };
 }

@@ -10,6 +10,8 @@ import { defaultExporters } from '../../../core/export/registry.js';
 import type { StateRepo } from '../../repo/state-repo.js';
 import { writeFileAtomically } from '../../fs/atomic-write.js';
 import { commitReport } from '../../scan/commit-report.js';
+import { policyForScan } from '../../policy/for-scan.js';
+import { policyGate } from '../../policy/gate.js';
 import { scanTarget, type ScanOutcome } from '../../scan/scan.js';
 import { createProgress } from '../progress.js';
 import { uncheckedGateFailure } from '../coverage.js';
@@ -34,6 +36,7 @@ interface ScanOptions {
   node?: string;
   name?: string;
   offline?: boolean;
+  policy?: string;
 }
 
 export function registerScan(program: Command, setResult: SetResult): void {
@@ -55,6 +58,7 @@ export function registerScan(program: Command, setResult: SetResult): void {
     .option('--node <name>', "this node (default: $STELLA_NODE, the repository's node (stella config set node), config, host name)")
     .option('--name <name>', 'name of the target in the report (default: the image reference or file name)')
     .option('--offline', 'accepted for compatibility: scanning never uses the network')
+    .option('--policy <file>', "decide verdicts with this policy file instead of the one in force on main (local use; not with --commit)")
     .addHelpText(
       'after',
       '\nWithout a state repository (--repo, $STELLA_REPO, config) only components are reported.\n' +
@@ -74,12 +78,16 @@ export function registerScan(program: Command, setResult: SetResult): void {
       const repo = await openRepoIfAny(ctx, options.commit === true);
       // Checked before the scan: a report that `stella verify` would reject is refused up front.
       const signer = options.commit === true && repo !== undefined ? await ctx.reportSigner(repo, options.node) : undefined;
+      if (options.policy !== undefined && options.commit === true) throw new StellaError('USAGE', '--policy is for local use: a committed report is decided by the policy in force on main (stella.yaml policy:)');
+      const policy = await policyForScan({ ...(repo === undefined ? {} : { repo }), ...(options.policy === undefined ? {} : { file: options.policy }), now: new Date() });
+      for (const warning of policy?.warnings ?? []) ctx.log.warn(warning);
       const progress = createProgress(process.stderr, process.stderr.isTTY === true && ctx.globals.quiet !== true);
       let outcome: ScanOutcome;
       try {
         outcome = await scanTarget(target, {
           ...(repo === undefined ? {} : { repo }),
           ...(options.name === undefined ? {} : { name: options.name }),
+          ...(policy === undefined ? {} : { policy }),
           onProgress: (p) => progress.update(p),
         });
       } finally {
@@ -109,7 +117,9 @@ export function registerScan(program: Command, setResult: SetResult): void {
       await emit(await exporter.render(shown, { ...terminalContext(options), ...documentTime(exporter.usesTimestamp) }), options.output);
       const unchecked = exitCode === ExitCode.ok ? undefined : uncheckedGateFailure(outcome.report, options.allowUnchecked === true);
       if (unchecked !== undefined) ctx.log.error(`--exit-code ${exitCode}: ${unchecked}`);
-      setResult({ exitCode: shown.findings.length > 0 || unchecked !== undefined ? exitCode : ExitCode.ok });
+      const gate = policyGate(outcome.report, shown.findings.length);
+      if (gate.message !== undefined) ctx.log.info(gate.message, { verdict: outcome.report.policy?.verdict });
+      setResult({ exitCode: gate.fails || unchecked !== undefined ? exitCode : ExitCode.ok });
     });
 }
 
