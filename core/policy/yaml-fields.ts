@@ -96,6 +96,12 @@ export class Fields {
     return items.map((entry, i) => item(entry, Array.isArray(value) ? `${path}[${i}]` : path));
   }
 
+  /** A non-empty sequence (no single-value shorthand: rules and exceptions are always lists). */
+  sequence<T>(value: unknown, path: string, item: (value: unknown, path: string) => T): T[] {
+    if (!Array.isArray(value)) this.fail(path, 'must be a list');
+    return this.list(value, path, item);
+  }
+
   /** A list of checked, compiled patterns. */
   globs(value: unknown, path: string, kind: GlobKind): Glob[] {
     return this.list(value, path, (entry, at) => {

@@ -60,7 +60,7 @@ export function parseBuiltinPolicy(bytes: Uint8Array, file: string): PolicyDocum
   if (top['description'] !== undefined) policy.description = fields.string(top['description'], 'description');
   if (top['baseLayers'] !== undefined) policy.baseLayers = wholeNumber(fields, top['baseLayers'], 'baseLayers');
   const ids = new Set<string>();
-  policy.rules = top['rules'] === undefined ? [] : fields.list(top['rules'], 'rules', (value, path) => {
+  policy.rules = top['rules'] === undefined ? [] : fields.sequence(top['rules'], 'rules', (value, path) => {
     const rule = readRule(fields, value, path);
     if (ids.has(rule.id)) fields.fail(`${path}.id`, `'${rule.id}' is used by an earlier rule`);
     if (rule.when.layer !== undefined && policy.baseLayers === undefined) fields.fail(`${path}.when.layer`, "needs 'baseLayers' at the top of the policy (how many layers the base image has)");

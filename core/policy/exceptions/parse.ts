@@ -37,7 +37,7 @@ export function parseExceptionsFile(bytes: Uint8Array, file: string): PolicyExce
   const top = fields.object(doc.value, '', ['schema', 'exceptions']);
   if (fields.required(top, 'schema', '') !== EXCEPTIONS_SCHEMA) fields.fail('schema', `must be ${EXCEPTIONS_SCHEMA}`);
   const seen = new Set<string>();
-  return fields.list(fields.required(top, 'exceptions', ''), 'exceptions', (value, path) => {
+  return fields.sequence(fields.required(top, 'exceptions', ''), 'exceptions', (value, path) => {
     const exception = readException(fields, value, path);
     if (seen.has(exception.ref)) fields.fail(`${path}.id`, `'${exception.ref.split('#')[1] ?? ''}' is used twice in this file`);
     seen.add(exception.ref);
