@@ -10,6 +10,8 @@
 //   matching 10,000 real components against the whole index
 //   committing one report into 1,000 and 10,000 reports ÷ native git; bundle export ÷ git bundle create
 //   push and pull of one report against git http-backend on loopback: time and bytes
+//   built-in policy evaluation of one target with 1,000 findings (p50/p95 of 1,000 runs), and
+//   policy simulation over 1,000 committed reports (total time)
 //   cdxgen on the same file, when installed
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -87,6 +89,18 @@ try {
   }
   const bundle = await node('bundle-once.mjs', ['1000']);
   console.log(`bundle export of a 1,000-commit repository: ${bundle.oursMs.toFixed(0)} ms; git bundle create ${bundle.gitMs.toFixed(0)} ms; ratio ${bundle.ratio.toFixed(2)} (goal ≤ 3)`);
+
+  console.log('\n## Policy');
+  const evaluation = await node('policy-eval-once.mjs', ['1000', '1000']);
+  console.log(
+    `built-in evaluation of one target with ${evaluation.findings} findings, ${evaluation.runs} runs: p50 ${evaluation.p50Ms.toFixed(2)} ms, p95 ${evaluation.p95Ms.toFixed(2)} ms ` +
+      `(CPU p50 ${evaluation.cpuP50Ms.toFixed(2)} ms, p95 ${evaluation.cpuP95Ms.toFixed(2)} ms; goal p95 ≤ 5 ms; the original platform: 21 ms mean, 41 ms p95)`,
+  );
+  const simulation = await node('simulate-once.mjs', ['1000', '100']);
+  console.log(
+    `simulation over ${simulation.reports} committed reports (${simulation.findings} findings), both policies: ${fmt(simulation.ms)} ` +
+      `(CPU ${fmt(simulation.cpuMs)}; goal ≤ 5 s); peak RSS ${mb(simulation.rssMB)}`,
+  );
 
   console.log('\n## Cold scan of debian-node (median of %d fresh processes)', RUNS);
   const oci = join(images, 'debian-node.oci.tar');

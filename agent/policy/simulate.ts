@@ -29,13 +29,34 @@ export async function simulateRepo(repo: StateRepo, options: { candidate: string
   return simulate(await storedReports(repo, commit), { ...(baseline === undefined ? {} : { baseline }), candidate, now: options.now });
 }
 
-/** Every `findings/<node>/<target>/report.json` at `commit`. */
+/**
+ * Every `findings/<node>/<target>/report.json` at `commit`. Trees are read
+ * by id, level by level (a path lookup per folder would read the root
+ * again for each of thousands of targets), a few reports at a time.
+ */
 export async function storedReports(repo: StateRepo, commit: string): Promise<StoredReport[]> {
-  const files = (await repo.store.walkFiles(commit, FINDINGS_DIR)).filter((file) => file.path.endsWith(`/${REPORT_FILE}`));
+  const root = (await repo.store.listFolder(commit, '')).find((entry) => entry.path === FINDINGS_DIR && entry.type === 'tree');
+  if (root === undefined) return [];
+  const files: { folder: string; oid: string }[] = [];
+  for (const node of await repo.store.readTree(root.oid)) {
+    if (node.type !== 'tree') continue;
+    const targets = (await repo.store.readTree(node.oid)).filter((entry) => entry.type === 'tree');
+    await inBatches(targets, async (target) => {
+      const report = (await repo.store.readTree(target.oid)).find((entry) => entry.path === REPORT_FILE && entry.type === 'blob');
+      if (report !== undefined) files.push({ folder: `${FINDINGS_DIR}/${node.path}/${target.path}`, oid: report.oid });
+    });
+  }
   const decoder = new TextDecoder();
-  return Promise.all(
-    files.map(async (file) => ({ folder: file.path.slice(0, -REPORT_FILE.length - 1), report: parseReport(decoder.decode(await repo.store.readBlob(file.oid)), file.path) })),
-  );
+  const out: StoredReport[] = [];
+  await inBatches(files, async (file) => {
+    out.push({ folder: file.folder, report: parseReport(decoder.decode(await repo.store.readBlob(file.oid)), `${file.folder}/${REPORT_FILE}`) });
+  });
+  return out.sort((a, b) => (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0));
+}
+
+/** Runs `work` over `items`, 16 at a time: enough to overlap file reads, few enough to bound memory. */
+async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += 16) await Promise.all(items.slice(i, i + 16).map(work));
 }
 
 async function candidateSide(repo: StateRepo, candidate: string, refCommit: string): Promise<PolicySide> {

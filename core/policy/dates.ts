@@ -45,7 +45,7 @@ function realDate(year: number, month: number, day: number): number | undefined 
  * Whole days from `published` (an OSV timestamp) to `now`, or undefined when it is not a date.
  * @example daysSince('2024-01-01T00:00:00Z', new Date('2024-01-31T12:00:00Z')); // 30
  */
-export function daysSince(published: string, now: Date): number | undefined {
+export function daysSince(published: string, now: Date, nowMs: number = now.getTime()): number | undefined {
   const at = Date.parse(published);
-  return Number.isNaN(at) ? undefined : Math.floor((now.getTime() - at) / DAY_MS);
+  return Number.isNaN(at) ? undefined : Math.floor((nowMs - at) / DAY_MS);
 }

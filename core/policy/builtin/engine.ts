@@ -34,6 +34,7 @@ export class BuiltinPolicyEngine implements PolicyEngine {
   readonly kind = 'builtin';
   private readonly rules: CompiledRule[];
   private readonly fallback: FindingVerdict;
+  private readonly asks: ReturnType<BuiltinPolicyEngine['needs']>;
 
   constructor(
     readonly source: string,
@@ -46,6 +47,7 @@ export class BuiltinPolicyEngine implements PolicyEngine {
       verdict: { verdict: rule.verdict, rule: rule.id, reason: `${rule.verdict} by rule ${rule.id}: ${rule.description ?? describeConditions(rule.when)}` },
     }));
     this.fallback = { verdict: policy.defaultVerdict, reason: `no rule matched; the policy's default is ${policy.defaultVerdict}` };
+    this.asks = this.needs();
   }
 
   evaluate(report: Report, context: PolicyContext): Promise<PolicyDecision> {
@@ -57,7 +59,7 @@ export class BuiltinPolicyEngine implements PolicyEngine {
   }
 
   private decide(report: Report, context: PolicyContext): PolicyDecision {
-    const facts = factReader(report, { now: context.now, baseLayers: this.policy.baseLayers, ...this.needs() });
+    const facts = factReader(report, { now: context.now, baseLayers: this.policy.baseLayers, ...this.asks });
     const ruled = report.findings.map((finding) => {
       const f = facts(finding);
       for (const rule of this.rules) if (rule.test(f)) return rule.verdict;
@@ -68,8 +70,9 @@ export class BuiltinPolicyEngine implements PolicyEngine {
     return { outcome: targetOutcome(findings, this, expired), findings: findings.map((v) => ({ ...v })) };
   }
 
-  private needs(): { ecosystem: boolean; layer: boolean } {
-    return { ecosystem: this.policy.rules.some((r) => r.when.ecosystem !== undefined), layer: this.policy.rules.some((r) => r.when.layer !== undefined) };
+  private needs(): { ecosystem: boolean; layer: boolean; publishedDays: boolean; purl: boolean } {
+    const asked = (key: keyof PolicyDocument['rules'][number]['when']): boolean => this.policy.rules.some((r) => r.when[key] !== undefined);
+    return { ecosystem: asked('ecosystem'), layer: asked('layer'), publishedDays: asked('publishedDays'), purl: asked('purl') };
   }
 }
 

@@ -34,35 +34,46 @@ export interface Facts {
   layer: LayerClass | undefined;
 }
 
-/** What the reader needs to know and compute. */
+/** What the reader needs to know, and which costly facts the policy asks about at all. */
 export interface FactOptions {
   now: Date;
   baseLayers: number | undefined;
   ecosystem: boolean;
   layer: boolean;
+  /** Days since published and the purl's package part: skipped when no rule asks. */
+  publishedDays?: boolean;
+  purl?: boolean;
 }
 
-/** A reader of facts for the findings of `report`. */
+/**
+ * A reader of facts for the findings of `report`. It fills and returns the
+ * same object for every finding (a rule reads it before the next call), so
+ * evaluating a thousand findings allocates nothing per finding.
+ */
 export function factReader(report: Report, options: FactOptions): (finding: Finding) => Facts {
   const layers = options.layer && options.baseLayers !== undefined ? layerIndexByPurl(report) : new Map<string, number>();
   const base = options.baseLayers ?? 0;
+  const nowMs = options.now.getTime();
+  const facts: Facts = {
+    level: 'UNKNOWN', cvss: undefined, kev: false, epssScore: undefined, epssPercentile: undefined, fixAvailable: false,
+    publishedDays: undefined, ecosystem: undefined, package: '', purl: '', purlPackage: '', status: 'affected', layer: undefined,
+  };
   return (finding) => {
-    const index = layers.get(finding.purl);
-    return {
-      level: finding.severity.level,
-      cvss: highestScore(finding),
-      kev: finding.kev !== undefined,
-      epssScore: finding.epss?.score,
-      epssPercentile: finding.epss?.percentile,
-      fixAvailable: finding.fixed !== undefined,
-      publishedDays: finding.published === undefined ? undefined : daysSince(finding.published, options.now),
-      ecosystem: options.ecosystem ? ecosystemOf(finding.purl) : undefined,
-      package: finding.name,
-      purl: finding.purl,
-      purlPackage: purlPackage(finding.purl),
-      status: finding.status ?? 'affected',
-      layer: index === undefined ? undefined : index < base ? 'base' : 'application',
-    };
+    facts.level = finding.severity.level;
+    facts.cvss = highestScore(finding);
+    facts.kev = finding.kev !== undefined;
+    facts.epssScore = finding.epss?.score;
+    facts.epssPercentile = finding.epss?.percentile;
+    facts.fixAvailable = finding.fixed !== undefined;
+    facts.publishedDays = options.publishedDays === false || finding.published === undefined ? undefined : daysSince(finding.published, options.now, nowMs);
+    facts.ecosystem = options.ecosystem ? ecosystemOf(finding.purl) : undefined;
+    facts.package = finding.name;
+    facts.purl = finding.purl;
+    facts.purlPackage = options.purl === false ? '' : purlPackage(finding.purl);
+    facts.status = finding.status ?? 'affected';
+    const index = options.layer ? layers.get(finding.purl) : undefined;
+    facts.layer = index === undefined ? undefined : index < base ? 'base' : 'application';
+    return facts;
   };
 }
 
@@ -72,13 +83,26 @@ function highestScore(finding: Finding): number | undefined {
   return best;
 }
 
+/**
+ * Parsing a purl costs more than every rule together, and the same purls
+ * come back in every report of a target (and in every report a simulation
+ * reads): remember the answers, up to a bound that only caps memory.
+ */
+const ecosystems = new Map<string, string | undefined>();
+const MAX_REMEMBERED = 50_000;
+
 function ecosystemOf(purl: string): string | undefined {
+  if (ecosystems.has(purl)) return ecosystems.get(purl);
+  let ecosystem: string | undefined;
   try {
-    return osvEcosystemFor(purl)?.ecosystem;
+    ecosystem = osvEcosystemFor(purl)?.ecosystem;
   } catch {
     // A purl we cannot parse has no ecosystem: an ecosystem condition does not hold for it.
-    return undefined;
+    ecosystem = undefined;
   }
+  if (ecosystems.size >= MAX_REMEMBERED) ecosystems.clear();
+  ecosystems.set(purl, ecosystem);
+  return ecosystem;
 }
 
 /** purl → index of the lowest layer holding a component with that purl (the layer that introduced it). */

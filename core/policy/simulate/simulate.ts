@@ -14,7 +14,6 @@
 import type { FindingVerdict, TargetVerdict, Verdict } from '../../model/policy.js';
 import type { Finding, Report } from '../../model/report.js';
 import type { PolicyEngine, PolicyException } from '../engine.js';
-import { decideReport } from '../decide.js';
 
 /** A policy and its exceptions, as one side of a simulation. */
 export interface PolicySide {
@@ -67,13 +66,15 @@ export async function simulate(reports: readonly StoredReport[], options: { base
   let findings = 0;
   for (const { folder, report } of [...reports].sort((a, b) => (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0))) {
     findings += report.findings.length;
-    const after = await decideReport(report, candidate.engine, { now, exceptions: candidate.exceptions });
-    const before = baseline === undefined ? undefined : await decideReport(report, baseline.engine, { now, exceptions: baseline.exceptions });
-    const beforeVerdict = before?.policy?.verdict ?? 'none';
-    const afterVerdict = after.policy?.verdict ?? 'error';
+    // One input for both sides: the stored verdicts and outcome are what is being replaced.
+    const input = withoutDecision(report);
+    const after = await candidate.engine.evaluate(input, { now, exceptions: candidate.exceptions });
+    const before = baseline === undefined ? undefined : await baseline.engine.evaluate(input, { now, exceptions: baseline.exceptions });
+    const beforeVerdict = before?.outcome.verdict ?? 'none';
+    const afterVerdict = after.outcome.verdict;
     totals.before[beforeVerdict] = (totals.before[beforeVerdict] ?? 0) + 1;
     totals.after[afterVerdict] = (totals.after[afterVerdict] ?? 0) + 1;
-    const changed = findingChanges(before?.findings, after.findings);
+    const changed = findingChanges(input.findings, before?.findings, after.findings);
     if (beforeVerdict !== afterVerdict || changed.length > 0) {
       changes.push({ folder, target: report.target.name, before: beforeVerdict, after: afterVerdict, findings: changed });
     }
@@ -83,11 +84,11 @@ export async function simulate(reports: readonly StoredReport[], options: { base
   return result;
 }
 
-function findingChanges(before: readonly Finding[] | undefined, after: readonly Finding[]): FindingChange[] {
+function findingChanges(findings: readonly Finding[], before: readonly FindingVerdict[] | undefined, after: readonly FindingVerdict[]): FindingChange[] {
   const out: FindingChange[] = [];
-  after.forEach((finding, i) => {
-    const old = before?.[i]?.verdict;
-    const now = finding.verdict;
+  findings.forEach((finding, i) => {
+    const old = before?.[i];
+    const now = after[i];
     if (verdictOf(old) === verdictOf(now)) return;
     const change: FindingChange = { id: finding.id, name: finding.name, purl: finding.purl };
     if (old !== undefined) change.before = old;
@@ -95,6 +96,15 @@ function findingChanges(before: readonly Finding[] | undefined, after: readonly 
     out.push(change);
   });
   return out.sort((a, b) => (a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** The report without a stored decision; copied only where there is one to drop. */
+function withoutDecision(report: Report): Report {
+  const decided = report.policy !== undefined || report.findings.some((f) => f.verdict !== undefined);
+  if (!decided) return report;
+  const copy: Report = { ...report, findings: report.findings.map(({ verdict: _dropped, ...rest }) => rest) };
+  delete copy.policy;
+  return copy;
 }
 
 function verdictOf(verdict: FindingVerdict | undefined): Verdict | 'none' {
