@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../core/model/report.js';
+import { openStateRepo } from '../agent/repo/state-repo.js';
+import { scanTarget } from '../agent/scan/scan.js';
 import { cliEnv, runStella, type CliRun } from './helpers/cli.js';
 import { imagesDir, sharedData } from './helpers/paths.js';
 import { git } from './helpers/repo.js';
@@ -170,6 +172,13 @@ exceptions:
     expect(summary).toContain('Expired exceptions (no longer applied): `exceptions/web-exceptions.yaml#lodash-zip`.');
     const verified = await stella('verify');
     expect(verified.code, verified.stderr).toBe(0);
+  });
+
+  it('any caller of scanTarget with a repository gets the policy in force, as a scheduled agent would', async () => {
+    const { report } = await scanTarget(file('project'), { repo: await openStateRepo(file('state')) });
+    expect(report.policy).toMatchObject({ source: 'policies/strict.yaml', verdict: 'fail' });
+    expect(report.findings.find((f) => f.aliases.includes('CVE-2020-11023'))?.verdict).toMatchObject({ verdict: 'fail', rule: 'kev' });
+    expect((await scanTarget(file('project'), { repo: await openStateRepo(file('state')), policy: 'none' })).report.policy).toBeUndefined();
   });
 
   it('simulates a candidate over the committed reports: which target and findings change verdict, as a table and as Markdown', async () => {

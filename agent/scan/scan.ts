@@ -26,7 +26,7 @@ import { AdvisoryIndex } from '../index/advisory-index.js';
 import { toolVersion } from '../package-root.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import { decideReport } from '../../core/policy/decide.js';
-import type { ScanPolicy } from '../policy/for-scan.js';
+import { policyForScan, type ScanPolicy } from '../policy/for-scan.js';
 import { buildComponents } from './inventory.js';
 import { looksLikeRegistryReference, registryReferenceError } from './registry-ref.js';
 
@@ -35,8 +35,12 @@ export interface ScanOptions {
   repo?: StateRepo;
   /** Name for the target in the report, instead of the one found in the image or file name. */
   name?: string;
-  /** The policy to decide verdicts with (agent/policy/for-scan.ts); evaluated last, after VEX. */
-  policy?: ScanPolicy;
+  /**
+   * The policy to decide verdicts with (agent/policy/for-scan.ts), evaluated last, after VEX;
+   * `none` for no verdicts. Default: the policy in force on the repository's main branch, so every
+   * caller that commits reports (the CLI, a scheduled agent) decides them the same way.
+   */
+  policy?: ScanPolicy | 'none';
   onProgress?: (progress: { done: number; total?: number; what: string }) => void;
 }
 
@@ -74,7 +78,11 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
     findings,
     warnings,
   };
-  if (options.policy !== undefined) report = await decideReport(report, options.policy.engine, { now: options.policy.now, exceptions: options.policy.exceptions });
+  const policy = options.policy ?? (options.repo === undefined ? 'none' : ((await policyForScan({ repo: options.repo, now: new Date() })) ?? 'none'));
+  if (policy !== 'none') {
+    warnings.push(...policy.warnings);
+    report = await decideReport(report, policy.engine, { now: policy.now, exceptions: policy.exceptions });
+  }
   const sbom = buildCycloneDx({ target: resolved.target, components: resolved.components, tool: { name: 'stella', version } });
   return { report, sbom };
 }

@@ -80,14 +80,13 @@ export function registerScan(program: Command, setResult: SetResult): void {
       const signer = options.commit === true && repo !== undefined ? await ctx.reportSigner(repo, options.node) : undefined;
       if (options.policy !== undefined && options.commit === true) throw new StellaError('USAGE', '--policy is for local use: a committed report is decided by the policy in force on main (stella.yaml policy:)');
       const policy = await policyForScan({ ...(repo === undefined ? {} : { repo }), ...(options.policy === undefined ? {} : { file: options.policy }), now: new Date() });
-      for (const warning of policy?.warnings ?? []) ctx.log.warn(warning);
       const progress = createProgress(process.stderr, process.stderr.isTTY === true && ctx.globals.quiet !== true);
       let outcome: ScanOutcome;
       try {
         outcome = await scanTarget(target, {
           ...(repo === undefined ? {} : { repo }),
           ...(options.name === undefined ? {} : { name: options.name }),
-          ...(policy === undefined ? {} : { policy }),
+          policy: policy ?? 'none',
           onProgress: (p) => progress.update(p),
         });
       } finally {
