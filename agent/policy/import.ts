@@ -23,6 +23,7 @@ import { loadPolicy } from '../../core/policy/registry.js';
 import { EXCEPTIONS_FOLDER, SETTINGS_FILE, policiesRoot } from '../../core/policy/state-policy.js';
 import { signDetachedJws } from '../../core/sign/jws.js';
 import type { SigningKey } from '../../core/sign/keys.js';
+import type { TrustRoot } from '../../core/trust/root.js';
 import { SIGNATURE_SUFFIX, verifyRoleJws } from '../../core/verify/signed-files.js';
 import { AGENT_IDENTITY, MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import { syncWorktree } from '../repo/worktree.js';
@@ -75,7 +76,7 @@ export async function importPolicyFile(repo: StateRepo, request: ImportRequest):
   return { path, kind, commit: result.oid, changed: result.committed };
 }
 
-async function addSigned(changes: Map<string, Uint8Array>, path: string, bytes: Uint8Array, key: SigningKey, root: Parameters<typeof verifyRoleJws>[2]): Promise<void> {
+async function addSigned(changes: Map<string, Uint8Array>, path: string, bytes: Uint8Array, key: SigningKey, root: TrustRoot): Promise<void> {
   const jws = `${await signDetachedJws(bytes, key)}\n`;
   try {
     await verifyRoleJws(jws, bytes, root, 'policies');

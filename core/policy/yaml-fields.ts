@@ -62,22 +62,26 @@ export class Fields {
     return record;
   }
 
+  /** The value of `key`, which must be present and not null. */
   required(record: Record<string, unknown>, key: string, path: string): unknown {
     const value = record[key];
     if (value === undefined || value === null) this.fail(path, `'${key}' is required`);
     return value;
   }
 
+  /** A non-empty string. */
   string(value: unknown, path: string): string {
     if (typeof value !== 'string' || value === '') this.fail(path, 'must be a non-empty string');
     return value;
   }
 
+  /** A finite number within [min, max]. */
   number(value: unknown, path: string, min: number, max: number): number {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) this.fail(path, `must be a number from ${min} to ${max}`);
     return value;
   }
 
+  /** true or false (YAML's `yes`/`no` are strings in YAML 1.2, and refused). */
   boolean(value: unknown, path: string): boolean {
     if (typeof value !== 'boolean') this.fail(path, 'must be true or false');
     return value;
