@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe('stella CLI', () => {
-  it.each([[], ['init'], ['feed'], ['feed', 'import'], ['feed', 'sync'], ['scan'], ['vex'], ['vex', 'import'], ['verify'], ['review', 'summary'], ['review', 'open'], ['sync', 'export'], ['sync', 'import'], ['push'], ['pull'], ['trust'], ['trust', 'enroll'], ['trust', 'sign'], ['node'], ['node', 'join'], ['config'], ['config', 'set'], ['kit', 'export'], ['kit', 'import'], ['report', 'retire'], ['notify'], ['notify', 'flush'], ['demo'], ['agent'], ['agent', 'enroll'], ['edge', 'token', 'create']])('%j --help exits 0 and prints usage', async (...command) => {
+  it.each([[], ['init'], ['feed'], ['feed', 'import'], ['feed', 'sync'], ['scan'], ['vex'], ['vex', 'import'], ['verify'], ['review', 'summary'], ['review', 'open'], ['sync', 'export'], ['sync', 'import'], ['push'], ['pull'], ['trust'], ['trust', 'enroll'], ['trust', 'sign'], ['node'], ['node', 'join'], ['config'], ['config', 'set'], ['kit', 'export'], ['kit', 'import'], ['report', 'retire'], ['policy'], ['policy', 'import'], ['policy', 'simulate'], ['notify'], ['notify', 'flush'], ['demo'], ['agent'], ['agent', 'enroll'], ['edge', 'token', 'create']])('%j --help exits 0 and prints usage', async (...command) => {
     const result = await stella(...command, '--help');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: stella');

@@ -84,7 +84,7 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 describe('the state repository CI template', () => {
   it('GitHub: every stella step passes on a pull request of signed reports', async () => {
     const steps = (await githubSteps()).filter((step) => /^stella /m.test(step.run ?? ''));
-    expect(steps.map((step) => step.name)).toEqual(['Findings review', 'Verify every report and feed manifest']);
+    expect(steps.map((step) => step.name)).toEqual(['Findings review', 'Policy simulation', 'Verify every report and feed manifest']);
     for (const step of steps) {
       const result = await sh(githubScript(step), { RUNNER_TEMP: root });
       expect(result.code, `${step.name ?? ''}: ${result.stderr}`).toBe(0);
@@ -129,5 +129,36 @@ describe('the state repository CI template', () => {
       expect(result.code, `${line}: ${result.stderr}`).toBe(0);
     }
     expect(await readFile(join(pr, 'review.md'), 'utf8')).toMatch(/^# Stella findings review/m);
+  });
+
+  it('GitHub: a pull request that changes the policy gets the simulation over the base branch reports, posted as a comment', async () => {
+    const state = join(root, 'state');
+    const env = cliEnv(root, { STELLA_REPO: state });
+    // The agent's report is on main (merged), and a pull request branch makes a policy the one in force.
+    await git(state, '-c', 'user.name=x', '-c', 'user.email=x@example.invalid', 'merge', '-q', '--no-ff', '-m', 'merge reports', 'agents/edge-1');
+    await writeFile(join(root, 'gate.yaml'), 'schema: stella.policy/v1\nrules:\n  - { id: kev, verdict: fail, when: { kev: true } }\n');
+    const imported = await runStella(['policy', 'import', '--use', '--branch', 'policy/gate', join(root, 'gate.yaml')], { env, cwd: root });
+    expect(imported.code, imported.stderr).toBe(0);
+    const steps = await githubSteps();
+    const simulation = steps.find((step) => step.name === 'Policy simulation') as Step;
+    const post = steps.find((step) => step.name === 'Post the policy simulation as a pull request comment') as Step;
+    await git(pr, 'fetch', '-q', 'origin');
+    await git(pr, 'checkout', '-q', 'origin/policy/gate');
+    const runner = await mkdtemp(join(root, 'runner-sim-'));
+    try {
+      const result = await sh(githubScript(simulation), { RUNNER_TEMP: runner });
+      expect(result.code, result.stderr).toBe(0);
+      const markdown = await readFile(join(runner, 'simulation.md'), 'utf8');
+      expect(markdown).toMatch(/^# Stella policy simulation\n\nCandidate `policies\/gate\.yaml` \(builtin, sha256 [0-9a-f]{12}\) against no policy in force: 1 report, 0 findings/);
+      expect(markdown).toContain('## findings/edge-1/app.cdx.json: none → pass');
+      // gh stands in for the forge: it records the comment it was asked to post.
+      await writeFile(join(bin, 'gh'), `#!/bin/sh\necho "$@" >> "${join(root, 'gh-calls')}"\n`);
+      await chmod(join(bin, 'gh'), 0o755);
+      const posted = await sh(post.run?.replaceAll('${{ github.event.pull_request.number }}', '7') ?? '', { RUNNER_TEMP: runner });
+      expect(posted.code, posted.stderr).toBe(0);
+      expect(await readFile(join(root, 'gh-calls'), 'utf8')).toBe(`pr comment 7 --body-file ${join(runner, 'simulation.md')}\n`);
+    } finally {
+      await git(pr, 'checkout', '-q', 'agents/edge-1');
+    }
   });
 });

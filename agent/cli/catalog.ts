@@ -62,6 +62,11 @@ export const COMMANDS: readonly CatalogEntry[] = [
     load: async () => (await import('./commands/notify.js')).registerNotify,
   },
   {
+    name: 'policy',
+    summary: 'sign and commit policies and exceptions, and simulate a candidate policy on the stored reports',
+    load: async () => (await import('./commands/policy.js')).registerPolicy,
+  },
+  {
     name: 'verify',
     summary: 'check every report, feed and signed file (policies, VEX, exceptions, stella.yaml) of each ref against the keys in trust/',
     load: async () => (await import('./commands/verify.js')).registerVerify,

@@ -53,8 +53,8 @@ const META_SHARDS = `m${SEP}shards`;
 const META_TREE = `m${SEP}tree`;
 const META_ECOSYSTEMS = `m${SEP}ecosystems`;
 const META_LAYOUT = `m${SEP}layout`;
-/** Bumped when keys are added: 2 added alias lists (`a`) and NVD vectors (`v`). */
-const LAYOUT = '2';
+/** Bumped when keys or kept fields are added: 2 added alias lists (`a`) and NVD vectors (`v`); 3 keeps records' `published`. */
+const LAYOUT = '3';
 
 export interface IndexUpdate {
   /** Shards re-read because their content changed. */

@@ -19,6 +19,8 @@ export interface ScanAndCommitOptions {
   onProgress?: ScanOptions['onProgress'];
   /** VEX documents given on the command line, applied after the repository's `vex/`. */
   vex?: ScanOptions['vex'];
+  /** The policy to decide verdicts with; default: the one in force on main. */
+  policy?: ScanOptions['policy'];
   /** Who signs; without one nothing is committed. Needs `repo`. */
   signer?: { node: string; key: SigningKey };
   /** Extra commit settings for the scanned outcome (trailers, the failpoint hook), for the agent service. */
@@ -43,6 +45,7 @@ export async function scanAndCommit(target: string, options: ScanAndCommitOption
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.vex === undefined ? {} : { vex: options.vex }),
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
   });
   if (options.signer === undefined || options.repo === undefined) return { outcome };
   await options.beforeCommit?.();

@@ -27,6 +27,8 @@ import { toolVersion } from '../package-root.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import type { VexDocument } from '../../core/vex/statement.js';
 import { decideWithVex, type VexSummary } from '../vex/decide.js';
+import { decideReport } from '../../core/policy/decide.js';
+import { policyForScan, type ScanPolicy } from '../policy/for-scan.js';
 import { buildComponents } from './inventory.js';
 import { looksLikeRegistryReference, registryReferenceError } from './registry-ref.js';
 
@@ -35,6 +37,12 @@ export interface ScanOptions {
   repo?: StateRepo;
   /** Name for the target in the report, instead of the one found in the image or file name. */
   name?: string;
+  /**
+   * The policy to decide verdicts with (agent/policy/for-scan.ts), evaluated last, after VEX;
+   * `none` for no verdicts. Default: the policy in force on the repository's main branch, so every
+   * caller that commits reports (the CLI, a scheduled agent) decides them the same way.
+   */
+  policy?: ScanPolicy | 'none';
   onProgress?: (progress: { done: number; total?: number; what: string }) => void;
   /** VEX documents given on the command line (`--vex`), applied after the repository's `vex/`. */
   vex?: readonly VexDocument[];
@@ -65,7 +73,7 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
   }
   if (resolved.components.length === 0) warnings.push(`${resolved.target.name}: no components found, so nothing was checked`);
   const version = toolVersion();
-  const report: Report = {
+  let report: Report = {
     schema: REPORT_SCHEMA,
     tool: { name: 'stella', version },
     target: resolved.target,
@@ -77,11 +85,20 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
     warnings,
   };
   const sbom = buildCycloneDx({ target: resolved.target, components: resolved.components, tool: { name: 'stella', version } });
-  if (options.repo === undefined && (options.vex ?? []).length === 0) return { report, sbom };
-  // VEX decides status before the report is signed, from the same commit the feeds were read at.
-  const repoVex = options.repo === undefined || feed === null ? undefined : { store: options.repo.store, commit: feed.commit };
-  const decided = await decideWithVex(report, repoVex, options.vex ?? []);
-  return { report: decided.report, sbom, vex: decided.summary };
+  let vex: VexSummary | undefined;
+  if (options.repo !== undefined || (options.vex ?? []).length > 0) {
+    // VEX decides status before the report is signed, from the same commit the feeds were read at.
+    const repoVex = options.repo === undefined || feed === null ? undefined : { store: options.repo.store, commit: feed.commit };
+    const decided = await decideWithVex(report, repoVex, options.vex ?? []);
+    report = decided.report;
+    vex = decided.summary;
+  }
+  // The policy decides last: its rules read the VEX status.
+  const policy = options.policy ?? (options.repo === undefined ? 'none' : ((await policyForScan({ repo: options.repo, now: new Date() })) ?? 'none'));
+  if (policy !== 'none') {
+    report = await decideReport({ ...report, warnings: [...report.warnings, ...policy.warnings] }, policy.engine, { now: policy.now, exceptions: policy.exceptions });
+  }
+  return vex === undefined ? { report, sbom } : { report, sbom, vex };
 }
 
 interface ResolvedInventory {

@@ -37,6 +37,7 @@ export function packageKey(pkg: PackageKey): string {
 /** The part of a record kept in an index: everything but long prose and links. */
 export function trimRecord(record: OsvRecord): OsvRecord {
   const trimmed: OsvRecord = { id: record.id, modified: record.modified };
+  if (record.published !== undefined) trimmed.published = record.published;
   if (record.withdrawn !== undefined) trimmed.withdrawn = record.withdrawn;
   if (record.aliases !== undefined) trimmed.aliases = record.aliases;
   if (record.summary !== undefined) trimmed.summary = record.summary;

@@ -81,6 +81,7 @@ function evaluate(record: OsvRecord, component: ReportComponent, query: Query, o
   };
   if (hit.fixed !== undefined) finding.fixed = alignFixed(query.key.ecosystem, component.version, hit.fixed);
   if (record.summary !== undefined) finding.summary = record.summary;
+  if (record.published !== undefined) finding.published = record.published;
   return finding;
 }
 
@@ -116,6 +117,9 @@ export function mergeAliases(findings: Finding[], ordering: VersionOrdering): Fi
     const merged: Finding = { ...primaryFinding, aliases: ids.filter((id) => id !== primaryFinding.id), severity: severest.severity };
     const fixes = group.map((f) => f.fixed).filter((f): f is string => f !== undefined);
     if (fixes.length > 0) merged.fixed = fixes.reduce((a, b) => (safeCompare(ordering, a, b) >= 0 ? a : b));
+    // The flaw became public with its first advisory.
+    const published = group.map((f) => f.published).filter((p): p is string => p !== undefined).sort()[0];
+    if (published !== undefined) merged.published = published;
     return merged;
   });
 }

@@ -39,6 +39,8 @@ export interface Finding extends FindingVex {
   fixed?: string;
   severity: Severity;
   summary?: string;
+  /** When the advisory was first published (OSV `published`; the earliest of merged advisories), for policies on age. */
+  published?: string;
   /** Listed in CISA's Known Exploited Vulnerabilities catalog. */
   kev?: KevFact;
   /** FIRST EPSS score of the finding's CVE (the highest, when it has several). */

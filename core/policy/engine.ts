@@ -11,7 +11,7 @@
  * a malformed answer) returns the target verdict `error`, never `pass`.
  *
  * @example
- *   const engine = await loadPolicy(bytes, { source: 'policies/default.yaml' });
+ *   const engine = await loadPolicy(bytes, 'policies/default.yaml');   // registry.ts: the engine is picked by file name
  *   const decision = await engine.evaluate(report, { now: new Date(), exceptions });
  */
 import type { FindingVerdict, PolicyOutcome } from '../model/policy.js';

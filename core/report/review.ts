@@ -47,6 +47,7 @@ export function diffReports(previous: Report | undefined, current: Report | unde
     if (old.fixed !== finding.fixed) fields.push('fixed');
     if (old.severity.level !== finding.severity.level) fields.push('severity');
     if (vexStatus(old) !== vexStatus(finding)) fields.push('status');
+    if (old.verdict?.verdict !== finding.verdict?.verdict) fields.push('verdict');
     if (fields.length > 0) diff.changed.push({ before: old, after: finding, fields });
     else diff.unchanged += 1;
   }
@@ -84,7 +85,7 @@ export function renderReviewMarkdown(entries: readonly ReviewEntry[], title = 'S
       continue;
     }
     lines.push(`Target \`${current.target.name}\` (${current.target.digest.slice(0, 19)}…), ${current.summary.components} components, ${current.summary.findings} findings: ${severityCounts(current.findings)}.`, '');
-    lines.push(...coverageSection(current));
+    lines.push(...coverageSection(current), ...policySection(current));
     lines.push(`| | ${SEVERITY_TABLE.join(' | ')} |`, `|---|${SEVERITY_TABLE.map(() => '---:').join('|')}|`);
     lines.push(`| new | ${countsBySeverity(diff.added).join(' | ')} |`, `| fixed | ${countsBySeverity(diff.fixed).join(' | ')} |`, `| changed | ${countsBySeverity(diff.changed.map((c) => c.after)).join(' | ')} |`, '');
     if (diff.added.length > 0) lines.push('### New', '', ...findingTable(diff.added), '');
@@ -131,13 +132,40 @@ export function severityCounts(findings: readonly Finding[]): string {
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
-/** A Markdown table of findings: severity, package, installed, advisory (with two aliases), fixed in, VEX status. @example findingTable(findings)[0]; // '| severity | package | …' */
+/**
+ * A Markdown table of findings: severity, package, installed, advisory (with two aliases), fixed in,
+ * VEX status, and the policy's verdict with what decided it.
+ * @example findingTable(findings)[0]; // '| severity | package | …'
+ */
 export function findingTable(findings: readonly Finding[]): string[] {
   return [
-    '| severity | package | installed | advisory | fixed in | VEX status |',
-    '|---|---|---|---|---|---|',
-    ...findings.map((f) => `| ${f.severity.level} | ${cell(f.name)} | ${cell(f.installed)} | ${cell([f.id, ...f.aliases.slice(0, 2)].join(', '))} | ${cell(f.fixed ?? '—')} | ${cell(vexStatus(f))} |`),
+    '| severity | package | installed | advisory | fixed in | VEX status | verdict |',
+    '|---|---|---|---|---|---|---|',
+    ...findings.map(
+      (f) =>
+        `| ${f.severity.level} | ${cell(f.name)} | ${cell(f.installed)} | ${cell([f.id, ...f.aliases.slice(0, 2)].join(', '))} | ${cell(f.fixed ?? '—')} | ${cell(vexStatus(f))} | ${cell(verdictText(f))} |`,
+    ),
   ];
+}
+
+/** A finding's verdict and what decided it (`fail (rule kev)`), or `—` when no policy decided. */
+function verdictText(finding: Finding): string {
+  const v = finding.verdict;
+  if (v === undefined) return '—';
+  const by = v.exception !== undefined ? `exception ${v.exception}` : v.rule !== undefined ? `rule ${v.rule}` : 'default';
+  return `${v.verdict} (${by})`;
+}
+
+/**
+ * The policy's verdict for the target, its reasons and any expired exceptions; nothing when no policy decided.
+ * @example policySection(report)[0]; // 'Policy `policies/prod.yaml` (builtin): **fail** — 2 findings fail by rule kev.'
+ */
+export function policySection(report: Report): string[] {
+  const policy = report.policy;
+  if (policy === undefined) return [];
+  const lines = [`Policy \`${policy.source}\` (${policy.engine}): **${policy.verdict}** — ${policy.reasons.join('; ')}.`, ''];
+  if (policy.expiredExceptions.length > 0) lines.push(`Expired exceptions (no longer applied): ${policy.expiredExceptions.map((ref) => `\`${ref}\``).join(', ')}.`, '');
+  return lines;
 }
 
 function describe(finding: Finding, field: string): string {
@@ -150,6 +178,8 @@ function describe(finding: Finding, field: string): string {
       return finding.severity.level;
     case 'status':
       return vexStatus(finding);
+    case 'verdict':
+      return finding.verdict?.verdict ?? 'none';
     default:
       return '?';
   }

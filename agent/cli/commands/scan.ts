@@ -13,6 +13,8 @@ import { fileVexDocuments } from '../../vex/documents.js';
 import { logVexSummary } from '../vex-log.js';
 import { logDeliveries, notifyCommittedReport } from '../../notify/notify.js';
 import { scanAndCommit, type ScanAndCommitResult } from '../../scan/scan-and-commit.js';
+import { policyForScan } from '../../policy/for-scan.js';
+import { policyGate } from '../../policy/gate.js';
 import { createProgress } from '../progress.js';
 import { uncheckedGateFailure } from '../coverage.js';
 import { uncheckedLines } from '../../../core/report/coverage-text.js';
@@ -38,6 +40,7 @@ interface ScanOptions {
   offline?: boolean;
   /** `--vex` files, in the order given. */
   vex: string[];
+  policy?: string;
 }
 
 export function registerScan(program: Command, setResult: SetResult): void {
@@ -60,6 +63,7 @@ export function registerScan(program: Command, setResult: SetResult): void {
     .option('--name <name>', 'name of the target in the report (default: the image reference or file name)')
     .option('--offline', 'accepted for compatibility: scanning never uses the network')
     .option('--vex <file>', "a VEX document (OpenVEX, CycloneDX VEX, CSAF VEX) to apply besides the repository's vex/; repeatable", (file: string, files: string[]) => [...files, file], [])
+    .option('--policy <file>', "decide verdicts with this policy file instead of the one in force on main (local use; not with --commit)")
     .addHelpText(
       'after',
       '\nWithout a state repository (--repo, $STELLA_REPO, config) only components are reported.\n' +
@@ -82,6 +86,8 @@ export function registerScan(program: Command, setResult: SetResult): void {
       const repo = await openRepoIfAny(ctx, options.commit === true);
       // Checked before the scan: a report that `stella verify` would reject is refused up front.
       const signer = options.commit === true && repo !== undefined ? await ctx.reportSigner(repo, options.node) : undefined;
+      if (options.policy !== undefined && options.commit === true) throw new StellaError('USAGE', '--policy is for local use: a committed report is decided by the policy in force on main (stella.yaml policy:)');
+      const policy = await policyForScan({ ...(repo === undefined ? {} : { repo }), ...(options.policy === undefined ? {} : { file: options.policy }), now: new Date() });
       const progress = createProgress(process.stderr, process.stderr.isTTY === true && ctx.globals.quiet !== true);
       let result: ScanAndCommitResult;
       try {
@@ -90,6 +96,7 @@ export function registerScan(program: Command, setResult: SetResult): void {
           ...(options.name === undefined ? {} : { name: options.name }),
           vex,
           ...(signer === undefined ? {} : { signer }),
+          policy: policy ?? 'none',
           onProgress: (p) => progress.update(p),
         });
       } finally {
@@ -121,7 +128,9 @@ export function registerScan(program: Command, setResult: SetResult): void {
       await emit(await exporter.render(shown, { ...terminalContext(options), ...documentTime(exporter.usesTimestamp) }), options.output);
       const unchecked = exitCode === ExitCode.ok ? undefined : uncheckedGateFailure(outcome.report, options.allowUnchecked === true);
       if (unchecked !== undefined) ctx.log.error(`--exit-code ${exitCode}: ${unchecked}`);
-      setResult({ exitCode: shown.findings.length > 0 || unchecked !== undefined ? exitCode : ExitCode.ok });
+      const gate = policyGate(outcome.report, shown.findings.length);
+      if (gate.message !== undefined) ctx.log.info(gate.message, { verdict: outcome.report.policy?.verdict });
+      setResult({ exitCode: gate.fails || unchecked !== undefined ? exitCode : ExitCode.ok });
     });
 }
 
