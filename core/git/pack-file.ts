@@ -211,6 +211,17 @@ export async function appendWholeObjects(pack: Uint8Array, objects: readonly { t
   return out;
 }
 
+/**
+ * One whole object as a pack entry (header and zlib data), and how long its header is.
+ * @example const { bytes } = await encodeObjectEntry('blob', content);
+ */
+export async function encodeObjectEntry(type: PackObjectType, content: Uint8Array): Promise<{ bytes: Uint8Array; headerLength: number }> {
+  const bytes = await encodeEntry(type, content, undefined);
+  let headerLength = 1;
+  while ((bytes[headerLength - 1] as number) & 0x80) headerLength++;
+  return { bytes, headerLength };
+}
+
 async function encodeEntry(type: PackInput['type'], content: Uint8Array, base: string | undefined): Promise<Uint8Array> {
   const header: number[] = [];
   let size = content.length;
