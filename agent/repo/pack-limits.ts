@@ -34,9 +34,8 @@ function isInfoResult(value: unknown): value is { buffer: Uint8Array; engine: { 
  * A zlib stream fed piece by piece. Node's inflate stream counts in
  * `bytesWritten` the input zlib actually took, and stops taking input at
  * the end of the zlib stream: so after a write, `bytesWritten` short of
- * what was written means the stream ended inside that write. (A pack
- * always has its 20-byte trailer after the last entry, so a stream never
- * ends exactly at the last byte written without a next write to show it.)
+ * what was written means the stream ended inside that write; a stream
+ * that ends exactly at the last byte written shows it at `finish`.
  *
  * @example const inflater = nodeInflateStream(); const { output, used } = await inflater.push(block);
  */
@@ -62,6 +61,17 @@ export const nodeInflateStream: OpenInflateStream = () => {
       output = [];
       const unused = written - zlib.bytesWritten;
       return { output: out, used: unused > 0 ? input.length - unused : undefined };
+    },
+    finish: async () => {
+      await new Promise<void>((resolve, reject) => {
+        zlib.once('end', resolve);
+        zlib.once('error', reject);
+        zlib.end();
+      });
+      if (failure !== undefined) throw failure;
+      const out = output;
+      output = [];
+      return out;
     },
     close: () => {
       zlib.destroy();

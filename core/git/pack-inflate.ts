@@ -112,10 +112,10 @@ async function inflateStreaming(cursor: SpoolCursor, dataAt: number, size: numbe
   try {
     for (;;) {
       const input = await cursor.bytes(dataAt + fed, BLOCK_BYTES);
-      if (input.length === 0) throw notInflating(new Error('unexpected end of file'), size, what);
       let result: { output: Uint8Array[]; used: number | undefined };
       try {
-        result = await inflater.push(input);
+        // At the end of the readable bytes the stream must end too (the last entry, before its trailer).
+        result = input.length > 0 ? await inflater.push(input) : { output: await inflater.finish(), used: 0 };
       } catch (cause) {
         throw notInflating(cause, size, what);
       }

@@ -41,6 +41,8 @@ export type MeasuredInflate = (input: Uint8Array, maxOutput: number) => { data: 
  */
 export interface InflateStream {
   push(input: Uint8Array): Promise<{ output: Uint8Array[]; used: number | undefined }>;
+  /** No more input: the last output, if the stream ended exactly at the last byte pushed; throws if it is incomplete. */
+  finish(): Promise<Uint8Array[]>;
   /** Frees the inflater; always called, also after an error. */
   close(): void;
 }
