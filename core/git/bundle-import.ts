@@ -70,7 +70,8 @@ interface PlannedRef {
 }
 
 /**
- * Imports a v2 bundle into the repository behind `store`. Throws (and
+ * Imports a v2 bundle — bytes, or pieces as read from a file — into the
+ * repository behind `store`. Throws (and
  * leaves the repository unchanged) when the bundle is malformed, its pack
  * is damaged (DIGEST_MISMATCH), its prerequisites are missing (NOT_FOUND)
  * or its history is incomplete. Refs that cannot be fast-forwarded are

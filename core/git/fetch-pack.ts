@@ -9,7 +9,7 @@
  * cannot complete them for native git) and tells the server about one local
  * ref only. Here the pack is taken out of the side band as the response
  * arrives and streamed into a spool, then held to the size limits,
- * completed and kept by `storePack` (the same code a bundle import uses),
+ * completed and kept by `publishPack` (the same code a bundle import uses),
  * so both isomorphic-git and native git read the repository afterwards.
  * Which commits to name as "have" is the caller's choice.
  *

@@ -119,7 +119,7 @@ export async function scanEntries(spool: PackSpool, limits: PackLimits, source: 
 
 /**
  * The limit checks alone, over a pack in memory (already checked by
- * `verifyPack`): what `storePack` runs before anything is published.
+ * `verifyPack`): the checks `publishPack` makes before anything is published.
  *
  * @example await checkPackLimits(pack, { inflate, maxObjectBytes: 1 << 20 }, 'fetch of main')
  */
