@@ -76,6 +76,11 @@ class ChunkReader {
     return out;
   }
 
+  /** Stops the response (a refused pack: the rest is not downloaded). */
+  async close(): Promise<void> {
+    await this.iterator.return?.();
+  }
+
   /** What is left, as it comes. */
   async *rest(): AsyncGenerator<Uint8Array> {
     if (this.pending.length > 0) yield this.pending;
@@ -90,8 +95,16 @@ class ChunkReader {
 
 /** Skips the ACK/NAK lines, then yields the side-band data channel (or the raw rest) as the pack, piece by piece. */
 async function* demuxPack(response: AsyncIterable<Uint8Array>, sideband: boolean, where: string): AsyncGenerator<Uint8Array> {
-  const decoder = new TextDecoder();
   const reader = new ChunkReader(response);
+  try {
+    yield* packets(reader, sideband, where);
+  } finally {
+    await reader.close();
+  }
+}
+
+async function* packets(reader: ChunkReader, sideband: boolean, where: string): AsyncGenerator<Uint8Array> {
+  const decoder = new TextDecoder();
   let sent = false;
   for (;;) {
     const at = reader.read;
