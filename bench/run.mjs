@@ -9,6 +9,7 @@
 //   feed import of shared/data/osv    (all ~22k advisories), then re-import unchanged, then one shard changed
 //   matching 10,000 real components against the whole index
 //   committing one report into 1,000 and 10,000 reports ÷ native git; bundle export ÷ git bundle create
+//   keeping a received 128 MB pack (spool, our indexer) ÷ git index-pack, with peak RSS
 //   push and pull of one report against git http-backend on loopback: time and bytes
 //   OPA wasm policy evaluation of one target with 1,000 findings: p50/p95 over 1,000 runs (goal p95 ≤ 20 ms)
 //   built-in policy evaluation of one target with 1,000 findings (p50/p95 of 1,000 runs), and
@@ -91,6 +92,11 @@ try {
   }
   const bundle = await node('bundle-once.mjs', ['1000']);
   console.log(`bundle export of a 1,000-commit repository: ${bundle.oursMs.toFixed(0)} ms; git bundle create ${bundle.gitMs.toFixed(0)} ms; ratio ${bundle.ratio.toFixed(2)} (goal ≤ 3)`);
+  const kept = await node('pack-index-once.mjs', []);
+  console.log(
+    `keeping a received ${kept.packMB.toFixed(0)} MB pack (${kept.objects} objects): ${kept.oursMs.toFixed(0)} ms, peak RSS ${mb(kept.peakRssMB)}; ` +
+      `git index-pack ${kept.gitMs.toFixed(0)} ms; ratio ${kept.ratio.toFixed(2)} (RSS must not grow with the pack)`,
+  );
 
   console.log('\n## Policy evaluation: one target with 1,000 findings, 1,000 runs');
   const wasm = await node('policy-wasm-once.mjs', ['1000', '1000']).catch((e) => ({ error: e.message.split('\n')[0] }));

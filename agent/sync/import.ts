@@ -11,7 +11,8 @@
  *   const summary = await importBundleFile(repo, '/media/usb/next.bundle');
  *   const refused = summary.updates.filter((u) => u.status === 'refused');
  */
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { StellaError } from '../../core/errors.js';
 import { parseBundleHeader } from '../../core/git/bundle-format.js';
 import { admitRefMove } from '../../core/admission/admit.js';
@@ -49,10 +50,11 @@ export interface ImportSummary extends ImportResult {
 export async function importBundleFile(repo: StateRepo, file: string, options: ImportFileOptions = {}): Promise<ImportSummary> {
   const progress = options.onProgress ?? ((): void => undefined);
   progress({ what: `reading ${file}`, done: 0 });
-  const bytes = await readBundle(file);
+  await checkBundleFile(file);
   let worktree: ImportSummary['worktree'];
-  progress({ what: `verifying and storing ${describeBundle(bytes)} from ${file}`, done: 0 });
-  const result = await importBundle(repo.store, bytes, {
+  progress({ what: `verifying and storing ${describeBundle(await readStart(file))} from ${file}`, done: 0 });
+  // Read in 1 MiB pieces and spooled to a file by core: the bundle is never held in memory.
+  const result = await importBundle(repo.store, createReadStream(file, { highWaterMark: 1 << 20 }), {
     source: file,
     limits: packLimits,
     ...(options.force === true ? { force: true } : {}),
@@ -78,8 +80,20 @@ function describeBundle(bytes: Uint8Array): string {
   }
 }
 
-/** The bundle's bytes; one larger than a header and a pack may be is refused before it is read. */
-async function readBundle(file: string): Promise<Uint8Array> {
+/** The first bytes of the bundle, enough for its header in all but huge ones. */
+async function readStart(file: string): Promise<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = new Uint8Array(1 << 16);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The bundle is readable, and not larger than a header and a pack may be (refused before it is read). */
+async function checkBundleFile(file: string): Promise<void> {
   const unreadable = (cause: unknown): never => {
     const code = (cause as { code?: unknown }).code;
     throw new StellaError(code === 'ENOENT' ? 'NOT_FOUND' : 'USAGE', `${file}: cannot read the bundle (${String(code ?? cause)})`, { cause });
@@ -88,7 +102,8 @@ async function readBundle(file: string): Promise<Uint8Array> {
   if (size > MAX_BUNDLE_HEADER_BYTES + MAX_PACK_BYTES) {
     throw new StellaError('LIMIT_EXCEEDED', `${file}: the bundle is ${size} bytes, over the limit of ${MAX_PACK_BYTES >> 20} MiB per pack; nothing was changed`);
   }
-  return readFile(file).catch(unreadable);
+  const handle = await open(file, 'r').catch(unreadable);
+  await handle.close();
 }
 
 /**

@@ -1,22 +1,24 @@
 /**
- * Importing a git bundle (see bundle.ts for the whole picture): header and
- * pack checks first, prerequisites next, then the pack is indexed in a
- * staging folder, completed if thin, published by rename, checked for a
- * complete history, and only then are refs moved.
+ * Importing a git bundle (see bundle.ts for the whole picture): the header
+ * is parsed, the pack streamed into a spool and its trailer checked,
+ * prerequisites next, then the pack is indexed, completed if thin,
+ * published by rename, checked for a complete history, and only then are
+ * refs moved. The bundle is read as it arrives, never held whole.
  *
  * @example
  *   const result = await importBundle(store, bytes, { source: 'nightly.bundle', asRemote: 'bundle', limits: { inflate } });
  */
 import git from 'isomorphic-git';
 import { StellaError } from '../errors.js';
-import { checkRefName, escapeForDisplay, parseBundle, type BundleRef, type SkippedRef } from './bundle-format.js';
+import { checkRefName, escapeForDisplay, type BundleRef, type SkippedRef } from './bundle-format.js';
+import { splitBundle } from './bundle-stream.js';
 import { forEachLimit, walkObjects, type ObjectSource } from './object-walk.js';
-import { verifyPack } from './pack-file.js';
 import type { PackLimits } from './pack-limits.js';
-import { storePack } from './pack-store.js';
+import type { PackInput } from './pack-receive.js';
+import { publishPack, stagePack, type Published } from './pack-store.js';
 
 export interface ImportBundleOptions {
-  /** Size limits on the bundle's pack, and the inflater that checks them (see pack-limits.ts). */
+  /** Size limits on the bundle's pack, the inflaters that check them and the spool it waits in (see pack-limits.ts). */
   limits: PackLimits;
   /** Name of the input, for messages (a file name). */
   source?: string;
@@ -68,7 +70,8 @@ interface PlannedRef {
 }
 
 /**
- * Imports a v2 bundle into the repository behind `store`. Throws (and
+ * Imports a v2 bundle — bytes, or pieces as read from a file — into the
+ * repository behind `store`. Throws (and
  * leaves the repository unchanged) when the bundle is malformed, its pack
  * is damaged (DIGEST_MISMATCH), its prerequisites are missing (NOT_FOUND)
  * or its history is incomplete. Refs that cannot be fast-forwarded are
@@ -78,39 +81,46 @@ interface PlannedRef {
  *   const result = await importBundle(store, bytes, { source: 'nightly.bundle', limits: { inflate } });
  *   const refused = result.updates.filter((u) => u.status === 'refused');
  */
-export async function importBundle(store: ObjectSource, bytes: Uint8Array, options: ImportBundleOptions): Promise<ImportResult> {
+export async function importBundle(store: ObjectSource, input: PackInput, options: ImportBundleOptions): Promise<ImportResult> {
   const source = options.source ?? 'bundle';
-  const bundle = parseBundle(bytes, source);
-  const pack = await verifyPack(bundle.pack, source);
+  const { header: bundle, pack, close } = await splitBundle(input, source);
   // A fresh cache: packs added (and maybe removed again) here must not linger in the store's cache.
   const repo: ObjectSource = { fs: store.fs, gitdir: store.gitdir, cache: {} };
-  await requirePrerequisites(repo, bundle.prerequisites, source);
-  const { planned, skipped } = planRefs(bundle.refs, bundle.skipped, options.asRemote);
-  const result: ImportResult = {
-    source,
-    prerequisites: bundle.prerequisites.map((p) => p.oid),
-    updates: [],
-    skipped,
-    objects: pack.objects,
-    completedFromLocal: 0,
-    pack: undefined,
-  };
-  if (planned.length === 0) return result;
-
-  const published = pack.objects === 0 ? undefined : await storePack(repo, bundle.pack, pack.objects, source, options.limits);
+  const staged = await stagePack(repo, pack, source, options.limits).finally(close);
   try {
-    await requireComplete(repo, planned, bundle.prerequisites.map((p) => p.oid), published?.oids ?? new Set(), source);
+    await requirePrerequisites(repo, bundle.prerequisites, source);
+    const { planned, skipped } = planRefs(bundle.refs, bundle.skipped, options.asRemote);
+    const result: ImportResult = {
+      source,
+      prerequisites: bundle.prerequisites.map((p) => p.oid),
+      updates: [],
+      skipped,
+      objects: staged.info.objects,
+      completedFromLocal: 0,
+      pack: undefined,
+    };
+    if (planned.length === 0) return result;
+    const published = staged.info.objects === 0 ? undefined : await publishPack(repo, staged, source, options.limits);
+    await requireCompleteOrWithdraw(repo, planned, bundle.prerequisites.map((p) => p.oid), published, source);
+    result.pack = published?.name;
+    result.completedFromLocal = published?.completed ?? 0;
+    const decided: RefUpdate[] = [];
+    for (const plan of planned) decided.push(await decideRef(repo, plan, options.force === true));
+    await options.admit?.(decided.filter((u) => u.status !== 'refused' && u.status !== 'unchanged'));
+    for (const update of decided) result.updates.push(await writeUpdate(repo, update));
+    return result;
+  } finally {
+    await staged.discard();
+  }
+}
+
+async function requireCompleteOrWithdraw(repo: ObjectSource, planned: readonly PlannedRef[], prerequisites: readonly string[], published: Published | undefined, source: string): Promise<void> {
+  try {
+    await requireComplete(repo, planned, prerequisites, published?.oids ?? new Set(), source);
   } catch (error) {
-    if (published !== undefined) await published.withdraw();
+    await published?.withdraw();
     throw error;
   }
-  result.pack = published?.name;
-  result.completedFromLocal = published?.completed ?? 0;
-  const decided: RefUpdate[] = [];
-  for (const plan of planned) decided.push(await decideRef(repo, plan, options.force === true));
-  await options.admit?.(decided.filter((u) => u.status !== 'refused' && u.status !== 'unchanged'));
-  for (const update of decided) result.updates.push(await writeUpdate(repo, update));
-  return result;
 }
 
 async function requirePrerequisites(repo: ObjectSource, prerequisites: readonly { oid: string; comment: string }[], source: string): Promise<void> {

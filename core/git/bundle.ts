@@ -5,9 +5,10 @@
  * - `createBundle` carries every branch (or the refs asked for) with its
  *   whole history, or — given `since` commits the receiver already has —
  *   only what is new; the boundary commits become the prerequisites.
- * - `importBundle` checks the header, the pack's SHA-1 trailer and the
- *   prerequisites before it writes anything; indexes the pack in a staging
- *   folder; completes a thin pack (native incremental bundles) with the local
+ * - `importBundle` reads the bundle as it arrives: checks the header,
+ *   streams the pack into a spool in a staging folder and checks its SHA-1
+ *   trailer, then the prerequisites; indexes the pack with our own indexer
+ *   (held to the size limits); completes a thin pack (native incremental bundles) with the local
  *   delta bases; publishes pack and index with a rename; checks that every
  *   ref's history is complete; then moves refs, fast-forward only unless
  *   forced. A failure before the refs move leaves the repository as it was.
@@ -15,7 +16,7 @@
  * @example
  *   const created = await createBundle(store, { since: [lastExported] });
  *   await writeAll(file, created.chunks);
- *   const result = await importBundle(otherStore, bytes, { source: file, limits: { inflate } });
+ *   const result = await importBundle(otherStore, fileChunks, { source: file, limits: { inflate } });
  *   for (const u of result.updates) console.log(u.ref, u.status, u.reason ?? '');
  */
 import git from 'isomorphic-git';

@@ -7,21 +7,21 @@
  *
  * isomorphic-git's `fetch` cannot do that (it refuses thin packs because it
  * cannot complete them for native git) and tells the server about one local
- * ref only. Here the pack is held to the size limits, completed and kept by
- * `storePack` (the same code a bundle import uses), so both isomorphic-git
- * and native git read the repository afterwards. Which commits to name as
- * "have" is the caller's choice.
+ * ref only. Here the pack is taken out of the side band as the response
+ * arrives and streamed into a spool, then held to the size limits,
+ * completed and kept by `publishPack` (the same code a bundle import uses),
+ * so both isomorphic-git and native git read the repository afterwards.
+ * Which commits to name as "have" is the caller's choice.
  *
  * @example
  *   await fetchPack(endpoint, store, { want: tip, haves: [localMain], capabilities, limits, where: 'main' });
  */
 import { StellaError } from '../errors.js';
 import type { ObjectSource } from './object-reader.js';
-import { verifyPack } from './pack-file.js';
 import type { PackLimits } from './pack-limits.js';
-import { storePack } from './pack-store.js';
+import { publishPack, stagePack } from './pack-store.js';
 import { concat, FLUSH, pktLine } from './pkt-line.js';
-import { postService, type Endpoint } from './smart-http.js';
+import { postServiceStream, type Endpoint } from './smart-http.js';
 
 export interface FetchRequest {
   /** The commit to bring. */
@@ -47,41 +47,95 @@ export async function fetchPack(endpoint: Endpoint, store: ObjectSource, request
   const offered = ['thin-pack', 'ofs-delta', 'no-progress'].filter((c) => capabilities.has(c));
   const caps = [...offered, ...(sideband === undefined ? [] : [sideband]), ...(hasAgent(capabilities) && endpoint.agent !== undefined ? [`agent=${endpoint.agent}`] : [])];
   const body = concat([pktLine(`want ${request.want} ${caps.join(' ')}\n`), FLUSH, ...request.haves.map((oid) => pktLine(`have ${oid}\n`)), pktLine('done\n')]);
-  const response = await postService(endpoint.transport, endpoint.url, 'upload-pack', body);
-  const pack = extractPack(response, sideband !== undefined, request.where);
-  const { objects } = await verifyPack(pack, request.where);
-  if (objects > 0) await storePack(store, pack, objects, request.where, request.limits);
+  const response = await postServiceStream(endpoint.transport, endpoint.url, 'upload-pack', body);
+  const pack = demuxPack(response, sideband !== undefined, request.where);
+  const staged = await stagePack(store, pack, request.where, request.limits);
+  if (staged.info.objects === 0) await staged.discard();
+  else await publishPack(store, staged, request.where, request.limits);
 }
 
-/** Skips the ACK/NAK lines, then joins the side-band data channel (or takes the raw rest) into the pack. */
-function extractPack(response: Uint8Array, sideband: boolean, where: string): Uint8Array {
+/** Reads pkt-lines from `chunks` one by one: `take(n)` resolves to the next n bytes, or fewer at the end. */
+class ChunkReader {
+  private pending: Uint8Array = new Uint8Array(0);
+  private readonly iterator: AsyncIterator<Uint8Array>;
+  read = 0;
+
+  constructor(chunks: AsyncIterable<Uint8Array>) {
+    this.iterator = chunks[Symbol.asyncIterator]();
+  }
+
+  async take(n: number): Promise<Uint8Array> {
+    while (this.pending.length < n) {
+      const { done, value } = await this.iterator.next();
+      if (done) break;
+      this.pending = this.pending.length === 0 ? value : concat([this.pending, value]);
+    }
+    const out = this.pending.subarray(0, n);
+    this.pending = this.pending.subarray(out.length);
+    this.read += out.length;
+    return out;
+  }
+
+  /** Stops the response (a refused pack: the rest is not downloaded). */
+  async close(): Promise<void> {
+    await this.iterator.return?.();
+  }
+
+  /** What is left, as it comes. */
+  async *rest(): AsyncGenerator<Uint8Array> {
+    if (this.pending.length > 0) yield this.pending;
+    this.pending = new Uint8Array(0);
+    for (;;) {
+      const { done, value } = await this.iterator.next();
+      if (done) return;
+      yield value;
+    }
+  }
+}
+
+/** Skips the ACK/NAK lines, then yields the side-band data channel (or the raw rest) as the pack, piece by piece. */
+async function* demuxPack(response: AsyncIterable<Uint8Array>, sideband: boolean, where: string): AsyncGenerator<Uint8Array> {
+  const reader = new ChunkReader(response);
+  try {
+    yield* packets(reader, sideband, where);
+  } finally {
+    await reader.close();
+  }
+}
+
+async function* packets(reader: ChunkReader, sideband: boolean, where: string): AsyncGenerator<Uint8Array> {
   const decoder = new TextDecoder();
-  const parts: Uint8Array[] = [];
-  let at = 0;
-  while (at < response.length) {
-    if (!sideband && decoder.decode(response.subarray(at, at + 4)) === 'PACK') return response.subarray(at);
-    const length = Number.parseInt(decoder.decode(response.subarray(at, at + 4)), 16);
-    if (!Number.isInteger(length) || (length !== 0 && length < 4) || at + Math.max(length, 4) > response.length) {
+  let sent = false;
+  for (;;) {
+    const at = reader.read;
+    const head = await reader.take(4);
+    if (head.length === 0) break;
+    if (!sideband && decoder.decode(head) === 'PACK') {
+      yield head;
+      yield* reader.rest();
+      return;
+    }
+    const length = Number.parseInt(decoder.decode(head), 16);
+    if (head.length < 4 || !Number.isInteger(length) || (length !== 0 && length < 4)) {
       throw new StellaError('REPO_INVALID', `${where}: malformed upload-pack response at byte ${at}`);
     }
-    if (length === 0) {
-      at += 4;
-      continue;
-    }
-    const payload = response.subarray(at + 4, at + length);
-    at += length;
-    const head = decoder.decode(payload.subarray(0, 4));
+    if (length === 0) continue;
+    const payload = await reader.take(length - 4);
+    if (payload.length < length - 4) throw new StellaError('REPO_INVALID', `${where}: malformed upload-pack response at byte ${at}`);
+    const text = decoder.decode(payload.subarray(0, 4));
     // Negotiation lines come before the pack; side-band packets start with a band byte 1–3 instead.
-    if (head === 'NAK\n' || head === 'ACK ') continue;
-    if (head === 'ERR ') throw new StellaError('REPO_INVALID', `${where}: the server said ${decoder.decode(payload).trim()}`);
+    if (text === 'NAK\n' || text === 'ACK ') continue;
+    if (text === 'ERR ') throw new StellaError('REPO_INVALID', `${where}: the server said ${decoder.decode(payload).trim()}`);
     if (!sideband) throw new StellaError('REPO_INVALID', `${where}: unexpected line before the pack`);
     const band = payload[0];
-    if (band === 1) parts.push(payload.subarray(1));
-    else if (band === 3) throw new StellaError('REPO_INVALID', `${where}: the server failed: ${decoder.decode(payload.subarray(1)).trim()}`);
+    if (band === 1) {
+      sent = true;
+      // A copy: the reader's buffer is reused for the next packet.
+      yield payload.slice(1);
+    } else if (band === 3) throw new StellaError('REPO_INVALID', `${where}: the server failed: ${decoder.decode(payload.subarray(1)).trim()}`);
     // band 2 is progress text: nothing to keep.
   }
-  if (parts.length === 0) throw new StellaError('REPO_INVALID', `${where}: the server sent no pack`);
-  return concat(parts);
+  if (!sent) throw new StellaError('REPO_INVALID', `${where}: the server sent no pack`);
 }
 
 function hasAgent(capabilities: ReadonlySet<string>): boolean {

@@ -87,7 +87,7 @@ describe('writePack and storePack with native git', () => {
     await writeFile(thinFile, packed);
     await expect(run('git', ['index-pack', '-o', join(root, 'thin.idx'), thinFile], { cwd: bare })).rejects.toThrow(/unresolved delta/);
 
-    const published = await storePack(new GitStore({ fs, dir: bare, gitdir: bare }), packed, objects, 'thin', packLimits);
+    const published = await storePack(new GitStore({ fs, dir: bare, gitdir: bare }), packed, 'thin', packLimits);
     expect(published.completed).toBeGreaterThan(0);
     const complete = await readFile(join(bare, 'objects', 'pack', published.name));
     expect((await verifyPack(complete, 'complete')).objects).toBe(objects + published.completed);

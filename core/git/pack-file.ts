@@ -1,9 +1,9 @@
 /**
  * Byte-level work on Git packfiles and their v2 indexes that isomorphic-git
  * does not expose: writing a pack of whole objects and REF_DELTAs (a push's
- * thin pack), checking the SHA-1 trailer, joining packs, finding the delta
- * bases a thin pack leaves out, and appending whole objects so such a pack
- * becomes self-contained (what `git index-pack --fix-thin` does).
+ * thin pack), checking the SHA-1 trailer, joining packs, reading an index,
+ * and encoding one whole object as an entry (what completing a thin pack
+ * appends: `pack-indexer.ts`).
  * Web-standard APIs only (Web Crypto, CompressionStream).
  *
  * Layout: "PACK", version, object count (big-endian u32 each); per object a
@@ -167,48 +167,14 @@ export function parsePackIndex(idx: Uint8Array, source: string): PackIndex {
 }
 
 /**
- * Delta bases a pack refers to by object id but does not contain: empty for
- * a self-contained pack, the missing bases for a thin one.
- *
- * @example const missing = externalDeltaBases(pack, parsePackIndex(idx, path));
+ * One whole object as a pack entry (header and zlib data), and how long its header is.
+ * @example const { bytes } = await encodeObjectEntry('blob', content);
  */
-export function externalDeltaBases(pack: Uint8Array, index: PackIndex): string[] {
-  const inPack = new Set(index.oids);
-  const missing = new Set<string>();
-  for (const offset of index.offsets) {
-    let at = offset;
-    const type = (pack[at]! >> 4) & 7;
-    while (pack[at]! & 0x80) at++;
-    at++;
-    if (type !== OBJ_REF_DELTA) continue;
-    const base = hexEncode(pack.subarray(at, at + 20));
-    if (!inPack.has(base)) missing.add(base);
-  }
-  return [...missing].sort();
-}
-
-/**
- * The pack with `objects` appended as whole (undeltified) entries, its
- * object count and trailer updated.
- *
- * @example const complete = await appendWholeObjects(thin, [{ type: 'blob', content }]);
- */
-export async function appendWholeObjects(pack: Uint8Array, objects: readonly { type: PackObjectType; content: Uint8Array }[]): Promise<Uint8Array> {
-  const entries = await Promise.all(objects.map(({ type, content }) => encodeEntry(type, content, undefined)));
-  const body = pack.subarray(0, pack.length - PACK_TRAILER_BYTES);
-  let length = body.length + PACK_TRAILER_BYTES;
-  for (const entry of entries) length += entry.length;
-  const out = new Uint8Array(length);
-  out.set(body, 0);
-  let offset = body.length;
-  for (const entry of entries) {
-    out.set(entry, offset);
-    offset += entry.length;
-  }
-  const count = new DataView(pack.buffer, pack.byteOffset, pack.byteLength).getUint32(8) + objects.length;
-  new DataView(out.buffer).setUint32(8, count);
-  out.set(await sha1(out.subarray(0, offset)), offset);
-  return out;
+export async function encodeObjectEntry(type: PackObjectType, content: Uint8Array): Promise<{ bytes: Uint8Array; headerLength: number }> {
+  const bytes = await encodeEntry(type, content, undefined);
+  let headerLength = 1;
+  while ((bytes[headerLength - 1] as number) & 0x80) headerLength++;
+  return { bytes, headerLength };
 }
 
 async function encodeEntry(type: PackInput['type'], content: Uint8Array, base: string | undefined): Promise<Uint8Array> {

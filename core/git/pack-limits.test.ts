@@ -15,8 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeMeasuredInflate as inflate } from '../../test/helpers/pack-limits.js';
 import { git } from '../../test/helpers/repo.js';
 import { GitStore } from './git-store.js';
-import { verifyPack } from './pack-file.js';
-import { checkPackLimits } from './pack-limits.js';
+import { checkPackLimits } from './pack-entries.js';
 import { storePack } from './pack-store.js';
 
 const MiB = 1024 * 1024;
@@ -64,29 +63,29 @@ function varint(value: number): number[] {
 describe('checkPackLimits', () => {
   it('refuses a blob over the per-object limit from its declared size, naming the source and the entry', async () => {
     const pack = await nativePack(new Uint8Array(2 * MiB), new TextEncoder().encode('small\n'));
-    expect(() => checkPackLimits(pack, { inflate, maxObjectBytes: MiB }, 'fetch of main')).toThrow(
+    await expect(checkPackLimits(pack, { inflate, maxObjectBytes: MiB }, 'fetch of main')).rejects.toThrow(
       expect.objectContaining({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/^fetch of main: object \d of 2 \(blob at pack offset \d+\) is 2097152 bytes, over the limit of 1 MiB per object; nothing was changed$/) as unknown }),
     );
-    expect(() => checkPackLimits(pack, { inflate }, 'fetch of main')).not.toThrow();
+    await expect(checkPackLimits(pack, { inflate }, 'fetch of main')).resolves.toBeUndefined();
   });
 
   it('refuses a pack whose objects add up to more than the total limit', async () => {
     const pack = await nativePack(new Uint8Array(600 * 1024).fill(1), new Uint8Array(600 * 1024).fill(2));
-    expect(() => checkPackLimits(pack, { inflate, maxTotalBytes: MiB }, 'x.bundle')).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/add up to more than 1 MiB/) as unknown }));
-    expect(() => checkPackLimits(pack, { inflate, maxPackBytes: 100 }, 'x.bundle')).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/over the limit of 0 MiB per pack/) as unknown }));
+    await expect(checkPackLimits(pack, { inflate, maxTotalBytes: MiB }, 'x.bundle')).rejects.toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/add up to more than 1 MiB/) as unknown }));
+    await expect(checkPackLimits(pack, { inflate, maxPackBytes: 100 }, 'x.bundle')).rejects.toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/over the limit of 0 MiB per pack/) as unknown }));
   });
 
-  it('a header that understates the size cannot make the entry inflate further', () => {
+  it('a header that understates the size cannot make the entry inflate further', async () => {
     // Blob (type 3) declaring 5 bytes, with 1 MiB of zlib data behind it.
     const pack = handMadePack([new Uint8Array([0x35]), new Uint8Array(deflateSync(new Uint8Array(MiB)))]);
-    expect(() => checkPackLimits(pack, { inflate }, 'liar.bundle')).toThrow(expect.objectContaining({ code: 'REPO_INVALID', message: expect.stringMatching(/^liar\.bundle: object 1 of 1 \(blob at pack offset 12\) does not inflate to the 5 bytes its header declares/) as unknown }));
+    await expect(checkPackLimits(pack, { inflate }, 'liar.bundle')).rejects.toThrow(expect.objectContaining({ code: 'REPO_INVALID', message: expect.stringMatching(/^liar\.bundle: object 1 of 1 \(blob at pack offset 12\) does not inflate to the 5 bytes its header declares/) as unknown }));
   });
 
-  it('refuses a small delta whose result would be over the limit', () => {
+  it('refuses a small delta whose result would be over the limit', async () => {
     const delta = new Uint8Array([...varint(3), ...varint(200 * MiB), 0x90, 0x01]);
     const header = new Uint8Array([0x70 | delta.length]); // a reference delta of fewer than 16 bytes
     const pack = handMadePack([header, new Uint8Array(20).fill(0xab), new Uint8Array(deflateSync(delta))]);
-    expect(() => checkPackLimits(pack, { inflate }, 'delta.bundle')).toThrow(
+    await expect(checkPackLimits(pack, { inflate }, 'delta.bundle')).rejects.toThrow(
       expect.objectContaining({ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/^delta\.bundle: object 1 of 1 \(reference delta at pack offset 12\) would become 209715200 bytes, over the limit of 100 MiB per object/) as unknown }),
     );
   });
@@ -97,7 +96,7 @@ describe('checkPackLimits', () => {
     const store = new GitStore({ fs, dir });
     const pack = await nativePack(new Uint8Array(3 * MiB));
     const before = await readdir(join(dir, '.git', 'objects'), { recursive: true });
-    await expect(storePack(store, pack, (await verifyPack(pack, 'fetch')).objects, 'https://git.example/state.git main', { inflate, maxObjectBytes: MiB })).rejects.toMatchObject({
+    await expect(storePack(store, pack, 'https://git.example/state.git main', { inflate, maxObjectBytes: MiB })).rejects.toMatchObject({
       code: 'LIMIT_EXCEEDED',
       message: expect.stringMatching(/^https:\/\/git\.example\/state\.git main: object 1 of 1 \(blob at pack offset 12\) is 3145728 bytes/) as unknown,
     });

@@ -1,20 +1,26 @@
 /**
- * Keeping a received pack (from a bundle or a fetch): index it, complete it
- * when it is thin — append the whole delta bases it refers to from this
+ * Keeping a received pack (from a bundle or a fetch). It arrives into a
+ * spool in a staging folder beside objects/pack (`stagePack`: size limit,
+ * trailer), is indexed by our own indexer — held to the limits, completed
+ * when thin (the whole delta bases it refers to appended from this
  * repository, as `git index-pack --fix-thin` does, so native git reads it
- * too — and publish pack and index under objects/pack. Web-standard: the
- * filesystem is the store's, hashing is Web Crypto.
+ * too) — and pack and index are renamed into objects/pack (`publishPack`).
+ * Any failure leaves nothing behind: the staging folder goes, nothing was
+ * published. Web-standard: the filesystem is the store's, the spool the
+ * caller's (`PackLimits.spool`).
  *
  * @example
- *   const published = await storePack(store, pack, objects, 'nightly.bundle');
+ *   const published = await storePack(store, packBytes, 'nightly.bundle', limits);
  *   // later, if the import is abandoned: await published.withdraw();
  */
 import git from 'isomorphic-git';
-import { StellaError } from '../errors.js';
 import { hexEncode } from '../sign/encoding.js';
 import type { ObjectSource } from './object-reader.js';
-import { checkPackLimits, type PackLimits } from './pack-limits.js';
-import { appendWholeObjects, externalDeltaBases, parsePackIndex, type PackObjectType } from './pack-file.js';
+import type { PackInfo, PackObjectType } from './pack-file.js';
+import { indexSpooledPack, type LocalObjects } from './pack-indexer.js';
+import type { PackLimits } from './pack-limits.js';
+import { receivePack, type PackInput } from './pack-receive.js';
+import { memorySpool, type PackSpool } from './pack-spool.js';
 import { isMissingFile, storeFsOps, type StoreFsOps } from './store-fs.js';
 
 /** A pack kept under objects/pack. */
@@ -26,86 +32,94 @@ export interface Published {
   withdraw(): Promise<void>;
 }
 
+/** A received pack waiting in its staging folder, its trailer checked. */
+export interface StagedPack {
+  info: PackInfo;
+  /** Removes the spool and the staging folder (also after publishing). */
+  discard(): Promise<void>;
+  /** @internal */
+  readonly spool: PackSpool;
+  /** @internal */
+  readonly staging: string;
+}
+
 /**
- * Indexes the pack in a staging folder beside objects/pack (a thin pack is
- * completed with local bases and indexed again), then renames pack and
- * index into place — pack first, since readers look for the index.
- * `count` is the pack's object count (from `verifyPack`). Before anything
- * is written the pack's entries are held to `limits` (`checkPackLimits`):
- * the indexer would otherwise inflate whatever the sender declared.
+ * Receives the pack from `input` into a spool in a fresh staging folder
+ * under objects/ and checks its size and trailer (see `receivePack`). On
+ * failure nothing is left behind.
  *
- * @example const { oids, withdraw } = await storePack(store, pack, (await verifyPack(pack, 'fetch')).objects, 'fetch', { inflate });
+ * @example const staged = await stagePack(store, chunks, 'x.bundle', limits);
  */
-export async function storePack(repo: ObjectSource, pack: Uint8Array, count: number, source: string, limits: PackLimits): Promise<Published> {
-  checkPackLimits(pack, limits, source);
+export async function stagePack(repo: ObjectSource, input: PackInput, source: string, limits: PackLimits): Promise<StagedPack> {
   const ops = storeFsOps(repo.fs);
   const staging = `${repo.gitdir}/objects/tmp_objdir-stella-${hexEncode(crypto.getRandomValues(new Uint8Array(6)))}`;
   await ops.mkdir(staging);
+  let spool: PackSpool | undefined;
+  const discard = async (): Promise<void> => {
+    await spool?.discard();
+    await removeFolder(ops, staging);
+  };
   try {
-    let current = pack;
-    let index = await indexStaged(repo, ops, staging, 'incoming', current, count, source);
-    const bases = externalDeltaBases(current, index);
-    if (bases.length > 0) {
-      const objects = await Promise.all(bases.map((oid) => localObject(repo, oid, source)));
-      current = await appendWholeObjects(current, objects);
-      index = await indexStaged(repo, ops, staging, 'complete', current, count + bases.length, source);
-    }
-    const name = `pack-${hexEncode(current.subarray(current.length - 20))}`;
+    spool = await (limits.spool ?? memorySpool)({ dir: staging, ops });
+    const info = await receivePack(input, spool, limits, source);
+    return { info, spool, staging, discard };
+  } catch (error) {
+    await discard();
+    throw error;
+  }
+}
+
+/**
+ * Indexes a staged pack (held to `limits`, completed if thin) and renames
+ * pack and index into objects/pack — pack first, since readers look for
+ * the index. Discards the staging folder either way.
+ *
+ * @example const { oids, withdraw } = await publishPack(store, staged, 'fetch', limits);
+ */
+export async function publishPack(repo: ObjectSource, staged: StagedPack, source: string, limits: PackLimits): Promise<Published> {
+  const ops = storeFsOps(repo.fs);
+  try {
+    const indexed = await indexSpooledPack(staged.spool, limits, source, localObjects(repo));
+    const name = `pack-${indexed.checksum}`;
     const packDir = `${repo.gitdir}/objects/pack`;
     await ops.mkdir(packDir).catch(() => undefined);
     const existing = new Set(await ops.readdir(packDir));
     const alreadyPresent = existing.has(`${name}.pack`) && existing.has(`${name}.idx`);
-    const file = index.file;
     const withdraw = async (): Promise<void> => {
       if (alreadyPresent) return;
       await ops.unlink(`${packDir}/${name}.idx`).catch(() => undefined);
       await ops.unlink(`${packDir}/${name}.pack`).catch(() => undefined);
     };
     if (!alreadyPresent) {
+      await ops.writeFile(`${staged.staging}/incoming.idx`, indexed.idx);
       try {
-        await ops.rename(`${staging}/${file}.pack`, `${packDir}/${name}.pack`);
-        await ops.rename(`${staging}/${file}.idx`, `${packDir}/${name}.idx`);
+        await staged.spool.publish(`${packDir}/${name}.pack`);
+        await ops.rename(`${staged.staging}/incoming.idx`, `${packDir}/${name}.idx`);
       } catch (error) {
         await withdraw();
         throw error;
       }
     }
-    return { name: `${name}.pack`, oids: new Set(index.oids), completed: bases.length, withdraw };
+    return { name: `${name}.pack`, oids: new Set(indexed.oids), completed: indexed.completed, withdraw };
   } finally {
-    await removeFolder(ops, staging);
+    await staged.discard();
   }
 }
 
-async function indexStaged(
-  repo: ObjectSource,
-  ops: StoreFsOps,
-  staging: string,
-  file: string,
-  pack: Uint8Array,
-  expected: number,
-  source: string,
-): Promise<{ file: string; oids: string[]; offsets: number[] }> {
-  await ops.writeFile(`${staging}/${file}.pack`, pack);
-  try {
-    // dir is the staging folder (where the pack is); gitdir the repository (where thin-pack bases are).
-    await git.indexPack({ fs: repo.fs, dir: staging, gitdir: repo.gitdir, filepath: `${file}.pack`, cache: {} });
-  } catch (cause) {
-    throw new StellaError('REPO_INVALID', `${source}: the pack cannot be indexed: ${(cause as Error).message}`, { cause });
-  }
-  const index = parsePackIndex(await ops.readFile(`${staging}/${file}.idx`), `${source} (index)`);
-  // indexPack drops objects it cannot resolve (a delta whose base is nowhere) instead of failing.
-  if (index.oids.length !== expected) {
-    throw new StellaError('REPO_INVALID', `${source}: only ${index.oids.length} of the pack's ${expected} objects could be resolved (a delta base is missing)`);
-  }
-  return { file, ...index };
+/**
+ * `stagePack` and `publishPack` in one step (a fetch).
+ *
+ * @example const { oids, withdraw } = await storePack(store, pack, 'fetch', limits);
+ */
+export async function storePack(repo: ObjectSource, input: PackInput, source: string, limits: PackLimits): Promise<Published> {
+  return publishPack(repo, await stagePack(repo, input, source, limits), source, limits);
 }
 
-async function localObject(repo: ObjectSource, oid: string, source: string): Promise<{ type: PackObjectType; content: Uint8Array }> {
-  const object = await git.readObject({ fs: repo.fs, gitdir: repo.gitdir, oid, format: 'content', cache: repo.cache }).catch(() => undefined);
-  if (object === undefined) {
-    throw new StellaError('NOT_FOUND', `${source}: the thin pack needs object ${oid} as a delta base, and this repository does not have it`);
-  }
-  return { type: object.type as PackObjectType, content: object.object as Uint8Array };
+function localObjects(repo: ObjectSource): LocalObjects {
+  return async (oid) => {
+    const object = await git.readObject({ fs: repo.fs, gitdir: repo.gitdir, oid, format: 'content', cache: repo.cache }).catch(() => undefined);
+    return object === undefined ? undefined : { type: object.type as PackObjectType, content: object.object as Uint8Array };
+  };
 }
 
 async function removeFolder(ops: StoreFsOps, folder: string): Promise<void> {

@@ -110,6 +110,48 @@ export async function postService(transport: Transport, url: string, service: Gi
   return bodyOf(response, url);
 }
 
+/**
+ * One request to `git-<service>`; the response body as it arrives, chunk
+ * by chunk, cut off past MAX_RESPONSE_BYTES (for a fetch's pack, which is
+ * spooled, not held). A status other than 200 throws, as `postService` does.
+ *
+ * @example for await (const chunk of await postServiceStream(fetch, url, 'upload-pack', wants)) spool(chunk);
+ */
+export async function postServiceStream(transport: Transport, url: string, service: GitService, body: Uint8Array): Promise<AsyncIterable<Uint8Array>> {
+  const response = await transport(`${url}/git-${service}`, {
+    method: 'POST',
+    headers: {
+      'content-type': `application/x-git-${service}-request`,
+      accept: `application/x-git-${service}-result`,
+    },
+    body,
+  });
+  if (response.status !== 200) await bodyOf(response, url);
+  return chunksOf(response, url);
+}
+
+async function* chunksOf(response: Response, url: string): AsyncGenerator<Uint8Array> {
+  if (response.body === null) return;
+  const reader = response.body.getReader();
+  let length = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      length += value.length;
+      if (length > MAX_RESPONSE_BYTES) throw tooLarge(url);
+      yield value;
+    }
+  } finally {
+    // Stops the download when the reader gives up early (an error, a refused pack).
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+function tooLarge(url: string): StellaError {
+  return new StellaError('LIMIT_EXCEEDED', `remote ${url} sent more than ${MAX_RESPONSE_BYTES >> 20} MiB in one response; nothing was changed`, { data: { remote: url } });
+}
+
 async function bodyOf(response: Response, url: string): Promise<Uint8Array> {
   const bytes = await readBounded(response, url);
   if (response.status !== 200) {
@@ -130,7 +172,7 @@ async function readBounded(response: Response, url: string): Promise<Uint8Array>
     length += value.length;
     if (length > MAX_RESPONSE_BYTES) {
       await reader.cancel();
-      throw new StellaError('LIMIT_EXCEEDED', `remote ${url} sent more than ${MAX_RESPONSE_BYTES >> 20} MiB in one response; nothing was changed`, { data: { remote: url } });
+      throw tooLarge(url);
     }
     chunks.push(value);
   }
