@@ -10,10 +10,12 @@
  */
 import type { AnyExtractor } from '../../core/extract/extractor.js';
 import type { OsRelease } from '../../core/model/package.js';
-import type { ByteRange } from './byte-range.js';
+import type { LayerSource } from './layer-source.js';
 import { HardlinkTargets } from './hardlink-targets.js';
 import { comparePackages } from './inventory.js';
 import type { InventoryLayer, InventoryPackage, ReadProgress } from './inventory.js';
+import { chainIds, layerRecord, replayLayer } from './layer-cache.js';
+import type { LayerCache } from './layer-cache.js';
 import { LayerScan } from './layer-scan.js';
 import { readLayer } from './layer-stream.js';
 import type { Limits } from './limits.js';
@@ -23,7 +25,7 @@ import type { Warnings } from './warnings.js';
 
 /** One layer to read. */
 export interface LayerPlan {
-  range: ByteRange;
+  range: LayerSource;
   /** Expected diff id (image config), if known. */
   diffId: string | undefined;
   /** Expected digest of the stored blob (OCI descriptor), if known. */
@@ -44,6 +46,8 @@ export interface LayersContext {
   onProgress: ((progress: ReadProgress) => void) | undefined;
   /** A lone layer (rootfs tar): no `layer N:` prefix on warnings. */
   lone: boolean;
+  /** Records of layers and images read before, and the fingerprint their keys carry (layer-cache.ts). */
+  cache?: { store: LayerCache; fingerprint: string } | undefined;
 }
 
 /** The layers read, the surviving packages with their attribution, and the OS release. */
@@ -76,7 +80,18 @@ export async function readLayers(plans: readonly LayerPlan[], context: LayersCon
   const total = plans.reduce((sum, plan) => sum + plan.range.size, 0);
   let done = 0;
   let storedDigest: string | undefined;
+  const chains = context.cache !== undefined && plans.every((plan) => plan.diffId !== undefined) ? chainIds(plans.map((plan) => plan.diffId ?? '')) : undefined;
   for (const [index, plan] of plans.entries()) {
+    const cacheKey = chains === undefined || context.cache === undefined ? undefined : `${context.cache.fingerprint}:${chains[index] ?? ''}`;
+    const cached = cacheKey === undefined ? undefined : await context.cache?.store.getLayer(cacheKey);
+    if (cached !== undefined) {
+      // The same merged state and warnings as reading the layer, without a byte of it.
+      layers.push(replayLayer(overlay, cached, index));
+      for (const message of cached.warnings) warn(message);
+      done += plan.range.size;
+      continue;
+    }
+    const layerWarnings: string[] = [];
     const id = plan.digest ?? plan.diffId;
     const where = context.lone ? input : `${input}: layer ${id === undefined ? index + 1 : shortDigest(id)}`;
     const what = context.lone ? input : `layer ${index + 1}/${plans.length} ${id === undefined ? '' : shortDigest(id)}`.trimEnd();
@@ -90,7 +105,11 @@ export async function readLayers(plans: readonly LayerPlan[], context: LayersCon
       }
     };
     const delta = overlay.layer();
-    const scan = new LayerScan(delta, overlay, { extractors, limits, where, label: context.lone ? '' : `layer ${index + 1}: `, warn });
+    const layerWarn = (message: string): void => {
+      if (layerWarnings.length <= limits.maxWarnings) layerWarnings.push(message);
+      warn(message);
+    };
+    const scan = new LayerScan(delta, overlay, { extractors, limits, where, label: context.lone ? '' : `layer ${index + 1}: `, warn: layerWarn });
     const result = await readLayer(plan.range, scan, {
       where,
       limits,
@@ -105,11 +124,13 @@ export async function readLayers(plans: readonly LayerPlan[], context: LayersCon
       targets.resolve(scan);
     }
     await scan.settle();
-    overlay.commit(delta, index);
+    // Recorded before the commit: the delta's removals are relative to the layers below.
     const diffId = plan.diffId ?? result.tarDigest ?? '';
     const layer: InventoryLayer = { index, diffId, size: plan.range.size };
     const blobDigest = plan.digest ?? (result.compressed ? result.storedDigest : undefined);
     if (blobDigest !== undefined && blobDigest !== diffId) layer.digest = blobDigest;
+    if (cacheKey !== undefined && layerWarnings.length <= limits.maxWarnings) await context.cache?.store.putLayer(cacheKey, layerRecord(delta, layerWarnings, layer));
+    overlay.commit(delta, index);
     layers.push(layer);
     storedDigest = result.storedDigest;
     if (onProgress !== undefined) {
