@@ -11,6 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { StellaError } from '../../core/errors.js';
 import type { ByteRange } from './byte-range.js';
 
 /** A blob read as a stream; `open` may be called again (a second pass, a re-check). */
@@ -68,11 +69,18 @@ export async function openLayerSource(source: LayerSource, readChunk: number, wa
     heldBytes += next.value.length;
   }
   const head = Buffer.concat(held).subarray(0, want);
+  let seen = heldBytes;
+  const declared = source.size;
   async function* replay(): AsyncGenerator<Buffer> {
     try {
       yield* held;
       if (ended) return;
-      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value;
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
+        seen += next.value.length;
+        // A stream cannot run on without end: past its declared size it is not the blob described.
+        if (seen > declared) throw new StellaError('DIGEST_MISMATCH', `blob is longer than the ${declared} bytes its descriptor declares`);
+        yield next.value;
+      }
     } finally {
       // A read ended early (an error, a finished second pass) releases the underlying stream (a connection).
       await iterator.return?.();

@@ -12,21 +12,24 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { StellaError } from '../../core/errors.js';
 import { builtinExtractors } from '../../core/extract/registry.js';
-import { enrichFindings } from '../../core/match/enrich.js';
-import { computeCoverage } from '../../core/match/coverage.js';
-import { matchComponents } from '../../core/match/matcher.js';
-import { SEVERITY_ORDER } from '../../core/match/severity.js';
-import { REPORT_SCHEMA, type Finding, type Report, type ReportComponent, type ReportTarget } from '../../core/model/report.js';
+import type { ReportComponent, ReportTarget } from '../../core/model/report.js';
 import { parsePurl } from '../../core/purl/index.js';
-import { buildCycloneDx } from '../../core/sbom/cyclonedx.js';
 import { readSbom, SBOM_LIMITS } from '../../core/sbom/read.js';
 import { sha256Hex } from '../../core/sign/encoding.js';
-import { readTarget } from '../image/index.js';
-import { AdvisoryIndex } from '../index/advisory-index.js';
-import { toolVersion } from '../package-root.js';
-import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
+import type { ScanCache } from '../cache/scan-cache.js';
+import { readRemoteImage, readTarget } from '../image/index.js';
+import type { ReadTargetOptions, TargetInventory } from '../image/index.js';
+import { openRegistryImage } from '../registry/pull.js';
+import type { PullOptions } from '../registry/pull.js';
+import { isRegistryTarget } from '../registry/reference.js';
+import type { StateRepo } from '../repo/state-repo.js';
+import { assembleOutcome, findingsDigest } from './assemble.js';
+import type { ResolvedInventory, ScanOutcome } from './assemble.js';
 import { buildComponents } from './inventory.js';
+import { openRepoMatcher } from './match-repo.js';
 import { looksLikeRegistryReference, registryReferenceError } from './registry-ref.js';
+
+export type { ScanOutcome } from './assemble.js';
 
 export interface ScanOptions {
   /** State repository whose feeds to match against; without one, no findings are computed. */
@@ -34,62 +37,52 @@ export interface ScanOptions {
   /** Name for the target in the report, instead of the one found in the image or file name. */
   name?: string;
   onProgress?: (progress: { done: number; total?: number; what: string }) => void;
-}
-
-export interface ScanOutcome {
-  report: Report;
-  /** CycloneDX 1.6 document of the components. */
-  sbom: object;
+  /**
+   * The scan cache (agent/cache): unchanged layers and images are answered
+   * from it, and the target's inventory is kept there for re-matching
+   * (`rematchCached`) under the target string as given.
+   */
+  cache?: ScanCache;
+  /** For `registry://` targets: platform, hosts allowed over plain http, credentials. */
+  registry?: PullOptions;
 }
 
 export async function scanTarget(targetPath: string, options: ScanOptions = {}): Promise<ScanOutcome> {
   const resolved = await resolveInventory(targetPath, options);
-  const warnings = [...resolved.warnings];
-  let findings: Finding[] = [];
-  let feed: Report['inputs']['feed'] = null;
-  // Without a repository nothing is matched: every component is unchecked, and the report says so.
-  let coverage = computeCoverage(resolved.components, new Map());
-  if (options.repo !== undefined) {
+  let outcome: ScanOutcome;
+  if (options.repo === undefined) {
+    outcome = assembleOutcome(resolved, undefined);
+  } else {
     options.onProgress?.({ done: 0, what: 'matching advisories' });
-    const matched = await matchAgainstRepo(options.repo, resolved.components);
-    findings = matched.findings;
-    feed = matched.feed;
-    coverage = matched.coverage;
-    warnings.push(...matched.warnings);
+    const matcher = await openRepoMatcher(options.repo);
+    try {
+      outcome = assembleOutcome(resolved, await matcher.match(resolved.components));
+    } finally {
+      await matcher.close();
+    }
   }
-  if (resolved.components.length === 0) warnings.push(`${resolved.target.name}: no components found, so nothing was checked`);
-  const version = toolVersion();
-  const report: Report = {
-    schema: REPORT_SCHEMA,
-    tool: { name: 'stella', version },
-    target: resolved.target,
-    inputs: { feed },
-    summary: summarise(resolved.components, findings),
-    coverage,
-    components: resolved.components,
-    findings,
-    warnings,
-  };
-  const sbom = buildCycloneDx({ target: resolved.target, components: resolved.components, tool: { name: 'stella', version } });
-  return { report, sbom };
-}
-
-interface ResolvedInventory {
-  target: ReportTarget;
-  components: ReportComponent[];
-  warnings: string[];
+  if (options.cache !== undefined) {
+    const findings = options.repo === undefined ? null : findingsDigest(outcome.report.findings);
+    await options.cache.putTarget(targetPath, { ...resolved, findings });
+  }
+  return outcome;
 }
 
 async function resolveInventory(targetPath: string, options: ScanOptions): Promise<ResolvedInventory> {
+  const readOptions: ReadTargetOptions = {
+    extractors: builtinExtractors,
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
+  };
+  if (isRegistryTarget(targetPath)) return fromInventory(await readRemoteImage(await openRegistryImage(targetPath, options.registry), readOptions), options);
   const info = await stat(targetPath).catch(() => {
     throw looksLikeRegistryReference(targetPath) ? registryReferenceError(targetPath) : new StellaError('NOT_FOUND', `${targetPath}: no such file or folder`);
   });
   if (info.isFile() && (await looksLikeJson(targetPath))) return readSbomTarget(targetPath, info.size, options);
+  return fromInventory(await readTarget(targetPath, readOptions), options);
+}
 
-  const inventory = await readTarget(targetPath, {
-    extractors: builtinExtractors,
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-  });
+function fromInventory(inventory: TargetInventory, options: ScanOptions): ResolvedInventory {
   const { components, warnings } = buildComponents(inventory.packages, inventory.os);
   const target: ReportTarget = { kind: inventory.kind, name: options.name ?? inventory.name, digest: inventory.digest };
   if (inventory.os !== undefined) target.os = inventory.os;
@@ -117,40 +110,6 @@ async function readSbomTarget(path: string, size: number, options: ScanOptions):
     digest: `sha256:${await sha256Hex(bytes)}`,
   };
   return { target, components, warnings };
-}
-
-interface RepoMatch {
-  findings: Finding[];
-  warnings: string[];
-  coverage: Report['coverage'];
-  feed: Report['inputs']['feed'];
-}
-
-async function matchAgainstRepo(repo: StateRepo, components: ReportComponent[]): Promise<RepoMatch> {
-  const commit = await repo.store.branchTip(MAIN_BRANCH);
-  if (commit === undefined) throw new StellaError('REPO_INVALID', `${repo.dir}: no ${MAIN_BRANCH} branch`);
-  const feedsFolder = await repo.store.listFolder(commit, 'feeds');
-  const feedTree = feedsFolder.find((entry) => entry.path === 'osv')?.oid;
-  // The whole feeds/ tree: advisories, KEV and EPSS all shape the findings.
-  const feedsTree = (await repo.store.listFolder(commit, '')).find((entry) => entry.path === 'feeds')?.oid;
-  const warnings: string[] = [];
-  if (feedTree === undefined) warnings.push('no advisories in the state repository yet: run `stella feed import` first');
-  const index = await AdvisoryIndex.open(repo.cacheDir);
-  try {
-    await index.update(repo.store, commit);
-    const matched = await matchComponents(components, index);
-    const findings = await enrichFindings(matched.findings, index);
-    return { findings, warnings: [...warnings, ...matched.warnings], coverage: matched.coverage, feed: { commit, tree: feedsTree ?? 'none' } };
-  } finally {
-    await index.close();
-  }
-}
-
-function summarise(components: ReportComponent[], findings: Finding[]): Report['summary'] {
-  const severities: Record<string, number> = {};
-  for (const level of SEVERITY_ORDER) severities[level] = 0;
-  for (const finding of findings) severities[finding.severity.level] = (severities[finding.severity.level] ?? 0) + 1;
-  return { components: components.length, findings: findings.length, severities };
 }
 
 /** An SBOM is a JSON document; images, tars and folders never start with `{`. */
