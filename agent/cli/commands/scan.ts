@@ -9,6 +9,7 @@ import { selectFindings, type FindingFilters } from '../../../core/export/filter
 import { defaultExporters } from '../../../core/export/registry.js';
 import type { StateRepo } from '../../repo/state-repo.js';
 import { writeFileAtomically } from '../../fs/atomic-write.js';
+import { ScanCache } from '../../cache/scan-cache.js';
 import { commitReport } from '../../scan/commit-report.js';
 import { scanTarget, type ScanOutcome } from '../../scan/scan.js';
 import { createProgress } from '../progress.js';
@@ -34,13 +35,16 @@ interface ScanOptions {
   node?: string;
   name?: string;
   offline?: boolean;
+  cache?: string;
+  platform?: string;
+  insecureRegistry: string[];
 }
 
 export function registerScan(program: Command, setResult: SetResult): void {
   program
     .command('scan')
     .description('scan an image, a root filesystem, a project folder or an SBOM, and match it against the mirrored advisories')
-    .argument('<target>', 'docker save tar, OCI layout folder, OCI archive, rootfs folder or (gzipped) tar, project folder, or CycloneDX/SPDX JSON SBOM')
+    .argument('<target>', 'docker save tar, OCI layout folder, OCI archive, registry://HOST[:PORT]/REPO:TAG (or @sha256:…), rootfs folder or (gzipped) tar, project folder, or CycloneDX/SPDX JSON SBOM')
     .addOption(new Option('-f, --format <format>', 'output format (listed below)').choices([...defaultExporters.names]).default('table'))
     .option('-o, --output <file>', 'write the output to a file instead of stdout')
     .option('-s, --severity <levels>', `only report these severities, comma-separated (${[...SEVERITY_ORDER].reverse().join(',')})`)
@@ -54,7 +58,10 @@ export function registerScan(program: Command, setResult: SetResult): void {
     .option('--commit', 'sign the report and commit it to the state repository on agents/<node>')
     .option('--node <name>', "this node (default: $STELLA_NODE, the repository's node (stella config set node), config, host name)")
     .option('--name <name>', 'name of the target in the report (default: the image reference or file name)')
-    .option('--offline', 'accepted for compatibility: scanning never uses the network')
+    .option('--offline', 'accepted for compatibility: only registry:// targets use the network')
+    .option('--cache <dir>', 'scan cache folder (LevelDB): unchanged images and layers are not read or downloaded again')
+    .option('--platform <os/arch[/variant]>', 'for registry:// targets with several platforms (default: this machine\'s)')
+    .option('--insecure-registry <host>', 'allow plain http to this registry host (loopback hosts always are); repeatable', (value: string, list: string[]) => [...list, value], [] as string[])
     .addHelpText(
       'after',
       '\nWithout a state repository (--repo, $STELLA_REPO, config) only components are reported.\n' +
@@ -62,7 +69,7 @@ export function registerScan(program: Command, setResult: SetResult): void {
         'On a terminal the table fits its width and colours severities; piped or written with -o, it is neither cut nor coloured.\n' +
         `Formats:\n${defaultExporters.exporters.map((e) => `  ${e.name.padEnd(14)}${e.description}`).join('\n')}\n` +
         `${defaultExporters.exporters.filter((e) => e.usesTimestamp).map((e) => e.name).join(', ')} carry the current time; set SOURCE_DATE_EPOCH (seconds) for reproducible documents.\n` +
-        'Examples:\n  stella scan app.oci.tar\n  stella scan --format json -o report.json ./rootfs\n  stella scan --severity HIGH,CRITICAL --kev --exit-code 1 sbom.cdx.json\n' +
+        'Examples:\n  stella scan app.oci.tar\n  stella scan --cache ~/.cache/stella-scan registry://registry.example:5000/app:1.2\n  stella scan --format json -o report.json ./rootfs\n  stella scan --severity HIGH,CRITICAL --kev --exit-code 1 sbom.cdx.json\n' +
         '  stella scan --format sarif -o stella.sarif --ignore-unfixed --ignore-file .stellaignore ./app',
     )
     .action(async (target: string, options: ScanOptions, command: Command) => {
@@ -76,14 +83,18 @@ export function registerScan(program: Command, setResult: SetResult): void {
       const signer = options.commit === true && repo !== undefined ? await ctx.reportSigner(repo, options.node) : undefined;
       const progress = createProgress(process.stderr, process.stderr.isTTY === true && ctx.globals.quiet !== true);
       let outcome: ScanOutcome;
+      const cache = options.cache === undefined ? undefined : await ScanCache.open(options.cache);
       try {
         outcome = await scanTarget(target, {
           ...(repo === undefined ? {} : { repo }),
           ...(options.name === undefined ? {} : { name: options.name }),
+          ...(cache === undefined ? {} : { cache }),
+          registry: { insecure: options.insecureRegistry, ...(options.platform === undefined ? {} : { platform: options.platform }) },
           onProgress: (p) => progress.update(p),
         });
       } finally {
         progress.done();
+        await cache?.close();
       }
       for (const warning of outcome.report.warnings) ctx.log.warn(warning);
       if (repo === undefined) ctx.log.warn('no state repository: components only, no advisories matched (use --repo or stella init)');
