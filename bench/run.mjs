@@ -10,6 +10,7 @@
 //   matching 10,000 real components against the whole index
 //   committing one report into 1,000 and 10,000 reports ÷ native git; bundle export ÷ git bundle create
 //   push and pull of one report against git http-backend on loopback: time and bytes
+//   registry pull ÷ OCI archive scan; scans with the cache, cold vs warm; re-match of 100 cached SBOMs (bench/registry.mjs)
 //   cdxgen on the same file, when installed
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { measureStartup, startupLines } from './startup.mjs';
+import { registryLines } from './registry.mjs';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -108,6 +110,9 @@ try {
     console.log(`| ${name} | ${fmt(scan.ms)} | ${mb(scan.peakRssMB)} | ${floorName} | ${fmt(floor.ms)} | ${ratio.toFixed(2)} | ≤ ${goal}, RSS ≤ 200 MB |`);
   }
   console.log(`(${ociScan.components} components, ${ociScan.findings} findings)`);
+
+  console.log('\n## Registry pulls and the scan cache');
+  for (const line of await registryLines({ repo, home: env.STELLA_HOME, work, images, node, runs: RUNS })) console.log(line);
 
   const cdxgen = ['node_modules/.bin/cdxgen'].map((p) => join(root, p)).find(existsSync) ?? (await run('sh', ['-c', 'command -v cdxgen']).then((r) => r.stdout.trim(), () => ''));
   if (cdxgen) {

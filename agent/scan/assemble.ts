@@ -28,8 +28,12 @@ export interface ScanOutcome {
   sbom: object;
 }
 
-/** Builds the outcome; `matched` undefined means no repository (nothing checked, and the report says so). */
-export function assembleOutcome(resolved: ResolvedInventory, matched: RepoMatch | undefined): ScanOutcome {
+/**
+ * Builds the outcome; `matched` undefined means no repository (nothing
+ * checked, and the report says so). `sbom`: the SBOM built for this same
+ * inventory before (it does not depend on the feeds), else one is built.
+ */
+export function assembleOutcome(resolved: ResolvedInventory, matched: RepoMatch | undefined, sbom?: object): ScanOutcome {
   const warnings = [...resolved.warnings, ...(matched?.warnings ?? [])];
   const findings = matched?.findings ?? [];
   if (resolved.components.length === 0) warnings.push(`${resolved.target.name}: no components found, so nothing was checked`);
@@ -45,8 +49,7 @@ export function assembleOutcome(resolved: ResolvedInventory, matched: RepoMatch 
     findings,
     warnings,
   };
-  const sbom = buildCycloneDx({ target: resolved.target, components: resolved.components, tool: { name: 'stella', version } });
-  return { report, sbom };
+  return { report, sbom: sbom ?? buildCycloneDx({ target: resolved.target, components: resolved.components, tool: { name: 'stella', version } }) };
 }
 
 /**

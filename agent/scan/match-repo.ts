@@ -15,6 +15,7 @@ import { matchComponents } from '../../core/match/matcher.js';
 import type { Finding, Report, ReportComponent } from '../../core/model/report.js';
 import { AdvisoryIndex } from '../index/advisory-index.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
+import { memoAdvisories } from './memo-source.js';
 
 /** What matching one component list gives. */
 export interface RepoMatch {
@@ -32,8 +33,11 @@ export interface RepoMatcher {
   close(): Promise<void>;
 }
 
-/** Opens the index and brings it to the main branch's feeds. */
-export async function openRepoMatcher(repo: StateRepo): Promise<RepoMatcher> {
+/**
+ * Opens the index and brings it to the main branch's feeds. `memo`: remember
+ * lookups across `match` calls (re-matching many targets, memo-source.ts).
+ */
+export async function openRepoMatcher(repo: StateRepo, options: { memo?: boolean } = {}): Promise<RepoMatcher> {
   const commit = await repo.store.branchTip(MAIN_BRANCH);
   if (commit === undefined) throw new StellaError('REPO_INVALID', `${repo.dir}: no ${MAIN_BRANCH} branch`);
   const feedsFolder = await repo.store.listFolder(commit, 'feeds');
@@ -50,11 +54,12 @@ export async function openRepoMatcher(repo: StateRepo): Promise<RepoMatcher> {
     throw error;
   }
   const feed = { commit, tree: feedsTree ?? 'none' };
+  const source = options.memo === true ? memoAdvisories(index) : index;
   return {
     feed,
     match: async (components) => {
-      const matched = await matchComponents(components, index);
-      const findings = await enrichFindings(matched.findings, index);
+      const matched = await matchComponents(components, source);
+      const findings = await enrichFindings(matched.findings, source);
       return { findings, warnings: [...warnings, ...matched.warnings], coverage: matched.coverage, feed };
     },
     close: () => index.close(),

@@ -29,12 +29,13 @@ export interface RematchResult {
 export async function rematchCached(cache: ScanCache, repo: StateRepo): Promise<RematchResult[]> {
   const targets = await cache.targets();
   if (targets.length === 0) return [];
-  const matcher = await openRepoMatcher(repo);
+  const matcher = await openRepoMatcher(repo, { memo: true });
   const results: RematchResult[] = [];
   try {
     for (const [target, record] of targets) {
       const resolved = { target: record.target, components: record.components, warnings: record.warnings };
-      const outcome = assembleOutcome(resolved, await matcher.match(record.components));
+      // The SBOM depends on the inventory only: the one recorded at scan time is reused.
+      const outcome = assembleOutcome(resolved, await matcher.match(record.components), record.sbom);
       const findings = findingsDigest(outcome.report.findings);
       const changed = findings !== record.findings;
       if (changed) await cache.putTarget(target, { ...record, findings });
