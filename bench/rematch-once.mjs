@@ -1,6 +1,6 @@
 // Re-match of N cached SBOMs after a feed update, in a fresh process. Two real
 // inventories (debian-node, debian-base) are scanned into a fresh cache and
-// recorded as N targets; then one advisory is imported (the feed update) and
+// recorded as N targets, each with one component changed; then one advisory is imported (the feed update) and
 // every target is re-matched from the cache. Prints {ms, targets, changed, importMs}.
 // Usage: node bench/rematch-once.mjs REPO HOME NODE_IMAGE BASE_IMAGE N CACHE_DIR
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -20,9 +20,16 @@ const cache = await ScanCache.open(cacheDir);
 await scanTarget(nodeImage, { repo, cache });
 await scanTarget(baseImage, { repo, cache });
 const records = [await cache.getTarget(nodeImage), await cache.getTarget(baseImage)];
+const sboms = [await cache.getSbom(nodeImage), await cache.getSbom(baseImage)];
+// Every copy differs from the others (one component at another version), as images built on a shared base do.
 for (let i = 0; i < Number(count) - 2; i++) {
   const record = records[i % 2];
-  await cache.putTarget(`bench-target-${String(i).padStart(3, '0')}`, { ...record, target: { ...record.target, name: `bench-target-${i}` } });
+  const components = record.components.map((c, j) => {
+    if (j !== (i * 7) % record.components.length) return c;
+    const version = `${c.version}.${i}`;
+    return { ...c, version, purl: c.purl.replace(`@${c.version}`, `@${version}`) };
+  });
+  await cache.putTarget(`bench-target-${String(i).padStart(3, '0')}`, { ...record, components, target: { ...record.target, name: `bench-target-${i}` } }, sboms[i % 2]);
 }
 const id = `BENCH-${Date.now()}`;
 const advisory = {

@@ -7,8 +7,9 @@
  * Keys: `meta:schema` (layout and tool version: any other value drops the
  * whole cache), `rec:layer:…` / `rec:image:…` (sealed records, seal.ts),
  * `use:…` (LRU order and size of each record), `target:…` (one inventory
- * per target, outside the byte bound: there are few, and re-matching needs
- * them all). A record that fails its checksum or shape drops the whole
+ * per target, outside the byte bound: there are few, and
+ * re-matching needs them all), `findings:…` (the digest of its last
+ * findings, rewritten alone when a re-match changes them) and `sbom:…`. A record that fails its checksum or shape drops the whole
  * cache: one bad value means nothing else in it can be trusted. Records
  * past the byte bound are evicted least recently used first.
  *
@@ -114,30 +115,62 @@ export class ScanCache implements LayerCache {
 
   /** The inventory recorded for a target (as scanned: its path or registry reference). */
   async getTarget(target: string): Promise<TargetRecord | undefined> {
-    const stored = await this.db.get(`target:${target}`);
+    const [stored, findings] = await this.db.getMany([`target:${target}`, `findings:${target}`]);
     if (stored === undefined) return undefined;
-    const value = unseal(stored);
-    if (isTargetRecord(value)) return value;
-    await this.reset();
-    return undefined;
+    const record = await this.checkTarget(unseal(stored), findings);
+    return record;
   }
 
-  async putTarget(target: string, record: TargetRecord): Promise<void> {
-    await this.db.put(`target:${target}`, seal(record));
+  /**
+   * Records a target's inventory, the digest of its findings and its SBOM
+   * (kept apart: re-matching reads every inventory but only the SBOMs of
+   * targets whose findings changed).
+   */
+  async putTarget(target: string, record: TargetRecord, sbom: object): Promise<void> {
+    const { findings, ...rest } = record;
+    await this.db.batch([
+      { type: 'put', key: `target:${target}`, value: seal(rest) },
+      { type: 'put', key: `findings:${target}`, value: findings ?? '' },
+      { type: 'put', key: `sbom:${target}`, value: seal(sbom) },
+    ]);
+  }
+
+  /** The SBOM recorded for a target; undefined when absent or damaged (then it is built again). */
+  async getSbom(target: string): Promise<object | undefined> {
+    const stored = await this.db.get(`sbom:${target}`);
+    const value = stored === undefined ? undefined : unseal(stored);
+    return typeof value === 'object' && value !== null ? value : undefined;
+  }
+
+  /** Records only the digest of a target's findings (after re-matching: the inventory is unchanged). */
+  async putFindings(target: string, findings: string): Promise<void> {
+    await this.db.put(`findings:${target}`, findings);
   }
 
   /** Every target record, in key order; a corrupt one drops the cache (and the list is then empty). */
   async targets(): Promise<Array<[string, TargetRecord]>> {
     const out: Array<[string, TargetRecord]> = [];
+    const keys: string[] = [];
+    const values: string[] = [];
     for await (const [key, stored] of this.db.iterator({ gt: 'target:', lt: 'target;' })) {
-      const value = unseal(stored);
-      if (!isTargetRecord(value)) {
-        await this.reset();
-        return [];
-      }
-      out.push([key.slice('target:'.length), value]);
+      keys.push(key.slice('target:'.length));
+      values.push(stored);
+    }
+    const findings = await this.db.getMany(keys.map((key) => `findings:${key}`));
+    for (const [i, key] of keys.entries()) {
+      const record = await this.checkTarget(unseal(values[i] ?? ''), findings[i]);
+      if (record === undefined) return [];
+      out.push([key, record]);
     }
     return out;
+  }
+
+  /** The record, or undefined after dropping the cache when it is damaged. */
+  private async checkTarget(value: unknown, findings: string | undefined): Promise<TargetRecord | undefined> {
+    const record = typeof value === 'object' && value !== null ? { ...value, findings: findings === undefined || findings === '' ? null : findings } : value;
+    if (isTargetRecord(record) && (record.findings === null || /^[0-9a-f]{64}$/.test(record.findings))) return record;
+    await this.reset();
+    return undefined;
   }
 
   private async get<T>(kind: Kind, key: string, shape: (value: unknown) => value is T): Promise<T | undefined> {

@@ -17,8 +17,6 @@ export interface TargetRecord {
   warnings: string[];
   /** sha256 of the findings last reported for it, or null before any were matched. */
   findings: string | null;
-  /** Its CycloneDX SBOM (independent of the feeds, so re-matching reuses it). */
-  sbom: object;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -55,7 +53,6 @@ export function isTargetRecord(value: unknown): value is TargetRecord {
     typeof value['target']['name'] === 'string' &&
     Array.isArray(value['components']) &&
     isStringList(value['warnings']) &&
-    isObject(value['sbom']) &&
     (value['findings'] === null || typeof value['findings'] === 'string')
   );
 }

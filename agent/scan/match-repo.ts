@@ -15,6 +15,8 @@ import { matchComponents } from '../../core/match/matcher.js';
 import type { Finding, Report, ReportComponent } from '../../core/model/report.js';
 import { AdvisoryIndex } from '../index/advisory-index.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
+import { memoMatch } from './memo-match.js';
+import type { InventoryMatch } from './memo-match.js';
 import { memoAdvisories } from './memo-source.js';
 
 /** What matching one component list gives. */
@@ -35,7 +37,8 @@ export interface RepoMatcher {
 
 /**
  * Opens the index and brings it to the main branch's feeds. `memo`: remember
- * lookups across `match` calls (re-matching many targets, memo-source.ts).
+ * each component's findings across `match` calls (re-matching many targets:
+ * memo-match.ts, memo-source.ts).
  */
 export async function openRepoMatcher(repo: StateRepo, options: { memo?: boolean } = {}): Promise<RepoMatcher> {
   const commit = await repo.store.branchTip(MAIN_BRANCH);
@@ -54,16 +57,20 @@ export async function openRepoMatcher(repo: StateRepo, options: { memo?: boolean
     throw error;
   }
   const feed = { commit, tree: feedsTree ?? 'none' };
-  const source = options.memo === true ? memoAdvisories(index) : index;
+  const memo = options.memo === true ? memoMatch(memoAdvisories(index)) : undefined;
   return {
     feed,
     match: async (components) => {
-      const matched = await matchComponents(components, source);
-      const findings = await enrichFindings(matched.findings, source);
-      return { findings, warnings: [...warnings, ...matched.warnings], coverage: matched.coverage, feed };
+      const matched = memo === undefined ? await matchOnce(components, index) : await memo(components);
+      return { findings: matched.findings, warnings: [...warnings, ...matched.warnings], coverage: matched.coverage, feed };
     },
     close: () => index.close(),
   };
+}
+
+async function matchOnce(components: ReportComponent[], index: AdvisoryIndex): Promise<InventoryMatch> {
+  const matched = await matchComponents(components, index);
+  return { findings: await enrichFindings(matched.findings, index), warnings: matched.warnings, coverage: matched.coverage };
 }
 
 /** Coverage when nothing is matched: every component unchecked. */

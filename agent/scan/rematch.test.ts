@@ -9,12 +9,14 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imagesDir } from '../../test/helpers/paths.js';
+import { imagesDir, sharedData } from '../../test/helpers/paths.js';
 import { tempRepo, type TempRepo } from '../../test/helpers/repo.js';
 import { ScanCache } from '../cache/scan-cache.js';
 import { importOsv } from '../feeds/import-osv.js';
 import { rematchCached } from './rematch.js';
+import type { RematchResult } from './rematch.js';
 import { scanTarget } from './scan.js';
+import type { ScanOutcome } from './scan.js';
 
 function advisory(id: string, ecosystem: string, name: string, fixed: string): object {
   return {
@@ -25,6 +27,13 @@ function advisory(id: string, ecosystem: string, name: string, fixed: string): o
     summary: `${name} test advisory`,
     affected: [{ package: { ecosystem, name }, ranges: [{ type: ecosystem === 'npm' ? 'SEMVER' : 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
   };
+}
+
+/** The new outcome of a target that changed (fails the test when it did not). */
+function outcomeOf(results: RematchResult[], target: string): ScanOutcome {
+  const result = results.find((r) => r.target === target);
+  if (result?.changed !== true) throw new Error(`${target} did not change`);
+  return result.outcome;
 }
 
 let t: TempRepo;
@@ -75,12 +84,20 @@ describe('rematchCached', () => {
         [baseLayout, false],
         [nodeLayout, true],
       ]);
-      const node = results.find((r) => r.target === nodeLayout);
-      expect(node?.outcome.report.findings.map((f) => f.id)).toContain('TEST-0002');
-      expect(JSON.stringify(node?.outcome.report)).toBe(JSON.stringify(fresh.report));
-      expect(JSON.stringify(node?.outcome.sbom)).toBe(JSON.stringify(fresh.sbom));
+      const node = outcomeOf(results, nodeLayout);
+      expect(node.report.findings.map((f) => f.id)).toContain('TEST-0002');
+      expect(JSON.stringify(node.report)).toBe(JSON.stringify(fresh.report));
+      expect(JSON.stringify(node.sbom)).toBe(JSON.stringify(fresh.sbom));
       // Recorded: the same feed again changes nothing.
       expect((await rematchCached(cache, t.repo)).filter((r) => r.changed)).toEqual([]);
+
+      // Real advisories (npm's OSV export): re-matched reports equal fresh scans', finding for finding.
+      await importOsv(t.repo, [join(sharedData, 'osv', 'npm', 'all.zip')], { key: t.key });
+      await cp(join(imagesDir, 'debian-node.oci'), nodeLayout, { recursive: true });
+      const real = await scanTarget(nodeLayout, { repo: t.repo });
+      expect(real.report.findings.length).toBeGreaterThan(5);
+      const again = await rematchCached(cache, t.repo);
+      expect(JSON.stringify(outcomeOf(again, nodeLayout).report)).toBe(JSON.stringify(real.report));
     } finally {
       await cache.close();
     }

@@ -16,14 +16,16 @@ import type { ScanOutcome } from './assemble.js';
 import { openRepoMatcher } from './match-repo.js';
 
 /** One cached target after re-matching. */
-export interface RematchResult {
-  /** The target as it was scanned (path or registry reference). */
-  target: string;
-  /** True when its findings differ from those last recorded for it. */
-  changed: boolean;
-  /** The report and SBOM as a scan with the current feeds would give them. */
-  outcome: ScanOutcome;
-}
+export type RematchResult =
+  | {
+      /** The target as it was scanned (path or registry reference). */
+      target: string;
+      /** Its findings differ from those last recorded for it. */
+      changed: true;
+      /** The report and SBOM a scan with the current feeds would give. */
+      outcome: ScanOutcome;
+    }
+  | { target: string; changed: false };
 
 /** Re-matches every cached target (see the module comment), recording the new findings digests. */
 export async function rematchCached(cache: ScanCache, repo: StateRepo): Promise<RematchResult[]> {
@@ -34,12 +36,16 @@ export async function rematchCached(cache: ScanCache, repo: StateRepo): Promise<
   try {
     for (const [target, record] of targets) {
       const resolved = { target: record.target, components: record.components, warnings: record.warnings };
+      const matched = await matcher.match(record.components);
+      const findings = findingsDigest(matched.findings);
+      if (findings === record.findings) {
+        results.push({ target, changed: false });
+        continue;
+      }
       // The SBOM depends on the inventory only: the one recorded at scan time is reused.
-      const outcome = assembleOutcome(resolved, await matcher.match(record.components), record.sbom);
-      const findings = findingsDigest(outcome.report.findings);
-      const changed = findings !== record.findings;
-      if (changed) await cache.putTarget(target, { ...record, findings });
-      results.push({ target, changed, outcome });
+      const outcome = assembleOutcome(resolved, matched, await cache.getSbom(target));
+      await cache.putFindings(target, findings);
+      results.push({ target, changed: true, outcome });
     }
   } finally {
     await matcher.close();

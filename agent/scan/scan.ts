@@ -63,7 +63,7 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
   }
   if (options.cache !== undefined) {
     const findings = options.repo === undefined ? null : findingsDigest(outcome.report.findings);
-    await options.cache.putTarget(targetPath, { ...resolved, findings, sbom: outcome.sbom });
+    await options.cache.putTarget(targetPath, { ...resolved, findings }, outcome.sbom);
   }
   return outcome;
 }
