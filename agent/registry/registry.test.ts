@@ -6,10 +6,11 @@
  * redirects to plain http elsewhere refused, and the bearer-token flow
  * against the registry's `auth: token` mode with our own token service.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, runStella } from '../../test/helpers/cli.js';
 import { imagesDir } from '../../test/helpers/paths.js';
 import { pushArchive, startProxy, startRegistry } from '../../test/helpers/registry.js';
 import type { TestRegistry } from '../../test/helpers/registry.js';
@@ -198,6 +199,28 @@ describe('registry bearer-token auth', () => {
     const report = await scan(`registry://${secured.host}/stella/debian-node:1`, { registry: { credentials: { username: 'scanner', password: 'pull-secret' } } });
     expect(JSON.stringify(report.components)).toBe(JSON.stringify(archiveReport.components));
     expect(tokens.requests.at(-1)).toEqual({ scope: 'repository:stella/debian-node:pull', service: tokens.service, authorized: true });
+  }, 120_000);
+
+  it('stella scan --cache takes the credentials from the config file and answers the rescan from the cache', async () => {
+    const root = join(tmp, 'cli');
+    await mkdir(join(root, 'home'), { recursive: true });
+    const env = cliEnv(root);
+    await writeFile(join(root, 'home', 'config.yaml'), `registries:\n  "${secured.host}": { username: scanner, password: pull-secret }\n`);
+    const args = ['scan', '--format', 'json', '--cache', join(root, 'cache'), `registry://${secured.host}/stella/debian-node:1`];
+    const first = await runStella(args, { env, cwd: root });
+    expect(first.stderr).not.toContain('stella: ');
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout) as { components: Array<{ purl: string }> };
+    // The JSON document lists components in its own (purl) order.
+    expect(report.components.map((c) => c.purl).sort()).toEqual(archiveReport.components.map((c) => c.purl).sort());
+    const requests = tokens.requests.length;
+    const second = await runStella(args, { env, cwd: root });
+    expect(second.stdout).toBe(first.stdout);
+    // The manifest is still asked for (a tag may move), so one token; no blob.
+    expect(tokens.requests.length).toBe(requests + 1);
+    const bad = await runStella(['scan', '--platform', 'linux', `registry://${secured.host}/stella/debian-node:1`], { env, cwd: root });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--platform linux: expected os/arch[/variant]');
   }, 120_000);
 
   it('fails with REGISTRY_AUTH when the token service refuses the credentials', async () => {
