@@ -6,7 +6,7 @@
  *
  * @example
  *   const source: LayerSource = { size: 1234, label: 'blob sha256:…', open: async () => Readable.fromWeb(body) };
- *   const head = await openLayerSource(source, 1 << 20); // { head: first bytes, stream: all bytes }
+ *   const head = await openLayerSource(source, 1 << 20, 'app: layer sha256:…'); // { head: first bytes, stream: all bytes }
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -36,11 +36,12 @@ export function isByteRange(source: LayerSource): source is ByteRange {
 }
 
 /**
- * Opens `source`; at least `want` head bytes are returned when it has them.
+ * Opens `source`; at least `want` head bytes are returned when it has them
+ * (`where` prefixes the error of a stream longer than declared).
  * A byte range is peeked with one small read; a stream is peeked by holding
  * its first chunks back and replaying them, so nothing is fetched twice.
  */
-export async function openLayerSource(source: LayerSource, readChunk: number, want = 4): Promise<OpenedSource> {
+export async function openLayerSource(source: LayerSource, readChunk: number, where: string, want = 4): Promise<OpenedSource> {
   if (isByteRange(source)) {
     const head = Buffer.alloc(Math.min(want, source.size));
     if (head.length > 0) {
@@ -71,14 +72,16 @@ export async function openLayerSource(source: LayerSource, readChunk: number, wa
   const head = Buffer.concat(held).subarray(0, want);
   let seen = heldBytes;
   const declared = source.size;
+  const tooLong = (): StellaError => new StellaError('DIGEST_MISMATCH', `${where}: the blob is longer than the ${declared} bytes its descriptor declares`);
   async function* replay(): AsyncGenerator<Buffer> {
     try {
+      if (seen > declared) throw tooLong();
       yield* held;
       if (ended) return;
       for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) {
         seen += next.value.length;
         // A stream cannot run on without end: past its declared size it is not the blob described.
-        if (seen > declared) throw new StellaError('DIGEST_MISMATCH', `blob is longer than the ${declared} bytes its descriptor declares`);
+        if (seen > declared) throw tooLong();
         yield next.value;
       }
     } finally {

@@ -69,7 +69,7 @@ const STOPPED = new StellaError('INTERNAL', 'layer read stopped early');
 /** Reads the layer in `range`, calling `visitor` for each entry. */
 export async function readLayer(range: LayerSource, visitor: TarVisitor, options: LayerReadOptions): Promise<LayerReadResult> {
   const { where, limits } = options;
-  const { head, stream: source } = await openLayerSource(range, READ_CHUNK);
+  const { head, stream: source } = await openLayerSource(range, READ_CHUNK, where);
   let compressed: boolean;
   try {
     compressed = sniffCompression(head, where);
@@ -158,7 +158,7 @@ function budgetError(where: string, budget: number, stored: number, compressed: 
 async function verifyWhole(range: LayerSource, digest: string, where: string, cause: unknown): Promise<void> {
   const hash: Hash = createHash('sha256');
   try {
-    const { stream } = await openLayerSource(range, CHUNK);
+    const { stream } = await openLayerSource(range, CHUNK, where);
     for await (const chunk of stream as AsyncIterable<Buffer>) hash.update(chunk);
   } catch {
     return; // unreadable: the original error says enough

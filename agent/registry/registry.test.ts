@@ -165,6 +165,23 @@ describe('registry pulls', () => {
     }
   }, 120_000);
 
+  it('cuts off a blob that runs past its declared size', async () => {
+    const layer = archiveReport.target.layers?.[2]?.digest ?? '';
+    const proxy = await startProxy(registry.host, async (request, response, upstream) => {
+      if (!(request.url ?? '').endsWith(`/blobs/${layer}`)) return false;
+      const body = Buffer.concat([(await upstream()).body, Buffer.alloc(1 << 20)]);
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(body.length) }).end(body);
+      return true;
+    });
+    try {
+      const error = await errorOf(scan(`registry://${proxy.host}/stella/debian-node:1`));
+      expect(error.code).toBe('DIGEST_MISMATCH');
+      expect(error.message).toContain('the blob is longer than the 252 bytes its descriptor declares');
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
+
   it('refuses a redirect to plain http on a host that is not loopback', async () => {
     const proxy = await startProxy(registry.host, async (request, response) => {
       if (!(request.url ?? '').includes('/blobs/')) return false;
