@@ -52,6 +52,7 @@ export interface ScanCacheOptions {
 
 const SCHEMA_KEY = 'meta:schema';
 const LAYOUT = 'stella-scan-cache/1';
+/** The default byte bound of layer and image records. */
 export const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
 
 type Kind = 'layer' | 'image';

@@ -15,6 +15,7 @@ import { formatPlatform, platformMatches } from './platform.js';
 import type { Platform } from './platform.js';
 import { readBounded } from './transport.js';
 
+/** The manifest media types asked for (Accept), image manifests first. */
 export const MANIFEST_TYPES = [
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.v2+json',

@@ -28,6 +28,7 @@ export interface RegistryReference {
   name: string;
 }
 
+/** The scheme that marks a scan target as a registry image. */
 export const REGISTRY_SCHEME = 'registry://';
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::(\d{1,5}))?$/;
 const COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;

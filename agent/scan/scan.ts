@@ -2,8 +2,10 @@
  * One scan, start to finish: resolve the target to components (SBOM-first:
  * a given SBOM is the inventory; otherwise layers or files are read), match
  * them against the state repository's advisories, and assemble the report
- * and the CycloneDX SBOM. Nothing is written anywhere; committing is the
- * caller's choice (`commit-report.ts`).
+ * and the CycloneDX SBOM. A `registry://` target is pulled (agent/registry);
+ * with a scan cache, unchanged images and layers are not read again and the
+ * target's inventory is kept for re-matching (rematch.ts). Nothing else is
+ * written; committing is the caller's choice (`commit-report.ts`).
  *
  * @example
  *   const { report, sbom } = await scanTarget('app.oci.tar', { repo });
