@@ -85,8 +85,11 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
       case 'remote':
         // Push/pull credentials: validated where they are used (agent/remote/credentials.ts), never stored in a repository.
         break;
+      case 'registries':
+        // Registry credentials per host: validated where they are used (agent/registry/credentials.ts).
+        break;
       default:
-        throw new StellaError('CONFIG_INVALID', `${path}: unknown setting "${key}" (known: repo, node, remote, agent)`);
+        throw new StellaError('CONFIG_INVALID', `${path}: unknown setting "${key}" (known: repo, node, remote, agent, registries)`);
     }
   }
   return config;

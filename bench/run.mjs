@@ -14,6 +14,7 @@
 //   OPA wasm policy evaluation of one target with 1,000 findings: p50/p95 over 1,000 runs (goal p95 ≤ 20 ms)
 //   built-in policy evaluation of one target with 1,000 findings (p50/p95 of 1,000 runs), and
 //   policy simulation over 1,000 committed reports (total time)
+//   registry pull ÷ OCI archive scan; scans with the cache, cold vs warm; re-match of 100 cached SBOMs (bench/registry.mjs)
 //   cdxgen on the same file, when installed
 //   the agent service: warm rescan of debian-node through the HTTP API (p50/p95 of 100), idle RSS, GET /healthz requests/s
 import { execFile, execFileSync } from 'node:child_process';
@@ -22,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { measureStartup, startupLines } from './startup.mjs';
+import { registryLines } from './registry.mjs';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -140,6 +142,8 @@ try {
   console.log(`warm rescan of debian-node through the HTTP API (submit until done, ${svc.warmRuns} requests): p50 ${svc.warmP50Ms.toFixed(0)} ms, p95 ${svc.warmP95Ms.toFixed(0)} ms (goal p95 ≤ 50 ms; first scan ${svc.coldMs.toFixed(0)} ms)`);
   console.log(`agent idle RSS: ${mb(svc.idleRssMB)} fresh, ${mb(svc.idleRssAfterMB)} after the scans (goal ≤ 80 MB)`);
   console.log(`GET /healthz, keep-alive, 16 connections, 10 s: ${svc.healthzRps.toFixed(0)} requests/s (goal ≥ 5,000); client CPU ${svc.clientCpuPct.toFixed(0)}%, agent CPU ${svc.agentCpuPct.toFixed(0)}% (of one core)`);
+  console.log('\n## Registry pulls and the scan cache');
+  for (const line of await registryLines({ repo, home: env.STELLA_HOME, work, images, node, runs: RUNS })) console.log(line);
 
   const cdxgen = ['node_modules/.bin/cdxgen'].map((p) => join(root, p)).find(existsSync) ?? (await run('sh', ['-c', 'command -v cdxgen']).then((r) => r.stdout.trim(), () => ''));
   if (cdxgen) {

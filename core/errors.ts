@@ -26,6 +26,12 @@ export type StellaErrorCode =
   | 'ADVISORY_INVALID'
   | 'VERSION_INVALID'
   | 'PATH_UNSAFE'
+  // registries (pulling images) and the scan cache
+  | 'REGISTRY_UNREACHABLE'
+  | 'REGISTRY_REFUSED'
+  | 'REGISTRY_AUTH'
+  | 'INSECURE_REGISTRY'
+  | 'CACHE_UNAVAILABLE'
   // state repository and trust
   | 'REPO_NOT_FOUND'
   | 'REPO_EXISTS'

@@ -41,10 +41,10 @@ describe('error messages', () => {
     expect(result.stderr).not.toContain('imported, not scanned');
   });
 
-  it('a registry reference says registries are not supported yet and how to make a tar of the image', async () => {
+  it('a bare registry reference says how to pull it with registry:// and how to make a tar of the image', async () => {
     const result = await stella('scan', 'alpine:3.19');
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('stella: alpine:3.19: looks like a registry reference, and pulling images from registries is not supported yet');
+    expect(result.stderr).toContain('stella: alpine:3.19: looks like a registry reference; pull it with `stella scan registry://HOST/alpine:3.19`');
     expect(result.stderr).toContain('`docker save alpine:3.19 -o alpine.tar`');
     expect(result.stderr).toContain('`skopeo copy docker://alpine:3.19 docker-archive:alpine.tar`');
     const missing = await stella('scan', 'no-such-file.tar');

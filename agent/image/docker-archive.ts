@@ -17,6 +17,7 @@ import { readLayers } from './read-layers.js';
 import type { ImageResult, LayerPlan, LayersContext } from './read-layers.js';
 import type { ArchiveIndex, ArchiveMember } from './tar-index.js';
 import { printable } from './warnings.js';
+import { readThroughImageCache } from './image-cache.js';
 
 const HEX_NAME = /(?:^|\/)(?:sha256[:/])?([0-9a-f]{64})(?:\.json)?$/;
 
@@ -52,7 +53,8 @@ export async function readDockerArchive(index: ArchiveIndex, context: LayersCont
     const member = lookup(index, name, `layer ${name} referenced by manifest.json`, input);
     return { range: { file: index.file, start: member.start, size: member.size }, diffId: diffIds[i], digest: undefined, diffIdCheck: 'always' };
   });
-  const result = await readLayers(plans, context);
+  // Docker's image id (the config digest) keys the image record.
+  const result = await readThroughImageCache(context, configDigest, () => readLayers(plans, context));
   const tags = image['RepoTags'];
   const name = Array.isArray(tags) && typeof tags[0] === 'string' ? tags[0] : undefined;
   return { name, digest: configDigest, layers: result.layers, packages: result.packages, os: result.os };

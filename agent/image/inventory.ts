@@ -9,10 +9,11 @@
  */
 import type { AnyExtractor } from '../../core/extract/extractor.js';
 import type { ExtractedPackage, OsRelease } from '../../core/model/package.js';
+import type { LayerCache } from './layer-cache.js';
 import type { Limits } from './limits.js';
 
 /** The kinds of target `readTarget` reads. */
-export type TargetKind = 'docker-archive' | 'oci-layout' | 'oci-archive' | 'rootfs-dir' | 'rootfs-tar' | 'project-dir';
+export type TargetKind = 'docker-archive' | 'oci-layout' | 'oci-archive' | 'registry-image' | 'rootfs-dir' | 'rootfs-tar' | 'project-dir';
 
 /** One layer of an image (or the one layer of a rootfs tar). */
 export interface InventoryLayer {
@@ -63,6 +64,8 @@ export interface ReadTargetOptions {
   extractors: readonly AnyExtractor[];
   onProgress?: (progress: ReadProgress) => void;
   limits?: Partial<Limits>;
+  /** Records of images and layers read before (agent/cache): unchanged layers are not read again. */
+  cache?: LayerCache;
 }
 
 /** Canonical package order (byte-wise string comparison, not locale-dependent). */

@@ -17,13 +17,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { Readable, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { StellaError } from '../../core/errors.js';
-import type { ByteRange } from './byte-range.js';
+import { openLayerSource } from './layer-source.js';
+import type { LayerSource } from './layer-source.js';
 import { layerByteBudget } from './limits.js';
 import type { Limits } from './limits.js';
 import { TarParser } from '../../core/archive/tar/parser.js';
@@ -68,16 +67,22 @@ const READ_CHUNK = 1 << 20;
 const STOPPED = new StellaError('INTERNAL', 'layer read stopped early');
 
 /** Reads the layer in `range`, calling `visitor` for each entry. */
-export async function readLayer(range: ByteRange, visitor: TarVisitor, options: LayerReadOptions): Promise<LayerReadResult> {
+export async function readLayer(range: LayerSource, visitor: TarVisitor, options: LayerReadOptions): Promise<LayerReadResult> {
   const { where, limits } = options;
-  const compressed = await sniffCompression(range, where);
+  const { head, stream: source } = await openLayerSource(range, READ_CHUNK, where);
+  let compressed: boolean;
+  try {
+    compressed = sniffCompression(head, where);
+  } catch (error) {
+    source.destroy();
+    throw error;
+  }
   const storedHash = options.digest !== undefined || options.hashStored === true ? createHash('sha256') : undefined;
   // For a plain tar the stored bytes are the tar: one hash serves both.
   const checkDiffId = options.diffId !== undefined && (options.diffIdCheck !== 'if-free' || !compressed);
   const tarHash = (checkDiffId || options.hashTar === true) && (compressed || storedHash === undefined) ? createHash('sha256') : undefined;
   const parser = new TarParser(visitor, { where, maxHeaderBytes: limits.maxHeaderBytes, maxPathBytes: limits.maxPathBytes });
   const budget = layerByteBudget(limits, range.size, compressed);
-  const source = range.size === 0 ? Readable.from([]) : createReadStream(range.file, { start: range.start, end: range.start + range.size - 1, highWaterMark: READ_CHUNK });
   const { onBytes, stop } = options;
   // Attached right before pipeline() in the same tick: the stream starts flowing on the next tick, when the pipe is in place.
   source.on('data', (chunk: Buffer) => {
@@ -132,15 +137,8 @@ export async function readLayer(range: ByteRange, visitor: TarVisitor, options: 
 }
 
 /** Gzip (true), plain tar (false); zstd and gzip with another method are refused. */
-async function sniffCompression(range: ByteRange, where: string): Promise<boolean> {
-  if (range.size < 4) return false;
-  const head = Buffer.alloc(4);
-  const handle = await open(range.file, 'r');
-  try {
-    await handle.read(head, 0, 4, range.start);
-  } finally {
-    await handle.close();
-  }
+function sniffCompression(head: Buffer, where: string): boolean {
+  if (head.length < 4) return false;
   if (head[0] === 0x1f && head[1] === 0x8b) {
     if (head[2] !== 8) throw new StellaError('GZIP_CORRUPT', `${where}: gzip stream with unknown compression method ${head[2] ?? '?'}`);
     return true;
@@ -157,14 +155,11 @@ function budgetError(where: string, budget: number, stored: number, compressed: 
 }
 
 /** Hashes the whole range; throws DIGEST_MISMATCH (caused by `cause`) when it does not match. */
-async function verifyWhole(range: ByteRange, digest: string, where: string, cause: unknown): Promise<void> {
+async function verifyWhole(range: LayerSource, digest: string, where: string, cause: unknown): Promise<void> {
   const hash: Hash = createHash('sha256');
   try {
-    if (range.size > 0) {
-      for await (const chunk of createReadStream(range.file, { start: range.start, end: range.start + range.size - 1, highWaterMark: CHUNK })) {
-        hash.update(chunk as Buffer);
-      }
-    }
+    const { stream } = await openLayerSource(range, CHUNK, where);
+    for await (const chunk of stream as AsyncIterable<Buffer>) hash.update(chunk);
   } catch {
     return; // unreadable: the original error says enough
   }

@@ -20,6 +20,8 @@ import type { OciStore } from './oci-store.js';
 import { readLayers, shortDigest } from './read-layers.js';
 import type { ImageResult, LayerPlan, LayersContext } from './read-layers.js';
 import type { ByteRange } from './byte-range.js';
+import { readThroughImageCache } from './image-cache.js';
+import type { ImageParts } from './image-cache.js';
 
 interface Descriptor {
   mediaType: string | undefined;
@@ -39,6 +41,13 @@ export async function readOciImage(store: OciStore, context: LayersContext, base
   const index = jsonObject(await readRange(indexRange, 'index.json', limits.maxMetadataBytes, input), 'index.json', input);
   const top = choose(descriptors(index, 'index.json', input), 'index.json', input);
   const { digest: manifestDigest, document: manifest } = await resolveManifest(store, top, context);
+  const parts = await readThroughImageCache(context, manifestDigest, () => readManifestLayers(store, manifestDigest, manifest, context));
+  return { name: imageName(top, baseName), digest: manifestDigest, ...parts };
+}
+
+/** The config and layers of one image manifest (digest-checked), read into the overlay. */
+async function readManifestLayers(store: OciStore, manifestDigest: string, manifest: JsonObject, context: LayersContext): Promise<ImageParts> {
+  const { input, limits } = context;
 
   const layerDescriptors = descriptorList(manifest, 'layers', `manifest ${shortDigest(manifestDigest)}`, input);
   if (layerDescriptors.length > limits.maxLayers) {
@@ -61,8 +70,8 @@ export async function readOciImage(store: OciStore, context: LayersContext, base
     const range = await locate(store, layer, 'layer', input);
     plans.push({ range, digest: layer.digest, diffId: checkDigest(diffIds[i], `image config rootfs.diff_ids[${i}]`, input), diffIdCheck: 'if-free' });
   }
-  const result = await readLayers(plans, context);
-  return { name: imageName(top, baseName), digest: manifestDigest, layers: result.layers, packages: result.packages, os: result.os };
+  const { layers, packages, os } = await readLayers(plans, context);
+  return { layers, packages, os };
 }
 
 /** Follows indexes from `start` to an image manifest. */

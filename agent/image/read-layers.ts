@@ -10,20 +10,25 @@
  */
 import type { AnyExtractor } from '../../core/extract/extractor.js';
 import type { OsRelease } from '../../core/model/package.js';
-import type { ByteRange } from './byte-range.js';
+import type { LayerSource } from './layer-source.js';
 import { HardlinkTargets } from './hardlink-targets.js';
 import { comparePackages } from './inventory.js';
 import type { InventoryLayer, InventoryPackage, ReadProgress } from './inventory.js';
+import { chainIds, layerRecord, replayLayer } from './layer-cache.js';
+import type { LayerCache } from './layer-cache.js';
 import { LayerScan } from './layer-scan.js';
 import { readLayer } from './layer-stream.js';
 import type { Limits } from './limits.js';
 import { Overlay } from './overlay.js';
+import type { LayerDelta } from './overlay.js';
+import { BlobSpool } from './blob-spool.js';
+import { isByteRange } from './layer-source.js';
 import { imageOsRelease } from './target-os.js';
 import type { Warnings } from './warnings.js';
 
 /** One layer to read. */
 export interface LayerPlan {
-  range: ByteRange;
+  range: LayerSource;
   /** Expected diff id (image config), if known. */
   diffId: string | undefined;
   /** Expected digest of the stored blob (OCI descriptor), if known. */
@@ -44,6 +49,8 @@ export interface LayersContext {
   onProgress: ((progress: ReadProgress) => void) | undefined;
   /** A lone layer (rootfs tar): no `layer N:` prefix on warnings. */
   lone: boolean;
+  /** Records of layers and images read before, and the fingerprint their keys carry (layer-cache.ts). */
+  cache?: { store: LayerCache; fingerprint: string } | undefined;
 }
 
 /** The layers read, the surviving packages with their attribution, and the OS release. */
@@ -69,29 +76,74 @@ const PROGRESS_STEP = 4 << 20;
 
 /** Reads `plans` in order (base layer first) and merges them (see the module comment). */
 export async function readLayers(plans: readonly LayerPlan[], context: LayersContext): Promise<LayersResult> {
-  const { input, extractors, limits, warnings, onProgress } = context;
-  const warn = (message: string): void => warnings.add(message);
+  const warn = (message: string): void => context.warnings.add(message);
   const overlay = new Overlay();
   const layers: InventoryLayer[] = [];
-  const total = plans.reduce((sum, plan) => sum + plan.range.size, 0);
-  let done = 0;
+  const progress: Progress = { done: 0, total: plans.reduce((sum, plan) => sum + plan.range.size, 0), count: plans.length };
   let storedDigest: string | undefined;
+  const chains = context.cache !== undefined && plans.every((plan) => plan.diffId !== undefined) ? chainIds(plans.map((plan) => plan.diffId ?? '')) : undefined;
   for (const [index, plan] of plans.entries()) {
-    const id = plan.digest ?? plan.diffId;
-    const where = context.lone ? input : `${input}: layer ${id === undefined ? index + 1 : shortDigest(id)}`;
-    const what = context.lone ? input : `layer ${index + 1}/${plans.length} ${id === undefined ? '' : shortDigest(id)}`.trimEnd();
-    let reported = done;
-    onProgress?.({ done, total, what });
-    const onBytes = onProgress === undefined ? undefined : (bytes: number): void => {
-      done += bytes;
-      if (done - reported >= PROGRESS_STEP) {
-        reported = done;
-        onProgress({ done, total, what });
-      }
-    };
-    const delta = overlay.layer();
-    const scan = new LayerScan(delta, overlay, { extractors, limits, where, label: context.lone ? '' : `layer ${index + 1}: `, warn });
-    const result = await readLayer(plan.range, scan, {
+    const cacheKey = chains === undefined || context.cache === undefined ? undefined : `${context.cache.fingerprint}:${chains[index] ?? ''}`;
+    const cached = cacheKey === undefined ? undefined : await context.cache?.store.getLayer(cacheKey);
+    if (cached !== undefined) {
+      // The same merged state and warnings as reading the layer, without a byte of it.
+      layers.push(replayLayer(overlay, cached, index));
+      for (const message of cached.warnings) warn(message);
+      progress.done += plan.range.size;
+      continue;
+    }
+    const read = await readOneLayer(plan, index, overlay, context, progress);
+    // Recorded before the commit: the delta's removals are relative to the layers below.
+    if (cacheKey !== undefined && read.warnings.length <= context.limits.maxWarnings) await context.cache?.store.putLayer(cacheKey, layerRecord(read.delta, read.warnings, read.layer));
+    overlay.commit(read.delta, index);
+    layers.push(read.layer);
+    storedDigest = read.storedDigest;
+    progress.done = layers.reduce((sum, l) => sum + (l.size ?? 0), 0);
+    context.onProgress?.({ done: progress.done, total: progress.total, what: read.what });
+  }
+  return { layers, packages: survivingPackages(overlay, layers), os: imageOsRelease(overlay.nodes, warn), storedDigest };
+}
+
+interface Progress {
+  done: number;
+  total: number;
+  count: number;
+}
+
+interface LayerRead {
+  delta: LayerDelta;
+  layer: InventoryLayer;
+  warnings: string[];
+  storedDigest: string | undefined;
+  what: string;
+}
+
+/** Reads one layer into a delta over `overlay` (not yet committed), with its warnings. */
+async function readOneLayer(plan: LayerPlan, index: number, overlay: Overlay, context: LayersContext, progress: Progress): Promise<LayerRead> {
+  const { input, extractors, limits, onProgress } = context;
+  const id = plan.digest ?? plan.diffId;
+  const where = context.lone ? input : `${input}: layer ${id === undefined ? index + 1 : shortDigest(id)}`;
+  const what = context.lone ? input : `layer ${index + 1}/${progress.count} ${id === undefined ? '' : shortDigest(id)}`.trimEnd();
+  let reported = progress.done;
+  onProgress?.({ done: progress.done, total: progress.total, what });
+  const onBytes = onProgress === undefined ? undefined : (bytes: number): void => {
+    progress.done += bytes;
+    if (progress.done - reported >= PROGRESS_STEP) {
+      reported = progress.done;
+      onProgress({ done: progress.done, total: progress.total, what });
+    }
+  };
+  const warnings: string[] = [];
+  const warn = (message: string): void => {
+    if (warnings.length <= limits.maxWarnings) warnings.push(message);
+    context.warnings.add(message);
+  };
+  const delta = overlay.layer();
+  const scan = new LayerScan(delta, overlay, { extractors, limits, where, label: context.lone ? '' : `layer ${index + 1}: `, warn });
+  // A streamed blob is copied aside while read, so a second pass does not download it again.
+  const spool = isByteRange(plan.range) ? undefined : new BlobSpool(plan.range);
+  try {
+    const result = await readLayer(spool?.source ?? plan.range, scan, {
       where,
       limits,
       ...(plan.digest === undefined ? {} : { digest: plan.digest }),
@@ -101,23 +153,18 @@ export async function readLayers(plans: readonly LayerPlan[], context: LayersCon
     });
     if (scan.hardlinks.size > 0) {
       const targets = new HardlinkTargets(scan.hardlinks, limits, where);
-      await readLayer(plan.range, targets, { where, limits, stop: () => targets.done });
+      await readLayer((await spool?.again()) ?? plan.range, targets, { where, limits, stop: () => targets.done });
       targets.resolve(scan);
     }
     await scan.settle();
-    overlay.commit(delta, index);
     const diffId = plan.diffId ?? result.tarDigest ?? '';
     const layer: InventoryLayer = { index, diffId, size: plan.range.size };
     const blobDigest = plan.digest ?? (result.compressed ? result.storedDigest : undefined);
     if (blobDigest !== undefined && blobDigest !== diffId) layer.digest = blobDigest;
-    layers.push(layer);
-    storedDigest = result.storedDigest;
-    if (onProgress !== undefined) {
-      done = layers.reduce((sum, l) => sum + (l.size ?? 0), 0);
-      onProgress({ done, total, what });
-    }
+    return { delta, layer, warnings, storedDigest: result.storedDigest, what };
+  } finally {
+    await spool?.dispose();
   }
-  return { layers, packages: survivingPackages(overlay, layers), os: imageOsRelease(overlay.nodes, warn), storedDigest };
 }
 
 function survivingPackages(overlay: Overlay, layers: readonly InventoryLayer[]): InventoryPackage[] {

@@ -31,6 +31,7 @@ import { archiveStore, layoutStore } from './oci-store.js';
 import { readLayers } from './read-layers.js';
 import type { ImageResult, LayersContext } from './read-layers.js';
 import { Warnings } from './warnings.js';
+import { readFingerprint } from './layer-cache.js';
 
 /**
  * Reads the target at `path`. See the module comment; the result is sorted
@@ -41,7 +42,8 @@ export async function readTarget(path: string, options: ReadTargetOptions): Prom
   const limits = resolveLimits(options.limits);
   const input = basename(resolve(path));
   const warnings = new Warnings(limits.maxWarnings);
-  const context: LayersContext = { input, extractors, limits, warnings, onProgress: options.onProgress, lone: false };
+  const cache = options.cache === undefined ? undefined : { store: options.cache, fingerprint: readFingerprint(extractors, limits) };
+  const context: LayersContext = { input, extractors, limits, warnings, onProgress: options.onProgress, lone: false, cache };
   const target = await detectTarget(path, input, limits);
   switch (target.kind) {
     case 'docker-archive':
@@ -51,6 +53,7 @@ export async function readTarget(path: string, options: ReadTargetOptions): Prom
     case 'oci-layout':
       return inventory(target.kind, await readOciImage(await layoutStore(target.dir, input), context, input), input, warnings);
     case 'rootfs-tar': {
+      // No diff id is known before reading a lone tar, so it is never cached.
       const plan = { range: { file: target.file, start: 0, size: target.size }, diffId: undefined, digest: undefined, diffIdCheck: 'always', hashStored: true } as const;
       const result = await readLayers([plan], { ...context, lone: true });
       return inventory(target.kind, { name: undefined, digest: result.storedDigest ?? '', layers: result.layers, os: result.os, packages: result.packages }, input, warnings);
@@ -71,8 +74,8 @@ function inventory(kind: TargetKind, result: ImageResult, input: string, warning
   return { kind, name: name ?? input, digest, layers, ...(os === undefined ? {} : { os }), packages, warnings: warnings.list() };
 }
 
-/** Validated once here, so the layers below can trust them. */
-function checkExtractors(extractors: unknown): readonly AnyExtractor[] {
+/** Validated once here, so the layers below can trust them (also by `readRemoteImage`). */
+export function checkExtractors(extractors: unknown): readonly AnyExtractor[] {
   if (!Array.isArray(extractors)) throw new StellaError('USAGE', 'readTarget: options.extractors must be a list of extractors');
   const names = new Set<string>();
   for (const extractor of extractors as unknown[]) {

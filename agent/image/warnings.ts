@@ -20,6 +20,16 @@ export class Warnings {
     else this.dropped++;
   }
 
+  /** Warnings kept so far (a position to slice `list()` from). */
+  get size(): number {
+    return this.kept.length;
+  }
+
+  /** True once a warning was dropped over the cap. */
+  get overflowed(): boolean {
+    return this.dropped > 0;
+  }
+
   /** The warnings, plus one line counting those over the cap. */
   list(): string[] {
     return this.dropped === 0 ? [...this.kept] : [...this.kept, `${this.dropped} more warnings not shown`];

@@ -17,5 +17,6 @@ describe('registryReferenceError', () => {
     expect(error.code).toBe('UNSUPPORTED_TARGET');
     expect(error.message).toContain('-o app.tar`');
     expect(error.message).toContain('then `stella scan app.tar`');
+    expect(error.message).toContain('`stella scan registry://ghcr.io/org/app@sha256:');
   });
 });

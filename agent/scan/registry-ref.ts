@@ -1,7 +1,9 @@
 /**
  * Telling a registry reference (`alpine:3.19`, `ghcr.io/org/app@sha256:…`)
  * from a path that does not exist, so `stella scan alpine:3.19` says what
- * to do instead of "no such file". Pulling from registries is not built yet.
+ * to do instead of "no such file". Pulls need the explicit
+ * `registry://HOST/REPO:TAG` form (agent/registry): a bare reference never
+ * guesses a registry host.
  *
  * @example
  *   looksLikeRegistryReference('alpine:3.19')   // true
@@ -27,16 +29,17 @@ export function looksLikeRegistryReference(input: string): boolean {
 }
 
 /**
- * The error for a registry reference given as a scan target: what is not
- * supported, and the two commands that make it scannable.
+ * The error for a bare registry reference given as a scan target: the
+ * `registry://` form that pulls it, and the commands that make it a tar.
  * @example throw registryReferenceError('alpine:3.19');
  */
 export function registryReferenceError(input: string): StellaError {
   const ref = input.replace(SCHEME, '');
   const file = `${(ref.split('/').pop() ?? 'image').replace(/[:@].*$/, '') || 'image'}.tar`;
+  const host = /^[^/]*[.:][^/]*\//.test(ref) || ref.startsWith('localhost/') ? ref : `HOST/${ref}`;
   return new StellaError(
     'UNSUPPORTED_TARGET',
-    `${input}: looks like a registry reference, and pulling images from registries is not supported yet; ` +
+    `${input}: looks like a registry reference; pull it with \`stella scan registry://${host}\` (the registry host is never guessed), or ` +
       `save the image to a tar first (\`docker save ${ref} -o ${file}\` or \`skopeo copy docker://${ref} docker-archive:${file}\`), then \`stella scan ${file}\``,
   );
 }

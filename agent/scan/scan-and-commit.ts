@@ -8,19 +8,11 @@
  *   const { outcome, committed } = await scanAndCommit('app.oci.tar', { repo, signer: { node: 'edge-1', key } });
  */
 import type { SigningKey } from '../../core/sign/keys.js';
-import type { StateRepo } from '../repo/state-repo.js';
 import { commitReport, type CommitReportOptions, type CommittedReport } from './commit-report.js';
 import { scanTarget, type ScanOptions, type ScanOutcome } from './scan.js';
 
-export interface ScanAndCommitOptions {
-  repo?: StateRepo;
-  /** Name of the target in the report. */
-  name?: string;
-  onProgress?: ScanOptions['onProgress'];
-  /** VEX documents given on the command line, applied after the repository's `vex/`. */
-  vex?: ScanOptions['vex'];
-  /** The policy to decide verdicts with; default: the one in force on main. */
-  policy?: ScanOptions['policy'];
+/** The scan's own options (repository, name, cache, registry, VEX, policy, progress), plus committing. */
+export interface ScanAndCommitOptions extends ScanOptions {
   /** Who signs; without one nothing is committed. Needs `repo`. */
   signer?: { node: string; key: SigningKey };
   /** Extra commit settings for the scanned outcome (trailers, the failpoint hook), for the agent service. */
@@ -40,15 +32,10 @@ export interface ScanAndCommitResult {
  * @example await scanAndCommit('./rootfs', { repo })
  */
 export async function scanAndCommit(target: string, options: ScanAndCommitOptions): Promise<ScanAndCommitResult> {
-  const outcome = await scanTarget(target, {
-    ...(options.repo === undefined ? {} : { repo: options.repo }),
-    ...(options.name === undefined ? {} : { name: options.name }),
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    ...(options.vex === undefined ? {} : { vex: options.vex }),
-    ...(options.policy === undefined ? {} : { policy: options.policy }),
-  });
-  if (options.signer === undefined || options.repo === undefined) return { outcome };
-  await options.beforeCommit?.();
-  const committed = await commitReport(options.repo, outcome, { ...options.signer, ...options.commit?.(outcome) });
+  const { signer, commit, beforeCommit, ...scanOptions } = options;
+  const outcome = await scanTarget(target, scanOptions);
+  if (signer === undefined || options.repo === undefined) return { outcome };
+  await beforeCommit?.();
+  const committed = await commitReport(options.repo, outcome, { ...signer, ...commit?.(outcome) });
   return { outcome, committed };
 }

@@ -4,17 +4,20 @@
  * id as a commit trailer (so recovery after a crash finds it on the branch)
  * and the crash-test failpoints.
  *
- * `cacheDir` is the data dir's layer cache: the scan path takes it once the
- * layer cache exists; until then every scan reads its layers.
+ * `cacheDir` is the data dir's scan cache (agent/cache): unchanged images and
+ * layers are answered from it, and its layer hits and misses feed /metrics.
  *
  * @example
  *   const { outcome, committed } = await runScan('app.oci.tar', { commit: true, cacheDir, repo, signer, scanId });
  */
 import { reportFolder } from '../../core/report/layout.js';
 import type { SigningKey } from '../../core/sign/keys.js';
+import type { ScanCache } from '../cache/scan-cache.js';
 import type { StateRepo } from '../repo/state-repo.js';
 import { scanAndCommit, type ScanAndCommitResult } from '../scan/scan-and-commit.js';
 import { failpoint } from './failpoint.js';
+import { LAYER_CACHE } from './metrics.js';
+import { scanCacheFor } from './scan-cache-handle.js';
 import { REPORT_TRAILER, SCAN_ID_TRAILER } from './trailers.js';
 
 export interface RunScanOptions {
@@ -37,15 +40,30 @@ export interface RunScanOptions {
 export async function runScan(target: string, options: RunScanOptions): Promise<ScanAndCommitResult> {
   let reading = false;
   const signer = options.commit ? options.signer : undefined;
-  return scanAndCommit(target, {
-    repo: options.repo,
-    ...(options.name === undefined ? {} : { name: options.name }),
-    ...(signer === undefined ? {} : { signer }),
-    onProgress: (progress) => {
-      if (progress.what !== 'matching advisories' && !reading) {
+  const cache = await scanCacheFor(options.cacheDir);
+  const before = cache.stats();
+  try {
+    return await scanWith(target, options, signer, cache, () => {
+      if (!reading) {
         reading = true;
         failpoint('scan:mid-read');
       }
+    });
+  } finally {
+    const after = cache.stats();
+    LAYER_CACHE.hits.inc(undefined, after.layerHits - before.layerHits);
+    LAYER_CACHE.misses.inc(undefined, after.layerMisses - before.layerMisses);
+  }
+}
+
+function scanWith(target: string, options: RunScanOptions, signer: RunScanOptions['signer'], cache: ScanCache, onRead: () => void): Promise<ScanAndCommitResult> {
+  return scanAndCommit(target, {
+    repo: options.repo,
+    cache,
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(signer === undefined ? {} : { signer }),
+    onProgress: (progress) => {
+      if (progress.what !== 'matching advisories') onRead();
     },
     beforeCommit: () => failpoint('scan:before-commit'),
     commit: (outcome) => ({

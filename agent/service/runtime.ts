@@ -9,6 +9,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { closeScanCaches } from './scan-cache-handle.js';
 import type { SigningKey } from '../../core/sign/keys.js';
 import type { Logger } from '../log.js';
 import type { StateRepo } from '../repo/state-repo.js';
@@ -71,6 +72,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     close: async () => {
       scheduler.stop();
       await queue.close();
+      await closeScanCaches();
     },
   };
 }

@@ -15,6 +15,7 @@ import { logDeliveries, notifyCommittedReport } from '../../notify/notify.js';
 import { scanAndCommit, type ScanAndCommitResult } from '../../scan/scan-and-commit.js';
 import { policyForScan } from '../../policy/for-scan.js';
 import { policyGate } from '../../policy/gate.js';
+import { ScanCache } from '../../cache/scan-cache.js';
 import { createProgress } from '../progress.js';
 import { uncheckedGateFailure } from '../coverage.js';
 import { uncheckedLines } from '../../../core/report/coverage-text.js';
@@ -41,13 +42,16 @@ interface ScanOptions {
   /** `--vex` files, in the order given. */
   vex: string[];
   policy?: string;
+  cache?: string;
+  platform?: string;
+  insecureRegistry: string[];
 }
 
 export function registerScan(program: Command, setResult: SetResult): void {
   program
     .command('scan')
     .description('scan an image, a root filesystem, a project folder or an SBOM, and match it against the mirrored advisories')
-    .argument('<target>', 'docker save tar, OCI layout folder, OCI archive, rootfs folder or (gzipped) tar, project folder, or CycloneDX/SPDX JSON SBOM')
+    .argument('<target>', 'docker save tar, OCI layout folder, OCI archive, registry://HOST[:PORT]/REPO:TAG (or @sha256:…), rootfs folder or (gzipped) tar, project folder, or CycloneDX/SPDX JSON SBOM')
     .addOption(new Option('-f, --format <format>', 'output format (listed below)').choices([...defaultExporters.names]).default('table'))
     .option('-o, --output <file>', 'write the output to a file instead of stdout')
     .option('-s, --severity <levels>', `only report these severities, comma-separated (${[...SEVERITY_ORDER].reverse().join(',')})`)
@@ -61,7 +65,10 @@ export function registerScan(program: Command, setResult: SetResult): void {
     .option('--commit', 'sign the report and commit it to the state repository on agents/<node>')
     .option('--node <name>', "this node (default: $STELLA_NODE, the repository's node (stella config set node), config, host name)")
     .option('--name <name>', 'name of the target in the report (default: the image reference or file name)')
-    .option('--offline', 'accepted for compatibility: scanning never uses the network')
+    .option('--offline', 'accepted for compatibility: only registry:// targets use the network')
+    .option('--cache <dir>', 'scan cache folder (LevelDB): unchanged images and layers are not read or downloaded again')
+    .option('--platform <os/arch[/variant]>', 'for registry:// targets with several platforms (default: this machine\'s)')
+    .option('--insecure-registry <host>', 'allow plain http to this registry host (loopback hosts always are); repeatable', (value: string, list: string[]) => [...list, value], [] as string[])
     .option('--vex <file>', "a VEX document (OpenVEX, CycloneDX VEX, CSAF VEX) to apply besides the repository's vex/; repeatable", (file: string, files: string[]) => [...files, file], [])
     .option('--policy <file>', "decide verdicts with this policy file instead of the one in force on main (local use; not with --commit)")
     .addHelpText(
@@ -71,7 +78,7 @@ export function registerScan(program: Command, setResult: SetResult): void {
         'On a terminal the table fits its width and colours severities; piped or written with -o, it is neither cut nor coloured.\n' +
         `Formats:\n${defaultExporters.exporters.map((e) => `  ${e.name.padEnd(14)}${e.description}`).join('\n')}\n` +
         `${defaultExporters.exporters.filter((e) => e.usesTimestamp).map((e) => e.name).join(', ')} carry the current time; set SOURCE_DATE_EPOCH (seconds) for reproducible documents.\n` +
-        'Examples:\n  stella scan app.oci.tar\n  stella scan --format json -o report.json ./rootfs\n  stella scan --severity HIGH,CRITICAL --kev --exit-code 1 sbom.cdx.json\n' +
+        'Examples:\n  stella scan app.oci.tar\n  stella scan --cache ~/.cache/stella-scan registry://registry.example:5000/app:1.2\n  stella scan --format json -o report.json ./rootfs\n  stella scan --severity HIGH,CRITICAL --kev --exit-code 1 sbom.cdx.json\n' +
         '  stella scan --format sarif -o stella.sarif --ignore-unfixed --ignore-file .stellaignore ./app\n' +
         '  stella scan --vex app.openvex.json --vex vendor.csaf.json --commit app.oci.tar',
     )
@@ -90,6 +97,7 @@ export function registerScan(program: Command, setResult: SetResult): void {
       const policy = await policyForScan({ ...(repo === undefined ? {} : { repo }), ...(options.policy === undefined ? {} : { file: options.policy }), now: new Date() });
       const progress = createProgress(process.stderr, process.stderr.isTTY === true && ctx.globals.quiet !== true);
       let result: ScanAndCommitResult;
+      const cache = options.cache === undefined ? undefined : await ScanCache.open(options.cache);
       try {
         result = await scanAndCommit(target, {
           ...(repo === undefined ? {} : { repo }),
@@ -97,10 +105,13 @@ export function registerScan(program: Command, setResult: SetResult): void {
           vex,
           ...(signer === undefined ? {} : { signer }),
           policy: policy ?? 'none',
+          ...(cache === undefined ? {} : { cache }),
+          registry: { insecure: options.insecureRegistry, ...(options.platform === undefined ? {} : { platform: options.platform }) },
           onProgress: (p) => progress.update(p),
         });
       } finally {
         progress.done();
+        await cache?.close();
       }
       const { outcome } = result;
       for (const warning of outcome.report.warnings) ctx.log.warn(warning);

@@ -1,0 +1,71 @@
+/**
+ * The report and SBOM of a scan, from the target's inventory and (when a
+ * repository was given) its match. One function for a fresh scan and for a
+ * re-match of a cached inventory, so both give the same bytes.
+ *
+ * @example
+ *   const outcome = assembleOutcome(resolved, await matcher.match(resolved.components));
+ */
+import { createHash } from 'node:crypto';
+import { SEVERITY_ORDER } from '../../core/match/severity.js';
+import { REPORT_SCHEMA, type Finding, type Report, type ReportComponent, type ReportTarget } from '../../core/model/report.js';
+import { buildCycloneDx } from '../../core/sbom/cyclonedx.js';
+import { toolVersion } from '../package-root.js';
+import type { VexSummary } from '../vex/decide.js';
+import type { RepoMatch } from './match-repo.js';
+import { unmatchedCoverage } from './match-repo.js';
+
+/** A target resolved to its components (by reading it, or from the cache). */
+export interface ResolvedInventory {
+  target: ReportTarget;
+  components: ReportComponent[];
+  warnings: string[];
+}
+
+/** The report and its CycloneDX SBOM. */
+export interface ScanOutcome {
+  report: Report;
+  /** CycloneDX 1.6 document of the components. */
+  sbom: object;
+  /** What VEX decided (decide.ts); undefined when there was no VEX at all (no repository, no `--vex`). */
+  vex?: VexSummary;
+}
+
+/**
+ * Builds the outcome; `matched` undefined means no repository (nothing
+ * checked, and the report says so). `sbom`: the SBOM built for this same
+ * inventory before (it does not depend on the feeds), else one is built.
+ */
+export function assembleOutcome(resolved: ResolvedInventory, matched: RepoMatch | undefined, sbom?: object): ScanOutcome {
+  const warnings = [...resolved.warnings, ...(matched?.warnings ?? [])];
+  const findings = matched?.findings ?? [];
+  if (resolved.components.length === 0) warnings.push(`${resolved.target.name}: no components found, so nothing was checked`);
+  const version = toolVersion();
+  const report: Report = {
+    schema: REPORT_SCHEMA,
+    tool: { name: 'stella', version },
+    target: resolved.target,
+    inputs: { feed: matched?.feed ?? null },
+    summary: summarise(resolved.components, findings),
+    coverage: matched?.coverage ?? unmatchedCoverage(resolved.components),
+    components: resolved.components,
+    findings,
+    warnings,
+  };
+  return { report, sbom: sbom ?? buildCycloneDx({ target: resolved.target, components: resolved.components, tool: { name: 'stella', version } }) };
+}
+
+/**
+ * sha256 of the findings as reported: equal digests, equal findings.
+ * @example findingsDigest(report.findings) // '9f86d0…'
+ */
+export function findingsDigest(findings: readonly Finding[]): string {
+  return createHash('sha256').update(JSON.stringify(findings)).digest('hex');
+}
+
+function summarise(components: ReportComponent[], findings: Finding[]): Report['summary'] {
+  const severities: Record<string, number> = {};
+  for (const level of SEVERITY_ORDER) severities[level] = 0;
+  for (const finding of findings) severities[finding.severity.level] = (severities[finding.severity.level] ?? 0) + 1;
+  return { components: components.length, findings: findings.length, severities };
+}
