@@ -94,8 +94,17 @@ describe('stella agent: the HTTP API', () => {
     expect(metrics).toMatch(/^stella_scan_duration_seconds_count [1-9]/m);
     expect(metrics).toMatch(/^stella_queue_depth 0$/m);
     expect(metrics).toMatch(/^stella_feed_age_seconds \d+$/m);
-    expect(metrics).toMatch(/^stella_layer_cache_hits_total 0$/m);
+    expect(metrics).toMatch(/^stella_layer_cache_misses_total [1-9]/m);
     expect(((await (await agent.request('/openapi.json')).json()) as { openapi: string }).openapi).toBe('3.1.0');
+  });
+
+  it('answers a rescan of an unchanged image from the layer cache', async () => {
+    const counter = async (name: string): Promise<number> => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(await (await agent.request('/metrics')).text())?.[1]);
+    const [hits, misses] = [await counter('stella_layer_cache_hits_total'), await counter('stella_layer_cache_misses_total')];
+    const id = await submitScan(agent, { target: IMAGE });
+    expect(await waitForScan(agent, id)).toMatchObject({ status: 'done' });
+    expect(await counter('stella_layer_cache_misses_total')).toBe(misses);
+    expect(await counter('stella_layer_cache_hits_total')).toBeGreaterThanOrEqual(hits);
   });
 
   it('answers problem documents: 400 naming the field, 404 for an unknown scan id or path', async () => {
