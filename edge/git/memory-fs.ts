@@ -1,0 +1,150 @@
+/**
+ * A filesystem held in memory, in the shape isomorphic-git's promise fs
+ * client expects (`{ promises: { readFile, writeFile, … } }`), plus the
+ * `rename` core/git's pack store needs. A Worker has no disk: the state
+ * repository's objects a Durable Object fetched live here for as long as
+ * the object stays in memory, and are fetched again (incrementally) after.
+ *
+ * @example
+ *   const store = new GitStore({ fs: memoryFs(), dir: '/state', gitdir: '/state' });
+ */
+import type { PromiseFsClient } from '../../core/git/git-store.js';
+
+type Entry = { kind: 'file'; data: Uint8Array; mtimeMs: number } | { kind: 'dir'; mtimeMs: number };
+
+/** What `stat` answers: the fields isomorphic-git reads. */
+interface Stats {
+  type: 'file' | 'dir';
+  mode: number;
+  size: number;
+  ino: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  uid: number;
+  gid: number;
+  dev: number;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+}
+
+/** An error with the errno code isomorphic-git and `isMissingFile` recognise. */
+class FsError extends Error {
+  constructor(
+    readonly code: 'ENOENT' | 'EEXIST' | 'ENOTDIR' | 'ENOTEMPTY' | 'EISDIR',
+    path: string,
+  ) {
+    super(`${code}: ${path}`);
+    this.name = 'FsError';
+  }
+}
+
+function normalize(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join('/')}`;
+}
+
+function parentOf(path: string): string {
+  const at = path.lastIndexOf('/');
+  return at <= 0 ? '/' : path.slice(0, at);
+}
+
+/**
+ * A fresh, empty in-memory filesystem (only `/` exists).
+ * @example const fs = memoryFs(); await fs.promises.mkdir('/state');
+ */
+export function memoryFs(): PromiseFsClient & { promises: { rename(from: string, to: string): Promise<void> } } {
+  const entries = new Map<string, Entry>([['/', { kind: 'dir', mtimeMs: 0 }]]);
+  const get = (path: string): Entry => {
+    const entry = entries.get(path);
+    if (entry === undefined) throw new FsError('ENOENT', path);
+    return entry;
+  };
+  const requireParent = (path: string): void => {
+    if (get(parentOf(path)).kind !== 'dir') throw new FsError('ENOTDIR', path);
+  };
+  const stat = async (raw: string): Promise<Stats> => {
+    const entry = get(normalize(raw));
+    const isDir = entry.kind === 'dir';
+    const size = entry.kind === 'file' ? entry.data.length : 0;
+    return {
+      type: isDir ? 'dir' : 'file',
+      mode: isDir ? 0o40755 : 0o100644,
+      size,
+      ino: 0,
+      mtimeMs: entry.mtimeMs,
+      ctimeMs: entry.mtimeMs,
+      uid: 1,
+      gid: 1,
+      dev: 1,
+      isFile: () => !isDir,
+      isDirectory: () => isDir,
+      isSymbolicLink: () => false,
+    };
+  };
+  const promises = {
+    async readFile(raw: string, options?: { encoding?: string } | string): Promise<Uint8Array | string> {
+      const entry = get(normalize(raw));
+      if (entry.kind !== 'file') throw new FsError('EISDIR', raw);
+      const encoding = typeof options === 'string' ? options : options?.encoding;
+      return encoding === 'utf8' ? new TextDecoder().decode(entry.data) : entry.data;
+    },
+    async writeFile(raw: string, data: Uint8Array | string): Promise<void> {
+      const path = normalize(raw);
+      requireParent(path);
+      if (entries.get(path)?.kind === 'dir') throw new FsError('EISDIR', raw);
+      // A copy: callers may reuse their buffer, and a stored object must not change under us.
+      const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data);
+      entries.set(path, { kind: 'file', data: bytes, mtimeMs: Date.now() });
+    },
+    async unlink(raw: string): Promise<void> {
+      const path = normalize(raw);
+      if (get(path).kind !== 'file') throw new FsError('EISDIR', raw);
+      entries.delete(path);
+    },
+    async readdir(raw: string): Promise<string[]> {
+      const path = normalize(raw);
+      if (get(path).kind !== 'dir') throw new FsError('ENOTDIR', raw);
+      const prefix = path === '/' ? '/' : `${path}/`;
+      const names: string[] = [];
+      for (const key of entries.keys()) if (key !== path && key.startsWith(prefix) && !key.slice(prefix.length).includes('/')) names.push(key.slice(prefix.length));
+      return names.sort();
+    },
+    async mkdir(raw: string): Promise<void> {
+      const path = normalize(raw);
+      if (entries.has(path)) throw new FsError('EEXIST', raw);
+      requireParent(path);
+      entries.set(path, { kind: 'dir', mtimeMs: Date.now() });
+    },
+    async rmdir(raw: string): Promise<void> {
+      const path = normalize(raw);
+      if (get(path).kind !== 'dir') throw new FsError('ENOTDIR', raw);
+      if ((await promises.readdir(path)).length > 0) throw new FsError('ENOTEMPTY', raw);
+      entries.delete(path);
+    },
+    async rename(rawFrom: string, rawTo: string): Promise<void> {
+      const from = normalize(rawFrom);
+      const to = normalize(rawTo);
+      const entry = get(from);
+      requireParent(to);
+      if (entry.kind === 'dir') throw new FsError('EISDIR', rawFrom);
+      entries.delete(from);
+      entries.set(to, entry);
+    },
+    stat,
+    lstat: stat,
+    async readlink(raw: string): Promise<string> {
+      throw new FsError('ENOENT', raw);
+    },
+    async symlink(_target: string, raw: string): Promise<void> {
+      throw new FsError('EEXIST', raw);
+    },
+    async chmod(): Promise<void> {},
+  };
+  return { promises };
+}

@@ -1,0 +1,110 @@
+/**
+ * The state repository as the Worker sees it: a Git remote reached over
+ * `fetch` (smart HTTP), mirrored into an in-memory object store — only the
+ * branches asked for — so core/ can read, verify and commit as it would on
+ * disk, then push one commit back as a compare-and-swap.
+ *
+ * Small on purpose: `sync` (bring branch tips), `push` (send one new commit
+ * on a branch whose remote tip we know). The ingest Durable Object and the
+ * enrollment code both build on it.
+ *
+ * @example
+ *   const remote = new StateRemote({ transport: webTransport, url });
+ *   const tips = await remote.sync(['main', 'agents/edge-1']);
+ *   const { oid } = await remote.store.commit({ branch: 'agents/edge-1', startFrom: 'main', changes, message, author });
+ *   const outcome = await remote.push('agents/edge-1', tips.get('agents/edge-1'), tips.get('main'), oid);
+ */
+import { StellaError } from '../../core/errors.js';
+import { fetchPack } from '../../core/git/fetch-pack.js';
+import { GitStore } from '../../core/git/git-store.js';
+import { commitsNotIn } from '../../core/git/history.js';
+import { buildPack, sendPack, ZERO_OID, type SendOutcome } from '../../core/git/send-pack.js';
+import { discoverRefs, type Endpoint } from '../../core/git/smart-http.js';
+import { newObjects } from '../../core/git/tree-diff.js';
+import { initRepository } from '../../core/git/work-index.js';
+import { workerPackLimits } from './inflate.js';
+import { memoryFs } from './memory-fs.js';
+
+/** Where the mirror lives inside its in-memory filesystem (nothing is ever checked out). */
+const DIR = '/state';
+
+/** The remote's tip of each branch asked for (undefined: the branch does not exist there). */
+export type BranchTips = Map<string, string | undefined>;
+
+export class StateRemote {
+  readonly store: GitStore;
+  private ready: Promise<void> | undefined;
+  private receiveCapabilities: Set<string> | undefined;
+
+  constructor(readonly endpoint: Endpoint) {
+    this.store = new GitStore({ fs: memoryFs(), dir: DIR });
+  }
+
+  /**
+   * Fetches what the mirror lacks of each branch's remote tip (as haves: the
+   * tips it already holds) and points the local branches at the remote tips.
+   * @example const tips = await remote.sync(['main']); tips.get('main')
+   */
+  async sync(branches: readonly string[]): Promise<BranchTips> {
+    await this.init();
+    const advertised = await discoverRefs(this.endpoint.transport, this.endpoint.url, 'upload-pack');
+    const tips: BranchTips = new Map();
+    for (const branch of branches) {
+      const tip = advertised.refs.get(`refs/heads/${branch}`);
+      tips.set(branch, tip);
+      if (tip === undefined) {
+        await this.store.deleteRef(`refs/heads/${branch}`);
+        continue;
+      }
+      if (!(await this.store.hasCommit(tip))) {
+        const haves = await this.localTips();
+        await fetchPack(this.endpoint, this.store, { want: tip, haves, capabilities: advertised.capabilities, limits: workerPackLimits, where: `${this.endpoint.url} ${branch}` });
+      }
+      await this.store.writeRef(`refs/heads/${branch}`, tip);
+    }
+    return tips;
+  }
+
+  /**
+   * Sends the commits from `known` (a commit the remote has) to `tip` to
+   * `branch`, which must still be at `remoteTip` there (undefined: must not
+   * exist yet). `rejected` means someone moved the branch meanwhile: sync and retry.
+   * @example if ((await remote.push(branch, before, before ?? mainTip, tip)).status === 'rejected') …
+   */
+  async push(branch: string, remoteTip: string | undefined, known: string | undefined, tip: string): Promise<SendOutcome> {
+    const capabilities = await this.capabilities();
+    const objects: { oid: string; base?: string }[] = [];
+    for (const commit of await commitsNotIn(this.store, [tip], known === undefined ? [] : [known])) {
+      objects.push({ oid: commit.oid });
+      const parent = commit.parents[0];
+      // The parent's objects are on the remote or in this pack: its versions of changed paths are safe delta bases.
+      const parentTree = parent === undefined ? undefined : (await this.store.readCommit(parent)).tree;
+      objects.push(...(await newObjects(this.store, parentTree, commit.tree)));
+    }
+    const pack = await buildPack(this.store, objects, capabilities);
+    return sendPack(this.endpoint, { ref: `refs/heads/${branch}`, oldOid: remoteTip ?? ZERO_OID, newOid: tip }, pack, capabilities);
+  }
+
+  private async capabilities(): Promise<Set<string>> {
+    if (this.receiveCapabilities !== undefined) return this.receiveCapabilities;
+    const { capabilities } = await discoverRefs(this.endpoint.transport, this.endpoint.url, 'receive-pack');
+    if (!capabilities.has('report-status')) throw new StellaError('REPO_INVALID', `state remote ${this.endpoint.url} does not report push status`);
+    this.receiveCapabilities = capabilities;
+    return capabilities;
+  }
+
+  private async localTips(): Promise<string[]> {
+    const tips: string[] = [];
+    for (const name of await this.store.listBranches()) {
+      const tip = await this.store.branchTip(name);
+      if (tip !== undefined) tips.push(tip);
+    }
+    return tips;
+  }
+
+  private init(): Promise<void> {
+    const ready = this.ready ?? initRepository({ fs: this.store.fs, dir: DIR }, 'main');
+    this.ready = ready;
+    return ready;
+  }
+}
