@@ -14,11 +14,13 @@ import { verifyBundle } from '../core/sign/bundle.js';
 import type { EdgeEnv } from './env.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { ProblemError, problemResponse } from './problem.js';
+import { dashboardRoutes } from './serve/dashboard.js';
+import { readRoutes } from './serve/routes.js';
 
 export interface AppOptions {
   /** Authenticates agent routes and sets `c.var.agent`. */
   auth: MiddlewareHandler<EdgeEnv>;
-  /** Extra routes mounted at the root (read API, dashboard, authority). */
+  /** Extra routes mounted at the root (the authority's). */
   mounts?: readonly Hono<EdgeEnv>[];
 }
 
@@ -31,6 +33,8 @@ export function createApp(options: AppOptions): Hono<EdgeEnv> {
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.post('/v1/verify', verifyRoute);
   app.route('/', ingestRoutes(options.auth));
+  app.route('/', readRoutes(options.auth));
+  app.route('/', dashboardRoutes());
   for (const mount of options.mounts ?? []) app.route('/', mount);
   app.notFound((c) => problemResponse(c, new ProblemError(404, 'not-found', 'Not found', `${c.req.method} ${new URL(c.req.url).pathname} is not an edge route`)));
   app.onError((error, c) => {

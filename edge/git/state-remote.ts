@@ -43,12 +43,17 @@ export class StateRemote {
   /**
    * Fetches what the mirror lacks of each branch's remote tip (as haves: the
    * tips it already holds) and points the local branches at the remote tips.
+   * `branches` names them, or picks them from what the remote advertises.
    * @example const tips = await remote.sync(['main']); tips.get('main')
    */
-  async sync(branches: readonly string[]): Promise<BranchTips> {
+  async sync(branches: readonly string[] | ((name: string) => boolean)): Promise<BranchTips> {
     await this.init();
     const advertised = await discoverRefs(this.endpoint.transport, this.endpoint.url, 'upload-pack');
     const tips: BranchTips = new Map();
+    if (typeof branches === 'function') {
+      const names = [...advertised.refs.keys()].filter((ref) => ref.startsWith('refs/heads/')).map((ref) => ref.slice('refs/heads/'.length));
+      branches = names.filter(branches).sort();
+    }
     for (const branch of branches) {
       const tip = advertised.refs.get(`refs/heads/${branch}`);
       tips.set(branch, tip);
