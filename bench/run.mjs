@@ -10,6 +10,7 @@
 //   matching 10,000 real components against the whole index
 //   committing one report into 1,000 and 10,000 reports ÷ native git; bundle export ÷ git bundle create
 //   push and pull of one report against git http-backend on loopback: time and bytes
+//   edge ingest in Miniflare: 10 agents, sustained reports/s and p99, commits made under a burst
 //   cdxgen on the same file, when installed
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -87,6 +88,14 @@ try {
   }
   const bundle = await node('bundle-once.mjs', ['1000']);
   console.log(`bundle export of a 1,000-commit repository: ${bundle.oursMs.toFixed(0)} ms; git bundle create ${bundle.gitMs.toFixed(0)} ms; ratio ${bundle.ratio.toFixed(2)} (goal ≤ 3)`);
+
+  console.log('\n## Edge ingest (Miniflare, bundled Worker, git http-backend on loopback; 10 agents)');
+  const e = await node('edge-ingest-once.mjs', ['10', '20']);
+  console.log(
+    `sustained: ${e.acceptedPerSecond.toFixed(1)} verified reports/s accepted (goal ≥ 200), p50 ${e.p50Ms.toFixed(0)} ms, p99 ${e.p99Ms.toFixed(0)} ms (goal ≤ 50 ms); ` +
+      `${e.sustainedCommits} commits for ${e.reports} reports, committed at ${e.sustainedCommittedPerSecond.toFixed(1)}/s`,
+  );
+  console.log(`burst: ${e.burstReports} reports at once → ${e.burstCommits} commits (goal ≤ ${e.burstReports / 5}), all committed at ${e.burstCommittedPerSecond.toFixed(1)} reports/s`);
 
   console.log('\n## Cold scan of debian-node (median of %d fresh processes)', RUNS);
   const oci = join(images, 'debian-node.oci.tar');

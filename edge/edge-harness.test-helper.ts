@@ -5,7 +5,7 @@
  * submissions made the way `stella scan --commit` signs a report folder.
  */
 import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import { Log, LogLevel, Miniflare } from 'miniflare';
 import { join } from 'node:path';
 import { freshnessFields } from '../core/report/claim.js';
 import { REPORT_FILE, SBOM_FILE, SCAN_PREDICATE_TYPE, SUMMARY_FILE } from '../core/report/layout.js';
@@ -86,6 +86,8 @@ export async function startEdge(script: string, remoteUrl: string, vars: Record<
     durableObjects: { NODE: 'NodeObject' },
     kvNamespaces: ['STELLA_KV'],
     r2Buckets: ['BLOBS'],
+    // STELLA_EDGE_LOG=1 shows the Worker's console and workerd's own messages.
+    ...(process.env['STELLA_EDGE_LOG'] === '1' ? { log: new Log(LogLevel.DEBUG) } : {}),
     bindings: { GIT_REMOTE_URL: remoteUrl, EDGE_ORIGIN: 'http://127.0.0.1', TOKEN_SIGNING_KEY: '', ADMIN_SECRET: 'test', ...vars },
   });
   const url = (await mf.ready).toString().replace(/\/$/, '');

@@ -22,6 +22,24 @@ export function stateEndpoint(env: Pick<Bindings, 'GIT_REMOTE_URL' | 'GIT_USERNA
   }
   const username = env.GIT_USERNAME ?? '';
   const authorization = username === '' ? undefined : `Basic ${btoa(`${username}:${env.GIT_PASSWORD ?? ''}`)}`;
-  const transport: Transport = authorization === undefined ? webTransport : (url, request) => webTransport(url, { ...request, headers: { ...request.headers, authorization } });
-  return { transport, url: env.GIT_REMOTE_URL.replace(/\/+$/, ''), agent: EDGE_AGENT };
+  const base: Transport = authorization === undefined ? webTransport : (url, request) => webTransport(url, { ...request, headers: { ...request.headers, authorization } });
+  return { transport: retryingReads(base), url: env.GIT_REMOTE_URL.replace(/\/+$/, ''), agent: EDGE_AGENT };
+}
+
+/**
+ * Sends a read (a ref listing, an upload-pack request) a second time when
+ * the connection drops before an answer: a server closing an idle
+ * keep-alive connection just as it is reused is routine. A push is never
+ * resent here — the committer re-syncs and sees whether it landed.
+ */
+function retryingReads(transport: Transport): Transport {
+  return async (url, request) => {
+    try {
+      return await transport(url, request);
+    } catch (error) {
+      const isRead = request.method === 'GET' || url.endsWith('/git-upload-pack');
+      if (!isRead || request.signal?.aborted === true) throw error;
+      return transport(url, request);
+    }
+  };
 }

@@ -7,7 +7,7 @@
  *
  * @example await fetchPack(endpoint, store, { …, limits: workerPackLimits });
  */
-import { Inflate } from 'pako';
+import pako from 'pako';
 import { StellaError } from '../../core/errors.js';
 import type { MeasuredInflate, PackLimits } from '../../core/git/pack-limits.js';
 
@@ -16,7 +16,7 @@ import type { MeasuredInflate, PackLimits } from '../../core/git/pack-limits.js'
  * @example workerMeasuredInflate(entryBytes, declaredSize).consumed
  */
 export const workerMeasuredInflate: MeasuredInflate = (input, maxOutput) => {
-  const inflater = new Inflate({ chunkSize: Math.min(Math.max(maxOutput, 64), 1 << 16) });
+  const inflater = new pako.Inflate({ chunkSize: Math.min(Math.max(maxOutput, 64), 1 << 16) });
   const parts: Uint8Array[] = [];
   let size = 0;
   inflater.onData = (chunk) => {

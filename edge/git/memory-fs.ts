@@ -40,6 +40,8 @@ class FsError extends Error {
 }
 
 function normalize(path: string): string {
+  // isomorphic-git asks for clean absolute paths almost always: skip the split for those (a hot path).
+  if (path.startsWith('/') && !path.endsWith('/') && !path.includes('//') && !path.includes('/.')) return path;
   const parts: string[] = [];
   for (const part of path.split('/')) {
     if (part === '' || part === '.') continue;
@@ -60,6 +62,19 @@ function parentOf(path: string): string {
  */
 export function memoryFs(): PromiseFsClient & { promises: { rename(from: string, to: string): Promise<void> } } {
   const entries = new Map<string, Entry>([['/', { kind: 'dir', mtimeMs: 0 }]]);
+  // Each folder's names, so a listing costs the folder's size, not the filesystem's (objects/ grows).
+  const children = new Map<string, Set<string>>([['/', new Set()]]);
+  const nameOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+  const add = (path: string, entry: Entry): void => {
+    entries.set(path, entry);
+    children.get(parentOf(path))?.add(nameOf(path));
+    if (entry.kind === 'dir' && !children.has(path)) children.set(path, new Set());
+  };
+  const remove = (path: string): void => {
+    entries.delete(path);
+    children.delete(path);
+    children.get(parentOf(path))?.delete(nameOf(path));
+  };
   const get = (path: string): Entry => {
     const entry = entries.get(path);
     if (entry === undefined) throw new FsError('ENOENT', path);
@@ -100,32 +115,29 @@ export function memoryFs(): PromiseFsClient & { promises: { rename(from: string,
       if (entries.get(path)?.kind === 'dir') throw new FsError('EISDIR', raw);
       // A copy: callers may reuse their buffer, and a stored object must not change under us.
       const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data);
-      entries.set(path, { kind: 'file', data: bytes, mtimeMs: Date.now() });
+      add(path, { kind: 'file', data: bytes, mtimeMs: Date.now() });
     },
     async unlink(raw: string): Promise<void> {
       const path = normalize(raw);
       if (get(path).kind !== 'file') throw new FsError('EISDIR', raw);
-      entries.delete(path);
+      remove(path);
     },
     async readdir(raw: string): Promise<string[]> {
       const path = normalize(raw);
       if (get(path).kind !== 'dir') throw new FsError('ENOTDIR', raw);
-      const prefix = path === '/' ? '/' : `${path}/`;
-      const names: string[] = [];
-      for (const key of entries.keys()) if (key !== path && key.startsWith(prefix) && !key.slice(prefix.length).includes('/')) names.push(key.slice(prefix.length));
-      return names.sort();
+      return [...(children.get(path) ?? [])].sort();
     },
     async mkdir(raw: string): Promise<void> {
       const path = normalize(raw);
       if (entries.has(path)) throw new FsError('EEXIST', raw);
       requireParent(path);
-      entries.set(path, { kind: 'dir', mtimeMs: Date.now() });
+      add(path, { kind: 'dir', mtimeMs: Date.now() });
     },
     async rmdir(raw: string): Promise<void> {
       const path = normalize(raw);
       if (get(path).kind !== 'dir') throw new FsError('ENOTDIR', raw);
-      if ((await promises.readdir(path)).length > 0) throw new FsError('ENOTEMPTY', raw);
-      entries.delete(path);
+      if ((children.get(path)?.size ?? 0) > 0) throw new FsError('ENOTEMPTY', raw);
+      remove(path);
     },
     async rename(rawFrom: string, rawTo: string): Promise<void> {
       const from = normalize(rawFrom);
@@ -133,8 +145,8 @@ export function memoryFs(): PromiseFsClient & { promises: { rename(from: string,
       const entry = get(from);
       requireParent(to);
       if (entry.kind === 'dir') throw new FsError('EISDIR', rawFrom);
-      entries.delete(from);
-      entries.set(to, entry);
+      remove(from);
+      add(to, entry);
     },
     stat,
     lstat: stat,

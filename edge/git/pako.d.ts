@@ -1,7 +1,7 @@
 // The part of pako 1.x (isomorphic-git's own inflater, so always installed beside it) that
-// edge/git/inflate.ts uses; pako 1 ships no types of its own.
+// edge/git/inflate.ts uses; pako 1 ships no types of its own. It is CommonJS: default import only.
 declare module 'pako' {
-  export class Inflate {
+  class Inflate {
     constructor(options?: { chunkSize?: number });
     push(data: Uint8Array, mode?: boolean | number): boolean;
     onData(chunk: Uint8Array): void;
@@ -10,4 +10,6 @@ declare module 'pako' {
     readonly msg: string;
     readonly strm: { avail_in: number };
   }
+  const pako: { Inflate: typeof Inflate };
+  export default pako;
 }

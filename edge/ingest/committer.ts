@@ -30,7 +30,7 @@ const MAX_BATCH = 200;
 /** Pushes tried before a batch is given up (each after a fresh sync). */
 const PUSH_ATTEMPTS = 4;
 /** How long the first report of a quiet period waits for others to join it (ms). */
-const GATHER_MS = 15;
+const GATHER_MS = 50;
 
 export class Committer {
   private readonly queue: VerifiedReport[] = [];
@@ -77,18 +77,26 @@ export class Committer {
   private async commitBatch(batch: readonly VerifiedReport[]): Promise<string> {
     const branch = agentBranch(this.node);
     let lastReason = '';
+    let sent: string | undefined;
     for (let attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
       const tips = await this.remote.sync(['main', branch]);
       const main = tips.get('main');
       const remoteTip = tips.get(branch);
+      // A push whose answer was lost may have landed: then it is done.
+      if (sent !== undefined && remoteTip === sent) return sent;
       const base = remoteTip ?? main;
       let tip = base;
       for (const round of rounds(batch)) tip = await this.commitRound(branch, tip, round);
       if (tip === undefined || tip === base) throw new Error('nothing to commit');
       await admitRefMove(this.remote.store, { ref: `refs/heads/${branch}`, from: remoteTip, to: tip }, { trust: main, source: 'edge ingest' });
-      const outcome = await this.remote.push(branch, remoteTip, base, tip);
-      if (outcome.status === 'ok') return tip;
-      lastReason = outcome.reason;
+      sent = tip;
+      try {
+        const outcome = await this.remote.push(branch, remoteTip, base, tip);
+        if (outcome.status === 'ok') return tip;
+        lastReason = outcome.reason;
+      } catch (error) {
+        lastReason = describeError(error);
+      }
     }
     throw new Error(`the remote kept refusing ${branch} (last: ${lastReason}); the reports stay unrecorded`);
   }
