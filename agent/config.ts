@@ -30,6 +30,8 @@ export interface AgentConfig {
   repo?: string;
   /** This node's name. */
   node?: string;
+  /** The edge's URL: `stella push` goes through it when this node holds no Git credentials. */
+  edge?: string;
   /** Where the file was read from, if any. */
   source?: string;
 }
@@ -74,11 +76,15 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
         }
         config[key] = key === 'repo' ? resolve(value) : value;
         break;
+      case 'edge':
+        if (typeof value !== 'string' || !/^https?:\/\/[^\s]+$/.test(value)) throw new StellaError('CONFIG_INVALID', `${path}: "edge" must be the edge's http(s) URL`);
+        config.edge = value.replace(/\/+$/, '');
+        break;
       case 'remote':
         // Push/pull credentials: validated where they are used (agent/remote/credentials.ts), never stored in a repository.
         break;
       default:
-        throw new StellaError('CONFIG_INVALID', `${path}: unknown setting "${key}" (known: repo, node, remote)`);
+        throw new StellaError('CONFIG_INVALID', `${path}: unknown setting "${key}" (known: repo, node, edge, remote)`);
     }
   }
   return config;
