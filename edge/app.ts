@@ -61,6 +61,7 @@ const verifyRoute = async (c: Parameters<MiddlewareHandler<EdgeEnv>>[0]): Promis
 function asProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof HTTPException) return new ProblemError(error.status === 413 ? 413 : 400, 'bad-request', 'Bad request', error.message);
+  if (isStellaError(error) && error.code === 'CONFIG_INVALID') return new ProblemError(503, 'edge-not-configured', 'Edge not configured', error.message);
   if (isStellaError(error)) {
     const status = error.code === 'SIGNATURE_INVALID' ? 422 : 400;
     return new ProblemError(status, error.code.toLowerCase().replace(/_/g, '-'), 'Request refused', error.message, { code: error.code });
