@@ -29,8 +29,8 @@ export type BatchOutcome = { $case: 'committed'; digests: string[]; commit: stri
 const MAX_BATCH = 200;
 /** Pushes tried before a batch is given up (each after a fresh sync). */
 const PUSH_ATTEMPTS = 4;
-/** How long the first report of a quiet period waits for others to join it (ms). */
-const GATHER_MS = 50;
+/** How long a round waits for more reports to join before it starts (ms). */
+const GATHER_MS = 250;
 
 export class Committer {
   private readonly queue: VerifiedReport[] = [];
@@ -60,8 +60,9 @@ export class Committer {
   }
 
   private async drain(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
     while (this.queue.length > 0) {
+      // Every round first lets more reports join: fewer, larger commits leave the thread free to accept.
+      await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
       const batch = this.queue.splice(0, MAX_BATCH);
       const digests = batch.map((r) => r.digest);
       try {
