@@ -90,8 +90,11 @@ export class NodeObject {
 
   private async accept(node: string, digest: string, size: number, submission: ReturnType<typeof parseSubmission>): Promise<Response> {
     const known = await this.records.get(digest);
-    // A replay changes nothing: the original answer, no second commit, no quota spent.
-    if (known !== undefined) return Response.json({ ...known, replayed: true }, { status: 200 });
+    // A replay changes nothing: the original answer, no second commit, no quota spent. Only a report
+    // that failed to commit, or was accepted by an instance since evicted (its queue lived in memory),
+    // is taken again.
+    const stillPending = known?.status === 'accepted' && this.committer?.has(digest) === true;
+    if (known !== undefined && (known.status === 'committed' || stillPending)) return Response.json({ ...known, replayed: true }, { status: 200 });
     const now = Date.now();
     this.quota.take(size, now);
     let root = await this.trustRoot(false);

@@ -34,6 +34,8 @@ const GATHER_MS = 250;
 
 export class Committer {
   private readonly queue: VerifiedReport[] = [];
+  /** Digests queued or being committed by this instance. */
+  private readonly pending = new Set<string>();
   private running: Promise<void> | undefined;
   /** Commits made (for the read API and the benchmark). */
   commits = 0;
@@ -47,11 +49,17 @@ export class Committer {
   /** Queues a verified report; the commit follows within one round. */
   enqueue(report: VerifiedReport): void {
     this.queue.push(report);
+    this.pending.add(report.digest);
     if (this.running === undefined) {
       this.running = this.drain().finally(() => {
         this.running = undefined;
       });
     }
+  }
+
+  /** Whether this instance still holds the report (queued or in a round). */
+  has(digest: string): boolean {
+    return this.pending.has(digest);
   }
 
   /** Resolves once the queue is empty and no round runs (tests, shutdown). */
@@ -71,6 +79,8 @@ export class Committer {
         await this.onOutcome({ $case: 'committed', digests, commit });
       } catch (error) {
         await this.onOutcome({ $case: 'failed', digests, reason: describeError(error) });
+      } finally {
+        for (const digest of digests) this.pending.delete(digest);
       }
     }
   }
