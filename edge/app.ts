@@ -15,6 +15,7 @@ import type { EdgeEnv } from './env.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { ProblemError, problemResponse } from './problem.js';
 import { dashboardRoutes } from './serve/dashboard.js';
+import { gitProxyRoutes } from './serve/git-proxy.js';
 import { readRoutes } from './serve/routes.js';
 
 export interface AppOptions {
@@ -34,6 +35,7 @@ export function createApp(options: AppOptions): Hono<EdgeEnv> {
   app.post('/v1/verify', verifyRoute);
   app.route('/', ingestRoutes(options.auth));
   app.route('/', readRoutes(options.auth));
+  app.route('/', gitProxyRoutes(options.auth));
   app.route('/', dashboardRoutes());
   for (const mount of options.mounts ?? []) app.route('/', mount);
   app.notFound((c) => problemResponse(c, new ProblemError(404, 'not-found', 'Not found', `${c.req.method} ${new URL(c.req.url).pathname} is not an edge route`)));

@@ -73,6 +73,27 @@ describe('files by commit', () => {
   });
 });
 
+describe('read-only Git through the edge', () => {
+  it('lets a Git client fetch the state repository through the edge and refuses a push', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'stella-edge-git-'));
+    try {
+      const header = ['-c', 'http.extraHeader=x-test-node: n1'];
+      await git(work, ...header, 'clone', '--quiet', '--no-checkout', `${edge.url}/v1/git`, 'clone');
+      const clone = join(work, 'clone');
+      expect((await git(clone, 'rev-parse', 'origin/agents/n1')).trim()).toBe((await git(fixture.bare, 'rev-parse', 'agents/n1')).trim());
+      await git(clone, 'fsck', '--strict', '--no-dangling');
+      const push = await git(clone, ...header, 'push', 'origin', 'origin/main:refs/heads/other').then(
+        () => 'pushed',
+        (error: Error) => error.message,
+      );
+      expect(push).toMatch(/403/);
+      expect(await git(fixture.bare, 'for-each-ref', 'refs/heads/other')).toBe('');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('dashboard', () => {
   it('lists nodes, targets with severities and verification, and the diff between two scans', async () => {
     const nodes = (await (await fetch(`${edge.url}/v1/dashboard/nodes`)).json()) as { node: string; targets: number; lastReportAt?: string }[];
