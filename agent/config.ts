@@ -30,6 +30,8 @@ export interface AgentConfig {
   repo?: string;
   /** This node's name. */
   node?: string;
+  /** The edge's URL: `stella push` goes through it when this node holds no Git credentials. */
+  edge?: string;
   /** Where the file was read from, if any. */
   source?: string;
   /** `stella agent` settings (port, host, dataDir, token, queueMax), checked by agent/service/settings.ts. */
@@ -82,6 +84,10 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
         }
         config.agent = value as Record<string, unknown>;
         break;
+      case 'edge':
+        if (typeof value !== 'string' || !/^https?:\/\/[^\s]+$/.test(value)) throw new StellaError('CONFIG_INVALID', `${path}: "edge" must be the edge's http(s) URL`);
+        config.edge = value.replace(/\/+$/, '');
+        break;
       case 'remote':
         // Push/pull credentials: validated where they are used (agent/remote/credentials.ts), never stored in a repository.
         break;
@@ -89,7 +95,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
         // Registry credentials per host: validated where they are used (agent/registry/credentials.ts).
         break;
       default:
-        throw new StellaError('CONFIG_INVALID', `${path}: unknown setting "${key}" (known: repo, node, remote, agent, registries)`);
+        throw new StellaError('CONFIG_INVALID', `${path}: unknown setting "${key}" (known: repo, node, edge, remote, agent, registries)`);
     }
   }
   return config;

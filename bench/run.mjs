@@ -15,6 +15,7 @@
 //   built-in policy evaluation of one target with 1,000 findings (p50/p95 of 1,000 runs), and
 //   policy simulation over 1,000 committed reports (total time)
 //   registry pull ÷ OCI archive scan; scans with the cache, cold vs warm; re-match of 100 cached SBOMs (bench/registry.mjs)
+//   edge ingest in Miniflare: 10 agents, sustained reports/s and p99, commits made under a burst
 //   cdxgen on the same file, when installed
 //   the agent service: warm rescan of debian-node through the HTTP API (p50/p95 of 100), idle RSS, GET /healthz requests/s
 import { execFile, execFileSync } from 'node:child_process';
@@ -115,6 +116,14 @@ try {
     `simulation over ${simulation.reports} committed reports (${simulation.findings} findings), both policies: ${fmt(simulation.ms)} ` +
       `(CPU ${fmt(simulation.cpuMs)}; goal ≤ 5 s); peak RSS ${mb(simulation.rssMB)}`,
   );
+
+  console.log('\n## Edge ingest (Miniflare, bundled Worker, git http-backend on loopback; 10 agents)');
+  const e = await node('edge-ingest-once.mjs', ['10', '20']);
+  console.log(
+    `sustained: ${e.acceptedPerSecond.toFixed(1)} verified reports/s accepted (goal ≥ 200), p50 ${e.p50Ms.toFixed(0)} ms, p99 ${e.p99Ms.toFixed(0)} ms (goal ≤ 50 ms); ` +
+      `${e.sustainedCommits} commits for ${e.reports} reports, committed at ${e.sustainedCommittedPerSecond.toFixed(1)}/s`,
+  );
+  console.log(`burst: ${e.burstReports} reports at once → ${e.burstCommits} commits (goal ≤ ${e.burstReports / 5}), all committed at ${e.burstCommittedPerSecond.toFixed(1)} reports/s`);
 
   console.log('\n## Cold scan of debian-node (median of %d fresh processes)', RUNS);
   const oci = join(images, 'debian-node.oci.tar');

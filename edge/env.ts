@@ -30,6 +30,9 @@ export interface Bindings {
   ADMIN_SECRET: string;
   /** This edge's public origin, the `iss` and `aud` of its tokens (e.g. https://edge.example). */
   EDGE_ORIGIN: string;
+  /** Per-node ingest quotas (vars; defaults in edge/ingest/quota.ts). */
+  QUOTA_REPORTS_PER_MINUTE?: string;
+  QUOTA_BYTES_PER_DAY?: string;
 }
 
 /** The agent a DPoP-bound access token identifies, set by `requireAgent()`. */

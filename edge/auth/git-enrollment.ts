@@ -17,7 +17,7 @@ import type { GitStore } from '../../core/git/git-store.js';
 import { trustedKeyIds } from '../../core/trust/lookup.js';
 import { parseRoot, PENDING_ROOT_PATH, rfc3339, ROOT_PATH, type TrustRoot } from '../../core/trust/root.js';
 import { stageRoot } from '../../core/trust/stage.js';
-import { fetchBranch, pushBranch, stateRemote } from '../git/state-remote.js';
+import { fetchBranch, pushBranch, stateRemote } from '../git/branch-copy.js';
 import { ProblemError } from '../problem.js';
 import { enrollBranch, kvRecordProposer, reportKeyOf, saveEnrollmentRecord, type EnrollmentProposal, type EnrollmentProposer } from './enrollment.js';
 

@@ -1,18 +1,19 @@
 /**
- * A filesystem in memory, shaped as isomorphic-git's promise client
- * (`{ promises: { readFile, writeFile, … } }`), for the Worker: it has no
- * disk, and one request's working copy of the state repository lives and
- * dies with the request. Errors carry Node's codes (ENOENT, EEXIST,
- * ENOTDIR, ENOTEMPTY), which is how isomorphic-git tells them apart.
+ * A filesystem held in memory, in the shape isomorphic-git's promise fs
+ * client expects (`{ promises: { readFile, writeFile, … } }`), plus the
+ * `rename` core/git's pack store needs. A Worker has no disk: the state
+ * repository's objects a Durable Object fetched live here for as long as
+ * the object stays in memory, and are fetched again (incrementally) after.
  *
  * @example
- *   const store = new GitStore({ fs: memoryFs(), dir: '/repo' });
+ *   const store = new GitStore({ fs: memoryFs(), dir: '/state', gitdir: '/state' });
  */
+import type { PromiseFsClient } from '../../core/git/git-store.js';
 
-type Node = { kind: 'file'; data: Uint8Array; mtimeMs: number } | { kind: 'dir'; mtimeMs: number };
+type Entry = { kind: 'file'; data: Uint8Array; mtimeMs: number } | { kind: 'dir'; mtimeMs: number };
 
-/** The subset of stat isomorphic-git reads. */
-interface MemoryStat {
+/** What `stat` answers: the fields isomorphic-git reads. */
+interface Stats {
   type: 'file' | 'dir';
   mode: number;
   size: number;
@@ -27,29 +28,20 @@ interface MemoryStat {
   isSymbolicLink(): boolean;
 }
 
-/** isomorphic-git's promise filesystem client, in memory. */
-export interface MemoryFs {
-  promises: {
-    readFile(path: string, options?: { encoding?: string } | string): Promise<Uint8Array | string>;
-    writeFile(path: string, data: Uint8Array | string, options?: unknown): Promise<void>;
-    unlink(path: string): Promise<void>;
-    readdir(path: string): Promise<string[]>;
-    mkdir(path: string, options?: unknown): Promise<void>;
-    rmdir(path: string): Promise<void>;
-    rename(from: string, to: string): Promise<void>;
-    stat(path: string): Promise<MemoryStat>;
-    lstat(path: string): Promise<MemoryStat>;
-    readlink(path: string): Promise<string>;
-    symlink(target: string, path: string): Promise<void>;
-    chmod(path: string, mode: number): Promise<void>;
-  };
+/** An error with the errno code isomorphic-git and `isMissingFile` recognise. */
+class FsError extends Error {
+  constructor(
+    readonly code: 'ENOENT' | 'EEXIST' | 'ENOTDIR' | 'ENOTEMPTY' | 'EISDIR',
+    path: string,
+  ) {
+    super(`${code}: ${path}`);
+    this.name = 'FsError';
+  }
 }
 
-function fsError(code: string, path: string): Error {
-  return Object.assign(new Error(`${code}: ${path}`), { code });
-}
-
-function normalise(path: string): string {
+function normalize(path: string): string {
+  // isomorphic-git asks for clean absolute paths almost always: skip the split for those (a hot path).
+  if (path.startsWith('/') && !path.endsWith('/') && !path.includes('//') && !path.includes('/.')) return path;
   const parts: string[] = [];
   for (const part of path.split('/')) {
     if (part === '' || part === '.') continue;
@@ -65,99 +57,106 @@ function parentOf(path: string): string {
 }
 
 /**
- * A new, empty filesystem (just `/`).
- * @example await memoryFs().promises.mkdir('/repo')
+ * A fresh, empty in-memory filesystem (only `/` exists).
+ * @example const fs = memoryFs(); await fs.promises.mkdir('/state');
  */
-export function memoryFs(): MemoryFs {
-  const nodes = new Map<string, Node>([['/', { kind: 'dir', mtimeMs: Date.now() }]]);
-  const dirOf = (path: string): void => {
-    const parent = nodes.get(parentOf(path));
-    if (parent === undefined) throw fsError('ENOENT', path);
-    if (parent.kind !== 'dir') throw fsError('ENOTDIR', path);
+export function memoryFs(): PromiseFsClient & { promises: { rename(from: string, to: string): Promise<void> } } {
+  const entries = new Map<string, Entry>([['/', { kind: 'dir', mtimeMs: 0 }]]);
+  // Each folder's names, so a listing costs the folder's size, not the filesystem's (objects/ grows).
+  const children = new Map<string, Set<string>>([['/', new Set()]]);
+  const nameOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+  const add = (path: string, entry: Entry): void => {
+    entries.set(path, entry);
+    children.get(parentOf(path))?.add(nameOf(path));
+    if (entry.kind === 'dir' && !children.has(path)) children.set(path, new Set());
   };
-  const stat = async (raw: string): Promise<MemoryStat> => {
-    const node = nodes.get(normalise(raw));
-    if (node === undefined) throw fsError('ENOENT', raw);
-    const isFile = node.kind === 'file';
+  const remove = (path: string): void => {
+    entries.delete(path);
+    children.delete(path);
+    children.get(parentOf(path))?.delete(nameOf(path));
+  };
+  const get = (path: string): Entry => {
+    const entry = entries.get(path);
+    if (entry === undefined) throw new FsError('ENOENT', path);
+    return entry;
+  };
+  const requireParent = (path: string): void => {
+    if (get(parentOf(path)).kind !== 'dir') throw new FsError('ENOTDIR', path);
+  };
+  const stat = async (raw: string): Promise<Stats> => {
+    const entry = get(normalize(raw));
+    const isDir = entry.kind === 'dir';
+    const size = entry.kind === 'file' ? entry.data.length : 0;
     return {
-      type: node.kind,
-      mode: isFile ? 0o100644 : 0o40000,
-      size: isFile ? node.data.length : 0,
+      type: isDir ? 'dir' : 'file',
+      mode: isDir ? 0o40755 : 0o100644,
+      size,
       ino: 0,
-      mtimeMs: node.mtimeMs,
-      ctimeMs: node.mtimeMs,
+      mtimeMs: entry.mtimeMs,
+      ctimeMs: entry.mtimeMs,
       uid: 1,
       gid: 1,
       dev: 1,
-      isFile: () => isFile,
-      isDirectory: () => !isFile,
+      isFile: () => !isDir,
+      isDirectory: () => isDir,
       isSymbolicLink: () => false,
     };
   };
-  return {
-    promises: {
-      async readFile(raw, options) {
-        const node = nodes.get(normalise(raw));
-        if (node === undefined) throw fsError('ENOENT', raw);
-        if (node.kind !== 'file') throw fsError('EISDIR', raw);
-        const encoding = typeof options === 'string' ? options : options?.encoding;
-        return encoding === 'utf8' || encoding === 'utf-8' ? new TextDecoder().decode(node.data) : node.data.slice();
-      },
-      async writeFile(raw, data) {
-        const path = normalise(raw);
-        dirOf(path);
-        if (nodes.get(path)?.kind === 'dir') throw fsError('EISDIR', raw);
-        nodes.set(path, { kind: 'file', data: typeof data === 'string' ? new TextEncoder().encode(data) : data.slice(), mtimeMs: Date.now() });
-      },
-      async unlink(raw) {
-        const path = normalise(raw);
-        if (nodes.get(path)?.kind !== 'file') throw fsError('ENOENT', raw);
-        nodes.delete(path);
-      },
-      async readdir(raw) {
-        const path = normalise(raw);
-        const node = nodes.get(path);
-        if (node === undefined) throw fsError('ENOENT', raw);
-        if (node.kind !== 'dir') throw fsError('ENOTDIR', raw);
-        const prefix = path === '/' ? '/' : `${path}/`;
-        return [...nodes.keys()].filter((p) => p !== path && p.startsWith(prefix) && !p.slice(prefix.length).includes('/')).map((p) => p.slice(prefix.length));
-      },
-      async mkdir(raw) {
-        const path = normalise(raw);
-        if (nodes.has(path)) throw fsError('EEXIST', raw);
-        dirOf(path);
-        nodes.set(path, { kind: 'dir', mtimeMs: Date.now() });
-      },
-      async rmdir(raw) {
-        const path = normalise(raw);
-        if (nodes.get(path)?.kind !== 'dir') throw fsError('ENOENT', raw);
-        if ([...nodes.keys()].some((p) => p.startsWith(`${path}/`))) throw fsError('ENOTEMPTY', raw);
-        nodes.delete(path);
-      },
-      async rename(rawFrom, rawTo) {
-        const from = normalise(rawFrom);
-        const to = normalise(rawTo);
-        const node = nodes.get(from);
-        if (node === undefined) throw fsError('ENOENT', rawFrom);
-        dirOf(to);
-        for (const [path, entry] of [...nodes.entries()]) {
-          if (path === from || path.startsWith(`${from}/`)) {
-            nodes.delete(path);
-            nodes.set(to + path.slice(from.length), entry);
-          }
-        }
-      },
-      stat,
-      lstat: stat,
-      async readlink(raw) {
-        throw fsError('EINVAL', raw);
-      },
-      async symlink(_target, raw) {
-        throw fsError('EPERM', raw);
-      },
-      async chmod() {
-        // Modes are not kept: a Worker's working copy has no executables.
-      },
+  const promises = {
+    async readFile(raw: string, options?: { encoding?: string } | string): Promise<Uint8Array | string> {
+      const entry = get(normalize(raw));
+      if (entry.kind !== 'file') throw new FsError('EISDIR', raw);
+      const encoding = typeof options === 'string' ? options : options?.encoding;
+      return encoding === 'utf8' ? new TextDecoder().decode(entry.data) : entry.data;
     },
+    async writeFile(raw: string, data: Uint8Array | string): Promise<void> {
+      const path = normalize(raw);
+      requireParent(path);
+      if (entries.get(path)?.kind === 'dir') throw new FsError('EISDIR', raw);
+      // A copy: callers may reuse their buffer, and a stored object must not change under us.
+      const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data);
+      add(path, { kind: 'file', data: bytes, mtimeMs: Date.now() });
+    },
+    async unlink(raw: string): Promise<void> {
+      const path = normalize(raw);
+      if (get(path).kind !== 'file') throw new FsError('EISDIR', raw);
+      remove(path);
+    },
+    async readdir(raw: string): Promise<string[]> {
+      const path = normalize(raw);
+      if (get(path).kind !== 'dir') throw new FsError('ENOTDIR', raw);
+      return [...(children.get(path) ?? [])].sort();
+    },
+    async mkdir(raw: string): Promise<void> {
+      const path = normalize(raw);
+      if (entries.has(path)) throw new FsError('EEXIST', raw);
+      requireParent(path);
+      add(path, { kind: 'dir', mtimeMs: Date.now() });
+    },
+    async rmdir(raw: string): Promise<void> {
+      const path = normalize(raw);
+      if (get(path).kind !== 'dir') throw new FsError('ENOTDIR', raw);
+      if ((children.get(path)?.size ?? 0) > 0) throw new FsError('ENOTEMPTY', raw);
+      remove(path);
+    },
+    async rename(rawFrom: string, rawTo: string): Promise<void> {
+      const from = normalize(rawFrom);
+      const to = normalize(rawTo);
+      const entry = get(from);
+      requireParent(to);
+      if (entry.kind === 'dir') throw new FsError('EISDIR', rawFrom);
+      remove(from);
+      add(to, entry);
+    },
+    stat,
+    lstat: stat,
+    async readlink(raw: string): Promise<string> {
+      throw new FsError('ENOENT', raw);
+    },
+    async symlink(_target: string, raw: string): Promise<void> {
+      throw new FsError('EEXIST', raw);
+    },
+    async chmod(): Promise<void> {},
   };
+  return { promises };
 }

@@ -1,129 +1,115 @@
 /**
- * The Worker's Git path to the state repository: a fresh in-memory copy of
- * one branch fetched over smart HTTP (`core/git`'s client over the Worker's
- * `fetch`, packs held to core's limits), a commit made on it with
- * `GitStore.commit`, and one compare-and-swap ref update pushed back. No
- * disk and no state between requests: each call starts from what the
- * remote has, so two locations cannot diverge; the remote's compare-and-swap
- * decides a race (the loser gets `rejected` and may retry).
+ * The state repository as the Worker sees it: a Git remote reached over
+ * `fetch` (smart HTTP), mirrored into an in-memory object store — only the
+ * branches asked for — so core/ can read, verify and commit as it would on
+ * disk, then push one commit back as a compare-and-swap.
  *
- * Enrollment (`edge/auth/git-enrollment.ts`) and ingest both write through here.
+ * Small on purpose: `sync` (bring branch tips), `push` (send one new commit
+ * on a branch whose remote tip we know). The ingest Durable Object and the
+ * enrollment code both build on it.
  *
  * @example
- *   const remote = stateRemote(env);
- *   const copy = await fetchBranch(remote, 'main');
- *   const { oid } = await copy.store.commit({ branch: 'enroll/n1', parent: copy.tip, changes, message, author });
- *   await pushBranch(remote, copy.store, { branch: 'enroll/n1', base: copy.tip });
+ *   const remote = new StateRemote({ transport: webTransport, url });
+ *   const tips = await remote.sync(['main', 'agents/edge-1']);
+ *   const { oid } = await remote.store.commit({ branch: 'agents/edge-1', startFrom: 'main', changes, message, author });
+ *   const outcome = await remote.push('agents/edge-1', tips.get('agents/edge-1'), tips.get('main'), oid);
  */
 import { StellaError } from '../../core/errors.js';
-import { GitStore } from '../../core/git/git-store.js';
 import { fetchPack } from '../../core/git/fetch-pack.js';
+import { GitStore } from '../../core/git/git-store.js';
+import { commitsNotIn } from '../../core/git/history.js';
 import { buildPack, sendPack, ZERO_OID, type SendOutcome } from '../../core/git/send-pack.js';
-import { discoverRefs, webTransport, type Endpoint, type Transport } from '../../core/git/smart-http.js';
+import { discoverRefs, type Endpoint } from '../../core/git/smart-http.js';
 import { newObjects } from '../../core/git/tree-diff.js';
 import { initRepository } from '../../core/git/work-index.js';
-import type { Bindings } from '../env.js';
-import { ProblemError } from '../problem.js';
-import { workerPackLimits } from './measured-inflate.js';
+import { workerPackLimits } from './inflate.js';
 import { memoryFs } from './memory-fs.js';
 
-/** How the edge names itself to the Git server. */
-const AGENT = 'stella-edge';
+/** Where the mirror lives inside its in-memory filesystem (nothing is ever checked out). */
+const DIR = '/state';
 
-/** The state repository as the Worker reaches it. */
-export type StateRemote = Endpoint;
+/** The remote's tip of each branch asked for (undefined: the branch does not exist there). */
+export type BranchTips = Map<string, string | undefined>;
 
-/** A branch of the remote, fetched into memory. */
-export interface BranchCopy {
-  store: GitStore;
-  /** The branch's tip at the remote when fetched. */
-  tip: string;
-  /** The remote's refs when fetched (e.g. to find the current value of the branch about to be pushed). */
-  refs: ReadonlyMap<string, string>;
-}
+export class StateRemote {
+  readonly store: GitStore;
+  private ready: Promise<void> | undefined;
+  private receiveCapabilities: Set<string> | undefined;
 
-/**
- * The remote from the Worker's secrets (GIT_REMOTE_URL, optional basic-auth GIT_USERNAME / GIT_PASSWORD).
- * Returns undefined when no remote is configured. The transport defaults to the Worker's fetch.
- * @example const remote = stateRemote(env); if (remote === undefined) … // KV-only mode
- */
-export function stateRemote(env: Pick<Bindings, 'GIT_REMOTE_URL' | 'GIT_USERNAME' | 'GIT_PASSWORD'>, transport: Transport = webTransport): StateRemote | undefined {
-  const url = (env.GIT_REMOTE_URL ?? '').replace(/\/+$/, '');
-  if (url === '') return undefined;
-  const username = env.GIT_USERNAME ?? '';
-  if (username === '') return { url, transport, agent: AGENT };
-  const authorization = `Basic ${btoa(`${username}:${env.GIT_PASSWORD ?? ''}`)}`;
-  return { url, agent: AGENT, transport: (target, request) => transport(target, { ...request, headers: { ...request.headers, authorization } }) };
-}
-
-/**
- * Fetches `branch` (whole history reachable from its tip) into a new in-memory repository, with the ref set.
- * Throws a 502 problem when the remote cannot be read or has no such branch.
- * @example const { store, tip } = await fetchBranch(remote, 'main');
- */
-export async function fetchBranch(remote: StateRemote, branch: string): Promise<BranchCopy> {
-  const listed = await gitStep(remote, 'listing the refs of the state repository', () => discoverRefs(remote.transport, remote.url, 'upload-pack'));
-  const tip = listed.refs.get(`refs/heads/${branch}`);
-  if (tip === undefined) throw new ProblemError(502, 'state-repository-unavailable', 'State repository unavailable', `the state repository has no branch ${branch}`);
-  const fs = memoryFs();
-  await initRepository({ fs, dir: '/repo' }, 'main');
-  const store = new GitStore({ fs, dir: '/repo' });
-  await gitStep(remote, `fetching ${branch}`, () => fetchPack(remote, store, { want: tip, haves: [], capabilities: listed.capabilities, limits: workerPackLimits, where: `state repository ${branch}` }));
-  await store.writeRef(`refs/heads/${branch}`, tip);
-  return { store, tip, refs: listed.refs };
-}
-
-/**
- * Brings `copy` up to date with the remote's `branch`, fetching only what its current tip lacks (a thin pack against it),
- * so a long-lived copy (one kept by a Durable Object) does not fetch the whole history again. Returns the new tip.
- * @example const tip = await refreshBranch(remote, copy, 'main');
- */
-export async function refreshBranch(remote: StateRemote, copy: BranchCopy, branch: string): Promise<BranchCopy> {
-  const listed = await gitStep(remote, 'listing the refs of the state repository', () => discoverRefs(remote.transport, remote.url, 'upload-pack'));
-  const tip = listed.refs.get(`refs/heads/${branch}`);
-  if (tip === undefined) throw new ProblemError(502, 'state-repository-unavailable', 'State repository unavailable', `the state repository has no branch ${branch}`);
-  if (tip !== copy.tip && !(await copy.store.hasCommit(tip))) {
-    const where = `state repository ${branch}`;
-    await gitStep(remote, `fetching ${branch}`, () => fetchPack(remote, copy.store, { want: tip, haves: [copy.tip], capabilities: listed.capabilities, limits: workerPackLimits, where }));
+  constructor(readonly endpoint: Endpoint) {
+    this.store = new GitStore({ fs: memoryFs(), dir: DIR });
   }
-  await copy.store.writeRef(`refs/heads/${branch}`, tip);
-  return { store: copy.store, tip, refs: listed.refs };
-}
 
-/**
- * Pushes the local `branch` to the remote: the commits after `base` (a commit the remote has) and the trees and blobs
- * they change, as one compare-and-swap update from `expected` (the remote's current value of the branch; undefined: must not exist).
- * @example const outcome = await pushBranch(remote, store, { branch: 'enroll/n1', base: mainTip, expected: refs.get('refs/heads/enroll/n1') });
- */
-export async function pushBranch(remote: StateRemote, store: GitStore, update: { branch: string; base: string; expected: string | undefined }): Promise<SendOutcome & { commit: string }> {
-  const tip = await store.branchTip(update.branch);
-  if (tip === undefined) throw new StellaError('INTERNAL', `no local branch ${update.branch} to push`);
-  const objects: { oid: string; base?: string }[] = [];
-  for (let commit = tip; commit !== update.base; ) {
-    const info = await store.readCommit(commit);
-    const parent = info.parents[0];
-    if (parent === undefined) throw new StellaError('INTERNAL', `${update.branch} does not descend from ${update.base}`);
-    const parentTree = (await store.readCommit(parent)).tree;
-    objects.push({ oid: commit }, ...(await newObjects(store, parentTree, info.tree)).map((o) => (o.base === undefined ? { oid: o.oid } : { oid: o.oid, base: o.base })));
-    commit = parent;
+  /**
+   * Fetches what the mirror lacks of each branch's remote tip (as haves: the
+   * tips it already holds) and points the local branches at the remote tips.
+   * `branches` names them, or picks them from what the remote advertises.
+   * @example const tips = await remote.sync(['main']); tips.get('main')
+   */
+  async sync(branches: readonly string[] | ((name: string) => boolean)): Promise<BranchTips> {
+    await this.init();
+    const advertised = await discoverRefs(this.endpoint.transport, this.endpoint.url, 'upload-pack');
+    const tips: BranchTips = new Map();
+    if (typeof branches === 'function') {
+      const names = [...advertised.refs.keys()].filter((ref) => ref.startsWith('refs/heads/')).map((ref) => ref.slice('refs/heads/'.length));
+      branches = names.filter(branches).sort();
+    }
+    for (const branch of branches) {
+      const tip = advertised.refs.get(`refs/heads/${branch}`);
+      tips.set(branch, tip);
+      if (tip === undefined) {
+        await this.store.deleteRef(`refs/heads/${branch}`);
+        continue;
+      }
+      if (!(await this.store.hasCommit(tip))) {
+        const haves = await this.localTips();
+        await fetchPack(this.endpoint, this.store, { want: tip, haves, capabilities: advertised.capabilities, limits: workerPackLimits, where: `${this.endpoint.url} ${branch}` });
+      }
+      await this.store.writeRef(`refs/heads/${branch}`, tip);
+    }
+    return tips;
   }
-  const listed = await gitStep(remote, 'listing the refs of the state repository', () => discoverRefs(remote.transport, remote.url, 'receive-pack'));
-  const pack = await buildPack(store, objects, listed.capabilities);
-  const outcome = await gitStep(remote, `pushing ${update.branch}`, () =>
-    sendPack(remote, { ref: `refs/heads/${update.branch}`, oldOid: update.expected ?? ZERO_OID, newOid: tip }, pack, listed.capabilities),
-  );
-  return { ...outcome, commit: tip };
-}
 
-/** Runs one exchange with the remote; a failure becomes a 502 problem that names the step, never the remote's URL or credentials. */
-async function gitStep<T>(remote: StateRemote, what: string, step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (cause) {
-    if (cause instanceof ProblemError) throw cause;
-    const message = (cause instanceof Error ? cause.message.split('\n')[0] : String(cause)) ?? 'unknown error';
-    // GIT_REMOTE_URL is a secret: the operator's log gets the whole message, the client a version without it.
-    console.log(JSON.stringify({ level: 'error', event: 'state-repository-unavailable', step: what, detail: message }));
-    throw new ProblemError(502, 'state-repository-unavailable', 'State repository unavailable', `${what} failed: ${message.replaceAll(`remote ${remote.url}`, 'the state repository').replaceAll(remote.url, 'the state repository')}`);
+  /**
+   * Sends the commits from `known` (a commit the remote has) to `tip` to
+   * `branch`, which must still be at `remoteTip` there (undefined: must not
+   * exist yet). `rejected` means someone moved the branch meanwhile: sync and retry.
+   * @example if ((await remote.push(branch, before, before ?? mainTip, tip)).status === 'rejected') …
+   */
+  async push(branch: string, remoteTip: string | undefined, known: string | undefined, tip: string): Promise<SendOutcome> {
+    const capabilities = await this.capabilities();
+    const objects: { oid: string; base?: string }[] = [];
+    for (const commit of await commitsNotIn(this.store, [tip], known === undefined ? [] : [known])) {
+      objects.push({ oid: commit.oid });
+      const parent = commit.parents[0];
+      // The parent's objects are on the remote or in this pack: its versions of changed paths are safe delta bases.
+      const parentTree = parent === undefined ? undefined : (await this.store.readCommit(parent)).tree;
+      objects.push(...(await newObjects(this.store, parentTree, commit.tree)));
+    }
+    const pack = await buildPack(this.store, objects, capabilities);
+    return sendPack(this.endpoint, { ref: `refs/heads/${branch}`, oldOid: remoteTip ?? ZERO_OID, newOid: tip }, pack, capabilities);
+  }
+
+  private async capabilities(): Promise<Set<string>> {
+    if (this.receiveCapabilities !== undefined) return this.receiveCapabilities;
+    const { capabilities } = await discoverRefs(this.endpoint.transport, this.endpoint.url, 'receive-pack');
+    if (!capabilities.has('report-status')) throw new StellaError('REPO_INVALID', `state remote ${this.endpoint.url} does not report push status`);
+    this.receiveCapabilities = capabilities;
+    return capabilities;
+  }
+
+  private async localTips(): Promise<string[]> {
+    const tips: string[] = [];
+    for (const name of await this.store.listBranches()) {
+      const tip = await this.store.branchTip(name);
+      if (tip !== undefined) tips.push(tip);
+    }
+    return tips;
+  }
+
+  private init(): Promise<void> {
+    const ready = this.ready ?? initRepository({ fs: this.store.fs, dir: DIR }, 'main');
+    this.ready = ready;
+    return ready;
   }
 }

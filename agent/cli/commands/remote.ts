@@ -1,6 +1,9 @@
 /** `stella push` and `stella pull`: exchange the state repository with its remote over smart HTTP(S). */
 import type { Command } from 'commander';
 import { pullNodeState, pushNodeBranch } from '../../remote/operations.js';
+import { resolveCredentials } from '../../remote/credentials.js';
+import { pushThroughEdge } from '../../remote/edge-push.js';
+import { edgeClientConfig, edgeFetch } from '../../edge/client.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
 
 interface RemoteOptions {
@@ -26,11 +29,20 @@ export function registerRemote(program: Command, setResult: SetResult): void {
     .description("send this node's reports (branch agents/<node>) to the remote; replays on top when another writer pushed first")
     .option('--remote <url>', "repository URL (default: the clone's origin)")
     .option('--node <name>', "this node (default: $STELLA_NODE, the repository's node (stella config set node), config, host name)")
-    .addHelpText('after', `${CREDENTIALS_HELP}\nOnly agents/<node> is pushed, never by force. Example: stella push --node edge-1`)
+    .addHelpText('after', `${CREDENTIALS_HELP}\nWithout credentials and with edge: URL in the config file, reports go through the edge.\nOnly agents/<node> is pushed, never by force. Example: stella push --node edge-1`)
     .action(async (options: RemoteOptions, command: Command) => {
       const ctx = CommandContext.of(command);
       const node = await ctx.node(options.node);
       const repo = await ctx.openRepo();
+      const { edge } = await ctx.config();
+      if (edge !== undefined && options.remote === undefined && (await resolveCredentials()) === undefined) {
+        // No Git credentials on this node: the edge verifies and commits its reports, with a DPoP-bound token.
+        const result = await pushThroughEdge(repo.store, { edge, node, fetch: edgeFetch(await edgeClientConfig(ctx.home())) });
+        const committed = result.reports.filter((r) => r.status === 'committed').length;
+        ctx.log.info(`sent ${result.reports.length} reports of ${result.branch} through the edge ${edge}: ${committed} committed`, { ...result });
+        setResult({ exitCode: ExitCode.ok });
+        return;
+      }
       // The node's key, when this clone has one: a report another process of the node outran is re-signed at the next sequence.
       const key = repo.signingKeyId === undefined ? undefined : await ctx.signingKey(repo).catch(() => undefined);
       await pushNodeBranch(repo, { node, log: ctx.log, ...remoteFlag(options), ...(key === undefined ? {} : { key }) });

@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitHttpServer, type GitHttpServer } from '../../test/helpers/git-http-server.js';
 import { fsckStrict, git, tempRepo, type TempRepo } from '../../test/helpers/repo.js';
-import { fetchBranch, pushBranch, refreshBranch, stateRemote, type StateRemote } from './state-remote.js';
+import { fetchBranch, pushBranch, refreshBranch, stateRemote, type BranchRemote } from './branch-copy.js';
 
 let server: GitHttpServer;
 let state: TempRepo;
 let bare: string;
-let remote: StateRemote;
+let remote: BranchRemote;
 const author = { name: 'Stella edge', email: 'edge@stella.invalid' };
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   state = await tempRepo('git-node');
   bare = await server.createBare('state.git');
   await git(state.repo.dir, 'push', bare, 'main');
-  remote = stateRemote({ GIT_REMOTE_URL: `${server.url}/state.git`, GIT_USERNAME: 'edge', GIT_PASSWORD: 'pw' }) as StateRemote;
+  remote = stateRemote({ GIT_REMOTE_URL: `${server.url}/state.git`, GIT_USERNAME: 'edge', GIT_PASSWORD: 'pw' }) as BranchRemote;
 });
 afterAll(async () => {
   await server?.close();

@@ -1,0 +1,149 @@
+/**
+ * Turns a node's verified reports into commits on `agents/<node>` — as few
+ * as possible. Reports arriving while a commit is being made and pushed
+ * wait in a queue; the next round takes all of them into one commit. So a
+ * burst from one node costs a handful of commits, not one per report.
+ *
+ * Each round: sync main and the node's branch from the remote, write every
+ * queued folder (a folder's stray files deleted, as the agent does),
+ * run the admission check every ref move passes (`core/admission`), and
+ * push as a compare-and-swap on the branch's remote tip. Someone else
+ * moving the branch meanwhile costs a retry, never a lost report. Two
+ * reports of one target in one round go into consecutive commits, so
+ * history holds each of them.
+ *
+ * @example
+ *   const committer = new Committer(remote, 'edge-1', (outcome) => record(outcome));
+ *   committer.enqueue(verifiedReport);
+ */
+import { admitRefMove } from '../../core/admission/admit.js';
+import { describeError } from '../../core/errors.js';
+import { agentBranch } from '../../core/report/layout.js';
+import type { StateRemote } from '../git/state-remote.js';
+import type { VerifiedReport } from './verify.js';
+
+/** What became of a batch of reports. */
+export type BatchOutcome = { $case: 'committed'; digests: string[]; commit: string } | { $case: 'failed'; digests: string[]; reason: string };
+
+/** Most reports in one commit (a bound on the time one round takes). */
+const MAX_BATCH = 200;
+/** Pushes tried before a batch is given up (each after a fresh sync). */
+const PUSH_ATTEMPTS = 4;
+/** How long a round waits for more reports to join before it starts (ms). */
+const GATHER_MS = 250;
+
+export class Committer {
+  private readonly queue: VerifiedReport[] = [];
+  /** Digests queued or being committed by this instance. */
+  private readonly pending = new Set<string>();
+  private running: Promise<void> | undefined;
+  /** Commits made (for the read API and the benchmark). */
+  commits = 0;
+
+  constructor(
+    private readonly remote: StateRemote,
+    private readonly node: string,
+    private readonly onOutcome: (outcome: BatchOutcome) => Promise<void>,
+  ) {}
+
+  /** Queues a verified report; the commit follows within one round. */
+  enqueue(report: VerifiedReport): void {
+    this.queue.push(report);
+    this.pending.add(report.digest);
+    if (this.running === undefined) {
+      this.running = this.drain().finally(() => {
+        this.running = undefined;
+      });
+    }
+  }
+
+  /** Whether this instance still holds the report (queued or in a round). */
+  has(digest: string): boolean {
+    return this.pending.has(digest);
+  }
+
+  /** Resolves once the queue is empty and no round runs (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      // Every round first lets more reports join: fewer, larger commits leave the thread free to accept.
+      await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+      const batch = this.queue.splice(0, MAX_BATCH);
+      const digests = batch.map((r) => r.digest);
+      try {
+        const commit = await this.commitBatch(batch);
+        this.commits += 1;
+        await this.onOutcome({ $case: 'committed', digests, commit });
+      } catch (error) {
+        await this.onOutcome({ $case: 'failed', digests, reason: describeError(error) });
+      } finally {
+        for (const digest of digests) this.pending.delete(digest);
+      }
+    }
+  }
+
+  private async commitBatch(batch: readonly VerifiedReport[]): Promise<string> {
+    const branch = agentBranch(this.node);
+    let lastReason = '';
+    let sent: string | undefined;
+    for (let attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
+      const tips = await this.remote.sync(['main', branch]);
+      const main = tips.get('main');
+      const remoteTip = tips.get(branch);
+      // A push whose answer was lost may have landed: then it is done.
+      if (sent !== undefined && remoteTip === sent) return sent;
+      const base = remoteTip ?? main;
+      let tip = base;
+      for (const round of rounds(batch)) tip = await this.commitRound(branch, tip, round);
+      if (tip === undefined || tip === base) throw new Error('nothing to commit');
+      await admitRefMove(this.remote.store, { ref: `refs/heads/${branch}`, from: remoteTip, to: tip }, { trust: main, source: 'edge ingest' });
+      sent = tip;
+      try {
+        const outcome = await this.remote.push(branch, remoteTip, base, tip);
+        if (outcome.status === 'ok') return tip;
+        lastReason = outcome.reason;
+      } catch (error) {
+        lastReason = describeError(error);
+      }
+    }
+    throw new Error(`the remote kept refusing ${branch} (last: ${lastReason}); the reports stay unrecorded`);
+  }
+
+  private async commitRound(branch: string, parent: string | undefined, round: readonly VerifiedReport[]): Promise<string> {
+    const store = this.remote.store;
+    const changes = new Map<string, Uint8Array | null>();
+    for (const report of round) {
+      const existing = parent === undefined ? [] : await store.listFolder(parent, report.folder);
+      for (const entry of existing) if (!report.files.has(entry.path)) changes.set(`${report.folder}/${entry.path}`, null);
+      for (const [name, bytes] of report.files) changes.set(`${report.folder}/${name}`, bytes);
+    }
+    const lines = round.map((r) => `${r.folder} #${r.claim.sequence} report ${r.digest.slice(0, 12)}`);
+    const result = await store.commit({
+      branch,
+      ...(parent === undefined ? {} : { parent }),
+      changes,
+      message: `edge: ${round.length} report${round.length === 1 ? '' : 's'} from ${this.node}\n\n${lines.join('\n')}\n`,
+      author: { name: 'stella-edge', email: `edge@${this.node}` },
+    });
+    return result.oid;
+  }
+}
+
+/** Splits the batch so that no folder appears twice in one commit (order kept). */
+function rounds(batch: readonly VerifiedReport[]): VerifiedReport[][] {
+  const out: VerifiedReport[][] = [];
+  for (const report of batch) {
+    const round = out.find((r) => !r.some((other) => other.folder === report.folder) && out.indexOf(r) >= lastIndexWith(out, report.folder));
+    if (round === undefined) out.push([report]);
+    else round.push(report);
+  }
+  return out;
+}
+
+function lastIndexWith(out: readonly VerifiedReport[][], folder: string): number {
+  for (let i = out.length - 1; i >= 0; i--) if ((out[i] as VerifiedReport[]).some((r) => r.folder === folder)) return i + 1;
+  return 0;
+}
