@@ -50,16 +50,15 @@ async function nodeClone(name: string, targets: string[]): Promise<string> {
 }
 
 describe('push through the edge', () => {
-  it('stella push goes to the edge, not the Git remote, when the config names one and there are no Git credentials, and reports its refusal', async () => {
+  it('stella push goes to the edge, not the Git remote, when the config names one and there are no Git credentials, and asks a node that never enrolled to enroll', async () => {
     const clone = await nodeClone('cli', ['api', 'worker']);
     const home = join(work, 'home');
     await fs.promises.mkdir(home, { recursive: true });
     await writeFile(join(home, 'config.yaml'), `edge: ${edge.url}\nnode: n2\n`);
-    // The test Worker takes the node from a header: the edge fetch is what the authority's DPoP client replaces.
     const result = await runStella(['--repo', clone, 'push', '--node', 'n2'], { env: cliEnv(work, { NODE_OPTIONS: '' }), cwd: clone });
-    // Plain fetch carries no x-test-node header, so the test Worker refuses: the CLI reports the edge's problem.
+    // The edge client needs this node's enrollment (its key and DPoP tokens): without one, nothing is sent.
     expect(result.code).not.toBe(0);
-    expect(result.stdout + result.stderr).toMatch(/edge .* refused findings\/n2\/api: test worker: no x-test-node header/);
+    expect(result.stderr).toMatch(/^stella: this node has not enrolled with an edge: run `stella agent enroll --edge URL --token T` first$/m);
     expect((await git(fixture.bare, 'for-each-ref', 'refs/heads/agents/n2')).trim()).toBe('');
   });
 
