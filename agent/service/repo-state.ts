@@ -20,6 +20,8 @@ const FEED_SEARCH_DEPTH = 200;
 export class RepoWatch {
   private indexError: string | undefined = 'not loaded yet';
   private feedTime: number | undefined;
+  /** The tree id of main's `feeds/` at the last refresh: a change means new feeds arrived. */
+  feedsTree: string | undefined;
 
   constructor(private readonly repo: StateRepo) {}
 
@@ -36,6 +38,7 @@ export class RepoWatch {
         await index.close();
       }
       this.feedTime = await this.lastFeedChange(tip);
+      this.feedsTree = (await this.repo.store.listFolder(tip, '')).find((e) => e.path === 'feeds')?.oid;
       this.indexError = undefined;
     } catch (error) {
       this.indexError = describeError(error);

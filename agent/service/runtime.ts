@@ -57,8 +57,14 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     signer: options.signer,
     pushKey: options.pushKey,
     afterPull: async () => {
+      const feedsBefore = watch.feedsTree;
       await watch.refresh();
       await scheduler.reload();
+      // New feeds: cached targets are re-matched (no image read), and changed ones get new reports.
+      if (feedsBefore !== undefined && watch.feedsTree !== feedsBefore) {
+        const { rematchAfterPull } = await import('./rematch-after-pull.js');
+        await rematchAfterPull({ repo: options.repo, node: options.node, cacheDir, signer: options.signer, log: options.log });
+      }
     },
   });
   metrics.gauge('stella_queue_depth', 'Jobs waiting in the queue', () => queue.depth());
