@@ -101,6 +101,7 @@ export function registerScan(program: Command, setResult: SetResult): void {
         });
       } finally {
         progress.done();
+        await policy?.engine.close?.();
       }
       const { outcome } = result;
       for (const warning of outcome.report.warnings) ctx.log.warn(warning);
