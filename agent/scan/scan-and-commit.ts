@@ -8,6 +8,7 @@
  *   const { outcome, committed } = await scanAndCommit('app.oci.tar', { repo, signer: { node: 'edge-1', key } });
  */
 import type { SigningKey } from '../../core/sign/keys.js';
+import { notifyQuietly, type NotifyAfterCommit } from '../notify/notify.js';
 import type { StateRepo } from '../repo/state-repo.js';
 import { commitReport, type CommitReportOptions, type CommittedReport } from './commit-report.js';
 import { scanTarget, type ScanOptions, type ScanOutcome } from './scan.js';
@@ -25,6 +26,8 @@ export interface ScanAndCommitOptions {
   signer?: { node: string; key: SigningKey };
   /** Extra commit settings for the scanned outcome (trailers, the failpoint hook), for the agent service. */
   commit?: (outcome: ScanOutcome) => Pick<CommitReportOptions, 'trailers' | 'beforeRefUpdate'>;
+  /** Notify stella.yaml's routes after a commit that changed the report (both the CLI and the agent service do). */
+  notify?: NotifyAfterCommit;
   /** Runs between the scan and the commit (the agent's crash tests stop there). */
   beforeCommit?: () => void | Promise<void>;
 }
@@ -50,5 +53,8 @@ export async function scanAndCommit(target: string, options: ScanAndCommitOption
   if (options.signer === undefined || options.repo === undefined) return { outcome };
   await options.beforeCommit?.();
   const committed = await commitReport(options.repo, outcome, { ...options.signer, ...options.commit?.(outcome) });
+  if (options.notify !== undefined && committed.changed) {
+    await notifyQuietly(options.repo, options.notify, { previous: committed.previous, report: outcome.report, node: options.signer.node, folder: committed.folder });
+  }
   return { outcome, committed };
 }
