@@ -100,7 +100,7 @@ describe('table exporter: VEX status and verdicts', () => {
     expect(cellsOf(text, 'django').slice(3, 5)).toEqual(['affected', 'fail']);
     expect(cellsOf(text, 'zlib').slice(3, 5)).toEqual(['not_affected', 'pass']);
     expect(cellsOf(text, 'aaa').slice(3, 5)).toEqual(['under_investigation', 'pass (exception)']);
-    expect(cellsOf(text, 'github.com/gin-gonic/gin').slice(3, 5)).toEqual(['affected', 'warn']);
+    expect(cellsOf(text, 'github.com/gin-gonic/gin').slice(3, 5)).toEqual(['—', 'warn']);
     expect(text).toContain('verdict fail by policies/prod.yaml (builtin): 1 finding fail by rule critical');
     expect(text).toContain('Django allows SQL injection');
     expect(text).toContain('3.2.25');

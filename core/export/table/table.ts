@@ -9,7 +9,7 @@
  *   the terminal is too narrow for even those (then lines are cut at its
  *   width). Without it (a pipe, a file) nothing is cut but titles longer
  *   than 60.
- * - A STATUS column (the VEX status; `affected` without a statement) when
+ * - A STATUS column (the VEX status; `—` where no statement spoke, as in summary.md) when
  *   any finding has one, and a VERDICT column and the target's verdict
  *   when a policy decided the report.
  * - Every id of a finding is listed, CVEs first, one per line: extra ids
@@ -126,7 +126,7 @@ function toRow(finding: Finding): Row {
   const title = (finding.summary ?? '').replace(/\s+/g, ' ').trim();
   const fixed = finding.fixed === undefined ? '' : displayVersion(finding.purl, finding.fixed);
   const verdict = finding.verdict === undefined ? '' : finding.verdict.exception === undefined ? finding.verdict.verdict : `${finding.verdict.verdict} (exception)`;
-  return { finding, ids, cells: [finding.name, ids[0] ?? finding.id, level, finding.status ?? 'affected', verdict, displayVersion(finding.purl, finding.installed), fixed, title] };
+  return { finding, ids, cells: [finding.name, ids[0] ?? finding.id, level, finding.status ?? '—', verdict, displayVersion(finding.purl, finding.installed), fixed, title] };
 }
 
 /** The severity cell coloured by level, its KEV flag in its own colour. */
