@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../agent/notify/receiver.test-helper.js';
+import { outboxIn } from '../agent/notify/notify.js';
 import { appendToSettings } from '../agent/notify/settings.test-helper.js';
 import { loadKey } from '../agent/repo/keystore.js';
 import { openStateRepo } from '../agent/repo/state-repo.js';
@@ -89,5 +90,16 @@ describe('the agent service notifies', () => {
     } finally {
       await agent.stop();
     }
+  }, 120_000);
+
+  it('--once delivers what waits in the outbox', async () => {
+    const event = { kind: 'kev' as const, node: 'n1', target: 'waiting', folder: 'findings/n1/waiting', id: 'GHSA-wait', aliases: [], purl: 'pkg:npm/w@1.0.0', severity: 'HIGH' as const, reason: 'listed in CISA KEV' };
+    await outboxIn(join(root, 'home')).add('security', [event], new Date(Date.now() - 60_000));
+    const before = receiver.received.length;
+    const once = await runStella(['--repo', state(), 'agent', '--once', '--data-dir', join(root, 'once-data'), '--node', 'n1'], { env, cwd: root });
+    expect(once.code, once.stderr).toBe(0);
+    expect(receiver.received).toHaveLength(before + 1);
+    expect((JSON.parse(receiver.received[before]?.body ?? '') as { events: { id: string }[] }).events.map((e) => e.id)).toEqual(['GHSA-wait']);
+    expect(await outboxIn(join(root, 'home')).pending('security')).toEqual([]);
   }, 120_000);
 });
