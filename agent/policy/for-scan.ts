@@ -31,8 +31,13 @@ export async function policyForScan(options: { repo?: StateRepo; file?: string; 
   if (file !== undefined) {
     const engine = await agentPolicyEngines.load(await readPolicyFile(file), file);
     if (repo === undefined || tip === undefined) return { engine, exceptions: [], now, warnings: [] };
-    const { exceptions, problems } = await exceptionsAt(repo.store, tip, await policiesRoot(repo.store, tip, now));
-    return { engine, exceptions, now, warnings: problems.map(leftOut) };
+    try {
+      const { exceptions, problems } = await exceptionsAt(repo.store, tip, await policiesRoot(repo.store, tip, now));
+      return { engine, exceptions, now, warnings: problems.map(leftOut) };
+    } catch (error) {
+      await engine.close?.();
+      throw error;
+    }
   }
   if (repo === undefined || tip === undefined) return undefined;
   const inForce = await policyInForce(repo.store, tip, { now, registry: agentPolicyEngines });

@@ -44,6 +44,7 @@ export function policiesRoot(store: GitStore, commit: string, now: Date): Promis
 /**
  * The policy in force at `commit`, or undefined when stella.yaml names none.
  * Throws when stella.yaml or the policy is unsigned, badly signed or invalid.
+ * The caller closes the engine it gets (`engine.close?.()`).
  */
 export async function policyInForce(store: GitStore, commit: string, options: { now: Date; registry?: PolicyEngineRegistry }): Promise<PolicyInForce | undefined> {
   const setting = await policySetting(store, commit);
@@ -52,7 +53,13 @@ export async function policyInForce(store: GitStore, commit: string, options: { 
   const root = await policiesRoot(store, commit, options.now);
   await signedSettings(store, commit, { now: options.now, root });
   const engine = await (options.registry ?? defaultPolicyEngines).load(await readSigned(store, commit, setting.path, root), setting.path);
-  return { engine, ...(await exceptionsAt(store, commit, root)) };
+  try {
+    return { engine, ...(await exceptionsAt(store, commit, root)) };
+  } catch (error) {
+    // The caller never gets the engine, so it cannot close it (an OPA pack's worker thread).
+    await engine.close?.();
+    throw error;
+  }
 }
 
 /**
