@@ -1,7 +1,9 @@
 /**
  * The agent's parts wired together, for both ways it runs: as a service
  * (`server.ts`) and once (`once.ts`). The durable queue lives in the data
- * dir (`queue/`), beside the layer cache (`cache/`).
+ * dir (`queue/`), beside the layer cache (`cache/`). Committed scans
+ * notify stella.yaml's routes; the service delivers the outbox every minute
+ * (the same outbox `stella scan` and `stella notify flush` use).
  *
  * @example
  *   const agent = await openRuntime({ repo, node, dataDir, queueMax: 100, log, signer, pushKey });
