@@ -11,7 +11,11 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../agent/notify/receiver.test-helper.js';
-import { AGENT_IDENTITY, MAIN_BRANCH, openStateRepo, SETTINGS_PATH } from '../agent/repo/state-repo.js';
+import { outboxIn } from '../agent/notify/notify.js';
+import { appendToSettings } from '../agent/notify/settings.test-helper.js';
+import { loadKey } from '../agent/repo/keystore.js';
+import { openStateRepo } from '../agent/repo/state-repo.js';
+import { startAgent, submitScan, waitForScan } from './helpers/agent.js';
 import { cliEnv, runStella } from './helpers/cli.js';
 import { sharedData } from './helpers/paths.js';
 
@@ -43,10 +47,9 @@ beforeAll(async () => {
   expect((await stella('feed', 'import', advisories)).code).toBe(0);
   expect((await stella('feed', 'import', join(sharedData, 'kev', 'known_exploited_vulnerabilities.json'))).code).toBe(0);
   const repo = await openStateRepo(state());
-  const tip = (await repo.store.branchTip(MAIN_BRANCH)) ?? '';
-  const settings = new TextDecoder().decode(await repo.store.readFile(tip, SETTINGS_PATH));
   const routes = `notify:\n  routes:\n    - name: security\n      type: webhook\n      url: ${receiver.url}/stella\n      secret-env: STELLA_NOTIFY_SECRET\n`;
-  await repo.store.commit({ branch: MAIN_BRANCH, changes: new Map([[SETTINGS_PATH, new TextEncoder().encode(settings + routes)]]), message: 'notify route', author: AGENT_IDENTITY });
+  // Signed by the key `stella init` made, which holds the policies role: routes come only from a signed stella.yaml.
+  await appendToSettings(repo, routes, await loadKey(join(root, 'home'), repo.signingKeyId ?? ''));
 }, 120_000);
 
 afterAll(async () => {
@@ -70,5 +73,33 @@ describe('stella scan --commit notifies', () => {
     expect((await stella('scan', await sbom('app', '3.4.1'), '--name', 'app', '--commit', '--format', 'json')).code).toBe(0);
     expect((await stella('scan', await sbom('app', '3.4.0'), '--name', 'app', '--commit', '--format', 'json')).code).toBe(0);
     expect(receiver.received).toHaveLength(1);
+  }, 120_000);
+});
+
+describe('the agent service notifies', () => {
+  it('sends a new KEV finding of a scan job committed through the API', async () => {
+    const agent = await startAgent(['--repo', state(), 'agent', '--port', '0', '--data-dir', join(root, 'agent-data'), '--node', 'n1'], { env, cwd: root });
+    try {
+      const before = receiver.received.length;
+      const id = await submitScan(agent, { target: await sbom('service-app', '3.4.1'), name: 'service-app', commit: true });
+      expect(await waitForScan(agent, id)).toMatchObject({ status: 'done' });
+      expect(receiver.received).toHaveLength(before + 1);
+      const payload = JSON.parse(receiver.received[before]?.body ?? '') as { events: { kind: string; id: string; target: string; node: string }[] };
+      expect(payload.events).toEqual([expect.objectContaining({ kind: 'kev', id: 'GHSA-jpcq-cgw6-v4j6', target: 'service-app', node: 'n1' })]);
+      expect(agent.log()).toContain('notify security: sent 1 event(s)');
+    } finally {
+      await agent.stop();
+    }
+  }, 120_000);
+
+  it('--once delivers what waits in the outbox', async () => {
+    const event = { kind: 'kev' as const, node: 'n1', target: 'waiting', folder: 'findings/n1/waiting', id: 'GHSA-wait', aliases: [], purl: 'pkg:npm/w@1.0.0', severity: 'HIGH' as const, reason: 'listed in CISA KEV' };
+    await outboxIn(join(root, 'home')).add('security', [event], new Date(Date.now() - 60_000));
+    const before = receiver.received.length;
+    const once = await runStella(['--repo', state(), 'agent', '--once', '--data-dir', join(root, 'once-data'), '--node', 'n1'], { env, cwd: root });
+    expect(once.code, once.stderr).toBe(0);
+    expect(receiver.received).toHaveLength(before + 1);
+    expect((JSON.parse(receiver.received[before]?.body ?? '') as { events: { id: string }[] }).events.map((e) => e.id)).toEqual(['GHSA-wait']);
+    expect(await outboxIn(join(root, 'home')).pending('security')).toEqual([]);
   }, 120_000);
 });

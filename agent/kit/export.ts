@@ -45,9 +45,10 @@ export interface ExportKitSummary {
   source: KitSource;
   /** Repository files in the kit (its manifest and signature not counted). */
   files: number;
-  /** Feed manifests and policy files whose signatures were checked. */
+  /** Feed manifests, policy files and other `policies`-signed files (VEX, exceptions, stella.yaml) whose signatures were checked. */
   feeds: number;
   policies: number;
+  signedFiles: number;
   /** Key id that signed the kit manifest. */
   signer: string;
 }

@@ -302,6 +302,17 @@ describe('stella kit import refuses, leaving the repository as it was', () => {
     await expectRefused(site(b), file, 'SIGNATURE_INVALID', /policies\/gate\.yaml\.jws/);
   });
 
+  it.each(['stella.yaml', 'vex/app.openvex.json', 'exceptions/web.yaml'])('a signed kit with %s changed or added without the policies signature', async (path) => {
+    const name = `unsigned-${path.replace(/\W/g, '-')}.tar`;
+    const file = await resigned(name, (items) =>
+      items.some((i) => i.name === path)
+        ? items.map((i) => (i.name === path ? { ...i, body: Buffer.concat([i.body as Buffer, Buffer.from('# changed\n')]) } : i))
+        : [...items, { name: path, body: Buffer.from('{}\n') }].sort((x, y) => (x.name < y.name ? -1 : 1)),
+    );
+    const escaped = path.replace(/\./g, '\\.');
+    await expectRefused(site(b), file, 'SIGNATURE_INVALID', new RegExp(`${escaped}(\\.jws| is unsigned)`));
+  });
+
   it('a signed kit whose OSV shard differs from its signed feed manifest', async () => {
     const file = await resigned('shard.tar', (items) => {
       const shard = items.find((i) => i.name.startsWith('feeds/osv/shards/'))?.name;

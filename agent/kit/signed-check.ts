@@ -7,8 +7,10 @@
  *   the root's `feeds` keys, every data file listed with its SHA-256 and
  *   nothing listed missing (OSV shards under `feeds/osv/shards/`, other
  *   feeds' data files directly in their folder, `README.md` ignored);
- * - every file under `policies/` but README.md signed by a threshold of the
- *   `policies` keys in `<file>.jws`, and no signature without its file.
+ * - every file the `policies` role signs — `policies/`, `vex/`,
+ *   `exceptions/` (README.md aside) and `stella.yaml`, the list core/verify
+ *   keeps (`signingRole`) — signed by a threshold of the `policies` keys in
+ *   `<file>.jws`, and no such signature without its file.
  *
  * Checked before anything is applied, so a kit never leaves a repository
  * that fails `stella verify`; the export runs it too, so a kit its own mesh
@@ -22,29 +24,34 @@ import { parseManifest } from '../../core/feeds/manifest.js';
 import { OSV_FEED_DIR, OSV_SHARD_DIR } from '../../core/feeds/osv/shard.js';
 import { utf8Decode } from '../../core/sign/encoding.js';
 import type { TrustRoot } from '../../core/trust/root.js';
-import { verifyRoleJws } from '../../core/verify/signed-files.js';
+import { SIGNATURE_SUFFIX, signingRole, verifyRoleJws } from '../../core/verify/signed-files.js';
 
-const SIGNATURE_SUFFIX = '.jws';
 const POLICIES_PREFIX = 'policies/';
 
 /** Files the checks read the bytes of (the rest only by digest). */
 export function isSignedFileInput(path: string): boolean {
-  return path.startsWith(POLICIES_PREFIX) || /^feeds\/[^/]+\/manifest\.json(\.jws)?$/.test(path);
+  return signedByPolicies(path) || /^feeds\/[^/]+\/manifest\.json(\.jws)?$/.test(path);
+}
+
+/** True for a file the `policies` role signs, and for its `.jws`. */
+function signedByPolicies(path: string): boolean {
+  return signingRole(path.endsWith(SIGNATURE_SUFFIX) ? path.slice(0, -SIGNATURE_SUFFIX.length) : path) === 'policies';
 }
 
 /**
- * Checks feeds and policies among `digests` (path → SHA-256 of every file);
- * `read` returns the bytes of the files {@link isSignedFileInput} names.
- * Returns how many feed manifests and policy files were checked; throws on
- * the first problem, naming `where` and the file.
+ * Checks feeds and the `policies` role's files among `digests` (path →
+ * SHA-256 of every file); `read` returns the bytes of the files
+ * {@link isSignedFileInput} names. Returns how many feed manifests, policy
+ * files and other `policies`-signed files (VEX, exceptions, stella.yaml)
+ * were checked; throws on the first problem, naming `where` and the file.
  */
 export async function checkSignedFiles(
   digests: ReadonlyMap<string, string>,
   read: (path: string) => Promise<Uint8Array | undefined>,
   root: TrustRoot,
   where: string,
-): Promise<{ feeds: number; policies: number }> {
-  return { feeds: await checkFeeds(digests, read, root, where), policies: await checkPolicies(digests, read, root, where) };
+): Promise<{ feeds: number; policies: number; signedFiles: number }> {
+  return { feeds: await checkFeeds(digests, read, root, where), ...(await checkPolicySigned(digests, read, root, where)) };
 }
 
 async function checkFeeds(digests: ReadonlyMap<string, string>, read: (path: string) => Promise<Uint8Array | undefined>, root: TrustRoot, where: string): Promise<number> {
@@ -76,19 +83,24 @@ async function checkFeeds(digests: ReadonlyMap<string, string>, read: (path: str
   return checked;
 }
 
-async function checkPolicies(digests: ReadonlyMap<string, string>, read: (path: string) => Promise<Uint8Array | undefined>, root: TrustRoot, where: string): Promise<number> {
-  let checked = 0;
-  const paths = [...digests.keys()].filter((path) => path.startsWith(POLICIES_PREFIX)).sort();
+async function checkPolicySigned(
+  digests: ReadonlyMap<string, string>,
+  read: (path: string) => Promise<Uint8Array | undefined>,
+  root: TrustRoot,
+  where: string,
+): Promise<{ policies: number; signedFiles: number }> {
+  const counts = { policies: 0, signedFiles: 0 };
+  const paths = [...digests.keys()].filter(signedByPolicies).sort();
   for (const path of paths) {
     if (path.endsWith(SIGNATURE_SUFFIX)) {
       if (!digests.has(path.slice(0, -SIGNATURE_SUFFIX.length))) throw new StellaError('VERIFY_FAILED', `${where}: ${path} signs a file the kit does not hold`);
       continue;
     }
-    if (path.split('/').at(-1) === 'README.md') continue;
     await signedBy(`${path}${SIGNATURE_SUFFIX}`, (await read(path)) as Uint8Array, read, root, 'policies', where);
-    checked += 1;
+    if (path.startsWith(POLICIES_PREFIX)) counts.policies += 1;
+    else counts.signedFiles += 1;
   }
-  return checked;
+  return counts;
 }
 
 /** `signaturePath` holds a threshold of `role` signatures over `payload`. */

@@ -6,10 +6,10 @@ import { finding, imageReport } from '../../core/export/report.test-helper.js';
 import type { Report } from '../../core/model/report.js';
 import { cliEnv, runStella } from '../../test/helpers/cli.js';
 import { tempRepo, type TempRepo } from '../../test/helpers/repo.js';
-import { AGENT_IDENTITY, MAIN_BRANCH, SETTINGS_PATH } from '../repo/state-repo.js';
 import type { DeliveryOptions } from './deliver.js';
 import { flushOutbox, notifyCommittedReport, outboxIn } from './notify.js';
 import { startReceiver, type Receiver } from './receiver.test-helper.js';
+import { appendToSettings } from './settings.test-helper.js';
 
 const SECRET = 'route-secret-for-tests';
 const kev = { dateAdded: '2024-01-10', dueDate: '2024-01-31', knownRansomwareCampaignUse: 'Unknown' as const };
@@ -27,12 +27,9 @@ afterEach(async () => {
   await temp.cleanup();
 });
 
-/** Puts a `notify` section into stella.yaml on main. */
-async function configure(routes: string): Promise<void> {
-  const tip = await temp.repo.store.branchTip(MAIN_BRANCH);
-  const current = new TextDecoder().decode(await temp.repo.store.readFile(tip ?? '', SETTINGS_PATH));
-  const text = `${current}notify:\n  routes:\n${routes}`;
-  await temp.repo.store.commit({ branch: MAIN_BRANCH, changes: new Map([[SETTINGS_PATH, new TextEncoder().encode(text)]]), message: 'notify routes', author: AGENT_IDENTITY });
+/** Puts a `notify` section into stella.yaml on main, signed (or not). */
+async function configure(routes: string, signed = true): Promise<void> {
+  await appendToSettings(temp.repo, `notify:\n  routes:\n${routes}`, signed ? temp.key : undefined);
 }
 
 function report(target: string, findings: Report['findings']): Report {
@@ -66,6 +63,14 @@ describe('notifications of a committed report', () => {
     expect(payload.events.map((e) => [e.kind, e.id])).toEqual([['fail', 'GHSA-fail'], ['kev', 'GHSA-kev']]);
     expect(payload.events[0]).toMatchObject({ rule: 'critical', reason: 'severity is CRITICAL', target: 'shop/web:2.1', node: 'edge-1', purl: 'pkg:npm/a@1.0.0' });
     expect(await outboxIn(temp.home).pending('security')).toEqual([]);
+  });
+
+  it('refuses routes from a stella.yaml without a valid policies signature, sending nothing', async () => {
+    await configure(`    - name: security\n      type: webhook\n      url: ${receiver.url}/hook\n      secret-env: STELLA_TEST_SECRET\n`, false);
+    const current = report('app', [failing('GHSA-fail', 'pkg:npm/a@1.0.0')]);
+    await expect(commit(undefined, current)).rejects.toMatchObject({ code: 'SIGNATURE_INVALID', message: expect.stringMatching(/^stella\.yaml: /) as string });
+    await expect(flushOutbox(setup())).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
+    expect(receiver.received).toEqual([]);
   });
 
   it('sends only what is new against the previous report of the target', async () => {

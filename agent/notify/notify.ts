@@ -10,7 +10,9 @@
  *   const deliveries = await notifyCommittedReport(setup, { previous, report, node, folder });
  */
 import { join } from 'node:path';
+import { describeError } from '../../core/errors.js';
 import type { Report } from '../../core/model/report.js';
+import { signedSettings } from '../../core/policy/state-policy.js';
 import type { Logger } from '../log.js';
 import { MAIN_BRANCH, SETTINGS_PATH, type StateRepo } from '../repo/state-repo.js';
 import { deliverRoute, type DeliveryOptions, type RouteDelivery } from './deliver.js';
@@ -25,11 +27,19 @@ export interface NotifySetup {
   delivery: DeliveryOptions;
 }
 
-/** The routes of `stella.yaml` on main (none without a `notify` section). */
-export async function readNotifyRoutes(repo: StateRepo): Promise<NotifyRoute[]> {
+/**
+ * The routes of `stella.yaml` on main (none without a `notify` section).
+ * Routes say where findings are sent, so stella.yaml must carry the
+ * `policies` role's signature, checked as for its `policy:` key; the trust
+ * root is read only when there are routes.
+ */
+export async function readNotifyRoutes(repo: StateRepo, now: Date): Promise<NotifyRoute[]> {
   const tip = await repo.store.branchTip(MAIN_BRANCH);
   const bytes = tip === undefined ? undefined : await repo.store.readFile(tip, SETTINGS_PATH);
-  return bytes === undefined ? [] : parseNotifyRoutes(new TextDecoder().decode(bytes), SETTINGS_PATH);
+  if (tip === undefined || bytes === undefined) return [];
+  const routes = parseNotifyRoutes(new TextDecoder().decode(bytes), SETTINGS_PATH);
+  if (routes.length > 0) await signedSettings(repo.store, tip, { now });
+  return routes;
 }
 
 /** The outbox under `home`. */
@@ -42,7 +52,7 @@ export async function notifyCommittedReport(
   setup: NotifySetup,
   committed: { previous: Report | undefined; report: Report; node: string; folder: string },
 ): Promise<RouteDelivery[]> {
-  const routes = await readNotifyRoutes(setup.repo);
+  const routes = await readNotifyRoutes(setup.repo, setup.delivery.now);
   if (routes.length === 0) return [];
   const events = newEvents(committed.previous, committed.report, committed);
   const outbox = outboxIn(setup.home);
@@ -53,9 +63,43 @@ export async function notifyCommittedReport(
   return deliverAll(routes, outbox, setup.delivery);
 }
 
+/** Where a scan that commits sends its notifications: the outbox's home and the log deliveries are reported to. */
+export interface NotifyAfterCommit {
+  home: string;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Notifies after a committed report, never failing the scan: the report is
+ * already committed, and what could not be sent waits in the outbox.
+ * @example await notifyQuietly(repo, { home, log, env: process.env }, { previous, report, node, folder });
+ */
+export async function notifyQuietly(repo: StateRepo, notify: NotifyAfterCommit, committed: Parameters<typeof notifyCommittedReport>[1]): Promise<void> {
+  try {
+    logDeliveries(notify.log, await notifyCommittedReport({ repo, home: notify.home, delivery: { env: notify.env, now: new Date() } }, committed));
+  } catch (error) {
+    notify.log.warn(`notify: ${describeError(error)}`);
+  }
+}
+
+/**
+ * Delivers what waits in the outbox, never failing its caller (the agent's schedule, `--once`).
+ * @example await flushQuietly(repo, { home, log, env: process.env });
+ */
+export async function flushQuietly(repo: StateRepo, notify: NotifyAfterCommit): Promise<void> {
+  try {
+    const { deliveries, orphaned } = await flushOutbox({ repo, home: notify.home, delivery: { env: notify.env, now: new Date() } });
+    logDeliveries(notify.log, deliveries);
+    for (const route of orphaned) notify.log.warn(`notify ${route}: events wait in the outbox for a route stella.yaml no longer has`, { route });
+  } catch (error) {
+    notify.log.warn(`notify: ${describeError(error)}`);
+  }
+}
+
 /** Delivers what waits in the outbox; routes no longer configured keep their events and are named in `orphaned`. */
 export async function flushOutbox(setup: NotifySetup): Promise<{ deliveries: RouteDelivery[]; orphaned: string[] }> {
-  const routes = await readNotifyRoutes(setup.repo);
+  const routes = await readNotifyRoutes(setup.repo, setup.delivery.now);
   const outbox = outboxIn(setup.home);
   const names = new Set(routes.map((r) => r.name));
   const orphaned: string[] = [];

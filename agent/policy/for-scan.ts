@@ -3,7 +3,8 @@
  * the report says which file and digest decided), else the policy in
  * force on the state repository's main branch (stella.yaml's `policy:`,
  * signed by the `policies` role), else none. Exceptions come from main's
- * `exceptions/` whenever a repository is open.
+ * `exceptions/` whenever a repository is open. Engines come from the
+ * agent's registry (engines.ts); the caller closes `engine` when done.
  *
  * @example
  *   const policy = await policyForScan({ repo, file: options.policy, now: new Date() });
@@ -11,9 +12,9 @@
 import { readFile } from 'node:fs/promises';
 import { StellaError } from '../../core/errors.js';
 import type { PolicyEngine, PolicyException } from '../../core/policy/engine.js';
-import { loadPolicy } from '../../core/policy/registry.js';
 import { exceptionsAt, policiesRoot, policyInForce } from '../../core/policy/state-policy.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
+import { agentPolicyEngines } from './engines.js';
 
 /** A policy ready to evaluate, and warnings for the person running the scan. */
 export interface ScanPolicy {
@@ -28,13 +29,18 @@ export async function policyForScan(options: { repo?: StateRepo; file?: string; 
   const { repo, file, now } = options;
   const tip = repo === undefined ? undefined : await repo.store.branchTip(MAIN_BRANCH);
   if (file !== undefined) {
-    const engine = await loadPolicy(await readPolicyFile(file), file);
+    const engine = await agentPolicyEngines.load(await readPolicyFile(file), file);
     if (repo === undefined || tip === undefined) return { engine, exceptions: [], now, warnings: [] };
-    const { exceptions, problems } = await exceptionsAt(repo.store, tip, await policiesRoot(repo.store, tip, now));
-    return { engine, exceptions, now, warnings: problems.map(leftOut) };
+    try {
+      const { exceptions, problems } = await exceptionsAt(repo.store, tip, await policiesRoot(repo.store, tip, now));
+      return { engine, exceptions, now, warnings: problems.map(leftOut) };
+    } catch (error) {
+      await engine.close?.();
+      throw error;
+    }
   }
   if (repo === undefined || tip === undefined) return undefined;
-  const inForce = await policyInForce(repo.store, tip, { now });
+  const inForce = await policyInForce(repo.store, tip, { now, registry: agentPolicyEngines });
   return inForce === undefined ? undefined : { engine: inForce.engine, exceptions: inForce.exceptions, now, warnings: inForce.problems.map(leftOut) };
 }
 

@@ -19,7 +19,6 @@ import { basename } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { describeError, StellaError } from '../../core/errors.js';
 import { EXCEPTIONS_SCHEMA, parseExceptionsFile } from '../../core/policy/exceptions/parse.js';
-import { loadPolicy } from '../../core/policy/registry.js';
 import { EXCEPTIONS_FOLDER, SETTINGS_FILE, policiesRoot } from '../../core/policy/state-policy.js';
 import { signDetachedJws } from '../../core/sign/jws.js';
 import type { SigningKey } from '../../core/sign/keys.js';
@@ -27,6 +26,7 @@ import type { TrustRoot } from '../../core/trust/root.js';
 import { SIGNATURE_SUFFIX, verifyRoleJws } from '../../core/verify/signed-files.js';
 import { AGENT_IDENTITY, MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import { syncWorktree } from '../repo/worktree.js';
+import { agentPolicyEngines } from './engines.js';
 
 /** What to import, and where. */
 export interface ImportRequest {
@@ -57,7 +57,7 @@ export async function importPolicyFile(repo: StateRepo, request: ImportRequest):
   const path = `${kind === 'exceptions' ? EXCEPTIONS_FOLDER : 'policies'}/${name}`;
   // Checked under its repository path, so errors name the file as it will be known.
   if (kind === 'exceptions') parseExceptionsFile(bytes, path);
-  else await loadPolicy(bytes, path);
+  else await (await agentPolicyEngines.load(bytes, path)).close?.();
   if (request.use && kind === 'exceptions') throw new StellaError('USAGE', `${request.file}: --use names the policy in force; exception files always apply`);
   const tip = (await repo.store.branchTip(request.branch)) ?? (await repo.store.branchTip(MAIN_BRANCH));
   if (tip === undefined) throw new StellaError('REPO_INVALID', `${repo.dir}: no ${MAIN_BRANCH} branch`);

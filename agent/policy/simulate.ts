@@ -14,19 +14,27 @@ import { readFile, stat } from 'node:fs/promises';
 import { StellaError } from '../../core/errors.js';
 import { FINDINGS_DIR, REPORT_FILE } from '../../core/report/layout.js';
 import { parseReport } from '../../core/report/serialize.js';
-import { loadPolicy } from '../../core/policy/registry.js';
 import { simulate, type PolicySide, type SimulationResult, type StoredReport } from '../../core/policy/simulate/simulate.js';
 import { exceptionsAt, policyInForce, policySetting } from '../../core/policy/state-policy.js';
 import type { StateRepo } from '../repo/state-repo.js';
+import { agentPolicyEngines } from './engines.js';
 
 /** Runs a simulation over the reports on `ref`. */
 export async function simulateRepo(repo: StateRepo, options: { candidate: string; ref: string; now: Date }): Promise<SimulationResult> {
   const commit = await resolveRef(repo, options.ref);
-  const inForce = await policyInForce(repo.store, commit, { now: options.now });
+  const inForce = await policyInForce(repo.store, commit, { now: options.now, registry: agentPolicyEngines });
   const baseline: PolicySide | undefined = inForce === undefined ? undefined : { engine: inForce.engine, exceptions: inForce.exceptions };
-  for (const problem of inForce?.problems ?? []) throw new StellaError('POLICY_INVALID', problem);
-  const candidate = await candidateSide(repo, options.candidate, commit);
-  return simulate(await storedReports(repo, commit), { ...(baseline === undefined ? {} : { baseline }), candidate, now: options.now });
+  try {
+    for (const problem of inForce?.problems ?? []) throw new StellaError('POLICY_INVALID', problem);
+    const candidate = await candidateSide(repo, options.candidate, commit);
+    try {
+      return await simulate(await storedReports(repo, commit), { ...(baseline === undefined ? {} : { baseline }), candidate, now: options.now });
+    } finally {
+      await candidate.engine.close?.();
+    }
+  } finally {
+    await baseline?.engine.close?.();
+  }
 }
 
 /**
@@ -64,7 +72,7 @@ async function candidateSide(repo: StateRepo, candidate: string, refCommit: stri
   const colon = candidate.indexOf(':');
   if (onDisk || colon < 0) {
     if (!onDisk) throw new StellaError('NOT_FOUND', `${candidate}: no such policy file (or give REV:PATH, or REV: for the policy REV's stella.yaml names)`);
-    return { engine: await loadPolicy(await readFile(candidate), candidate), exceptions: (await exceptionsAt(repo.store, refCommit, null)).exceptions };
+    return { engine: await agentPolicyEngines.load(await readFile(candidate), candidate), exceptions: (await exceptionsAt(repo.store, refCommit, null)).exceptions };
   }
   const rev = candidate.slice(0, colon);
   const commit = await resolveRef(repo, rev);
@@ -80,7 +88,7 @@ async function candidateSide(repo: StateRepo, candidate: string, refCommit: stri
   // A candidate's broken exception file is the change under review: say so rather than leave it out.
   const problem = problems[0];
   if (problem !== undefined) throw new StellaError('POLICY_INVALID', problem);
-  return { engine: await loadPolicy(bytes, path), exceptions };
+  return { engine: await agentPolicyEngines.load(bytes, path), exceptions };
 }
 
 async function resolveRef(repo: StateRepo, ref: string): Promise<string> {

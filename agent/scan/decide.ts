@@ -39,7 +39,12 @@ export async function decideOutcome(outcome: ScanOutcome, options: DecideOptions
   }
   const policy = options.policy ?? (options.repo === undefined ? 'none' : ((await policyForScan({ repo: options.repo, now: new Date() })) ?? 'none'));
   if (policy !== 'none') {
-    report = await decideReport({ ...report, warnings: [...report.warnings, ...policy.warnings] }, policy.engine, { now: policy.now, exceptions: policy.exceptions });
+    try {
+      report = await decideReport({ ...report, warnings: [...report.warnings, ...policy.warnings] }, policy.engine, { now: policy.now, exceptions: policy.exceptions });
+    } finally {
+      // Loaded here, so closed here (an OPA pack's worker thread); a policy passed in is its caller's to close.
+      if (options.policy === undefined) await policy.engine.close?.();
+    }
   }
   return vex === undefined ? { report, sbom: outcome.sbom } : { report, sbom: outcome.sbom, vex };
 }

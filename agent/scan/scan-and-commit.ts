@@ -8,6 +8,7 @@
  *   const { outcome, committed } = await scanAndCommit('app.oci.tar', { repo, signer: { node: 'edge-1', key } });
  */
 import type { SigningKey } from '../../core/sign/keys.js';
+import { notifyQuietly, type NotifyAfterCommit } from '../notify/notify.js';
 import { commitReport, type CommitReportOptions, type CommittedReport } from './commit-report.js';
 import { scanTarget, type ScanOptions, type ScanOutcome } from './scan.js';
 
@@ -17,6 +18,8 @@ export interface ScanAndCommitOptions extends ScanOptions {
   signer?: { node: string; key: SigningKey };
   /** Extra commit settings for the scanned outcome (trailers, the failpoint hook), for the agent service. */
   commit?: (outcome: ScanOutcome) => Pick<CommitReportOptions, 'trailers' | 'beforeRefUpdate'>;
+  /** Notify stella.yaml's routes after a commit that changed the report (both the CLI and the agent service do). */
+  notify?: NotifyAfterCommit;
   /** Runs between the scan and the commit (the agent's crash tests stop there). */
   beforeCommit?: () => void | Promise<void>;
 }
@@ -32,10 +35,13 @@ export interface ScanAndCommitResult {
  * @example await scanAndCommit('./rootfs', { repo })
  */
 export async function scanAndCommit(target: string, options: ScanAndCommitOptions): Promise<ScanAndCommitResult> {
-  const { signer, commit, beforeCommit, ...scanOptions } = options;
+  const { signer, commit, beforeCommit, notify, ...scanOptions } = options;
   const outcome = await scanTarget(target, scanOptions);
   if (signer === undefined || options.repo === undefined) return { outcome };
   await beforeCommit?.();
   const committed = await commitReport(options.repo, outcome, { ...signer, ...commit?.(outcome) });
+  if (notify !== undefined && committed.changed) {
+    await notifyQuietly(options.repo, notify, { previous: committed.previous, report: outcome.report, node: signer.node, folder: committed.folder });
+  }
   return { outcome, committed };
 }

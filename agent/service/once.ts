@@ -1,7 +1,8 @@
 /**
  * `stella agent --once`: for cron, systemd timers and CI. Pulls (when the
  * clone has a remote), runs every job a crash left in the queue and every
- * scheduled scan that is due, pushes, and returns. Failed jobs make the
+ * scheduled scan that is due, pushes, delivers the notification outbox,
+ * and returns. Failed jobs make the
  * exit code non-zero.
  *
  * @example const failed = await runOnce({ repo, node, dataDir, queueMax, log, signer, pushKey });
@@ -11,7 +12,7 @@ import { openRuntime, type RuntimeOptions } from './runtime.js';
 
 /** Runs once (see the module comment); returns how many jobs failed. */
 export async function runOnce(options: RuntimeOptions): Promise<number> {
-  const { queue, worker, scheduler, watch, close } = await openRuntime(options);
+  const { queue, worker, scheduler, watch, flushNotifications, close } = await openRuntime(options);
   try {
     const hasRemote = (await options.repo.store.getConfig(`remote.${ORIGIN}.url`)) !== undefined;
     if (hasRemote) await queue.enqueue({ kind: 'pull', source: 'once' });
@@ -24,6 +25,8 @@ export async function runOnce(options: RuntimeOptions): Promise<number> {
     for (const entry of due) await scheduler.enqueueScan(entry, 'once');
     if (hasRemote) await queue.enqueue({ kind: 'push', source: 'once' });
     await worker.drain();
+    // What earlier runs could not send, and digests now due: cron runs of --once are the only delivery there is.
+    await flushNotifications();
     options.log.info(`once: ${due.length} scheduled scans due${worker.failures > 0 ? `; ${worker.failures} jobs failed` : ''}`, { due: due.length, failed: worker.failures });
     return worker.failures;
   } finally {

@@ -2,7 +2,8 @@
  * The one place the agent service runs a scan: the same `scanAndCommit` the
  * CLI's `stella scan [--commit]` uses, plus what a job needs on top — its
  * id as a commit trailer (so recovery after a crash finds it on the branch)
- * and the crash-test failpoints.
+ * and the crash-test failpoints. Notifications go out from scanAndCommit,
+ * the same as for the CLI.
  *
  * `cacheDir` is the data dir's scan cache (agent/cache): unchanged images and
  * layers are answered from it, and its layer hits and misses feed /metrics.
@@ -13,6 +14,7 @@
 import { reportFolder } from '../../core/report/layout.js';
 import type { SigningKey } from '../../core/sign/keys.js';
 import type { ScanCache } from '../cache/scan-cache.js';
+import type { NotifyAfterCommit } from '../notify/notify.js';
 import type { StateRepo } from '../repo/state-repo.js';
 import { scanAndCommit, type ScanAndCommitResult } from '../scan/scan-and-commit.js';
 import { failpoint } from './failpoint.js';
@@ -31,6 +33,8 @@ export interface RunScanOptions {
   scanId: string;
   /** Name of the target in the report. */
   name?: string;
+  /** Notify stella.yaml's routes after a commit, as `stella scan --commit` does. */
+  notify?: NotifyAfterCommit;
 }
 
 /**
@@ -62,6 +66,7 @@ function scanWith(target: string, options: RunScanOptions, signer: RunScanOption
     cache,
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(signer === undefined ? {} : { signer }),
+    ...(options.notify === undefined ? {} : { notify: options.notify }),
     onProgress: (progress) => {
       if (progress.what !== 'matching advisories') onRead();
     },

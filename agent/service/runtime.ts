@@ -1,7 +1,9 @@
 /**
  * The agent's parts wired together, for both ways it runs: as a service
  * (`server.ts`) and once (`once.ts`). The durable queue lives in the data
- * dir (`queue/`), beside the layer cache (`cache/`).
+ * dir (`queue/`), beside the layer cache (`cache/`). Committed scans
+ * notify stella.yaml's routes; the service delivers the outbox every minute
+ * (the same outbox `stella scan` and `stella notify flush` use).
  *
  * @example
  *   const agent = await openRuntime({ repo, node, dataDir, queueMax: 100, log, signer, pushKey });
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { closeScanCaches } from './scan-cache-handle.js';
 import type { SigningKey } from '../../core/sign/keys.js';
 import type { Logger } from '../log.js';
+import { flushQuietly, type NotifyAfterCommit } from '../notify/notify.js';
 import type { StateRepo } from '../repo/state-repo.js';
 import { metrics } from './metrics.js';
 import { JobQueue } from './queue.js';
@@ -24,6 +27,8 @@ export interface RuntimeOptions {
   node: string;
   dataDir: string;
   queueMax: number;
+  /** $STELLA_HOME: the notification outbox lives there, shared with `stella scan` and `stella notify flush`. */
+  home: string;
   log: Logger;
   signer: () => Promise<{ node: string; key: SigningKey }>;
   pushKey: () => Promise<SigningKey | undefined>;
@@ -38,6 +43,8 @@ export interface Runtime {
   watch: RepoWatch;
   /** The layer cache folder handed to scans. */
   cacheDir: string;
+  /** Delivers what waits in the notification outbox (digests that came due, earlier failures). */
+  flushNotifications(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,8 +55,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const queue = await JobQueue.open(join(options.dataDir, 'queue'), { max: options.queueMax });
   const watch = new RepoWatch(options.repo);
   const scheduler = new Scheduler({ repo: options.repo, node: options.node, queue, log: options.log, timers: options.timers });
+  const notify: NotifyAfterCommit = { home: options.home, log: options.log, env: process.env };
+  const flushNotifications = (): Promise<void> => flushQuietly(options.repo, notify);
+  const flusher = options.timers ? everyMinute(flushNotifications) : undefined;
   const worker = new Worker({
     queue,
+    notify,
     repo: options.repo,
     node: options.node,
     cacheDir,
@@ -75,10 +86,27 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     scheduler,
     watch,
     cacheDir,
+    flushNotifications,
     close: async () => {
+      if (flusher !== undefined) clearInterval(flusher);
       scheduler.stop();
       await queue.close();
       await closeScanCaches();
     },
   };
+}
+
+/** How often the service delivers the outbox: the granularity of a route's digest interval and of retries after a failed delivery. */
+const FLUSH_INTERVAL_MS = 60_000;
+
+/** Runs `flush` every minute, never two at once; the timer does not keep the process alive. */
+function everyMinute(flush: () => Promise<void>): ReturnType<typeof setInterval> {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void flush().finally(() => (running = false));
+  }, FLUSH_INTERVAL_MS);
+  timer.unref();
+  return timer;
 }

@@ -14,6 +14,7 @@ import { describeError } from '../../core/errors.js';
 import { agentBranch, REPORT_FILE } from '../../core/report/layout.js';
 import type { SigningKey } from '../../core/sign/keys.js';
 import type { Logger } from '../log.js';
+import type { NotifyAfterCommit } from '../notify/notify.js';
 import type { StateRepo } from '../repo/state-repo.js';
 import { failpoint, failpointArmed } from './failpoint.js';
 import type { JobRecord, JobReport } from './job.js';
@@ -39,6 +40,8 @@ export interface WorkerDeps {
   signer: () => Promise<{ node: string; key: SigningKey }>;
   /** The node's key for re-signing during a push replay, when there is one. */
   pushKey: () => Promise<SigningKey | undefined>;
+  /** Where committed scans send notifications (stella.yaml's routes, the outbox). */
+  notify: NotifyAfterCommit;
   /** After each successful pull (the schedule may have changed). */
   afterPull?: () => Promise<void>;
 }
@@ -142,7 +145,7 @@ export class Worker {
       repo: this.deps.repo,
       scanId: job.id,
       ...(job.name === undefined ? {} : { name: job.name }),
-      ...(commit ? { signer: await this.deps.signer() } : {}),
+      ...(commit ? { signer: await this.deps.signer(), notify: this.deps.notify } : {}),
     });
     failpoint('commit:after-ref');
     const report = committed === undefined ? undefined : { commit: committed.commit, branch: committed.branch, folder: committed.folder, changed: committed.changed };

@@ -54,4 +54,6 @@ export interface PolicyEngine {
   /** SHA-256 hex of the policy's bytes, recorded as `policy.digest`. */
   readonly digest: string;
   evaluate(report: Report, context: PolicyContext): Promise<PolicyDecision>;
+  /** Releases what the engine holds (an OPA pack's worker thread); engines holding nothing omit it. Callers close what they load. */
+  close?(): Promise<void>;
 }

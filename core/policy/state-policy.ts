@@ -44,15 +44,36 @@ export function policiesRoot(store: GitStore, commit: string, now: Date): Promis
 /**
  * The policy in force at `commit`, or undefined when stella.yaml names none.
  * Throws when stella.yaml or the policy is unsigned, badly signed or invalid.
+ * The caller closes the engine it gets (`engine.close?.()`).
  */
 export async function policyInForce(store: GitStore, commit: string, options: { now: Date; registry?: PolicyEngineRegistry }): Promise<PolicyInForce | undefined> {
   const setting = await policySetting(store, commit);
   if (setting === undefined) return undefined;
   // The trust root is read only when a policy is named: a repository without one costs nothing here.
   const root = await policiesRoot(store, commit, options.now);
-  await verifySigned(store, commit, SETTINGS_FILE, setting.bytes, root);
+  await signedSettings(store, commit, { now: options.now, root });
   const engine = await (options.registry ?? defaultPolicyEngines).load(await readSigned(store, commit, setting.path, root), setting.path);
-  return { engine, ...(await exceptionsAt(store, commit, root)) };
+  try {
+    return { engine, ...(await exceptionsAt(store, commit, root)) };
+  } catch (error) {
+    // The caller never gets the engine, so it cannot close it (an OPA pack's worker thread).
+    await engine.close?.();
+    throw error;
+  }
+}
+
+/**
+ * stella.yaml's bytes at `commit` once its signature by the `policies` role
+ * is checked — the one way to trust a setting read from it (`policy:`,
+ * `notify:`); undefined when there is no stella.yaml. Throws
+ * SIGNATURE_INVALID when it is unsigned or the signature does not verify.
+ * @example const bytes = await signedSettings(store, mainTip, { now });
+ */
+export async function signedSettings(store: GitStore, commit: string, options: { now: Date; root?: TrustRoot }): Promise<Uint8Array | undefined> {
+  const bytes = await store.readFile(commit, SETTINGS_FILE);
+  if (bytes === undefined) return undefined;
+  await verifySigned(store, commit, SETTINGS_FILE, bytes, options.root ?? (await policiesRoot(store, commit, options.now)));
+  return bytes;
 }
 
 /**

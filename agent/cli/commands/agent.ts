@@ -40,6 +40,7 @@ export function registerAgent(program: Command, setResult: SetResult): void {
       const runtime = {
         repo,
         node,
+        home: ctx.home(),
         log: ctx.log,
         // Checked when a job first needs it: an agent that only scans without committing needs no key.
         signer: () => (signer ??= ctx.reportSigner(repo, options.node)),

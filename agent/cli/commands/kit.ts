@@ -37,7 +37,7 @@ export function registerKit(program: Command, setResult: SetResult): void {
       const summary = await exportKit(repo, { output: options.output, ref: options.ref, key });
       ctx.log.info(
         `wrote ${summary.file}: ${summary.files} files from ${summary.source.ref} at ${summary.source.commit.slice(0, 12)} (sequence ${summary.source.sequence}), ` +
-          `${summary.feeds} feed manifests and ${summary.policies} policies checked, ${summary.bytes} bytes, signed by ${summary.signer.slice(0, 12)}…`,
+          `${summary.feeds} feed manifests, ${summary.policies} policies and ${summary.signedFiles} other signed files checked, ${summary.bytes} bytes, signed by ${summary.signer.slice(0, 12)}…`,
         { file: summary.file, bytes: summary.bytes, files: summary.files, ...summary.source, signer: summary.signer },
       );
       setResult({ exitCode: ExitCode.ok });

@@ -22,13 +22,14 @@ export function registerPolicy(program: Command, setResult: SetResult): void {
     .addHelpText(
       'after',
       '\nThe policy in force is the file stella.yaml names (policy: policies/<file>) on main, signed by the policies role;\n' +
-        'every file under exceptions/ applies too. Built-in policies are YAML (stella.policy/v1): the first matching rule decides.',
+        'every file under exceptions/ applies too. Built-in policies are YAML (stella.policy/v1): the first matching rule decides;\n' +
+        'OPA wasm packs (opa build -t wasm -e stella/decision, a .tar.gz) run in a worker thread with time and memory limits.',
     );
 
   policy
     .command('import')
     .description('check a policy or exception file, sign it for the policies role, and commit it to policies/ or exceptions/')
-    .argument('<file>', 'a built-in policy (.yaml), or an exception file (schema: stella.exceptions/v1)')
+    .argument('<file>', 'a built-in policy (.yaml), an OPA wasm pack (bundle.tar.gz), or an exception file (schema: stella.exceptions/v1)')
     .option('--name <name>', 'file name in the repository (default: the file name)')
     .option('--use', "make it the policy in force (sets stella.yaml's policy: and signs stella.yaml again)")
     .option('--branch <name>', 'branch to commit to (a new one starts from main, for a pull request)', MAIN_BRANCH)

@@ -1,7 +1,7 @@
 /** `stella scan TARGET`: components, findings, and optionally a signed report committed to the state repository. */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { describeError, StellaError } from '../../../core/errors.js';
+import { StellaError } from '../../../core/errors.js';
 import { SEVERITY_ORDER, type SeverityLevel } from '../../../core/match/severity.js';
 import { exportBytes, type ExportContext, type ExportOutput } from '../../../core/export/exporter.js';
 import { activeIgnores, parseIgnoreFile } from '../../../core/export/filter/ignore-file.js';
@@ -11,7 +11,6 @@ import type { StateRepo } from '../../repo/state-repo.js';
 import { writeFileAtomically } from '../../fs/atomic-write.js';
 import { fileVexDocuments } from '../../vex/documents.js';
 import { logVexSummary } from '../vex-log.js';
-import { logDeliveries, notifyCommittedReport } from '../../notify/notify.js';
 import { scanAndCommit, type ScanAndCommitResult } from '../../scan/scan-and-commit.js';
 import { policyForScan } from '../../policy/for-scan.js';
 import { policyGate } from '../../policy/gate.js';
@@ -107,23 +106,24 @@ export function registerScan(program: Command, setResult: SetResult): void {
           policy: policy ?? 'none',
           ...(cache === undefined ? {} : { cache }),
           registry: { insecure: options.insecureRegistry, ...(options.platform === undefined ? {} : { platform: options.platform }) },
+          ...(signer === undefined ? {} : { notify: { home: ctx.home(), log: ctx.log, env: process.env } }),
           onProgress: (p) => progress.update(p),
         });
       } finally {
         progress.done();
         await cache?.close();
+        await policy?.engine.close?.();
       }
       const { outcome } = result;
       for (const warning of outcome.report.warnings) ctx.log.warn(warning);
       if (outcome.vex !== undefined) logVexSummary(ctx.log, outcome.vex);
       if (repo === undefined) ctx.log.warn('no state repository: components only, no advisories matched (use --repo or stella init)');
       if (result.committed !== undefined && repo !== undefined && signer !== undefined) {
-        const { previous, ...committed } = result.committed;
+        const { previous: _previous, ...committed } = result.committed;
         ctx.log.info(
           `${committed.changed ? 'signed report committed' : 'report unchanged, nothing committed'}: ${committed.folder} on ${committed.branch} (${committed.commit.slice(0, 12)})`,
           { ...committed },
         );
-        if (committed.changed) await notifyQuietly(ctx, repo, { previous, report: outcome.report, node: signer.node, folder: committed.folder });
       }
       const filters: FindingFilters = { kev: options.kev === true, ignoreUnfixed: options.ignoreUnfixed === true };
       if (severities !== undefined) filters.severities = severities;
@@ -146,13 +146,6 @@ export function registerScan(program: Command, setResult: SetResult): void {
 }
 
 /** Notifications never fail a scan: the report is committed; what could not be sent waits in the outbox. */
-async function notifyQuietly(ctx: CommandContext, repo: StateRepo, committed: Parameters<typeof notifyCommittedReport>[1]): Promise<void> {
-  try {
-    logDeliveries(ctx.log, await notifyCommittedReport({ repo, home: ctx.home(), delivery: { env: process.env, now: new Date() } }, committed));
-  } catch (error) {
-    ctx.log.warn(`notify: ${describeError(error)}`);
-  }
-}
 
 async function openRepoIfAny(ctx: CommandContext, required: boolean): Promise<StateRepo | undefined> {
   try {

@@ -1,7 +1,9 @@
 /**
  * Column widths that fit a terminal: the id, severity and version columns
  * keep their full width; the title shrinks first (and is left out when
- * nothing of it would be readable), then the library name.
+ * nothing of it would be readable), then the library name, then columns
+ * the caller names may be left out (the table's versions, so a narrow
+ * terminal still shows status and verdict).
  *
  * @example
  *   fitWidths([10, 19, 8, 7, 7, 60], 80) // [10, 19, 8, 7, 7, 19]
@@ -11,15 +13,22 @@
 export const GAP = 2;
 const MIN_TITLE = 12;
 const MIN_LIBRARY = 12;
-const LIBRARY = 0;
-const TITLE = 5;
+
+/** Which columns may shrink: the title (first, down to nothing), the library name, then the `drop` columns are left out in order. */
+export interface Shrinkable {
+  title: number;
+  library: number;
+  drop?: readonly number[];
+}
 
 /**
  * Widths for `natural` (each column's widest cell) within `columns`
  * characters, or `natural` unchanged when `columns` is undefined. A title
- * width of 0 means the title column is left out.
+ * width of 0 means the title column is left out. When even that is too
+ * wide, the caller cuts its lines at `columns` (renderTable does).
  */
-export function fitWidths(natural: readonly number[], columns: number | undefined): number[] {
+export function fitWidths(natural: readonly number[], columns: number | undefined, shrinkable: Shrinkable = { title: 5, library: 0 }): number[] {
+  const { title: TITLE, library: LIBRARY, drop = [] } = shrinkable;
   const widths = [...natural];
   if (columns === undefined) return widths;
   const total = (): number => widths.reduce((sum, w) => sum + w, 0) + GAP * (widths.filter((w) => w > 0).length - 1);
@@ -29,6 +38,7 @@ export function fitWidths(natural: readonly number[], columns: number | undefine
   widths[TITLE] = title - over >= MIN_TITLE ? title - over : 0;
   const still = total() - columns;
   if (still > 0) widths[LIBRARY] = Math.max(MIN_LIBRARY, (widths[LIBRARY] ?? 0) - still);
+  for (const column of drop) if (total() > columns) widths[column] = 0;
   return widths;
 }
 

@@ -80,6 +80,52 @@ describe('table exporter', () => {
   });
 });
 
+describe('table exporter: VEX status and verdicts', () => {
+  const decided = (): Report => {
+    const r = report([
+      { ...merged, status: 'affected', verdict: { verdict: 'fail', rule: 'critical', reason: 'fail by rule critical' } },
+      { ...kevLow, status: 'not_affected', justification: 'vulnerable_code_not_present', verdict: { verdict: 'pass', reason: 'no rule matched' } },
+      { ...low, status: 'under_investigation', verdict: { verdict: 'pass', exception: 'exceptions/a.yaml#x', reason: 'waived' } },
+      { ...go, verdict: { verdict: 'warn', rule: 'go', reason: 'warn by rule go' } },
+    ]);
+    r.policy = { verdict: 'fail', engine: 'builtin', source: 'policies/prod.yaml', digest: 'a'.repeat(64), reasons: ['1 finding fail by rule critical'], expiredExceptions: [] };
+    return r;
+  };
+  const cellsOf = (text: string, name: string): string[] => (text.split('\n').find((line) => line.startsWith(name)) ?? '').split(/\s{2,}/);
+
+  it('shows each finding\'s status and verdict, and the target verdict with its reason, on a wide terminal', () => {
+    const text = renderTable(decided(), { columns: 200 });
+    const header = text.split('\n').find((line) => line.startsWith('LIBRARY')) ?? '';
+    expect(header.split(/\s+/)).toEqual(['LIBRARY', 'VULNERABILITY', 'SEVERITY', 'STATUS', 'VERDICT', 'INSTALLED', 'FIXED', 'TITLE']);
+    expect(cellsOf(text, 'django').slice(3, 5)).toEqual(['affected', 'fail']);
+    expect(cellsOf(text, 'zlib').slice(3, 5)).toEqual(['not_affected', 'pass']);
+    expect(cellsOf(text, 'aaa').slice(3, 5)).toEqual(['under_investigation', 'pass (exception)']);
+    expect(cellsOf(text, 'github.com/gin-gonic/gin').slice(3, 5)).toEqual(['—', 'warn']);
+    expect(text).toContain('verdict fail by policies/prod.yaml (builtin): 1 finding fail by rule critical');
+    expect(text).toContain('Django allows SQL injection');
+    expect(text).toContain('3.2.25');
+  });
+
+  it.each([100, 72, 50, 30])('stays within %i columns', (columns) => {
+    const text = renderTable(decided(), { columns, color: true });
+    // eslint-disable-next-line no-control-regex
+    for (const line of text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')) expect(line.length, line).toBeLessThanOrEqual(columns);
+  });
+
+  it('on a narrow terminal leaves out the versions before the status and verdict', () => {
+    const text = renderTable(decided(), { columns: 100 });
+    expect(text.split('\n').find((line) => line.startsWith('LIBRARY'))?.split(/\s+/)).toEqual(['LIBRARY', 'VULNERABILITY', 'SEVERITY', 'STATUS', 'VERDICT', 'FIXED']);
+    expect(cellsOf(text, 'zlib').slice(3, 5)).toEqual(['not_affected', 'pass']);
+    expect(text).toContain('pass (exception)');
+  });
+
+  it('leaves the columns out when neither VEX nor a policy decided anything', () => {
+    const header = renderTable(report([merged]), { columns: 200 }).split('\n').find((line) => line.startsWith('LIBRARY')) ?? '';
+    expect(header).not.toMatch(/STATUS|VERDICT/);
+    expect(renderTable(report([merged]))).not.toContain('verdict');
+  });
+});
+
 describe('fitWidths, truncate and wrapText', () => {
   it('wraps prose at spaces, never inside a word', () => {
     expect(wrapText('110 deb packages (Debian 12): not checked', 20)).toEqual(['110 deb packages', '  (Debian 12): not', '  checked']);
@@ -89,6 +135,7 @@ describe('fitWidths, truncate and wrapText', () => {
 
   it('shrinks the title, then the library, never the fixed columns', () => {
     expect(fitWidths([10, 19, 8, 7, 7, 60], 80)).toEqual([10, 19, 8, 7, 7, 19]);
+    expect(fitWidths([40, 19, 8, 7, 7, 60], 60, { title: 5, library: 0, drop: [3, 4] })).toEqual([12, 19, 8, 0, 7, 0]);
     expect(fitWidths([40, 19, 8, 7, 7, 60], 80)).toEqual([31, 19, 8, 7, 7, 0]);
     expect(fitWidths([10, 19, 8, 7, 7, 60], undefined)).toEqual([10, 19, 8, 7, 7, 60]);
   });

@@ -5,8 +5,13 @@
  * checked) at the end.
  *
  * - It fits `context.columns` when given (the CLI passes the terminal's
- *   width on a TTY): the title is cut, never an id or a version. Without
- *   it (a pipe, a file) nothing is cut but titles longer than 60.
+ *   width on a TTY): the title is cut, never an id or a version, unless
+ *   the terminal is too narrow for even those (then lines are cut at its
+ *   width). Without it (a pipe, a file) nothing is cut but titles longer
+ *   than 60.
+ * - A STATUS column (the VEX status; `—` where no statement spoke, as in summary.md) when
+ *   any finding has one, and a VERDICT column and the target's verdict
+ *   when a policy decided the report.
  * - Every id of a finding is listed, CVEs first, one per line: extra ids
  *   go on continuation lines instead of widening the table.
  * - Severities are coloured only when `context.color` is true.
@@ -24,7 +29,11 @@ import type { ExportContext, Exporter } from '../exporter.js';
 import { fitWidths, GAP, textWidth, truncate, wrapText } from './layout.js';
 import { paintKev, paintSeverity } from './style.js';
 
-const HEADERS = ['LIBRARY', 'VULNERABILITY', 'SEVERITY', 'INSTALLED', 'FIXED', 'TITLE'] as const;
+const ALL_HEADERS = ['LIBRARY', 'VULNERABILITY', 'SEVERITY', 'STATUS', 'VERDICT', 'INSTALLED', 'FIXED', 'TITLE'] as const;
+type Header = (typeof ALL_HEADERS)[number];
+/** Cells are always built in ALL_HEADERS order; the columns a report leaves out are dropped. */
+const ID = 1;
+const SEVERITY = 2;
 /** Titles are cut here when no terminal width is known, so a pipe still reads line by line. */
 const MAX_TITLE = 60;
 
@@ -46,24 +55,34 @@ export function renderTable(report: Report, context: ExportContext = {}): string
   const lines = headerLines(report).flatMap(wrap);
   const footer = ['', ...coverageLines(report).flatMap(wrap)];
   if (report.findings.length === 0) return `${[...lines, ...footer].join('\n')}\n`;
+  const headers = columnsOf(report);
+  const pick = (cells: readonly string[]): string[] => headers.map((h) => cells[ALL_HEADERS.indexOf(h)] ?? '');
   const rows = [...report.findings].sort(byUrgency).map(toRow);
-  const natural = HEADERS.map((header, i) => Math.max(header.length, ...rows.map((row) => (i === 1 ? Math.max(...row.ids.map(textWidth)) : textWidth(row.cells[i] ?? '')))));
-  natural[5] = Math.min(natural[5] ?? 0, MAX_TITLE);
-  const widths = fitWidths(natural, context.columns);
-  const shown = HEADERS.map((_, i) => i).filter((i) => (widths[i] ?? 0) > 0);
+  const natural = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (i === ID ? Math.max(...row.ids.map(textWidth)) : textWidth(pick(row.cells)[i] ?? '')))));
+  const title = headers.length - 1;
+  natural[title] = Math.min(natural[title] ?? 0, MAX_TITLE);
+  const drop = ['INSTALLED', 'FIXED'].map((h) => headers.indexOf(h as Header));
+  const widths = fitWidths(natural, context.columns, { title, library: 0, drop });
+  const shown = headers.map((_, i) => i).filter((i) => (widths[i] ?? 0) > 0);
+  // Ids are never cut in fitting; a terminal too narrow even for them gets its lines cut at its width.
+  const fit = (text: string): string => (context.columns === undefined || textWidth(text) <= context.columns ? text : truncate(text, context.columns));
   const line = (cells: readonly string[], paint: (i: number, text: string) => string = (_, text) => text): string =>
     shown
       .map((i) => {
         const width = widths[i] ?? 0;
-        const text = i === 1 ? (cells[i] ?? '') : truncate(cells[i] ?? '', width);
+        const text = i === ID ? (cells[i] ?? '') : truncate(cells[i] ?? '', width);
         return paint(i, text) + ' '.repeat(Math.max(0, width - textWidth(text)));
       })
       .join(' '.repeat(GAP))
       .trimEnd();
-  lines.push('', line(HEADERS), line(widths.map((w) => '-'.repeat(w))));
+  const plainFit = (cells: readonly string[]): string => fit(line(cells));
+  lines.push('', plainFit(headers), plainFit(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) {
-    lines.push(line(row.cells, (i, text) => (context.color === true && i === 2 ? paintLevel(row.finding, text) : text)));
-    for (const id of row.ids.slice(1)) lines.push(line(['', id, '', '', '', '']));
+    const cells = pick(row.cells);
+    const plain = line(cells);
+    // Colour only a line that is not cut: an escape sequence cut in half would garble the terminal.
+    lines.push(plain === fit(plain) ? line(cells, (i, text) => (context.color === true && i === SEVERITY ? paintLevel(row.finding, text) : text)) : fit(plain));
+    for (const id of row.ids.slice(1)) lines.push(plainFit(headers.map((_, i) => (i === ID ? id : ''))));
   }
   lines.push(...footer);
   return `${lines.join('\n')}\n`;
@@ -81,7 +100,16 @@ function headerLines(report: Report): string[] {
     .join(', ');
   const kev = findings.filter((f) => f.kev !== undefined).length;
   const detail = [counts, kev > 0 ? `${kev} known exploited` : ''].filter((part) => part !== '').join('; ');
-  return [`${target.name}${os}`, `${summary.components} components, ${findings.length} findings${detail === '' ? '' : ` (${detail})`}`];
+  const head = [`${target.name}${os}`, `${summary.components} components, ${findings.length} findings${detail === '' ? '' : ` (${detail})`}`];
+  if (report.policy !== undefined) head.push(`verdict ${report.policy.verdict} by ${report.policy.source} (${report.policy.engine}): ${report.policy.reasons.join('; ')}`);
+  return head;
+}
+
+/** The columns this report needs: STATUS once VEX decided a status, VERDICT once a policy decided. */
+function columnsOf(report: Report): Header[] {
+  const vex = report.findings.some((f) => f.status !== undefined);
+  const policy = report.policy !== undefined || report.findings.some((f) => f.verdict !== undefined);
+  return ALL_HEADERS.filter((h) => (h !== 'STATUS' || vex) && (h !== 'VERDICT' || policy));
 }
 
 /** Most severe first; within a level, known-exploited first; then by library and id. */
@@ -97,7 +125,8 @@ function toRow(finding: Finding): Row {
   const level = finding.kev === undefined ? finding.severity.level : `${finding.severity.level} KEV`;
   const title = (finding.summary ?? '').replace(/\s+/g, ' ').trim();
   const fixed = finding.fixed === undefined ? '' : displayVersion(finding.purl, finding.fixed);
-  return { finding, ids, cells: [finding.name, ids[0] ?? finding.id, level, displayVersion(finding.purl, finding.installed), fixed, title] };
+  const verdict = finding.verdict === undefined ? '' : finding.verdict.exception === undefined ? finding.verdict.verdict : `${finding.verdict.verdict} (exception)`;
+  return { finding, ids, cells: [finding.name, ids[0] ?? finding.id, level, finding.status ?? '—', verdict, displayVersion(finding.purl, finding.installed), fixed, title] };
 }
 
 /** The severity cell coloured by level, its KEV flag in its own colour. */

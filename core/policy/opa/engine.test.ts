@@ -92,7 +92,7 @@ describe('the opa-wasm engine with a well-behaved module', () => {
       exception('exceptions/a.yaml#old', '2026-01-01T00:00:00Z', { purls: ['pkg:npm/d@*'] }),
     ];
     const { outcome, findings } = await engine.evaluate(sampleReport(), { now, exceptions });
-    expect(findings[1]).toEqual({ verdict: 'pass', rule: 'critical', exception: 'exceptions/a.yaml#crit', reason: 'waived by exceptions/a.yaml#crit (team-a): fixed in the next release' });
+    expect(findings[1]).toEqual({ verdict: 'pass', rule: 'critical', exception: 'exceptions/a.yaml#crit', reason: 'waived by exceptions/a.yaml#crit (owner team-a, until 2026-12-31T00:00:00.000Z): fixed in the next release; without it: fail' });
     expect(findings[3]?.verdict).toBe('fail');
     expect(outcome.verdict).toBe('fail');
     expect(outcome.expiredExceptions).toEqual(['exceptions/a.yaml#old']);

@@ -18,16 +18,17 @@
  *   const { outcome, findings } = await engine.evaluate(report, { now: new Date(), exceptions: [] });
  */
 import { describeError, StellaError } from '../../errors.js';
-import type { FindingVerdict } from '../../model/policy.js';
+import type { FindingVerdict, Verdict } from '../../model/policy.js';
 import type { Report } from '../../model/report.js';
 import { sha256Hex, bufferSource } from '../../sign/encoding.js';
 import type { PolicyContext, PolicyDecision, PolicyEngine } from '../engine.js';
+import { applyExceptions } from '../exceptions/apply.js';
+import { errorOutcome, targetOutcome, worse } from '../outcome.js';
 import { checkOpaAbi } from './abi.js';
 import { readOpaBundle, STELLA_ENTRYPOINT } from './bundle.js';
 import { readDecision } from './decision.js';
 import { opaLimits, type OpaLimits } from './limits.js';
 import type { OpaRunner, OpaRunnerFactory } from './runner.js';
-import { waive } from './waive.js';
 
 /** How to load: where the module runs (required: it decides the time limit), and limits other than the defaults. */
 export interface OpaPolicyOptions {
@@ -79,18 +80,15 @@ class OpaEngine implements OpaPolicyEngine {
       const verdicts: FindingVerdict[] = report.findings.map(
         (_, i) => answer.findings.get(i) ?? { verdict: 'pass', reason: `no rule of ${this.source} applies` },
       );
-      const waived = waive(report, verdicts, answer.verdict, context);
-      const reasons = [...answer.reasons];
-      for (const [ref, count] of [...waived.applied].sort(([a], [b]) => a.localeCompare(b))) reasons.push(`${ref} waived ${count} finding(s)`);
-      return {
-        outcome: { verdict: waived.verdict, engine: this.kind, source: this.source, digest: this.digest, reasons, expiredExceptions: waived.expired },
-        findings: waived.findings,
-      };
+      // Exceptions and the target verdict are decided as for every engine; the pack only adds a target-level verdict of its own.
+      const { findings, expired } = applyExceptions(report, verdicts, context);
+      const outcome = targetOutcome(findings, this, expired);
+      const own = ownVerdict(answer.verdict, verdicts);
+      if (outcome.verdict !== 'error' && worse(own, outcome.verdict)) outcome.verdict = own;
+      outcome.reasons = [...answer.reasons, ...waivedReasons(findings)];
+      return { outcome, findings };
     } catch (error) {
-      return {
-        outcome: { verdict: 'error', engine: this.kind, source: this.source, digest: this.digest, reasons: [describeError(error)], expiredExceptions: [] },
-        findings: [],
-      };
+      return { outcome: errorOutcome(this, describeError(error)), findings: [] };
     }
   }
 
@@ -105,4 +103,16 @@ function policyInput(report: Report): Report {
   const input: Report = { ...report, findings: report.findings.map(({ verdict: _verdict, ...finding }) => finding) };
   delete input.policy;
   return input;
+}
+
+/** The pack's target verdict when worse than every finding verdict it gave (a reason of its own, which exceptions do not waive); else `pass`. */
+function ownVerdict(verdict: Verdict, verdicts: readonly FindingVerdict[]): Verdict {
+  return verdicts.some((v) => !worse(verdict, v.verdict)) ? 'pass' : verdict;
+}
+
+/** `<ref> waived N finding(s)` per applied exception, sorted by ref. */
+function waivedReasons(findings: readonly FindingVerdict[]): string[] {
+  const counts = new Map<string, number>();
+  for (const v of findings) if (v.exception !== undefined) counts.set(v.exception, (counts.get(v.exception) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ref, n]) => `${ref} waived ${n} finding(s)`);
 }
