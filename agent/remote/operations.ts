@@ -14,6 +14,7 @@ import { resolveCredentials } from './credentials.js';
 import { pullState, type PullResult } from './pull.js';
 import { pushAgentBranch, type PushResult } from './push.js';
 import { resolveRemote } from './remote.js';
+import type { Transport } from './session.js';
 
 /** What a push or pull of one node's clone needs. */
 export interface RemoteRun {
@@ -23,6 +24,8 @@ export interface RemoteRun {
   remote?: string;
   /** Re-signs a report another process of the node outran (push only). */
   key?: SigningKey;
+  /** The transport Git's requests go through (pull only; default: the global fetch), e.g. the edge client. */
+  http?: Transport;
 }
 
 /**
@@ -63,7 +66,7 @@ export async function pushNodeBranch(repo: StateRepo, run: RemoteRun): Promise<P
  */
 export async function pullNodeState(repo: StateRepo, run: RemoteRun): Promise<PullResult> {
   const remote = await resolveRemote(repo.store.gitdir, run.remote);
-  const result = await pullState(repo, { node: run.node, remote, credentials: await resolveCredentials() });
+  const result = await pullState(repo, { node: run.node, remote, credentials: await resolveCredentials(), ...(run.http === undefined ? {} : { http: run.http }) });
   for (const path of result.main.keptLocalEdits) run.log.warn(`${path}: edited locally, left as it is (main has a newer version)`, { path });
   const { main, agent } = result;
   const mainText = main.status === 'fast-forwarded' || main.status === 'created' ? `main → ${main.to?.slice(0, 12)} (${main.changedPaths} paths changed)` : `main ${main.status}`;

@@ -2,8 +2,8 @@
  * A read-only window on the state repository for agents without Git
  * credentials: the two requests of a smart-HTTP fetch (`info/refs` for
  * upload-pack, `git-upload-pack`) passed through to the remote with the
- * edge's credentials, so `stella pull --remote <edge>/v1/git` (or any Git
- * client) works through the edge. Pushes are refused: reports come in by
+ * edge's credentials, so `stella pull` on a node with only its enrollment
+ * (its requests carry a DPoP-bound token) fetches through the edge. Pushes are refused: reports come in by
  * `POST /v1/reports`, where they are verified.
  *
  *   GET  /v1/git/info/refs?service=git-upload-pack

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { pullNodeState, pushNodeBranch } from '../../remote/operations.js';
 import { resolveCredentials } from '../../remote/credentials.js';
 import { pushThroughEdge } from '../../remote/edge-push.js';
+import { edgeGitTransport, edgeGitUrl } from '../../remote/edge-git.js';
 import { edgeClientConfig, edgeFetch } from '../../edge/client.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
 
@@ -54,11 +55,19 @@ export function registerRemote(program: Command, setResult: SetResult): void {
     .description('fast-forward main (trust, feeds) and agents/<node> from the remote; refuses if the remote rewrote history')
     .option('--remote <url>', "repository URL (default: the clone's origin)")
     .option('--node <name>', "this node (default: $STELLA_NODE, the repository's node (stella config set node), config, host name)")
-    .addHelpText('after', `${CREDENTIALS_HELP}\nOnly changed paths of main are written to the work tree; files edited locally are kept and listed.`)
+    .addHelpText('after', `${CREDENTIALS_HELP}\nWithout credentials and with edge: URL in the config file, the pull goes through the edge's read-only Git window.\nOnly changed paths of main are written to the work tree; files edited locally are kept and listed.`)
     .action(async (options: RemoteOptions, command: Command) => {
       const ctx = CommandContext.of(command);
       const node = await ctx.node(options.node);
       const repo = await ctx.openRepo();
+      const { edge } = await ctx.config();
+      if (edge !== undefined && options.remote === undefined && (await resolveCredentials()) === undefined) {
+        // No Git credentials on this node: fetch through the edge, authenticated like every agent request.
+        const http = edgeGitTransport(edgeFetch(await edgeClientConfig(ctx.home())));
+        await pullNodeState(repo, { node, log: ctx.log, remote: edgeGitUrl(edge), http });
+        setResult({ exitCode: ExitCode.ok });
+        return;
+      }
       await pullNodeState(repo, { node, log: ctx.log, ...remoteFlag(options) });
       setResult({ exitCode: ExitCode.ok });
     });
