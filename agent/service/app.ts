@@ -84,7 +84,8 @@ export function createApp(deps: AppDeps): Hono {
       throw error;
     }
     c.header('Location', `/v1/scans/${job.id}`);
-    return c.json({ id: job.id, status: job.status }, 202);
+    // What was true on acceptance: the worker may already hold the same record and have marked it running.
+    return c.json({ id: job.id, status: 'queued' }, 202);
   });
   app.get('/v1/scans/:id', (c) => {
     const id = c.req.param('id');
