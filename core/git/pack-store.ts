@@ -117,6 +117,10 @@ export async function storePack(repo: ObjectSource, input: PackInput, source: st
 
 function localObjects(repo: ObjectSource): LocalObjects {
   return async (oid) => {
+    if (repo.objects !== undefined) {
+      const stored = await repo.objects.read(oid).catch(() => undefined);
+      return stored === undefined ? undefined : { type: stored.type as PackObjectType, content: stored.data };
+    }
     const object = await git.readObject({ fs: repo.fs, gitdir: repo.gitdir, oid, format: 'content', cache: repo.cache }).catch(() => undefined);
     return object === undefined ? undefined : { type: object.type as PackObjectType, content: object.object as Uint8Array };
   };
