@@ -53,7 +53,8 @@ export class StoreObjects {
     if (this.packed === undefined) {
       const { type, object } = await git.readObject({ fs: this.repo.fs, gitdir: this.repo.gitdir, oid, format: 'content', cache: this.repo.cache });
       if (!(object instanceof Uint8Array)) throw new StellaError('INTERNAL', `object ${oid} did not read as bytes`);
-      return { type, data: object };
+      // isomorphic-git hands out Buffers; callers compare with plain bytes.
+      return { type, data: new Uint8Array(object.buffer, object.byteOffset, object.byteLength) };
     }
     const loose = await this.loose(oid);
     if (loose !== undefined) return loose;
