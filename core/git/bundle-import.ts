@@ -86,7 +86,8 @@ export async function importBundle(store: ObjectSource, input: PackInput, option
   const source = options.source ?? 'bundle';
   const { header: bundle, pack, close } = await splitBundle(input, source);
   // A fresh cache: packs added (and maybe removed again) here must not linger in the store's cache.
-  const repo: ObjectSource = { fs: store.fs, gitdir: store.gitdir, cache: {} };
+  // The store's own reader lists packs again when an object is missed, and forgets them when one is withdrawn.
+  const repo: ObjectSource = { fs: store.fs, gitdir: store.gitdir, cache: {}, ...(store.objects === undefined ? {} : { objects: store.objects }) };
   const staged = await stagePack(repo, pack, source, options.limits).finally(close);
   try {
     await requirePrerequisites(repo, bundle.prerequisites, source);

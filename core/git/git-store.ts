@@ -19,6 +19,7 @@
  */
 import git, { type CallbackFsClient, type PromiseFsClient, type TreeEntry } from 'isomorphic-git';
 import { StellaError } from '../errors.js';
+import { mergeBases } from './merge-base.js';
 import { parseCommitInfo, parseTreeEntries } from './object-parse.js';
 import { StoreObjects, type ObjectFiles } from './store-objects.js';
 import { applyChanges, groupChanges, writeTree } from './tree-write.js';
@@ -256,8 +257,7 @@ export class GitStore {
 
   /** The best common ancestors of two commits (empty for unrelated histories). */
   async mergeBases(a: string, b: string): Promise<string[]> {
-    const bases: unknown = await git.findMergeBase({ fs: this.fs, gitdir: this.gitdir, oids: [a, b], cache: this.cache });
-    return Array.isArray(bases) ? bases.map(String) : [];
+    return mergeBases(this, a, b);
   }
 
   /**

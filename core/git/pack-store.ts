@@ -89,6 +89,8 @@ export async function publishPack(repo: ObjectSource, staged: StagedPack, source
       if (alreadyPresent) return;
       await ops.unlink(`${packDir}/${name}.idx`).catch(() => undefined);
       await ops.unlink(`${packDir}/${name}.pack`).catch(() => undefined);
+      // The reader may hold the pack open: its objects must not outlive it.
+      await repo.objects?.close();
     };
     if (!alreadyPresent) {
       await ops.writeFile(`${staged.staging}/incoming.idx`, indexed.idx);

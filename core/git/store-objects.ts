@@ -139,7 +139,7 @@ function missing(oid: string): Error {
 }
 
 /** A repository as walks and imports see it: a GitStore, or a bare isomorphic-git source. */
-interface Source {
+export interface StoredSource {
   fs: StoreFs;
   gitdir: string;
   cache: object;
@@ -150,7 +150,7 @@ interface Source {
  * Any object through the source's own reader when it has one, else isomorphic-git; undefined when absent.
  * @example const object = await readStored(store, oid);
  */
-export async function readStored(repo: Source, oid: string): Promise<StoredObject | undefined> {
+export async function readStored(repo: StoredSource, oid: string): Promise<StoredObject | undefined> {
   return (repo.objects ?? new StoreObjects(repo, undefined)).read(oid).catch(() => undefined);
 }
 
@@ -158,7 +158,7 @@ export async function readStored(repo: Source, oid: string): Promise<StoredObjec
  * True when the object is stored (see `readStored`).
  * @example if (!(await hasStored(store, oid))) throw …
  */
-export async function hasStored(repo: Source, oid: string): Promise<boolean> {
+export async function hasStored(repo: StoredSource, oid: string): Promise<boolean> {
   return (repo.objects ?? new StoreObjects(repo, undefined)).has(oid);
 }
 
@@ -166,7 +166,7 @@ export async function hasStored(repo: Source, oid: string): Promise<boolean> {
  * True when `ancestor` is reachable from `oid` through parents (a fast-forward), read through `readStored`.
  * @example if (await descendsFrom(store, newTip, oldTip)) …
  */
-export async function descendsFrom(repo: Source, oid: string, ancestor: string): Promise<boolean> {
+export async function descendsFrom(repo: StoredSource, oid: string, ancestor: string): Promise<boolean> {
   const seen = new Set<string>([oid]);
   const queue = [oid];
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
