@@ -6,33 +6,40 @@
  *
  * @example const store = new GitStore({ fs, dir, files: objectFiles });
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { StellaError } from '../../core/errors.js';
 import type { OpenPackFile } from '../../core/git/packed-reader.js';
 import type { ObjectFiles } from '../../core/git/store-objects.js';
 import { packLimits } from './pack-limits.js';
 
 /**
- * Opens a kept pack read-only for positioned reads.
+ * A kept pack for positioned reads. Each read opens and closes the file:
+ * a store lives as long as its caller (the agent service keeps some for
+ * hours), and a handle left for the garbage collector to close is a
+ * warning today and an error in later Node versions.
  * @example const file = await openPackFile(`${gitdir}/objects/pack/pack-x.pack`);
  */
 export const openPackFile: OpenPackFile = async (path) => {
-  const handle = await open(path, 'r');
-  const { size } = await handle.stat();
+  const { size } = await stat(path);
   return {
     size,
     read: async (offset, length) => {
       const want = Math.max(0, Math.min(length, size - offset));
       const out = new Uint8Array(want);
-      let done = 0;
-      while (done < want) {
-        const { bytesRead } = await handle.read(out, done, want - done, offset + done);
-        if (bytesRead === 0) throw new StellaError('REPO_INVALID', `${path}: ended at ${offset + done} of ${size} bytes`);
-        done += bytesRead;
+      const handle = await open(path, 'r');
+      try {
+        let done = 0;
+        while (done < want) {
+          const { bytesRead } = await handle.read(out, done, want - done, offset + done);
+          if (bytesRead === 0) throw new StellaError('REPO_INVALID', `${path}: ended at ${offset + done} of ${size} bytes`);
+          done += bytesRead;
+        }
+      } finally {
+        await handle.close();
       }
       return out;
     },
-    close: () => handle.close(),
+    close: async () => undefined,
   };
 };
 

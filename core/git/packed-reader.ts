@@ -14,6 +14,7 @@
  *   const object = await packs.read(oid); // undefined when no pack has it
  */
 import { StellaError } from '../errors.js';
+import { ByteCache } from './byte-cache.js';
 import { applyDelta } from './delta.js';
 import { OBJECT_TYPES, OFS_DELTA, REF_DELTA, readEntryHeader, type EntryHeader } from './pack-entries.js';
 import { inflateEntry, inflateWhole, SpoolCursor, type EntryInflaters } from './pack-inflate.js';
@@ -63,8 +64,8 @@ interface Pack {
 export class PackedReader {
   private packs: Pack[] = [];
   private listed = '';
-  private readonly cache = new Map<string, PackedObject>();
-  private cached = 0;
+  /** Resolved objects by `<pack>:<offset>`. */
+  private readonly cache = new ByteCache<string, PackedObject>(CACHE_BYTES, (object) => object.data.length);
   private readonly maxObject: number;
 
   constructor(private readonly options: PackedReaderOptions) {
@@ -110,7 +111,6 @@ export class PackedReader {
     this.packs = [];
     this.listed = '';
     this.cache.clear();
-    this.cached = 0;
     for (const pack of packs) await pack.file.close();
   }
 
@@ -196,7 +196,7 @@ export class PackedReader {
       this.checkSize(data.length, pack, offset);
       object = { type: base.type, data };
     }
-    this.remember(key, object);
+    this.cache.set(key, object);
     return object;
   }
 
@@ -210,18 +210,6 @@ export class PackedReader {
   private checkSize(size: number, pack: Pack, offset: number): void {
     if (size > this.maxObject) {
       throw new StellaError('LIMIT_EXCEEDED', `${this.what(pack, offset)} is ${size} bytes, over the limit of ${mib(this.maxObject)} per object`);
-    }
-  }
-
-  private remember(key: string, object: PackedObject): void {
-    if (object.data.length > CACHE_BYTES / 4) return;
-    this.cache.set(key, object);
-    this.cached += object.data.length;
-    // Map order is insertion order: the oldest go first.
-    for (const [old, value] of this.cache) {
-      if (this.cached <= CACHE_BYTES) break;
-      this.cache.delete(old);
-      this.cached -= value.data.length;
     }
   }
 
