@@ -18,7 +18,7 @@ import { admitRefMove } from '../../core/admission/admit.js';
 import { StellaError } from '../../core/errors.js';
 import { agentBranch } from '../../core/report/layout.js';
 import type { GitStore } from '../../core/git/git-store.js';
-import { commitChanges } from '../../core/git/tree-diff.js';
+import { commitChangeIds } from '../../core/git/tree-diff.js';
 import { applyAdmitted } from '../repo/admitted-move.js';
 import { MAIN_BRANCH, type StateRepo } from '../repo/state-repo.js';
 import type { Credentials } from './credentials.js';
@@ -113,7 +113,7 @@ async function pullWith(session: Session, repo: StateRepo, options: PullOptions)
     if (moves) {
       const worktree = await applyAdmitted(repo, mainMove);
       keptLocalEdits = worktree?.leftAlone ?? [];
-      changedPaths = worktree?.changed ?? (await commitChanges(store, localMain, main)).size;
+      changedPaths = worktree?.changed ?? (await commitChangeIds(store, localMain, main)).size;
     }
     if (agentMoves) await applyAdmitted(repo, agentMove);
   } catch (error) {

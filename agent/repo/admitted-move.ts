@@ -11,7 +11,7 @@
 import { admitRefMove, type Admission, type AdmissionOptions, type RefMove } from '../../core/admission/admit.js';
 import { StellaError } from '../../core/errors.js';
 import type { GitStore } from '../../core/git/git-store.js';
-import { commitChanges } from '../../core/git/tree-diff.js';
+import { commitChangeIds } from '../../core/git/tree-diff.js';
 import type { StateRepo } from './state-repo.js';
 import { syncWorktree } from './worktree.js';
 
@@ -41,7 +41,7 @@ export async function applyAdmitted(repo: StateRepo, move: RefMove): Promise<Adm
   const head = await repo.store.currentBranch();
   if (head === move.ref && move.ref.startsWith('refs/heads/')) {
     const branch = move.ref.slice('refs/heads/'.length);
-    const changes = await commitChanges(repo.store, move.from, move.to);
+    const changes = await commitChangeIds(repo.store, move.from, move.to);
     const leftAlone = await syncWorktree(repo, branch, move.from, changes);
     worktree = { branch, changed: changes.size, leftAlone };
   }

@@ -7,9 +7,8 @@
  * and reports its peak memory, which must stay under 256 MiB. Native git
  * then checks what was published (`verify-pack`, `fsck --strict`).
  *
- * What comes after the pack in `stella sync import` (the history check,
- * admission, the work tree) reads objects through isomorphic-git, which
- * loads a whole pack to read one object of it: that is not measured here.
+ * The whole `stella sync import` of such a bundle (history check,
+ * admission, work tree) is measured in `agent/sync/import-memory.test.ts`.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';

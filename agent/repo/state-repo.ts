@@ -19,6 +19,7 @@ import { formatRoot, rfc3339, ROOT_PATH } from '../../core/trust/root.js';
 import { initialRoot } from '../../core/trust/stage.js';
 import { packageRoot } from '../package-root.js';
 import { createKey } from './keystore.js';
+import { objectFiles } from './object-files.js';
 
 export const MAIN_BRANCH = 'main';
 export const SETTINGS_PATH = 'stella.yaml';
@@ -44,7 +45,7 @@ export async function openStateRepo(dir: string): Promise<StateRepo> {
   if (!(await isDirectory(gitdir))) {
     throw new StellaError('REPO_NOT_FOUND', `${root}: not a state repository (no .git folder); create one with \`stella init ${dir}\``);
   }
-  const store = new GitStore({ fs, dir: root, gitdir });
+  const store = new GitStore({ fs, dir: root, gitdir, files: objectFiles });
   // A CI checkout of a pull request may have no local main: HEAD then says what this is.
   const tip = (await store.branchTip(MAIN_BRANCH)) ?? (await store.resolve('HEAD'));
   if (tip === undefined || (await store.readFile(tip, SETTINGS_PATH)) === undefined) {

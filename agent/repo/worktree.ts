@@ -11,18 +11,27 @@
  * with O_NOFOLLOW. A link planted by a native checkout of a hostile commit
  * therefore cannot carry a write outside the repository.
  */
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, readFile, rm, unlink } from 'node:fs/promises';
+import { constants, writeSync } from 'node:fs';
+import { lstat, mkdir, open, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { blobId, stageFiles, unstageFile } from '../../core/git/work-index.js';
+import type { ChangedBlob } from '../../core/git/tree-diff.js';
+import { blobId, stageBlob, stageFiles, unstageFile } from '../../core/git/work-index.js';
+import { fileBlobId } from './file-blob-id.js';
 import type { StateRepo } from './state-repo.js';
 
-/** Returns the paths left alone because they had local edits. */
+/** Files at least this large are staged one by one by their known blob id, never read back to be hashed. */
+const STAGE_BY_ID_BYTES = 1 << 20;
+
+/**
+ * Returns the paths left alone because they had local edits. A change is
+ * new bytes, null (deleted), or a blob of the store (`ChangedBlob`), which
+ * is streamed from its pack into the file, so a large one is never held.
+ */
 export async function syncWorktree(
   repo: StateRepo,
   branch: string,
   previousCommit: string | undefined,
-  changes: ReadonlyMap<string, Uint8Array | null>,
+  changes: ReadonlyMap<string, Uint8Array | ChangedBlob | null>,
 ): Promise<string[]> {
   const head = await repo.store.currentBranch();
   if (head !== `refs/heads/${branch}`) return [];
@@ -39,11 +48,10 @@ export async function syncWorktree(
   }
   for (const [path, content] of changes) {
     const full = join(repo.dir, path);
-    const onDisk = await readOwnFile(repo.dir, path);
+    const onDisk = await ownFileId(repo.dir, path);
     if (onDisk !== undefined) {
-      const oid = await blobId(onDisk);
-      const untouched = oid === before.get(path);
-      const alreadyNew = content !== null && Buffer.from(onDisk).equals(Buffer.from(content));
+      const untouched = onDisk === before.get(path);
+      const alreadyNew = content !== null && onDisk === (content instanceof Uint8Array ? await blobId(content) : content.oid);
       if (!untouched && !alreadyNew) {
         skipped.push(path);
         continue;
@@ -55,8 +63,14 @@ export async function syncWorktree(
     } else {
       await realFolders(repo.dir, path, true);
       await removeLeaf(full, true);
-      await writeNoFollow(full, content);
-      written.push(path);
+      if (content instanceof Uint8Array) {
+        await writeNoFollow(full, content);
+        written.push(path);
+      } else if ((await streamNoFollow(repo, full, content.oid)) < STAGE_BY_ID_BYTES) {
+        written.push(path);
+      } else {
+        await stageBlob(repo.store, path, content.oid);
+      }
     }
   }
   // One index update for all files: per-file updates rewrite the whole index each time.
@@ -64,11 +78,11 @@ export async function syncWorktree(
   return skipped;
 }
 
-/** The bytes of a regular file at `path`, reached through real folders only; undefined for anything else. */
-async function readOwnFile(root: string, path: string): Promise<Uint8Array | undefined> {
+/** The blob id of a regular file at `path`, reached through real folders only; undefined for anything else. */
+async function ownFileId(root: string, path: string): Promise<string | undefined> {
   if (!(await realFolders(root, path, false))) return undefined;
   const stats = await lstat(join(root, path)).catch(() => undefined);
-  return stats?.isFile() === true ? readFile(join(root, path)) : undefined;
+  return stats?.isFile() === true ? fileBlobId(join(root, path)) : undefined;
 }
 
 /**
@@ -96,6 +110,21 @@ async function removeLeaf(full: string, linksOnly = false): Promise<void> {
   if (stats === undefined) return;
   if (stats.isSymbolicLink()) await unlink(full);
   else if (!linksOnly) await rm(full, { force: true });
+}
+
+/** Writes a blob of the store to `full` as it inflates (synchronous writes: the inflater hands out views). Returns its size. */
+async function streamNoFollow(repo: StateRepo, full: string, oid: string): Promise<number> {
+  const handle = await open(full, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+  let size = 0;
+  try {
+    await repo.store.objects.streamBlob(oid, (chunk) => {
+      for (let done = 0; done < chunk.length; ) done += writeSync(handle.fd, chunk, done, chunk.length - done);
+      size += chunk.length;
+    });
+  } finally {
+    await handle.close();
+  }
+  return size;
 }
 
 async function writeNoFollow(full: string, content: Uint8Array): Promise<void> {

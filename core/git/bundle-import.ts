@@ -16,6 +16,7 @@ import { forEachLimit, walkObjects, type ObjectSource } from './object-walk.js';
 import type { PackLimits } from './pack-limits.js';
 import type { PackInput } from './pack-receive.js';
 import { publishPack, stagePack, type Published } from './pack-store.js';
+import { descendsFrom, hasStored, readStored } from './store-objects.js';
 
 export interface ImportBundleOptions {
   /** Size limits on the bundle's pack, the inflaters that check them and the spool it waits in (see pack-limits.ts). */
@@ -85,7 +86,8 @@ export async function importBundle(store: ObjectSource, input: PackInput, option
   const source = options.source ?? 'bundle';
   const { header: bundle, pack, close } = await splitBundle(input, source);
   // A fresh cache: packs added (and maybe removed again) here must not linger in the store's cache.
-  const repo: ObjectSource = { fs: store.fs, gitdir: store.gitdir, cache: {} };
+  // The store's own reader lists packs again when an object is missed, and forgets them when one is withdrawn.
+  const repo: ObjectSource = { fs: store.fs, gitdir: store.gitdir, cache: {}, ...(store.objects === undefined ? {} : { objects: store.objects }) };
   const staged = await stagePack(repo, pack, source, options.limits).finally(close);
   try {
     await requirePrerequisites(repo, bundle.prerequisites, source);
@@ -126,7 +128,7 @@ async function requireCompleteOrWithdraw(repo: ObjectSource, planned: readonly P
 async function requirePrerequisites(repo: ObjectSource, prerequisites: readonly { oid: string; comment: string }[], source: string): Promise<void> {
   const missing: string[] = [];
   for (const { oid, comment } of prerequisites) {
-    const object = await git.readObject({ fs: repo.fs, gitdir: repo.gitdir, oid, cache: repo.cache }).catch(() => undefined);
+    const object = await readStored(repo, oid);
     if (object?.type !== 'commit') missing.push(comment === '' ? oid.slice(0, 12) : `${oid.slice(0, 12)} (${escapeForDisplay(comment).slice(0, 60)})`);
   }
   if (missing.length > 0) {
@@ -175,9 +177,7 @@ async function requireComplete(repo: ObjectSource, planned: readonly PlannedRef[
     const walk = await walkObjects(repo, { include: planned.map((p) => p.oid), exclude: [...prerequisites, ...local] });
     const outside = walk.blobs.filter((oid) => !inPack.has(oid));
     await forEachLimit(outside, 16, async (oid) => {
-      await git.readObject({ fs: repo.fs, gitdir: repo.gitdir, oid, format: 'deflated', cache: repo.cache }).catch((cause: unknown) => {
-        throw new StellaError('REPO_INVALID', `object ${oid} is missing`, { cause });
-      });
+      if (!(await hasStored(repo, oid))) throw new StellaError('REPO_INVALID', `object ${oid} is missing`);
     });
   } catch (error) {
     const detail = error instanceof StellaError ? error.message : String(error);
@@ -193,7 +193,7 @@ async function decideRef(repo: ObjectSource, plan: PlannedRef, force: boolean): 
   if (previous === plan.oid) return { ...base, status: 'unchanged' };
   if (previous === undefined) return { ...base, status: 'created' };
   const fastForward =
-    plan.kind === 'branch' && (await git.isDescendent({ fs, gitdir, oid: plan.oid, ancestor: previous, depth: -1, cache: repo.cache }).catch(() => false));
+    plan.kind === 'branch' && (await descendsFrom(repo, plan.oid, previous));
   if (fastForward) return { ...base, status: 'updated' };
   if (force) return { ...base, status: 'forced' };
   const reason =

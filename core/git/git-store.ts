@@ -19,6 +19,9 @@
  */
 import git, { type CallbackFsClient, type PromiseFsClient, type TreeEntry } from 'isomorphic-git';
 import { StellaError } from '../errors.js';
+import { mergeBases } from './merge-base.js';
+import { parseCommitInfo, parseTreeEntries } from './object-parse.js';
+import { StoreObjects, type ObjectFiles } from './store-objects.js';
 import { applyChanges, groupChanges, writeTree } from './tree-write.js';
 
 export type StoreFs = CallbackFsClient | PromiseFsClient;
@@ -79,11 +82,14 @@ export class GitStore {
   readonly dir: string;
   readonly gitdir: string;
   readonly cache: object = {};
+  /** Every object read goes through here: with `files`, packs are read an entry at a time, never whole. */
+  readonly objects: StoreObjects;
 
-  constructor(options: { fs: StoreFs; dir: string; gitdir?: string }) {
+  constructor(options: { fs: StoreFs; dir: string; gitdir?: string; files?: ObjectFiles }) {
     this.fs = options.fs;
     this.dir = options.dir;
     this.gitdir = options.gitdir ?? `${options.dir}/.git`;
+    this.objects = new StoreObjects(this, options.files);
   }
 
   /** The commit a branch points to, or undefined when the branch does not exist. */
@@ -111,36 +117,33 @@ export class GitStore {
 
   /** The contents of `path` at a commit, or undefined when the path is absent. */
   async readFile(commit: string, path: string): Promise<Uint8Array | undefined> {
-    try {
-      const { blob } = await git.readBlob({ fs: this.fs, gitdir: this.gitdir, oid: commit, filepath: path, cache: this.cache });
-      return blob;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const slash = path.lastIndexOf('/');
+    const entry = (await this.listFolder(commit, slash < 0 ? '' : path.slice(0, slash))).find((e) => e.path === path.slice(slash + 1));
+    if (entry === undefined) return undefined;
+    if (entry.type !== 'blob') throw new StellaError('REPO_INVALID', `${path} at ${commit.slice(0, 12)} is a ${entry.type}, not a file`);
+    return this.readBlob(entry.oid);
   }
 
   /** A blob by its id. */
   async readBlob(oid: string): Promise<Uint8Array> {
-    const { blob } = await git.readBlob({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache });
-    return blob;
+    const { type, data } = await this.objects.read(oid);
+    if (type !== 'blob') throw new StellaError('REPO_INVALID', `${oid}: expected a blob, found a ${type}`);
+    return data;
   }
 
   /** Entries of the folder `path` (empty string for the root) at a commit; empty when absent. */
   async listFolder(commit: string, path: string): Promise<TreeEntry[]> {
-    try {
-      const { tree } = await git.readTree({
-        fs: this.fs,
-        gitdir: this.gitdir,
-        oid: commit,
-        ...(path === '' ? {} : { filepath: path }),
-        cache: this.cache,
-      });
-      return tree;
-    } catch (error) {
-      if (isNotFound(error)) return [];
+    let object = await this.objects.read(commit).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
       throw error;
+    });
+    if (object?.type === 'commit') object = await this.objects.read(parseCommitInfo(commit, object.data).tree);
+    for (const part of path === '' ? [] : path.split('/')) {
+      if (object?.type !== 'tree') return [];
+      const entry = parseTreeEntries(commit, object.data).find((e) => e.path === part);
+      object = entry?.type === 'tree' ? await this.objects.read(entry.oid) : undefined;
     }
+    return object?.type === 'tree' ? parseTreeEntries(commit, object.data) : [];
   }
 
   /** Every file path under `path` at a commit, sorted, with its blob id. */
@@ -159,8 +162,7 @@ export class GitStore {
 
   /** The tree id of a commit. */
   async treeOf(commit: string): Promise<string> {
-    const { commit: parsed } = await git.readCommit({ fs: this.fs, gitdir: this.gitdir, oid: commit, cache: this.cache });
-    return parsed.tree;
+    return (await this.readCommit(commit)).tree;
   }
 
   /** A full ref name (`refs/heads/x`, `refs/remotes/o/x`) resolved to a commit, or undefined when absent. */
@@ -209,21 +211,15 @@ export class GitStore {
 
   /** A commit's tree, parents, times, author and message. */
   async readCommit(oid: string): Promise<CommitInfo> {
-    const { commit } = await git.readCommit({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache });
-    return {
-      oid,
-      parents: commit.parent,
-      tree: commit.tree,
-      time: commit.committer.timestamp,
-      message: commit.message,
-      author: { name: commit.author.name, email: commit.author.email, timestamp: commit.author.timestamp },
-    };
+    const { type, data } = await this.objects.read(oid);
+    if (type !== 'commit') throw Object.assign(new Error(`${oid} is a ${type}, not a commit`), { code: 'ObjectTypeError' });
+    return parseCommitInfo(oid, data);
   }
 
   /** True when `oid` is a commit in the object store. */
   async hasCommit(oid: string): Promise<boolean> {
     try {
-      await git.readCommit({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache });
+      await this.readCommit(oid);
       return true;
     } catch (error) {
       const code = (error as { code?: unknown }).code;
@@ -234,23 +230,20 @@ export class GitStore {
 
   /** True when any object `oid` is in the object store (read without inflating it). */
   async hasObject(oid: string): Promise<boolean> {
-    return git.readObject({ fs: this.fs, gitdir: this.gitdir, oid, format: 'deflated', cache: this.cache }).then(
-      () => true,
-      () => false,
-    );
+    return this.objects.has(oid);
   }
 
   /** The entries of a tree object by its id. */
   async readTree(oid: string): Promise<TreeEntry[]> {
-    const { tree } = await git.readTree({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.cache });
-    return tree;
+    const { type, data } = await this.objects.read(oid);
+    if (type !== 'tree') throw new StellaError('REPO_INVALID', `${oid}: expected a tree, found a ${type}`);
+    return parseTreeEntries(oid, data);
   }
 
   /** Any object's type and content bytes. */
   async readObject(oid: string): Promise<{ type: ObjectType; data: Uint8Array }> {
-    const { type, object } = await git.readObject({ fs: this.fs, gitdir: this.gitdir, oid, format: 'content', cache: this.cache });
-    if (!(object instanceof Uint8Array)) throw new StellaError('INTERNAL', `object ${oid} did not read as bytes`);
-    return { type: type as ObjectType, data: object };
+    const { type, data } = await this.objects.read(oid);
+    return { type: type as ObjectType, data };
   }
 
   /** The full id of an abbreviated one; throws NOT_FOUND when none or several match. */
@@ -264,8 +257,7 @@ export class GitStore {
 
   /** The best common ancestors of two commits (empty for unrelated histories). */
   async mergeBases(a: string, b: string): Promise<string[]> {
-    const bases: unknown = await git.findMergeBase({ fs: this.fs, gitdir: this.gitdir, oids: [a, b], cache: this.cache });
-    return Array.isArray(bases) ? bases.map(String) : [];
+    return mergeBases(this, a, b);
   }
 
   /**

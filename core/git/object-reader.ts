@@ -11,6 +11,7 @@
 import git from 'isomorphic-git';
 import { StellaError } from '../errors.js';
 import type { StoreFs } from './git-store.js';
+import type { StoreObjects } from './store-objects.js';
 
 /** Where objects are read from: a GitStore satisfies it. */
 export interface ObjectSource {
@@ -18,6 +19,8 @@ export interface ObjectSource {
   readonly gitdir: string;
   /** isomorphic-git's cache (parsed pack indexes); share it between calls on the same repository. */
   readonly cache: object;
+  /** The store's own object reader (a GitStore has one): used instead of isomorphic-git when present. */
+  readonly objects?: StoreObjects;
 }
 
 /** Inflates one zlib stream synchronously (Node: `zlib.inflateSync`). */
@@ -54,6 +57,10 @@ export class ObjectReader {
 
   private async readUncached(oid: string): Promise<{ type: string; object: Uint8Array }> {
     try {
+      if (this.source.objects !== undefined) {
+        const { type, data } = await this.source.objects.read(oid);
+        return { type, object: data };
+      }
       // 'wrapped' (or 'deflated') skips isomorphic-git's per-object SHA-1 check, a third of the cost
       // of a small loose read; the packer reads every object again with the check, and an import
       // has hashed them all while indexing. Packed objects come back as 'content' either way.

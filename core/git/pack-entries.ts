@@ -133,7 +133,8 @@ export async function checkPackLimits(pack: Uint8Array, limits: PackLimits, sour
   await scanEntries(spool, limits, source);
 }
 
-interface EntryHeader {
+/** An entry's header: its type, declared size, base and where its zlib data starts. */
+export interface EntryHeader {
   type: number;
   size: number;
   dataAt: number;
@@ -141,8 +142,11 @@ interface EntryHeader {
   baseOid?: string;
 }
 
-/** Type, declared size, base and where the zlib data starts, for the entry at `offset`. */
-async function readEntryHeader(cursor: SpoolCursor, offset: number, number: number, source: string): Promise<EntryHeader> {
+/**
+ * Type, declared size, base and where the zlib data starts, for the entry at `offset`.
+ * @example const header = await readEntryHeader(cursor, offset, 1, 'pack-x.pack');
+ */
+export async function readEntryHeader(cursor: SpoolCursor, offset: number, number: number, source: string): Promise<EntryHeader> {
   // A header is at most 10 size bytes and a 20-byte base (or a 10-byte offset).
   const bytes = await cursor.bytes(offset, 32);
   let at = 0;

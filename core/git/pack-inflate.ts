@@ -28,7 +28,8 @@ export class SpoolCursor {
   private blockAt = 0;
 
   constructor(
-    private readonly spool: PackSpool,
+    /** A spool, or any file read at positions (a kept pack). */
+    private readonly spool: Pick<PackSpool, 'read'>,
     /** Nothing at or past this offset is read (the trailer). */
     public end: number,
   ) {}

@@ -13,6 +13,7 @@
  */
 import { StellaError } from '../errors.js';
 import { hexEncode } from '../sign/encoding.js';
+import { ByteCache } from './byte-cache.js';
 import { applyDelta } from './delta.js';
 import { OBJECT_TYPES, OFS_DELTA, REF_DELTA, type PackEntry } from './pack-entries.js';
 import { inflateWhole, type EntryInflaters, type SpoolCursor } from './pack-inflate.js';
@@ -44,8 +45,7 @@ class Resolver {
   private readonly byOid = new Map<string, PackEntry>();
   private readonly ofsChildren = new Map<number, PackEntry[]>();
   private readonly refChildren = new Map<string, PackEntry[]>();
-  private readonly cache = new Map<number, Uint8Array>();
-  private cached = 0;
+  private readonly cache = new ByteCache<number, Uint8Array>(CACHE_BYTES, (data) => data.length);
 
   constructor(
     private readonly entries: PackEntry[],
@@ -109,7 +109,7 @@ class Resolver {
         child.objectType = base.objectType as number;
         child.oid = hexEncode(new Sha1().update(new TextEncoder().encode(`${type} ${data.length}\0`)).update(data).digest());
         this.known(child);
-        this.remember(child.offset, data);
+        this.cache.set(child.offset, data);
         stack.push(child);
       }
     }
@@ -127,7 +127,7 @@ class Resolver {
     }
     data ??= await inflateWhole(this.context.cursor, at.dataAt, at.size, this.context.inflaters, this.what(at));
     for (let i = chain.length - 1; i >= 0; i--) data = await this.apply(data, chain[i] as PackEntry);
-    this.remember(entry.offset, data);
+    this.cache.set(entry.offset, data);
     return data;
   }
 
@@ -143,18 +143,6 @@ class Resolver {
       return applyDelta(base, instructions);
     } catch (cause) {
       throw new StellaError('REPO_INVALID', `${this.what(delta)}: ${(cause as Error).message}`, { cause });
-    }
-  }
-
-  private remember(offset: number, data: Uint8Array): void {
-    if (data.length > CACHE_BYTES / 4 || this.cache.has(offset)) return;
-    this.cache.set(offset, data);
-    this.cached += data.length;
-    // Map order is insertion order: the oldest results go first.
-    for (const [key, value] of this.cache) {
-      if (this.cached <= CACHE_BYTES) break;
-      this.cache.delete(key);
-      this.cached -= value.length;
     }
   }
 

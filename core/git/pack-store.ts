@@ -89,6 +89,8 @@ export async function publishPack(repo: ObjectSource, staged: StagedPack, source
       if (alreadyPresent) return;
       await ops.unlink(`${packDir}/${name}.idx`).catch(() => undefined);
       await ops.unlink(`${packDir}/${name}.pack`).catch(() => undefined);
+      // The reader may hold the pack open: its objects must not outlive it.
+      await repo.objects?.close();
     };
     if (!alreadyPresent) {
       await ops.writeFile(`${staged.staging}/incoming.idx`, indexed.idx);
@@ -117,6 +119,10 @@ export async function storePack(repo: ObjectSource, input: PackInput, source: st
 
 function localObjects(repo: ObjectSource): LocalObjects {
   return async (oid) => {
+    if (repo.objects !== undefined) {
+      const stored = await repo.objects.read(oid).catch(() => undefined);
+      return stored === undefined ? undefined : { type: stored.type as PackObjectType, content: stored.data };
+    }
     const object = await git.readObject({ fs: repo.fs, gitdir: repo.gitdir, oid, format: 'content', cache: repo.cache }).catch(() => undefined);
     return object === undefined ? undefined : { type: object.type as PackObjectType, content: object.object as Uint8Array };
   };

@@ -49,15 +49,21 @@ export async function newObjects(store: GitStore, from: string | undefined, to: 
   return out;
 }
 
+/** A file of the newer tree, named by its blob (read or streamed by the caller). */
+export interface ChangedBlob {
+  oid: string;
+  mode: string;
+}
+
 /**
- * Every file that differs between `from` and `to`: path → its bytes in `to`,
+ * Every file that differs between `from` and `to`: path → its blob in `to`,
  * or null when `to` no longer has it. Folders are expanded to their files, so
- * the result can be written to a work tree path by path.
+ * the result can be written to a work tree path by path; no blob is read.
  *
- * @example const changes = await fileChanges(store, oldMain.tree, newMain.tree); // Map { 'NOTES.md' => bytes }
+ * @example const changes = await fileChangeIds(store, oldMain.tree, newMain.tree); // Map { 'NOTES.md' => { oid, mode } }
  */
-export async function fileChanges(store: GitStore, from: string | undefined, to: string | undefined): Promise<Map<string, Uint8Array | null>> {
-  const changes = new Map<string, Uint8Array | null>();
+export async function fileChangeIds(store: GitStore, from: string | undefined, to: string | undefined): Promise<Map<string, ChangedBlob | null>> {
+  const changes = new Map<string, ChangedBlob | null>();
   const visit = async (prefix: string, before: string | undefined, after: string | undefined): Promise<void> => {
     if (before === after) return;
     const [old, now] = await Promise.all([entries(store, before), entries(store, after)]);
@@ -70,10 +76,21 @@ export async function fileChanges(store: GitStore, from: string | undefined, to:
       // A file that became a folder is deleted before the folder's files are added: later entries win when applied.
       if (a?.type === 'blob' && b?.type !== 'blob') changes.set(path, null);
       if (a?.type === 'tree' || b?.type === 'tree') await visit(`${path}/`, a?.type === 'tree' ? a.oid : undefined, b?.type === 'tree' ? b.oid : undefined);
-      if (b?.type === 'blob') changes.set(path, await store.readBlob(b.oid));
+      if (b?.type === 'blob') changes.set(path, { oid: b.oid, mode: b.mode });
     }
   };
   await visit('', from, to);
+  return changes;
+}
+
+/**
+ * `fileChangeIds` with each new file's bytes read.
+ *
+ * @example const changes = await fileChanges(store, oldMain.tree, newMain.tree); // Map { 'NOTES.md' => bytes }
+ */
+export async function fileChanges(store: GitStore, from: string | undefined, to: string | undefined): Promise<Map<string, Uint8Array | null>> {
+  const changes = new Map<string, Uint8Array | null>();
+  for (const [path, blob] of await fileChangeIds(store, from, to)) changes.set(path, blob === null ? null : await store.readBlob(blob.oid));
   return changes;
 }
 
@@ -84,4 +101,13 @@ export async function fileChanges(store: GitStore, from: string | undefined, to:
  */
 export async function commitChanges(store: GitStore, from: string | undefined, to: string): Promise<Map<string, Uint8Array | null>> {
   return fileChanges(store, from === undefined ? undefined : await store.treeOf(from), await store.treeOf(to));
+}
+
+/**
+ * `fileChangeIds` between the trees of two commits.
+ *
+ * @example const changes = await commitChangeIds(store, oldTip, newTip);
+ */
+export async function commitChangeIds(store: GitStore, from: string | undefined, to: string): Promise<Map<string, ChangedBlob | null>> {
+  return fileChangeIds(store, from === undefined ? undefined : await store.treeOf(from), await store.treeOf(to));
 }

@@ -8,6 +8,7 @@
  */
 import git, { type TreeEntry } from 'isomorphic-git';
 import type { ObjectSource } from './object-reader.js';
+import { parseTreeEntries } from './object-parse.js';
 
 const TREE_MODE = '040000';
 const FILE_MODE = '100644';
@@ -47,7 +48,10 @@ export function writeTree(store: ObjectSource, entries: TreeEntry[]): Promise<st
 export async function applyChanges(store: ObjectSource, treeOid: string | undefined, changes: ChangeTree): Promise<string | undefined> {
   const entries = new Map<string, TreeEntry>();
   if (treeOid !== undefined) {
-    const { tree } = await git.readTree({ fs: store.fs, gitdir: store.gitdir, oid: treeOid, cache: store.cache });
+    const tree =
+      store.objects === undefined
+        ? (await git.readTree({ fs: store.fs, gitdir: store.gitdir, oid: treeOid, cache: store.cache })).tree
+        : parseTreeEntries(treeOid, (await store.objects.read(treeOid)).data);
     for (const entry of tree) entries.set(entry.path, entry);
   }
   let changed = false;

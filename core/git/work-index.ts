@@ -33,6 +33,16 @@ export async function stageFiles(repo: WorkTreeRepo, paths: readonly string[]): 
   await git.add({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, filepath: [...paths], ...(repo.cache === undefined ? {} : { cache: repo.cache }) });
 }
 
+/**
+ * Stages a file the caller wrote from blob `oid` of the store, without
+ * reading it back (a large file is not hashed or copied again); the index
+ * keeps no stat data for it, so git re-checks the file once.
+ * @example await stageBlob(repo, 'feeds/big.bin', oid);
+ */
+export async function stageBlob(repo: WorkTreeRepo, path: string, oid: string): Promise<void> {
+  await git.updateIndex({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, filepath: path, oid, mode: 0o100644, add: true, ...(repo.cache === undefined ? {} : { cache: repo.cache }) });
+}
+
 /** Removes a path from the index (the caller deleted the file). @example await unstageFile(repo, 'old.json'); */
 export async function unstageFile(repo: WorkTreeRepo, path: string): Promise<void> {
   await git.remove({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, filepath: path });

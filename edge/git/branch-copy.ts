@@ -26,7 +26,7 @@ import { newObjects } from '../../core/git/tree-diff.js';
 import { initRepository } from '../../core/git/work-index.js';
 import type { Bindings } from '../env.js';
 import { ProblemError } from '../problem.js';
-import { workerPackLimits } from './measured-inflate.js';
+import { fflatePackLimits as workerPackLimits } from '../../core/git/measured-inflate.js';
 import { memoryFs } from './memory-fs.js';
 
 /** How the edge names itself to the Git server. */

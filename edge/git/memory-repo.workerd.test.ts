@@ -16,7 +16,7 @@ import { storePack } from '../../core/git/pack-store.js';
 import { buildPack } from '../../core/git/send-pack.js';
 import { newObjects } from '../../core/git/tree-diff.js';
 import { initRepository } from '../../core/git/work-index.js';
-import { workerPackLimits } from './measured-inflate.js';
+import { fflatePackLimits as workerPackLimits } from '../../core/git/measured-inflate.js';
 import { memoryFs } from './memory-fs.js';
 
 const author = { name: 'Stella edge', email: 'edge@stella.invalid', timestamp: 1_700_000_000 };

@@ -22,7 +22,7 @@ import { buildPack, sendPack, ZERO_OID, type SendOutcome } from '../../core/git/
 import { discoverRefs, type Endpoint } from '../../core/git/smart-http.js';
 import { newObjects } from '../../core/git/tree-diff.js';
 import { initRepository } from '../../core/git/work-index.js';
-import { workerPackLimits } from './inflate.js';
+import { fflatePackLimits as workerPackLimits } from '../../core/git/measured-inflate.js';
 import { memoryFs } from './memory-fs.js';
 
 /** Where the mirror lives inside its in-memory filesystem (nothing is ever checked out). */

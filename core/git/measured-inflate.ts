@@ -1,5 +1,5 @@
 /**
- * The inflater `core/git`'s pack limits need (`MeasuredInflate`: the bytes
+ * The inflater the pack limits need (`MeasuredInflate`: the bytes
  * of one zlib stream at the start of the input, and how much input it took)
  * without Node's zlib. fflate inflates, but does not say where the stream
  * ended; a zlib stream ends with the Adler-32 of its output, so the end is
@@ -11,8 +11,8 @@
  *   const { data, consumed } = fflateMeasuredInflate(packEntry, declaredSize);
  */
 import { inflateSync } from 'fflate';
-import type { MeasuredInflate, PackLimits } from '../../core/git/pack-limits.js';
-import { StellaError } from '../../core/errors.js';
+import type { MeasuredInflate, PackLimits } from './pack-limits.js';
+import { StellaError } from '../errors.js';
 
 /**
  * Inflates the zlib stream at the start of `input`, at most `maxOutput` bytes (one more when the stream holds more, so the caller sees it is too long).
@@ -32,8 +32,8 @@ export const fflateMeasuredInflate: MeasuredInflate = (input, maxOutput) => {
   throw new StellaError('REPO_INVALID', 'the zlib stream has no matching Adler-32 trailer');
 };
 
-/** Core's default pack limits with this inflater. */
-export const workerPackLimits: PackLimits = { inflate: fflateMeasuredInflate };
+/** Core's default pack limits with this inflater (the Worker's: no Node zlib there). */
+export const fflatePackLimits: PackLimits = { inflate: fflateMeasuredInflate };
 
 function inflatesWhole(deflated: Uint8Array, size: number): boolean {
   try {
