@@ -15,7 +15,7 @@ import { projectRoot } from '../test/helpers/paths.js';
 
 const run = promisify(execFile);
 
-const CONFIG = ['package.json', 'tsconfig.base.json', 'tsconfig.json', 'tsconfig.build.json', 'core/tsconfig.json', 'agent/tsconfig.json', 'edge/tsconfig.json', 'scripts/check-layers.mjs', 'scripts/layers'];
+const CONFIG = ['package.json', 'tsconfig.base.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.workerd.json', 'core/tsconfig.json', 'agent/tsconfig.json', 'edge/tsconfig.json', 'scripts/check-layers.mjs', 'scripts/layers'];
 
 /** A core file that looks like imports to a line-based reader, but holds none. */
 const CORE_OK = `
@@ -31,6 +31,8 @@ const BASELINE: Record<string, string> = {
   'core/greet.ts': CORE_OK,
   'agent/main.ts': `import { existsSync } from 'node:fs';\nimport { greet } from '../core/greet.js';\nexport const size = greet(String(existsSync('.')));\n`,
   'edge/worker.ts': `import { greet } from '../core/greet.js';\nexport default { fetch: (request: Request): Response => new Response(greet(request.url)) };\n`,
+  // npm run lint also type-checks the tests that run inside workerd (tsconfig.workerd.json).
+  'edge/worker.workerd.test.ts': `import worker from './worker.js';\nexport const answer: Response = worker.fetch(new Request('https://edge.example/'));\n`,
 };
 
 const made: string[] = [];
