@@ -1,45 +1,18 @@
 /**
  * Every error the agent's HTTP API answers is an RFC 9457 problem document
  * (`application/problem+json`): a `type` URI per kind of problem, the HTTP
- * status, a one-line `title`, and a `detail` naming what to fix. Mirrors the
- * edge's (the agent may not import `edge/`), with the same type base.
+ * status, a one-line `title`, and a `detail` naming what to fix. The shape is
+ * core's (`core/http/problem.ts`), shared with the edge.
  *
  * @example
  *   throw new Problem(404, 'scan-not-found', 'No such scan', `no scan has the id ${id}`);
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ProblemError as Problem } from '../../core/http/problem.js';
 
-const TYPE_BASE = 'https://stella-mesh.dev/problems/';
-
-/** The JSON body of a problem answer. */
-export interface ProblemDocument {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  [extension: string]: unknown;
-}
-
-/** An error a handler throws to answer with a problem document. */
-export class Problem extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly kind: string,
-    readonly title: string,
-    readonly detail: string,
-    readonly extensions: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(`${title}: ${detail}`);
-    this.name = 'Problem';
-  }
-
-  /** The RFC 9457 body. */
-  document(): ProblemDocument {
-    return { type: TYPE_BASE + this.kind, title: this.title, status: this.status, detail: this.detail, ...this.extensions };
-  }
-}
+/** The agent's name for core's problem error. */
+export { ProblemError as Problem, type ProblemDocument } from '../../core/http/problem.js';
 
 /** A 400 naming the request field that is wrong (`field` is a JSON pointer-like path, e.g. `commit`). */
 export function invalidField(field: string, detail: string): Problem {
@@ -50,5 +23,5 @@ export function invalidField(field: string, detail: string): Problem {
 export function problemResponse(c: Context, problem: Problem): Response {
   for (const [name, value] of Object.entries(problem.headers)) c.header(name, value);
   c.header('Content-Type', 'application/problem+json');
-  return c.body(JSON.stringify(problem.document()), problem.status);
+  return c.body(JSON.stringify(problem.document()), problem.status as ContentfulStatusCode);
 }
