@@ -1,7 +1,7 @@
 // Changes one advisory (a newer `modified` and summary), imports it — one
 // shard changes — and reports how long the index took to follow.
 // Usage: node bench/index-update-once.mjs REPO HOME RECORD_JSON  →  {ms, shardsChanged}
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importOsv } from '../dist/agent/feeds/import-osv.js';
@@ -14,7 +14,9 @@ const key = await loadKey(home, repo.signingKeyId);
 const record = JSON.parse(readFileSync(recordFile, 'utf8'));
 record.modified = new Date(Date.parse(record.modified) + 86_400_000 * (1 + Math.floor(Math.random() * 1000))).toISOString();
 record.summary = `${record.summary ?? ''} (updated)`;
-const file = join(mkdtempSync(join(tmpdir(), 'stella-bench-rec-')), `${record.id}.json`);
+const folder = mkdtempSync(join(tmpdir(), 'stella-bench-rec-'));
+const file = join(folder, `${record.id}.json`);
 writeFileSync(file, JSON.stringify(record));
 const summary = await importOsv(repo, [file], { key });
+rmSync(folder, { recursive: true, force: true });
 console.log(JSON.stringify({ ms: summary.index.elapsedMs, shardsChanged: summary.index.shardsChanged, rssMB: process.resourceUsage().maxRSS / 1024 }));

@@ -3,7 +3,7 @@
 // recorded as N targets, each with one component changed; then one advisory is imported (the feed update) and
 // every target is re-matched from the cache. Prints {ms, targets, changed, importMs}.
 // Usage: node bench/rematch-once.mjs REPO HOME NODE_IMAGE BASE_IMAGE N CACHE_DIR
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCache } from '../dist/agent/cache/scan-cache.js';
@@ -39,10 +39,12 @@ const advisory = {
   summary: 'bench: a new advisory for a package in debian-node only',
   affected: [{ package: { ecosystem: 'npm', name: 'axios' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '99.0.0' }] }] }],
 };
-const file = join(mkdtempSync(join(tmpdir(), 'stella-bench-adv-')), `${id}.json`);
+const folder = mkdtempSync(join(tmpdir(), 'stella-bench-adv-'));
+const file = join(folder, `${id}.json`);
 writeFileSync(file, JSON.stringify(advisory));
 let started = performance.now();
 await importOsv(repo, [file], { key });
+rmSync(folder, { recursive: true, force: true });
 const importMs = performance.now() - started;
 started = performance.now();
 const results = await rematchCached(cache, repo);
