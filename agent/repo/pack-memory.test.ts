@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shell } from '../../test/helpers/shell.js';
 import { projectRoot } from '../../test/helpers/paths.js';
 import { fsckStrict, git } from '../../test/helpers/repo.js';
 
@@ -24,19 +25,13 @@ let root: string;
 let bundle: string;
 let tip: string;
 
-/** Runs a shell script: the blobs go from /dev/urandom into git's fast-import, never through this process. */
-function sh(cwd: string, script: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('sh', ['-ec', script], { cwd, maxBuffer: 1 << 20 }, (error, stdout, stderr) => (error === null ? resolve(stdout) : reject(new Error(`${script}: ${stderr}`))));
-  });
-}
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'stella-pack-memory-'));
   await git(root, 'init', '-q', '--bare', 'source.git');
   // fast-import writes its own pack (stored, not compressed: the bytes are random anyway) that `bundle create` copies as it is.
   tip = (
-    await sh(
+    await shell(
       join(root, 'source.git'),
       `{ for i in 1 2 3; do printf 'blob\\nmark :%s\\ndata ${BLOB_BYTES}\\n' $i; head -c ${BLOB_BYTES} /dev/urandom; printf '\\n'; done
          printf 'commit refs/heads/main\\ncommitter a <a@example.invalid> 1700000000 +0000\\ndata 17\\nthree large blobs\\n'

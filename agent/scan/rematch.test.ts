@@ -9,6 +9,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { osvRecord } from '../../test/helpers/osv-record.js';
 import { imagesDir, sharedData } from '../../test/helpers/paths.js';
 import { tempRepo, type TempRepo } from '../../test/helpers/repo.js';
 import { ScanCache } from '../cache/scan-cache.js';
@@ -18,16 +19,6 @@ import type { RematchResult } from './rematch.js';
 import { scanTarget } from './scan.js';
 import type { ScanOutcome } from './scan.js';
 
-function advisory(id: string, ecosystem: string, name: string, fixed: string): object {
-  return {
-    schema_version: '1.6.0',
-    id,
-    modified: '2026-01-01T00:00:00Z',
-    published: '2026-01-01T00:00:00Z',
-    summary: `${name} test advisory`,
-    affected: [{ package: { ecosystem, name }, ranges: [{ type: ecosystem === 'npm' ? 'SEMVER' : 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
-  };
-}
 
 /** The new outcome of a target that changed (fails the test when it did not). */
 function outcomeOf(results: RematchResult[], target: string): ScanOutcome {
@@ -47,7 +38,7 @@ beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'stella-rematch-'));
   feed = join(tmp, 'feed');
   await mkdir(feed);
-  await writeFile(join(feed, 'TEST-0001.json'), JSON.stringify(advisory('TEST-0001', 'npm', 'left-pad-never-installed', '9.9.9')));
+  await writeFile(join(feed, 'TEST-0001.json'), JSON.stringify(osvRecord('TEST-0001', 'npm', 'left-pad-never-installed', '9.9.9')));
   await importOsv(t.repo, [feed], { key: t.key });
   // Layout copies: the re-match must not need them, so they are deleted before it.
   nodeLayout = join(tmp, 'debian-node.oci');
@@ -73,7 +64,7 @@ describe('rematchCached', () => {
         [nodeLayout, false],
       ]);
 
-      await writeFile(join(feed, 'TEST-0002.json'), JSON.stringify(advisory('TEST-0002', 'npm', 'axios', '0.21.2')));
+      await writeFile(join(feed, 'TEST-0002.json'), JSON.stringify(osvRecord('TEST-0002', 'npm', 'axios', '0.21.2')));
       await importOsv(t.repo, [feed], { key: t.key });
       const fresh = await scanTarget(nodeLayout, { repo: t.repo });
       await rm(nodeLayout, { recursive: true });

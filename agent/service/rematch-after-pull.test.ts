@@ -9,6 +9,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { osvRecord } from '../../test/helpers/osv-record.js';
 import { agentBranch } from '../../core/report/layout.js';
 import { imagesDir } from '../../test/helpers/paths.js';
 import { git, tempRepo, type TempRepo } from '../../test/helpers/repo.js';
@@ -18,16 +19,6 @@ import { scanAndCommit } from '../scan/scan-and-commit.js';
 import { rematchAfterPull } from './rematch-after-pull.js';
 import { closeScanCaches, scanCacheFor } from './scan-cache-handle.js';
 
-function advisory(id: string, name: string, fixed: string): object {
-  return {
-    schema_version: '1.6.0',
-    id,
-    modified: '2026-01-01T00:00:00Z',
-    published: '2026-01-01T00:00:00Z',
-    summary: `${name} test advisory`,
-    affected: [{ package: { ecosystem: 'npm', name }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed }] }] }],
-  };
-}
 
 let t: TempRepo;
 let tmp: string;
@@ -46,7 +37,7 @@ describe('rematchAfterPull', () => {
   it('commits a new report only for the cached target whose findings the new feed changed, reading no image', async () => {
     const feed = join(tmp, 'feed');
     await mkdir(feed);
-    await writeFile(join(feed, 'TEST-0001.json'), JSON.stringify(advisory('TEST-0001', 'left-pad-never-installed', '9.9.9')));
+    await writeFile(join(feed, 'TEST-0001.json'), JSON.stringify(osvRecord('TEST-0001', 'npm', 'left-pad-never-installed', '9.9.9')));
     await importOsv(t.repo, [feed], { key: t.key });
     const cacheDir = join(tmp, 'cache');
     const cache = await scanCacheFor(cacheDir);
@@ -58,7 +49,7 @@ describe('rematchAfterPull', () => {
     const branch = agentBranch(t.node);
     const commitsBefore = Number((await git(t.repo.dir, 'rev-list', '--count', branch)).trim());
 
-    await writeFile(join(feed, 'TEST-0002.json'), JSON.stringify(advisory('TEST-0002', 'axios', '0.21.2')));
+    await writeFile(join(feed, 'TEST-0002.json'), JSON.stringify(osvRecord('TEST-0002', 'npm', 'axios', '0.21.2')));
     await importOsv(t.repo, [feed], { key: t.key });
     for (const target of targets) await rm(target, { recursive: true });
 

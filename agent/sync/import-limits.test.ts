@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shell } from '../../test/helpers/shell.js';
 import { cliEnv } from '../../test/helpers/cli.js';
 import { projectRoot } from '../../test/helpers/paths.js';
 import { git, tempRepo, type TempRepo } from '../../test/helpers/repo.js';
@@ -18,18 +19,12 @@ const TIME = '/usr/bin/time';
 let state: TempRepo;
 let bundle: string;
 
-/** Runs a shell pipeline (the blob is streamed from /dev/zero, never held by this process). */
-function sh(cwd: string, script: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('sh', ['-ec', script], { cwd }, (error, stdout, stderr) => (error === null ? resolve(stdout) : reject(new Error(`${script}: ${stderr}`))));
-  });
-}
 
 beforeAll(async () => {
   state = await tempRepo('limits-node');
   const big = join(state.root, 'big');
   await git(state.root, 'init', '-q', big);
-  await sh(
+  await shell(
     big,
     `blob=$(head -c 300000000 /dev/zero | git hash-object -w --stdin)
      tree=$(printf '100644 blob %s\\tbig.bin\\n' "$blob" | git mktree)

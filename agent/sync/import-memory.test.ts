@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shell } from '../../test/helpers/shell.js';
 import { cliEnv } from '../../test/helpers/cli.js';
 import { projectRoot } from '../../test/helpers/paths.js';
 import { fsckStrict, git, tempRepo, type TempRepo } from '../../test/helpers/repo.js';
@@ -23,12 +24,6 @@ let state: TempRepo;
 let bundle: string;
 let tip: string;
 
-/** Runs a shell script (the files come from /dev/urandom, never through this process). */
-function sh(cwd: string, script: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('sh', ['-ec', script], { cwd, maxBuffer: 1 << 20 }, (error, stdout, stderr) => (error === null ? resolve(stdout) : reject(new Error(`${script}: ${stderr}`))));
-  });
-}
 
 beforeAll(async () => {
   state = await tempRepo('memory-node');
@@ -36,7 +31,7 @@ beforeAll(async () => {
   await git(state.root, 'clone', '-q', state.repo.dir, clone);
   // Stored, not compressed: the bytes are random anyway, and zlib would only cost time.
   tip = (
-    await sh(
+    await shell(
       clone,
       `mkdir -p attachments
        for i in 1 2 3; do head -c ${BLOB_BYTES} /dev/urandom > attachments/big-$i.bin; done
