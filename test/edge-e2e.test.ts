@@ -7,9 +7,10 @@
  * enrolls; the admin signs and merges the proposal the edge committed on
  * enroll/<node>; the node, whose clone holds no Git credentials, scans a
  * real image and pushes through the edge. Native git and `stella verify`
- * then check what the edge committed.
+ * then check what the edge committed. Last, the agent service itself
+ * (`stella agent --once`) pulls and pushes through the edge the same way.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,5 +158,33 @@ describe('the edge end to end: real Worker, real git http-backend, real CLI', ()
     // Pulling again finds nothing new.
     const again = ok(await node.run(['pull']));
     expect(again.stderr).toMatch(/main up-to-date/);
+  });
+
+  it('runs `stella agent --once` through the edge: main\'s new schedule pulled (admitted), the due scan committed and its report on agents/<node>', async () => {
+    // The admin schedules a scan of a new target for the node: main moves on.
+    const schedule = `nodes/${NODE}/schedule.yaml`;
+    await mkdir(join(adminDir, 'nodes', NODE), { recursive: true });
+    await writeFile(join(adminDir, schedule), ['targets:', `  again:\n    target: ${join(imagesDir, 'debian-base.oci.tar')}`, 'scans:', '  - target: again', '    cron: "0 0 1 1 *"', ''].join('\n'));
+    await git(adminDir, 'add', schedule);
+    await git(adminDir, '-c', 'user.name=Ops', '-c', 'user.email=ops@example.invalid', 'commit', '-q', '-m', `schedule for ${NODE}`);
+    await git(adminDir, 'push', '-q', 'origin', 'main');
+    const main = (await git(bare, 'rev-parse', 'main')).trim();
+    const branch = `agents/${NODE}`;
+    const before = (await git(bare, 'rev-parse', branch)).trim();
+
+    // The node still holds no Git credentials: the scheduled pull and push choose the edge, as `stella pull`/`push` do.
+    const once = ok(await node.run(['agent', '--once', '--data-dir', join(root, 'agent-data')]));
+    expect(once.stderr).toContain(`pulled from ${edge.url}/v1/git: main → ${main.slice(0, 12)}`);
+    expect((await git(nodeDir, 'rev-parse', 'main')).trim()).toBe(main);
+    expect(await readFile(join(nodeDir, schedule), 'utf8')).toContain('again:');
+    expect(once.stderr).toMatch(/sent 3 reports of agents\/edge-e2e through the edge .*: 3 committed/);
+
+    // The new report arrived on agents/<node>, once, in a commit the edge made on top of what was there.
+    const tip = (await git(bare, 'rev-parse', branch)).trim();
+    expect((await git(bare, 'rev-parse', `${tip}^`)).trim()).toBe(before);
+    expect((await git(bare, 'ls-tree', '--name-only', branch, `findings/${NODE}/`)).trim().split('\n')).toEqual([`findings/${NODE}/again`, `findings/${NODE}/base`, `findings/${NODE}/node-app`]);
+    const touching = (await git(bare, 'log', '--format=%H', `main..${branch}`, '--', `findings/${NODE}/again/report.json`)).trim().split('\n');
+    expect(touching).toHaveLength(1);
+    await fsckStrict(bare);
   });
 });

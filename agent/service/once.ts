@@ -14,9 +14,10 @@ import { openRuntime, type RuntimeOptions } from './runtime.js';
 export async function runOnce(options: RuntimeOptions): Promise<number> {
   const { queue, worker, scheduler, watch, flushNotifications, close } = await openRuntime(options);
   try {
-    const hasRemote = (await options.repo.store.getConfig(`remote.${ORIGIN}.url`)) !== undefined;
+    // An edge in the config is a remote too: a node without Git credentials pulls and pushes through it.
+    const hasRemote = options.edge !== undefined || (await options.repo.store.getConfig(`remote.${ORIGIN}.url`)) !== undefined;
     if (hasRemote) await queue.enqueue({ kind: 'pull', source: 'once' });
-    else options.log.info('no remote (remote.origin.url): not pulling or pushing');
+    else options.log.info('no remote (remote.origin.url) and no edge: not pulling or pushing');
     // The pull first (so the schedule is main's newest), with any job a crash left behind.
     await worker.drain();
     await scheduler.reload(false);

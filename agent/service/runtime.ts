@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   pushKey: () => Promise<SigningKey | undefined>;
   /** False for `--once`: no cron timers. */
   timers: boolean;
+  /** The config's edge URL (push and pull go through it when the node holds no Git credentials). */
+  edge?: string;
 }
 
 export interface Runtime {
@@ -67,6 +69,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     log: options.log,
     signer: options.signer,
     pushKey: options.pushKey,
+    home: options.home,
+    ...(options.edge === undefined ? {} : { edge: options.edge }),
     afterPull: async () => {
       const feedsBefore = watch.feedsTree;
       await watch.refresh();

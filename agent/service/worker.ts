@@ -24,7 +24,7 @@ import { findScanCommit } from './recovery.js';
 import { targetState } from './target-state.js';
 
 /** The scan path and the Git transport are loaded with the first job that needs them: an idle agent stays small. */
-const remoteOperations = (): Promise<typeof import('../remote/operations.js')> => import('../remote/operations.js');
+const remoteRoutes = (): Promise<typeof import('../remote/route.js')> => import('../remote/route.js');
 
 const SCANS = metrics.counter('stella_scans_total', 'Scan jobs finished, by outcome');
 const SCAN_SECONDS = metrics.histogram('stella_scan_duration_seconds', 'Time from a scan job starting to its end');
@@ -44,6 +44,10 @@ export interface WorkerDeps {
   notify: NotifyAfterCommit;
   /** After each successful pull (the schedule may have changed). */
   afterPull?: () => Promise<void>;
+  /** The config's edge URL: without Git credentials, push and pull go through it (as `stella push`/`pull` do). */
+  edge?: string;
+  /** $STELLA_HOME, where the node's edge enrollment lives. */
+  home: string;
 }
 
 /** See the module comment. */
@@ -105,12 +109,12 @@ export class Worker {
           break;
         case 'push':
           failpoint('push:before');
-          await (await remoteOperations()).pushNodeBranch(this.deps.repo, { node: this.deps.node, log: this.deps.log, ...(await this.keyOption()) });
+          await this.push();
           failpoint('push:after');
           await this.finish(job, { status: 'done' });
           break;
         case 'pull':
-          await (await remoteOperations()).pullNodeState(this.deps.repo, { node: this.deps.node, log: this.deps.log });
+          await this.pull();
           await this.finish(job, { status: 'done' });
           await this.deps.afterPull?.();
           break;
@@ -164,8 +168,17 @@ export class Worker {
     this.deps.log.info(`job ${job.id}: ${job.kind} ${patch.status}${where}`, { id: job.id, status: patch.status });
   }
 
-  private async keyOption(): Promise<{ key?: SigningKey }> {
-    const key = await this.deps.pushKey();
-    return key === undefined ? {} : { key };
+  /** Pushes the way `stella push` would (one chooser for both: the Git remote, or the edge without credentials). */
+  private async push(): Promise<void> {
+    const { chooseRemoteRoute, pushByRoute } = await remoteRoutes();
+    const route = await chooseRemoteRoute({ edge: this.deps.edge, home: this.deps.home });
+    const key = route.$case === 'edge' ? undefined : await this.deps.pushKey();
+    await pushByRoute(this.deps.repo, route, { node: this.deps.node, log: this.deps.log, ...(key === undefined ? {} : { key }) });
+  }
+
+  /** Pulls the way `stella pull` would; through the edge too, every ref move passes the same admission. */
+  private async pull(): Promise<void> {
+    const { chooseRemoteRoute, pullByRoute } = await remoteRoutes();
+    await pullByRoute(this.deps.repo, await chooseRemoteRoute({ edge: this.deps.edge, home: this.deps.home }), { node: this.deps.node, log: this.deps.log });
   }
 }

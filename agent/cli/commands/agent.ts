@@ -33,7 +33,8 @@ export function registerAgent(program: Command, setResult: SetResult): void {
     )
     .action(async (options: AgentOptions, command: Command) => {
       const ctx = CommandContext.of(command);
-      const settings = resolveServiceSettings(options, await ctx.config());
+      const config = await ctx.config();
+      const settings = resolveServiceSettings(options, config);
       const repo = await ctx.openRepo();
       const node = await ctx.node(options.node);
       let signer: Promise<{ node: string; key: Awaited<ReturnType<CommandContext['signingKey']>> }> | undefined;
@@ -42,6 +43,7 @@ export function registerAgent(program: Command, setResult: SetResult): void {
         node,
         home: ctx.home(),
         log: ctx.log,
+        ...(config.edge === undefined ? {} : { edge: config.edge }),
         // Checked when a job first needs it: an agent that only scans without committing needs no key.
         signer: () => (signer ??= ctx.reportSigner(repo, options.node)),
         pushKey: () => (repo.signingKeyId === undefined ? Promise.resolve(undefined) : ctx.signingKey(repo).catch(() => undefined)),

@@ -1,10 +1,6 @@
 /** `stella push` and `stella pull`: exchange the state repository with its remote over smart HTTP(S). */
 import type { Command } from 'commander';
-import { pullNodeState, pushNodeBranch } from '../../remote/operations.js';
-import { resolveCredentials } from '../../remote/credentials.js';
-import { pushThroughEdge } from '../../remote/edge-push.js';
-import { edgeGitTransport, edgeGitUrl } from '../../remote/edge-git.js';
-import { edgeClientConfig, edgeFetch } from '../../edge/client.js';
+import { chooseRemoteRoute, pullByRoute, pushByRoute } from '../../remote/route.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
 
 interface RemoteOptions {
@@ -35,18 +31,10 @@ export function registerRemote(program: Command, setResult: SetResult): void {
       const ctx = CommandContext.of(command);
       const node = await ctx.node(options.node);
       const repo = await ctx.openRepo();
-      const { edge } = await ctx.config();
-      if (edge !== undefined && options.remote === undefined && (await resolveCredentials()) === undefined) {
-        // No Git credentials on this node: the edge verifies and commits its reports, with a DPoP-bound token.
-        const result = await pushThroughEdge(repo.store, { edge, node, fetch: edgeFetch(await edgeClientConfig(ctx.home())) });
-        const committed = result.reports.filter((r) => r.status === 'committed').length;
-        ctx.log.info(`sent ${result.reports.length} reports of ${result.branch} through the edge ${edge}: ${committed} committed`, { ...result });
-        setResult({ exitCode: ExitCode.ok });
-        return;
-      }
+      const route = await chooseRemoteRoute({ edge: (await ctx.config()).edge, remote: options.remote, home: ctx.home() });
       // The node's key, when this clone has one: a report another process of the node outran is re-signed at the next sequence.
-      const key = repo.signingKeyId === undefined ? undefined : await ctx.signingKey(repo).catch(() => undefined);
-      await pushNodeBranch(repo, { node, log: ctx.log, ...remoteFlag(options), ...(key === undefined ? {} : { key }) });
+      const key = route.$case === 'edge' || repo.signingKeyId === undefined ? undefined : await ctx.signingKey(repo).catch(() => undefined);
+      await pushByRoute(repo, route, { node, log: ctx.log, ...(key === undefined ? {} : { key }) });
       setResult({ exitCode: ExitCode.ok });
     });
 
@@ -60,19 +48,8 @@ export function registerRemote(program: Command, setResult: SetResult): void {
       const ctx = CommandContext.of(command);
       const node = await ctx.node(options.node);
       const repo = await ctx.openRepo();
-      const { edge } = await ctx.config();
-      if (edge !== undefined && options.remote === undefined && (await resolveCredentials()) === undefined) {
-        // No Git credentials on this node: fetch through the edge, authenticated like every agent request.
-        const http = edgeGitTransport(edgeFetch(await edgeClientConfig(ctx.home())));
-        await pullNodeState(repo, { node, log: ctx.log, remote: edgeGitUrl(edge), http });
-        setResult({ exitCode: ExitCode.ok });
-        return;
-      }
-      await pullNodeState(repo, { node, log: ctx.log, ...remoteFlag(options) });
+      const route = await chooseRemoteRoute({ edge: (await ctx.config()).edge, remote: options.remote, home: ctx.home() });
+      await pullByRoute(repo, route, { node, log: ctx.log });
       setResult({ exitCode: ExitCode.ok });
     });
-}
-
-function remoteFlag(options: RemoteOptions): { remote?: string } {
-  return options.remote === undefined ? {} : { remote: options.remote };
 }
