@@ -17,6 +17,7 @@ async function testSecrets(): Promise<Record<string, string>> {
   return {
     TOKEN_SIGNING_KEY: JSON.stringify(await exportJWK(privateKey)),
     ADMIN_SECRET: `workerd-test-admin-${crypto.randomUUID()}`,
+    DASHBOARD_SECRET: `workerd-test-dashboard-${crypto.randomUUID()}`,
     // No Git remote: enrollment is recorded in KV only (the Git path is tested against a real server in Node).
     GIT_REMOTE_URL: '',
     GIT_USERNAME: '',

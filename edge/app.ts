@@ -18,6 +18,7 @@ import { ingestRoutes } from './ingest/routes.js';
 import { ProblemError, problemResponse } from './problem.js';
 import { dashboardRoutes } from './serve/dashboard.js';
 import { gitProxyRoutes } from './serve/git-proxy.js';
+import { loginRoutes } from './serve/login.js';
 import { readRoutes } from './serve/routes.js';
 
 export interface AppOptions {
@@ -38,6 +39,7 @@ export function createApp(options: AppOptions): Hono<EdgeEnv> {
   app.route('/', ingestRoutes(options.auth));
   app.route('/', readRoutes(options.auth));
   app.route('/', gitProxyRoutes(options.auth));
+  app.route('/', loginRoutes());
   app.route('/', dashboardRoutes());
   for (const mount of options.mounts ?? []) app.route('/', mount);
   app.notFound((c) => {

@@ -28,6 +28,8 @@ export interface Bindings {
   TOKEN_SIGNING_KEY: string;
   /** Guards the admin endpoints (enrollment token creation). */
   ADMIN_SECRET: string;
+  /** What the operator gives at the dashboard's login (secret); keys its session cookies. Separate from ADMIN_SECRET: reading findings must not also mint enrollment tokens. */
+  DASHBOARD_SECRET?: string;
   /** This edge's public origin, the `iss` and `aud` of its tokens (e.g. https://edge.example). */
   EDGE_ORIGIN: string;
   /** Per-node ingest quotas (vars; defaults in edge/ingest/quota.ts). */

@@ -6,11 +6,15 @@
  *   GET /targets/<node>/<target>?severity= findings of the latest report (KEV, EPSS), scan history, diff form
  *   GET /targets/<node>/<target>/diff?from=&to=  what appeared, went away and changed between two scans
  *
+ * Every page wants the operator's session (`auth/require-operator.ts`);
+ * without one it redirects to the login (`login.ts`).
+ *
  * @example app.route('/', dashboardRoutes());
  */
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Finding } from '../../core/model/report.js';
+import { requireOperator } from '../auth/require-operator.js';
 import type { EdgeEnv } from '../env.js';
 import { readMirror } from './mirror.js';
 import type { TargetView } from './overview.js';
@@ -24,7 +28,9 @@ import { findTarget, overview, targetDiff } from './routes.js';
  */
 export function dashboardRoutes(): Hono<EdgeEnv> {
   const routes = new Hono<EdgeEnv>();
-  routes.get('/', async (c) => {
+  // Per route, not `use('*')`: a sub-app's wildcard middleware would also guard every other route mounted at '/'.
+  const operator = requireOperator('page');
+  routes.get('/', operator, async (c) => {
     const { nodes, targets } = await overview(c);
     const now = Date.now();
     return c.html(
@@ -41,10 +47,11 @@ export function dashboardRoutes(): Hono<EdgeEnv> {
 <thead><tr><th scope="col">Target</th><th scope="col">Node</th>${LEVELS.map((l) => html`<th scope="col">${l.toLowerCase()}</th>`)}<th scope="col">KEV</th><th scope="col">Verification</th><th scope="col">Signed</th></tr></thead>
 <tbody>${targets.map((t) => targetRow(t, now))}</tbody>
 </table></div>`,
+        SIGNED_IN,
       ),
     );
   });
-  routes.get('/targets/:node/:slug', async (c) => {
+  routes.get('/targets/:node/:slug', operator, async (c) => {
     const target = await findTarget(c);
     const { remote, tips } = await readMirror(c.env);
     const history = await scanHistory(remote.store, tips.get(target.branch) as string, `findings/${target.node}/${target.slug}`);
@@ -77,10 +84,11 @@ ${
 <button type="submit">Compare</button>
 </form>`
 }`,
+        SIGNED_IN,
       ),
     );
   });
-  routes.get('/targets/:node/:slug/diff', async (c) => {
+  routes.get('/targets/:node/:slug/diff', operator, async (c) => {
     const target = await findTarget(c);
     const diff = await targetDiff(c);
     const section = (title: string, list: Finding[]) =>
@@ -96,11 +104,15 @@ ${section('New findings', diff.added)}
 ${section('Fixed findings', diff.fixed)}
 ${section('Changed findings', diff.changed.map((c) => c.after))}
 <p><a href="/targets/${encodeURIComponent(target.node)}/${encodeURIComponent(target.slug)}">Back to ${target.target}</a></p>`,
+        SIGNED_IN,
       ),
     );
   });
   return routes;
 }
+
+/** Every dashboard page is an operator's: it offers the logout. */
+const SIGNED_IN = { signedIn: true } as const;
 
 function targetRow(t: TargetView, now: number) {
   return html`<tr><th scope="row"><a href="/targets/${encodeURIComponent(t.node)}/${encodeURIComponent(t.slug)}">${t.target}</a></th><td>${t.node}</td>${LEVELS.map((l) => html`<td class="sev ${l}">${t.severities[l] ?? 0}</td>`)}<td>${t.kev}</td><td>${verificationText(t)}</td><td><time datetime="${t.signedAt ?? ''}">${age(t.signedAt, now)}</time></td></tr>`;

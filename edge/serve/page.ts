@@ -2,8 +2,8 @@
  * The dashboard's page frame: one server-rendered HTML document with a
  * skip link, landmarks, a viewport for phones and a small stylesheet (tables
  * scroll sideways on a narrow screen instead of squeezing). No script:
- * every control is a link or a GET form, so it works with a keyboard and
- * without JavaScript.
+ * every control is a link or a form, so it works with a keyboard and
+ * without JavaScript. Pages of a logged-in operator carry a logout button.
  *
  * @example return c.html(page('Nodes', html`<h1>Nodes</h1>`));
  */
@@ -16,24 +16,26 @@ const STYLE = `
 :root { color-scheme: light dark; font-family: system-ui, sans-serif; line-height: 1.4; }
 body { margin: 0 auto; max-width: 70rem; padding: 0 1rem 2rem; }
 .skip { position: absolute; left: -10rem; } .skip:focus { left: 1rem; top: 1rem; background: Canvas; padding: .5rem; }
+header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; }
 header nav a { margin-right: 1rem; }
+header form { margin: .5rem 0; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
 caption { text-align: left; font-weight: 600; padding: .25rem 0; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid color-mix(in srgb, CanvasText 20%, transparent); vertical-align: top; }
-a:focus-visible, button:focus-visible, select:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
+a:focus-visible, button:focus-visible, select:focus-visible, input:focus-visible { outline: 3px solid #1a73e8; outline-offset: 2px; }
 .sev { font-weight: 600; } .CRITICAL { color: #b00020; } .HIGH { color: #c2410c; } .MEDIUM { color: #a16207; }
 .ok { color: #15803d; } .bad { color: #b00020; }
 form { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin: .5rem 0 1rem; }
 label { display: flex; flex-direction: column; font-size: .9rem; }
-select, button { font: inherit; padding: .3rem .5rem; min-height: 2.5rem; }
+select, button, input { font: inherit; padding: .3rem .5rem; min-height: 2.5rem; }
 `;
 
 /**
- * A whole page with `title` and `body` inside <main>.
- * @example page('Targets', html`<h1>Targets</h1>`)
+ * A whole page with `title` and `body` inside <main>; `signedIn` adds the logout button.
+ * @example page('Targets', html`<h1>Targets</h1>`, { signedIn: true })
  */
-export function page(title: string, body: Markup): Markup {
+export function page(title: string, body: Markup, options: { signedIn?: boolean } = {}): Markup {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -44,7 +46,7 @@ export function page(title: string, body: Markup): Markup {
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
-<header><nav aria-label="Sections"><a href="/">Overview</a></nav></header>
+<header><nav aria-label="Sections"><a href="/">Overview</a></nav>${options.signedIn === true ? html`<form method="post" action="/logout"><button type="submit">Log out</button></form>` : ''}</header>
 <main id="main">
 ${body}
 </main>

@@ -9,7 +9,8 @@
  *   GET /v1/state/refs                           { main: <commit>, agents/<node>: <commit>, … }
  *   GET /v1/state/<commit>/files/<path>          a file's bytes, or a folder's entries as JSON
  *
- * For the dashboard (read-only JSON of what the pages show):
+ * For the dashboard (read-only JSON of what the pages show; the operator's
+ * session cookie from the login, 401 without it):
  *
  *   GET /v1/dashboard/nodes | /v1/dashboard/targets
  *   GET /v1/dashboard/targets/<node>/<target>           the latest report and its scan history
@@ -19,6 +20,7 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { diffReports } from '../../core/report/review.js';
+import { requireOperator } from '../auth/require-operator.js';
 import type { EdgeEnv } from '../env.js';
 import { ProblemError } from '../problem.js';
 import { readMirror } from './mirror.js';
@@ -33,20 +35,21 @@ const SERVED = /^(feeds|vex|policies|exceptions|trust)(\/|$)|^stella\.yaml(\.jws
  */
 export function readRoutes(auth: MiddlewareHandler<EdgeEnv>): Hono<EdgeEnv> {
   const routes = new Hono<EdgeEnv>();
+  const operator = requireOperator('api');
   routes.get('/v1/state/refs', auth, async (c) => {
     const { tips } = await readMirror(c.env);
     return c.json(Object.fromEntries([...tips].filter(([, tip]) => tip !== undefined)));
   });
   routes.get('/v1/state/:commit{[0-9a-f]{40}}/files/*', auth, serveFile);
-  routes.get('/v1/dashboard/nodes', async (c) => c.json((await overview(c)).nodes));
-  routes.get('/v1/dashboard/targets', async (c) => c.json((await overview(c)).targets.map(({ report: _report, ...rest }) => rest)));
-  routes.get('/v1/dashboard/targets/:node/:slug', async (c) => {
+  routes.get('/v1/dashboard/nodes', operator, async (c) => c.json((await overview(c)).nodes));
+  routes.get('/v1/dashboard/targets', operator, async (c) => c.json((await overview(c)).targets.map(({ report: _report, ...rest }) => rest)));
+  routes.get('/v1/dashboard/targets/:node/:slug', operator, async (c) => {
     const target = await findTarget(c);
     const { remote, tips } = await readMirror(c.env);
     const history = await scanHistory(remote.store, tips.get(target.branch) as string, `findings/${target.node}/${target.slug}`);
     return c.json({ ...target, history });
   });
-  routes.get('/v1/dashboard/targets/:node/:slug/diff', async (c) => c.json(await targetDiff(c)));
+  routes.get('/v1/dashboard/targets/:node/:slug/diff', operator, async (c) => c.json(await targetDiff(c)));
   return routes;
 }
 

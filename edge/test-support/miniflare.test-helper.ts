@@ -2,7 +2,8 @@
  * The edge Worker running locally, as tests and `npm run dev:edge` use it:
  * edge/worker.ts bundled by esbuild, started in Miniflare with the bindings
  * wrangler.toml declares (KV, the NodeObject Durable Object, R2, vars) and
- * secrets for tests (a fresh token-signing JWK, a random admin secret).
+ * secrets for tests (a fresh token-signing JWK, random admin and dashboard
+ * secrets).
  * State (KV, Durable Objects, R2) persists under a temporary folder, so
  * changing a secret (`setSecrets`, e.g. a signing-key rotation) keeps it.
  *
@@ -28,6 +29,7 @@ export interface EdgeSecrets {
   GIT_PASSWORD: string;
   TOKEN_SIGNING_KEY: string;
   ADMIN_SECRET: string;
+  DASHBOARD_SECRET: string;
 }
 
 /** A running local edge. */
@@ -100,6 +102,7 @@ export async function startLocalEdge(options: { port?: number; secrets?: Partial
     GIT_PASSWORD: '',
     TOKEN_SIGNING_KEY: await newSigningKey(),
     ADMIN_SECRET: `test-admin-${crypto.randomUUID()}`,
+    DASHBOARD_SECRET: `test-dashboard-${crypto.randomUUID()}`,
     ...options.secrets,
   };
   const script = await bundledWorker();
