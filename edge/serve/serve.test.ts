@@ -1,8 +1,9 @@
 /**
  * The read side end to end: reports ingested through the bundled Worker in
  * Miniflare (a real `git http-backend` behind it), then files by commit
- * with ETag/304, the dashboard JSON, and the dashboard pages in headless
- * Chromium (keyboard and form use, a phone-sized screenshot saved).
+ * with ETag/304, the dashboard JSON behind the operator's login, and the
+ * dashboard pages in headless Chromium (logging in through the form first;
+ * keyboard and form use, a phone-sized screenshot saved).
  */
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,14 @@ import { git } from '../../test/helpers/repo.js';
 
 let fixture: EdgeFixture;
 let edge: RunningEdge;
+const DASHBOARD_SECRET = `serve-test-dashboard-${crypto.randomUUID()}`;
+
+/** Logs in as the operator, as the login form would, and returns the session cookie (`name=value`). */
+async function operatorCookie(): Promise<string> {
+  const answer = await fetch(`${edge.url}/login`, { method: 'POST', redirect: 'manual', headers: { Origin: edge.url }, body: new URLSearchParams({ secret: DASHBOARD_SECRET }) });
+  expect(answer.status).toBe(303);
+  return (answer.headers.get('set-cookie') ?? '').split(';')[0] as string;
+}
 
 function finding(id: string, level: Finding['severity']['level'], extra: Partial<Finding> = {}): Finding {
   return { id, aliases: [], purl: `pkg:npm/${id.toLowerCase()}@1.0.0`, name: id.toLowerCase(), installed: '1.0.0', severity: { level, source: 'database', cvss: [] }, ...extra };
@@ -36,7 +45,7 @@ async function ingest(node: string, body: unknown): Promise<void> {
 
 beforeAll(async () => {
   fixture = await edgeFixture();
-  edge = await startEdge(await bundleTestWorker(), fixture.url);
+  edge = await startEdge(await bundleTestWorker(), fixture.url, { DASHBOARD_SECRET });
   const key = fixture.keys.get('n1')!;
   const first = [finding('GHSA-OLD-1', 'HIGH'), finding('GHSA-KEEP-1', 'LOW')];
   await ingest('n1', await signedSubmission(key, 'n1', sampleReport('web', first), 1, new Date(Date.now() - 3_600_000)));
@@ -95,24 +104,26 @@ describe('read-only Git through the edge', () => {
 });
 
 describe('dashboard', () => {
-  it('lists nodes, targets with severities and verification, and the diff between two scans', async () => {
-    const nodes = (await (await fetch(`${edge.url}/v1/dashboard/nodes`)).json()) as { node: string; targets: number; lastReportAt?: string }[];
+  it('lists nodes, targets with severities and verification, and the diff between two scans, to a logged-in operator only', async () => {
+    expect((await fetch(`${edge.url}/v1/dashboard/nodes`)).status).toBe(401);
+    const headers = { cookie: await operatorCookie() };
+    const nodes = (await (await fetch(`${edge.url}/v1/dashboard/nodes`, { headers })).json()) as { node: string; targets: number; lastReportAt?: string }[];
     expect(nodes.map((n) => [n.node, n.targets])).toEqual([
       ['n1', 1],
       ['n2', 1],
     ]);
-    const targets = (await (await fetch(`${edge.url}/v1/dashboard/targets`)).json()) as { slug: string; verification: { $case: string }; kev: number; severities: Record<string, number> }[];
+    const targets = (await (await fetch(`${edge.url}/v1/dashboard/targets`, { headers })).json()) as { slug: string; verification: { $case: string }; kev: number; severities: Record<string, number> }[];
     expect(targets.find((t) => t.slug === 'web')).toMatchObject({ verification: { $case: 'verified' }, kev: 1, severities: { CRITICAL: 1, LOW: 1 } });
-    const detail = (await (await fetch(`${edge.url}/v1/dashboard/targets/n1/web`)).json()) as { history: { commit: string }[] };
+    const detail = (await (await fetch(`${edge.url}/v1/dashboard/targets/n1/web`, { headers })).json()) as { history: { commit: string }[] };
     expect(detail.history).toHaveLength(2);
     const [to, from] = detail.history.map((h) => h.commit);
-    const diff = (await (await fetch(`${edge.url}/v1/dashboard/targets/n1/web/diff?from=${from}&to=${to}`)).json()) as { added: Finding[]; fixed: Finding[]; unchanged: number };
+    const diff = (await (await fetch(`${edge.url}/v1/dashboard/targets/n1/web/diff?from=${from}&to=${to}`, { headers })).json()) as { added: Finding[]; fixed: Finding[]; unchanged: number };
     expect(diff.added.map((f) => f.id)).toEqual(['CVE-2021-44228']);
     expect(diff.fixed.map((f) => f.id)).toEqual(['GHSA-OLD-1']);
     expect(diff.unchanged).toBe(1);
   });
 
-  it('works in headless Chromium with the keyboard, on a phone-sized screen', async () => {
+  it('works in headless Chromium with the keyboard, on a phone-sized screen, after logging in through the form', async () => {
     const profile = await mkdtemp(join(tmpdir(), 'stella-chromium-'));
     const artifacts = join(tmpdir(), 'stella-artifacts');
     await mkdir(artifacts, { recursive: true });
@@ -125,7 +136,20 @@ describe('dashboard', () => {
         viewport: { width: 390, height: 844 },
       });
       const page = await browser.newPage();
+      // Not logged in: the dashboard sends the browser to the login form, which sends it back.
       await page.goto(`${edge.url}/`);
+      await page.waitForURL(/\/login\?next=%2F$/);
+      expect(await page.title()).toContain('Log in');
+      await page.screenshot({ path: join(artifacts, 'edge-dashboard-login.png'), fullPage: true });
+      await page.getByLabel('Dashboard secret').fill('not the secret');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('that is not the dashboard secret');
+      await page.getByLabel('Dashboard secret').fill(DASHBOARD_SECRET);
+      await page.getByLabel('Dashboard secret').press('Enter');
+      await page.waitForURL(`${edge.url}/`);
+      const [session] = await browser.cookies(edge.url);
+      expect(session).toMatchObject({ name: 'stella_session', httpOnly: true, sameSite: 'Strict' });
+      expect(await page.evaluate(() => document.cookie)).toBe('');
       expect(await page.title()).toContain('Overview');
       const nodes = page.getByRole('table', { name: /Nodes/ });
       await expect.poll(() => nodes.getByRole('rowheader').allTextContents()).toEqual(['n1', 'n2']);
@@ -154,6 +178,13 @@ describe('dashboard', () => {
       const shot = join(artifacts, 'edge-dashboard-diff.png');
       await page.screenshot({ path: shot, fullPage: true });
       expect((await stat(shot)).size).toBeGreaterThan(1000);
+
+      // Logging out ends the session: the dashboard asks for the secret again.
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.waitForURL(/\/login$/);
+      expect(await browser.cookies(edge.url)).toEqual([]);
+      await page.goto(`${edge.url}/targets/n1/web`);
+      await page.waitForURL(/\/login\?next=/);
     } finally {
       await browser?.close();
       await rm(profile, { recursive: true, force: true });
