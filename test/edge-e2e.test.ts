@@ -10,7 +10,7 @@
  * then check what the edge committed. Last, the agent service itself
  * (`stella agent --once`) pulls and pushes through the edge the same way.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -186,5 +186,19 @@ describe('the edge end to end: real Worker, real git http-backend, real CLI', ()
     const touching = (await git(bare, 'log', '--format=%H', `main..${branch}`, '--', `findings/${NODE}/again/report.json`)).trim().split('\n');
     expect(touching).toHaveLength(1);
     await fsckStrict(bare);
+  });
+
+  it("holds the agent's pull through the edge to the same admission as any pull: a main that brings a symlink is refused, and nothing moves", async () => {
+    const before = (await git(nodeDir, 'rev-parse', 'main')).trim();
+    await symlink('/etc/passwd', join(adminDir, 'nodes', 'escape'));
+    await git(adminDir, 'add', join('nodes', 'escape'));
+    await git(adminDir, '-c', 'user.name=Ops', '-c', 'user.email=ops@example.invalid', 'commit', '-q', '-m', 'a link out of the repository');
+    await git(adminDir, 'push', '-q', 'origin', 'main');
+
+    const once = await node.run(['agent', '--once', '--data-dir', join(root, 'agent-data')]);
+    expect(once.code).not.toBe(0);
+    expect(once.stderr).toMatch(/pull failed: .*nodes\/escape: is a symbolic link \(mode 120000\)/);
+    expect((await git(nodeDir, 'rev-parse', 'main')).trim()).toBe(before);
+    await expect(lstat(join(nodeDir, 'nodes', 'escape'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
