@@ -1,6 +1,6 @@
 /**
  * `stella agent --once`: for cron, systemd timers and CI. Pulls (when the
- * clone has a remote), runs every job a crash left in the queue and every
+ * clone has a remote or the config an edge), runs every job a crash left in the queue and every
  * scheduled scan that is due, pushes, delivers the notification outbox,
  * and returns. Failed jobs make the
  * exit code non-zero.
