@@ -25,6 +25,8 @@ export class JobQueue {
   private readonly pending: string[] = [];
   private readonly jobs = new Map<string, JobRecord>();
   private waiters: (() => void)[] = [];
+  /** Callers of {@link settled}, by job id. */
+  private readonly watchers = new Map<string, Set<() => void>>();
   private seq: number;
 
   private constructor(
@@ -143,7 +145,30 @@ export class JobQueue {
     const batch = this.db.batch().put(`job:${id}`, JSON.stringify(job));
     if (latest !== undefined) batch.put(`latest:${latest.target}`, JSON.stringify(latest));
     await batch.write(SYNC);
+    this.notifySettled(id);
     return { ...job };
+  }
+
+  /**
+   * Resolves once job `id` is done or failed (at once if it is, or is
+   * unknown), or after `ms`, whichever comes first; never rejects. For
+   * `GET /v1/scans/:id?wait=`: a client learns of the end without polling.
+   */
+  settled(id: string, ms: number): Promise<void> {
+    const job = this.jobs.get(id);
+    if (job === undefined || job.status === 'done' || job.status === 'failed' || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      let watchers = this.watchers.get(id);
+      if (watchers === undefined) this.watchers.set(id, (watchers = new Set()));
+      const done = (): void => {
+        clearTimeout(timer);
+        watchers.delete(done);
+        if (watchers.size === 0 && this.watchers.get(id) === watchers) this.watchers.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      watchers.add(done);
+    });
   }
 
   /** Puts a running job back at the head of the queue (SIGTERM before it could finish). */
@@ -178,7 +203,12 @@ export class JobQueue {
   /** Closes the database; waiters are released. */
   async close(): Promise<void> {
     this.wake();
+    for (const id of [...this.watchers.keys()]) this.notifySettled(id);
     await this.db.close();
+  }
+
+  private notifySettled(id: string): void {
+    for (const done of [...(this.watchers.get(id) ?? [])]) done();
   }
 
   private wake(): void {

@@ -16,6 +16,7 @@ import type { SigningKey } from '../../core/sign/keys.js';
 import type { Logger } from '../log.js';
 import { flushQuietly, type NotifyAfterCommit } from '../notify/notify.js';
 import type { StateRepo } from '../repo/state-repo.js';
+import { MainMemo } from './main-memo.js';
 import { metrics } from './metrics.js';
 import { JobQueue } from './queue.js';
 import { RepoWatch } from './repo-state.js';
@@ -55,6 +56,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const queue = await JobQueue.open(join(options.dataDir, 'queue'), { max: options.queueMax });
   const watch = new RepoWatch(options.repo);
   const scheduler = new Scheduler({ repo: options.repo, node: options.node, queue, log: options.log, timers: options.timers });
+  const memo = new MainMemo(options.repo);
   const notify: NotifyAfterCommit = { home: options.home, log: options.log, env: process.env };
   const flushNotifications = (): Promise<void> => flushQuietly(options.repo, notify);
   const flusher = options.timers ? everyMinute(flushNotifications) : undefined;
@@ -64,6 +66,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     repo: options.repo,
     node: options.node,
     cacheDir,
+    memo,
     log: options.log,
     signer: options.signer,
     pushKey: options.pushKey,
@@ -91,6 +94,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (flusher !== undefined) clearInterval(flusher);
       scheduler.stop();
       await queue.close();
+      await memo.close();
       await closeScanCaches();
     },
   };
