@@ -19,6 +19,8 @@
  *   await memo.close(); // the policy engine (an OPA pack's worker thread)
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ReportComponent } from '../../core/model/report.js';
 import { LruBook } from '../cache/lru.js';
 import type { ScanPolicy } from '../policy/for-scan.js';
@@ -47,7 +49,7 @@ export class MainMemo {
 
   /** Options for one scan against main as it is now; none when there is no main (the scan reports that itself). */
   async forScan(): Promise<Pick<ScanOptions, 'openMatcher' | 'policy'>> {
-    const tip = await this.repo.store.branchTip(MAIN_BRANCH);
+    const tip = await mainTip(this.repo);
     if (tip === undefined) return {};
     if (tip !== this.tip) await this.reset(tip);
     const { policy } = await this.policy();
@@ -125,6 +127,17 @@ export class MainMemo {
     this.book.touch(key, json.length);
     for (const evicted of this.book.overflow()) this.matches.delete(evicted);
   }
+}
+
+/**
+ * Main's commit, read for every scan: the loose ref file when there is one
+ * (a plain read, where the Git library's lookup costs a millisecond), else
+ * the full lookup (packed refs, a symbolic ref).
+ */
+async function mainTip(repo: StateRepo): Promise<string | undefined> {
+  const loose = await readFile(join(repo.store.gitdir, 'refs', 'heads', MAIN_BRANCH), 'utf8').catch(() => '');
+  const oid = loose.trim();
+  return /^[0-9a-f]{40}$/.test(oid) ? oid : repo.store.branchTip(MAIN_BRANCH);
 }
 
 /** The components as matched: equal JSON, equal query, equal findings. */
