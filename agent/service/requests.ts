@@ -4,7 +4,7 @@
  *
  * @example const { target, commit } = parseScanRequest(await c.req.text());
  */
-import { SEVERITY_ORDER, type SeverityLevel } from '../../core/match/severity.js';
+import { SEVERITY_ORDER, type SeverityLevel } from '../../core/model/severity.js';
 import { invalidField } from './problem.js';
 
 /** A scan request as accepted. */
