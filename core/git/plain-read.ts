@@ -2,7 +2,7 @@
  * Reading refs and config the way most repositories hold them, without
  * the Git library: a branch as a loose ref file, `.git/config` as plain
  * `key = value` lines. Anything else (a packed or symbolic ref, quoting,
- * escapes, includes) answers "unsure", and the caller asks isomorphic-git,
+ * escapes, includes, the `core` section it types) answers "unsure", and the caller asks isomorphic-git,
  * so the answer never differs from the library's.
  *
  * @example
@@ -30,7 +30,8 @@ export async function looseRef(fs: StoreFs, gitdir: string, ref: string): Promis
  */
 export async function plainConfig(fs: StoreFs, gitdir: string, path: string): Promise<{ value: string | undefined } | 'unsure'> {
   const parts = path.split('.');
-  if (parts.length < 2) return 'unsure';
+  // The library types some `core.` values (booleans, numbers): those stay its answer.
+  if (parts.length < 2 || (parts[0] as string).toLowerCase() === 'core') return 'unsure';
   const section = (parts[0] as string).toLowerCase();
   const name = (parts.at(-1) as string).toLowerCase();
   const subsection = parts.length > 2 ? parts.slice(1, -1).join('.') : undefined;
