@@ -74,4 +74,21 @@ describe('JobQueue', () => {
     await queue.close();
     await released;
   });
+
+  it('keeps only the newest finished jobs, in memory and on disk, while it runs and across a reopen', async () => {
+    const path = join(dir, 'keep');
+    let queue = await JobQueue.open(path, { max: 10, keepFinished: 2 });
+    const ids: string[] = [];
+    for (const target of ['a', 'b', 'c']) {
+      const job = await queue.enqueue({ kind: 'scan', source: 'api', target });
+      await queue.take();
+      await queue.finish(job.id, { status: 'done' });
+      ids.push(job.id);
+    }
+    expect(ids.map((id) => queue.get(id)?.status)).toEqual([undefined, 'done', 'done']);
+    await queue.close();
+    queue = await JobQueue.open(path, { max: 10, keepFinished: 2 });
+    expect(ids.map((id) => queue.get(id)?.status)).toEqual([undefined, 'done', 'done']);
+    await queue.close();
+  });
 });

@@ -16,7 +16,7 @@ import { Level } from 'level';
 import { StellaError } from '../../core/errors.js';
 import type { JobRecord, JobRequest, TargetState } from './job.js';
 
-/** Finished jobs kept for `GET /v1/scans/:id`; older ones are dropped at start-up. */
+/** Finished jobs kept for `GET /v1/scans/:id`; older ones are dropped as new ones finish (and at start-up). */
 const KEEP_FINISHED = 1000;
 const SYNC = { sync: true } as const;
 /**
@@ -30,6 +30,8 @@ const DB_OPTIONS = { cacheSize: 512 * 1024, writeBufferSize: 512 * 1024 } as con
 export class JobQueue {
   private readonly pending: string[] = [];
   private readonly jobs = new Map<string, JobRecord>();
+  /** Ids of finished jobs, oldest first: a long-running agent keeps the last `keep` (default {@link KEEP_FINISHED}), not every job it ever ran. */
+  private readonly finished: string[] = [];
   private waiters: (() => void)[] = [];
   /** Callers of {@link settled}, by job id. */
   private readonly watchers = new Map<string, Set<() => void>>();
@@ -38,20 +40,21 @@ export class JobQueue {
   private constructor(
     private readonly db: Level<string, string>,
     private readonly max: number,
+    private readonly keep: number,
     seq: number,
   ) {
     this.seq = seq;
   }
 
   /** Opens (or creates) the queue and requeues jobs a crash left running. */
-  static async open(dir: string, options: { max: number }): Promise<JobQueue> {
+  static async open(dir: string, options: { max: number; keepFinished?: number }): Promise<JobQueue> {
     const db = new Level<string, string>(dir, DB_OPTIONS);
     try {
       await db.open();
     } catch (cause) {
       throw new StellaError('WRITE_FAILED', `${dir}: cannot open the job queue (is another agent using this data dir?)`, { cause });
     }
-    const queue = new JobQueue(db, options.max, Number((await db.get('meta:seq')) ?? '0'));
+    const queue = new JobQueue(db, options.max, options.keepFinished ?? KEEP_FINISHED, Number((await db.get('meta:seq')) ?? '0'));
     await queue.load();
     return queue;
   }
@@ -72,10 +75,11 @@ export class JobQueue {
       batch.put(pendingKey(job.seq), job.id);
     }
     finished.sort((a, b) => b.seq - a.seq);
-    for (const job of finished.slice(KEEP_FINISHED)) {
+    for (const job of finished.slice(this.keep)) {
       this.jobs.delete(job.id);
       batch.del(`job:${job.id}`);
     }
+    this.finished.push(...finished.slice(0, this.keep).reverse().map((job) => job.id));
     await batch.write(SYNC);
     for await (const id of this.db.values({ gt: 'pending:', lt: 'pending;' })) this.pending.push(id);
   }
@@ -150,6 +154,12 @@ export class JobQueue {
     this.jobs.set(id, job);
     const batch = this.db.batch().put(`job:${id}`, JSON.stringify(job));
     if (latest !== undefined) batch.put(`latest:${latest.target}`, JSON.stringify(latest));
+    if (!this.finished.includes(id)) this.finished.push(id);
+    while (this.finished.length > this.keep) {
+      const old = this.finished.shift() as string;
+      this.jobs.delete(old);
+      batch.del(`job:${old}`);
+    }
     await batch.write(SYNC);
     this.notifySettled(id);
     return { ...job };
