@@ -85,7 +85,9 @@ export class MainMemo {
     const loading = import('../policy/for-scan.js').then(async ({ policyForScan }) => ({ policy: await policyForScan({ repo: this.repo, now: new Date(at) }), at }));
     this.loaded = loading;
     // A policy that failed to load fails this scan, as it would the CLI's, and is tried again by the next.
-    loading.catch(() => (this.loaded = undefined));
+    loading.catch(() => {
+      if (this.loaded === loading) this.loaded = undefined;
+    });
     return loading;
   }
 
