@@ -19,8 +19,6 @@
  *   await memo.close(); // the policy engine (an OPA pack's worker thread)
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ReportComponent } from '../../core/model/report.js';
 import { LruBook } from '../cache/lru.js';
 import type { ScanPolicy } from '../policy/for-scan.js';
@@ -49,7 +47,8 @@ export class MainMemo {
 
   /** Options for one scan against main as it is now; none when there is no main (the scan reports that itself). */
   async forScan(): Promise<Pick<ScanOptions, 'openMatcher' | 'policy'>> {
-    const tip = await mainTip(this.repo);
+    // Read for every scan: a loose ref file read (core/git/plain-read.ts), not the Git library's lookup.
+    const tip = await this.repo.store.branchTip(MAIN_BRANCH);
     if (tip === undefined) return {};
     if (tip !== this.tip) await this.reset(tip);
     const { policy } = await this.policy();
@@ -129,17 +128,6 @@ export class MainMemo {
     this.book.touch(key, json.length);
     for (const evicted of this.book.overflow()) this.matches.delete(evicted);
   }
-}
-
-/**
- * Main's commit, read for every scan: the loose ref file when there is one
- * (a plain read, where the Git library's lookup costs a millisecond), else
- * the full lookup (packed refs, a symbolic ref).
- */
-async function mainTip(repo: StateRepo): Promise<string | undefined> {
-  const loose = await readFile(join(repo.store.gitdir, 'refs', 'heads', MAIN_BRANCH), 'utf8').catch(() => '');
-  const oid = loose.trim();
-  return /^[0-9a-f]{40}$/.test(oid) ? oid : repo.store.branchTip(MAIN_BRANCH);
 }
 
 /** The components as matched: equal JSON, equal query, equal findings. */
