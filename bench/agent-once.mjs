@@ -1,6 +1,6 @@
 // The agent service measured as a real process on loopback: prints one JSON line.
-//   warm rescan of TARGET through the HTTP API: submit, poll until done; p50/p95 over N requests
-//   (until the layer cache is wired under the scan path, every "warm" scan still reads every layer)
+//   warm rescan of TARGET through the HTTP API: submit, then GET /v1/scans/:id?wait= (a long poll) until
+//   done, as a client sees it; p50/p95 over N requests (every layer answered from the scan cache)
 //   idle RSS of the agent (fresh, and again after the scans)
 //   GET /healthz requests/s for SECONDS with a keep-alive Node client, with the client's and agent's CPU
 // Usage: node bench/agent-once.mjs REPO TARGET DATADIR [N=100] [SECONDS=10]
@@ -42,11 +42,10 @@ try {
     const started = performance.now();
     const { id } = await (await fetch(`${base}/v1/scans`, { method: 'POST', body: JSON.stringify({ target }) })).json();
     for (;;) {
-      const scan = await (await fetch(`${base}/v1/scans/${id}`)).json();
+      // A long poll: the agent answers as the scan ends (or after 10 s with the status then).
+      const scan = await (await fetch(`${base}/v1/scans/${id}?wait=10000`)).json();
       if (scan.status === 'done') return performance.now() - started;
       if (scan.status === 'failed') throw new Error(scan.error);
-      // Tight polling while a warm answer is plausible, then gentler, so polling does not slow a cold scan.
-      await sleep(performance.now() - started < 100 ? 2 : 20);
     }
   };
   const coldMs = await scanOnce();

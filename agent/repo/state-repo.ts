@@ -14,7 +14,6 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { StellaError } from '../../core/errors.js';
 import { GitStore } from '../../core/git/git-store.js';
 import { commitStaged, initRepository, stageFiles } from '../../core/git/work-index.js';
-import { signDetachedJws } from '../../core/sign/jws.js';
 import { formatRoot, rfc3339, ROOT_PATH } from '../../core/trust/root.js';
 import { initialRoot } from '../../core/trust/stage.js';
 import { packageRoot } from '../package-root.js';
@@ -79,6 +78,8 @@ export async function initStateRepo(dir: string, options: { node: string; home: 
     files.set(ROOT_PATH, formatRoot(await initialRoot({ key, node: options.node, expires })));
     // stella.yaml needs the policies role's signature like any policy; this key holds that role.
     const settings = files.get(SETTINGS_PATH);
+    // Loaded here: opening a repository (every command, the agent) needs no JWS library.
+    const { signDetachedJws } = await import('../../core/sign/jws.js');
     if (settings !== undefined) files.set(`${SETTINGS_PATH}.jws`, new TextEncoder().encode(`${await signDetachedJws(settings, key)}\n`));
     await initRepository({ fs, dir: staging }, MAIN_BRANCH);
     const stagingStore = new GitStore({ fs, dir: staging });

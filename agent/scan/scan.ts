@@ -31,7 +31,7 @@ import type { VexDocument } from '../../core/vex/statement.js';
 import type { ScanPolicy } from '../policy/for-scan.js';
 import type { ResolvedInventory, ScanOutcome } from './assemble.js';
 import { buildComponents } from './inventory.js';
-import { openRepoMatcher } from './match-repo.js';
+import { openRepoMatcher, type RepoMatcher } from './match-repo.js';
 import { looksLikeRegistryReference, registryReferenceError } from './registry-ref.js';
 
 export type { ScanOutcome } from './assemble.js';
@@ -58,6 +58,11 @@ export interface ScanOptions {
    * caller that commits reports (the CLI, a scheduled agent) decides them the same way.
    */
   policy?: ScanPolicy | 'none';
+  /**
+   * Opens the matcher instead of `openRepoMatcher` (the agent service answers a
+   * warm rescan from matches it keeps per main commit); it must match as that would.
+   */
+  openMatcher?: (repo: StateRepo) => Promise<RepoMatcher>;
 }
 
 export async function scanTarget(targetPath: string, options: ScanOptions = {}): Promise<ScanOutcome> {
@@ -67,7 +72,7 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
     outcome = assembleOutcome(resolved, undefined);
   } else {
     options.onProgress?.({ done: 0, what: 'matching advisories' });
-    const matcher = await openRepoMatcher(options.repo);
+    const matcher = await (options.openMatcher ?? openRepoMatcher)(options.repo);
     try {
       outcome = assembleOutcome(resolved, await matcher.match(resolved.components));
     } finally {

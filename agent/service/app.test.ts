@@ -127,3 +127,30 @@ describe('the OpenAPI document', () => {
     expect([...new Set(routes)].sort()).toEqual(documented.sort());
   });
 });
+
+describe('GET /v1/scans/:id?wait= (a long poll)', () => {
+  let waitQueue: JobQueue;
+  beforeAll(async () => {
+    waitQueue = await JobQueue.open(join(dir, 'wait-queue'), { max: 10 });
+  });
+  afterAll(() => waitQueue.close());
+  const waitApp = (): ReturnType<typeof createApp> =>
+    createApp({ queue: waitQueue, ready: async () => ({ ready: true, checks: {} }), targets: () => [], accepting: () => true });
+
+  it.each(['soon', '-1', '1.5', '30001'])('wait=%s → 400 naming wait', async (wait) => {
+    const { id } = await waitQueue.enqueue({ kind: 'scan', source: 'api', target: 'w.tar' });
+    const res = await waitApp().request(`/v1/scans/${id}?wait=${wait}`);
+    expect(res.status).toBe(400);
+    expect(await problem(res)).toMatchObject({ field: 'wait' });
+  });
+
+  it('answers with the scan as it ends; a wait that runs out answers with the status then', async () => {
+    const accepted = await waitApp().request('/v1/scans', { method: 'POST', body: '{"target": "long.tar"}' });
+    const { id } = (await accepted.json()) as { id: string };
+    expect(await (await waitApp().request(`/v1/scans/${id}?wait=1`)).json()).toMatchObject({ id, status: 'queued' });
+    const answer = waitApp().request(`/v1/scans/${id}?wait=30000`);
+    while ((await waitQueue.take())?.id !== id);
+    await waitQueue.finish(id, { status: 'done', summary: { HIGH: 1 } });
+    expect(await (await answer).json()).toMatchObject({ id, status: 'done', summary: { HIGH: 1 } });
+  });
+});

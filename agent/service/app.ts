@@ -4,7 +4,7 @@
  * error is an RFC 9457 problem document.
  *
  *   POST /v1/scans        {target, commit} → 202 {id, status: 'queued'}; 429 + Retry-After when the queue is full
- *   GET  /v1/scans/:id    the job: status, target, summary, report, error
+ *   GET  /v1/scans/:id    the job: status, target, summary, report, error (?wait=MS: answer when it ends, or after MS)
  *   GET  /v1/targets      scheduled targets and the last scan of each target
  *   GET  /v1/findings     findings of the last scans (?severity=HIGH,CRITICAL&target=…&id=…)
  *   GET  /healthz /readyz /metrics /openapi.json
@@ -22,7 +22,7 @@ import { metrics } from './metrics.js';
 import { OPENAPI } from './openapi.js';
 import { Problem, problemResponse } from './problem.js';
 import type { JobQueue } from './queue.js';
-import { parseScanRequest, parseSeverityFilter } from './requests.js';
+import { parseScanRequest, parseSeverityFilter, parseWait } from './requests.js';
 
 /** A target the schedule names. */
 export interface ScheduledTarget {
@@ -87,11 +87,14 @@ export function createApp(deps: AppDeps): Hono {
     // What was true on acceptance: the worker may already hold the same record and have marked it running.
     return c.json({ id: job.id, status: 'queued' }, 202);
   });
-  app.get('/v1/scans/:id', (c) => {
+  app.get('/v1/scans/:id', async (c) => {
     const id = c.req.param('id');
-    const job = deps.queue.get(id);
-    if (job === undefined || job.kind !== 'scan') throw new Problem(404, 'scan-not-found', 'No such scan', `no scan has the id '${id.slice(0, 80)}'`);
-    return c.json(scanView(job));
+    const wait = parseWait(c.req.query('wait'));
+    const found = deps.queue.get(id);
+    if (found === undefined || found.kind !== 'scan') throw new Problem(404, 'scan-not-found', 'No such scan', `no scan has the id '${id.slice(0, 80)}'`);
+    // A long poll: a client hears of the end when it happens, not at its next poll.
+    await deps.queue.settled(id, wait);
+    return c.json(scanView(deps.queue.get(id) ?? found));
   });
   app.get('/v1/targets', async (c) => {
     const latest = new Map((await deps.queue.latest()).map((state) => [state.target, state]));

@@ -79,8 +79,16 @@ export const OPENAPI = {
       get: {
         summary: 'one scan',
         security: bearer,
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { '200': { description: 'the scan', content: { 'application/json': { schema: { $ref: '#/components/schemas/Scan' } } } }, '401': problem, '404': problem },
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+          {
+            name: 'wait',
+            in: 'query',
+            schema: { type: 'integer', minimum: 0, maximum: 30000 },
+            description: 'milliseconds to hold the answer until the scan is done or failed (a long poll); the answer shows the status at that moment, which may still be queued or running',
+          },
+        ],
+        responses: { '200': { description: 'the scan', content: { 'application/json': { schema: { $ref: '#/components/schemas/Scan' } } } }, '400': problem, '401': problem, '404': problem },
       },
     },
     '/v1/targets': {

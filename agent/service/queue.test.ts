@@ -55,4 +55,40 @@ describe('JobQueue', () => {
     expect((await queue.take())?.id).toBe(b.id);
     await queue.close();
   });
+
+  it('settled: resolves when the job finishes, at once for a finished or unknown job, and on close', async () => {
+    const queue = await JobQueue.open(join(dir, 'settled'), { max: 10 });
+    const job = await queue.enqueue({ kind: 'scan', source: 'api', target: 's' });
+    let settled = false;
+    const waiting = queue.settled(job.id, 60_000).then(() => (settled = true));
+    await queue.take();
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    await queue.finish(job.id, { status: 'failed', error: 'x' });
+    await waiting;
+    expect(settled).toBe(true);
+    await queue.settled(job.id, 60_000);
+    await queue.settled('no-such-job', 60_000);
+    const other = await queue.enqueue({ kind: 'scan', source: 'api', target: 't' });
+    const released = queue.settled(other.id, 60_000);
+    await queue.close();
+    await released;
+  });
+
+  it('keeps only the newest finished jobs, in memory and on disk, while it runs and across a reopen', async () => {
+    const path = join(dir, 'keep');
+    let queue = await JobQueue.open(path, { max: 10, keepFinished: 2 });
+    const ids: string[] = [];
+    for (const target of ['a', 'b', 'c']) {
+      const job = await queue.enqueue({ kind: 'scan', source: 'api', target });
+      await queue.take();
+      await queue.finish(job.id, { status: 'done' });
+      ids.push(job.id);
+    }
+    expect(ids.map((id) => queue.get(id)?.status)).toEqual([undefined, 'done', 'done']);
+    await queue.close();
+    queue = await JobQueue.open(path, { max: 10, keepFinished: 2 });
+    expect(ids.map((id) => queue.get(id)?.status)).toEqual([undefined, 'done', 'done']);
+    await queue.close();
+  });
 });

@@ -16,34 +16,45 @@ import { Level } from 'level';
 import { StellaError } from '../../core/errors.js';
 import type { JobRecord, JobRequest, TargetState } from './job.js';
 
-/** Finished jobs kept for `GET /v1/scans/:id`; older ones are dropped at start-up. */
+/** Finished jobs kept for `GET /v1/scans/:id`; older ones are dropped as new ones finish (and at start-up). */
 const KEEP_FINISHED = 1000;
 const SYNC = { sync: true } as const;
+/**
+ * Job records are a few hundred bytes and read once, at start-up: LevelDB's
+ * defaults (an 8 MB block cache, a 4 MB write buffer) would only hold an idle
+ * agent's memory.
+ */
+const DB_OPTIONS = { cacheSize: 512 * 1024, writeBufferSize: 512 * 1024 } as const;
 
 /** The queue over one LevelDB (see the module comment). */
 export class JobQueue {
   private readonly pending: string[] = [];
   private readonly jobs = new Map<string, JobRecord>();
+  /** Ids of finished jobs, oldest first: a long-running agent keeps the last `keep` (default {@link KEEP_FINISHED}), not every job it ever ran. */
+  private readonly finished: string[] = [];
   private waiters: (() => void)[] = [];
+  /** Callers of {@link settled}, by job id. */
+  private readonly watchers = new Map<string, Set<() => void>>();
   private seq: number;
 
   private constructor(
     private readonly db: Level<string, string>,
     private readonly max: number,
+    private readonly keep: number,
     seq: number,
   ) {
     this.seq = seq;
   }
 
   /** Opens (or creates) the queue and requeues jobs a crash left running. */
-  static async open(dir: string, options: { max: number }): Promise<JobQueue> {
-    const db = new Level<string, string>(dir);
+  static async open(dir: string, options: { max: number; keepFinished?: number }): Promise<JobQueue> {
+    const db = new Level<string, string>(dir, DB_OPTIONS);
     try {
       await db.open();
     } catch (cause) {
       throw new StellaError('WRITE_FAILED', `${dir}: cannot open the job queue (is another agent using this data dir?)`, { cause });
     }
-    const queue = new JobQueue(db, options.max, Number((await db.get('meta:seq')) ?? '0'));
+    const queue = new JobQueue(db, options.max, options.keepFinished ?? KEEP_FINISHED, Number((await db.get('meta:seq')) ?? '0'));
     await queue.load();
     return queue;
   }
@@ -64,10 +75,11 @@ export class JobQueue {
       batch.put(pendingKey(job.seq), job.id);
     }
     finished.sort((a, b) => b.seq - a.seq);
-    for (const job of finished.slice(KEEP_FINISHED)) {
+    for (const job of finished.slice(this.keep)) {
       this.jobs.delete(job.id);
       batch.del(`job:${job.id}`);
     }
+    this.finished.push(...finished.slice(0, this.keep).reverse().map((job) => job.id));
     await batch.write(SYNC);
     for await (const id of this.db.values({ gt: 'pending:', lt: 'pending;' })) this.pending.push(id);
   }
@@ -142,8 +154,37 @@ export class JobQueue {
     this.jobs.set(id, job);
     const batch = this.db.batch().put(`job:${id}`, JSON.stringify(job));
     if (latest !== undefined) batch.put(`latest:${latest.target}`, JSON.stringify(latest));
+    if (!this.finished.includes(id)) this.finished.push(id);
+    while (this.finished.length > this.keep) {
+      const old = this.finished.shift() as string;
+      this.jobs.delete(old);
+      batch.del(`job:${old}`);
+    }
     await batch.write(SYNC);
+    this.notifySettled(id);
     return { ...job };
+  }
+
+  /**
+   * Resolves once job `id` is done or failed (at once if it is, or is
+   * unknown), or after `ms`, whichever comes first; never rejects. For
+   * `GET /v1/scans/:id?wait=`: a client learns of the end without polling.
+   */
+  settled(id: string, ms: number): Promise<void> {
+    const job = this.jobs.get(id);
+    if (job === undefined || job.status === 'done' || job.status === 'failed' || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      let watchers = this.watchers.get(id);
+      if (watchers === undefined) this.watchers.set(id, (watchers = new Set()));
+      const done = (): void => {
+        clearTimeout(timer);
+        watchers.delete(done);
+        if (watchers.size === 0 && this.watchers.get(id) === watchers) this.watchers.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      watchers.add(done);
+    });
   }
 
   /** Puts a running job back at the head of the queue (SIGTERM before it could finish). */
@@ -178,7 +219,12 @@ export class JobQueue {
   /** Closes the database; waiters are released. */
   async close(): Promise<void> {
     this.wake();
+    for (const id of [...this.watchers.keys()]) this.notifySettled(id);
     await this.db.close();
+  }
+
+  private notifySettled(id: string): void {
+    for (const done of [...(this.watchers.get(id) ?? [])]) done();
   }
 
   private wake(): void {

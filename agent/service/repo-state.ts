@@ -9,7 +9,6 @@
  *   state.feedAgeSeconds(Date.now());
  */
 import { describeError } from '../../core/errors.js';
-import { AdvisoryIndex } from '../index/advisory-index.js';
 import { MAIN_BRANCH, SETTINGS_PATH, type StateRepo } from '../repo/state-repo.js';
 import type { Readiness } from './app.js';
 
@@ -31,6 +30,7 @@ export class RepoWatch {
       const tip = await this.repo.store.branchTip(MAIN_BRANCH);
       if (tip === undefined) throw new Error(`no ${MAIN_BRANCH} branch`);
       // The scan path opens the index itself; it is only brought up to date (and closed) here.
+      const { AdvisoryIndex } = await import('../index/advisory-index.js');
       const index = await AdvisoryIndex.open(this.repo.cacheDir);
       try {
         await index.update(this.repo.store, tip);

@@ -1,10 +1,10 @@
 /**
- * Checking what clients send: the body of `POST /v1/scans` and the query of
- * `GET /v1/findings`. Every refusal is a 400 problem naming the field.
+ * Checking what clients send: the body of `POST /v1/scans`, the `wait` of
+ * `GET /v1/scans/:id` and the query of `GET /v1/findings`. Every refusal is a 400 problem naming the field.
  *
  * @example const { target, commit } = parseScanRequest(await c.req.text());
  */
-import { SEVERITY_ORDER, type SeverityLevel } from '../../core/match/severity.js';
+import { SEVERITY_ORDER, type SeverityLevel } from '../../core/model/severity.js';
 import { invalidField } from './problem.js';
 
 /** A scan request as accepted. */
@@ -37,6 +37,16 @@ export function parseScanRequest(text: string): ScanRequest {
   if (commit !== undefined && typeof commit !== 'boolean') throw invalidField('commit', 'must be true or false');
   if (name !== undefined && (typeof name !== 'string' || !/^[^\0/\\]{1,128}$/.test(name))) throw invalidField('name', "a name of 1–128 characters without '/', '\\' or NUL");
   return { target, commit: commit === true, ...(typeof name === 'string' ? { name } : {}) };
+}
+
+/** Longest `GET /v1/scans/:id?wait=` honoured, in milliseconds: under the usual 60 s idle timeouts of proxies. */
+export const MAX_WAIT_MS = 30_000;
+
+/** The `wait` of `GET /v1/scans/:id`: milliseconds to hold the answer until the scan ends (0 when absent). */
+export function parseWait(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  if (!/^\d{1,6}$/.test(value) || Number(value) > MAX_WAIT_MS) throw invalidField('wait', `milliseconds from 0 to ${MAX_WAIT_MS}`);
+  return Number(value);
 }
 
 /** The `severity` filter: comma-separated levels, case-insensitive. */

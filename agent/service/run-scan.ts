@@ -18,6 +18,7 @@ import type { NotifyAfterCommit } from '../notify/notify.js';
 import type { StateRepo } from '../repo/state-repo.js';
 import { scanAndCommit, type ScanAndCommitResult } from '../scan/scan-and-commit.js';
 import { failpoint } from './failpoint.js';
+import type { MainMemo } from './main-memo.js';
 import { LAYER_CACHE } from './metrics.js';
 import { scanCacheFor } from './scan-cache-handle.js';
 import { REPORT_TRAILER, SCAN_ID_TRAILER } from './trailers.js';
@@ -35,6 +36,8 @@ export interface RunScanOptions {
   name?: string;
   /** Notify stella.yaml's routes after a commit, as `stella scan --commit` does. */
   notify?: NotifyAfterCommit;
+  /** Matches and the policy kept per commit of main (main-memo.ts). */
+  memo?: MainMemo;
 }
 
 /**
@@ -47,7 +50,8 @@ export async function runScan(target: string, options: RunScanOptions): Promise<
   const cache = await scanCacheFor(options.cacheDir);
   const before = cache.stats();
   try {
-    return await scanWith(target, options, signer, cache, () => {
+    const main = options.memo === undefined ? {} : await options.memo.forScan();
+    return await scanWith(target, options, signer, cache, main, () => {
       if (!reading) {
         reading = true;
         failpoint('scan:mid-read');
@@ -60,13 +64,21 @@ export async function runScan(target: string, options: RunScanOptions): Promise<
   }
 }
 
-function scanWith(target: string, options: RunScanOptions, signer: RunScanOptions['signer'], cache: ScanCache, onRead: () => void): Promise<ScanAndCommitResult> {
+function scanWith(
+  target: string,
+  options: RunScanOptions,
+  signer: RunScanOptions['signer'],
+  cache: ScanCache,
+  main: Awaited<ReturnType<MainMemo['forScan']>>,
+  onRead: () => void,
+): Promise<ScanAndCommitResult> {
   return scanAndCommit(target, {
     repo: options.repo,
     cache,
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(signer === undefined ? {} : { signer }),
     ...(options.notify === undefined ? {} : { notify: options.notify }),
+    ...main,
     onProgress: (progress) => {
       if (progress.what !== 'matching advisories') onRead();
     },

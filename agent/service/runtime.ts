@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import { closeScanCaches } from './scan-cache-handle.js';
 import type { SigningKey } from '../../core/sign/keys.js';
 import type { Logger } from '../log.js';
-import { flushQuietly, type NotifyAfterCommit } from '../notify/notify.js';
+import type { NotifyAfterCommit } from '../notify/notify.js';
 import type { StateRepo } from '../repo/state-repo.js';
+import { MainMemo } from './main-memo.js';
 import { metrics } from './metrics.js';
 import { JobQueue } from './queue.js';
 import { RepoWatch } from './repo-state.js';
@@ -57,8 +58,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const queue = await JobQueue.open(join(options.dataDir, 'queue'), { max: options.queueMax });
   const watch = new RepoWatch(options.repo);
   const scheduler = new Scheduler({ repo: options.repo, node: options.node, queue, log: options.log, timers: options.timers });
+  const memo = new MainMemo(options.repo);
   const notify: NotifyAfterCommit = { home: options.home, log: options.log, env: process.env };
-  const flushNotifications = (): Promise<void> => flushQuietly(options.repo, notify);
+  // Loaded with the first delivery: an idle agent that notifies nobody keeps the routes, payloads and policy code out of memory.
+  const flushNotifications = async (): Promise<void> => (await import('../notify/notify.js')).flushQuietly(options.repo, notify);
   const flusher = options.timers ? everyMinute(flushNotifications) : undefined;
   const worker = new Worker({
     queue,
@@ -66,6 +69,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     repo: options.repo,
     node: options.node,
     cacheDir,
+    memo,
     log: options.log,
     signer: options.signer,
     pushKey: options.pushKey,
@@ -95,6 +99,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (flusher !== undefined) clearInterval(flusher);
       scheduler.stop();
       await queue.close();
+      await memo.close();
       await closeScanCaches();
     },
   };

@@ -17,6 +17,7 @@ import type { Logger } from '../log.js';
 import type { NotifyAfterCommit } from '../notify/notify.js';
 import type { StateRepo } from '../repo/state-repo.js';
 import { failpoint, failpointArmed } from './failpoint.js';
+import type { MainMemo } from './main-memo.js';
 import type { JobRecord, JobReport } from './job.js';
 import { metrics } from './metrics.js';
 import type { JobQueue } from './queue.js';
@@ -42,6 +43,8 @@ export interface WorkerDeps {
   pushKey: () => Promise<SigningKey | undefined>;
   /** Where committed scans send notifications (stella.yaml's routes, the outbox). */
   notify: NotifyAfterCommit;
+  /** Matches and the policy kept per commit of main, for warm rescans. */
+  memo?: MainMemo;
   /** After each successful pull (the schedule may have changed). */
   afterPull?: () => Promise<void>;
   /** The config's edge URL: without Git credentials, push and pull go through it (as `stella push`/`pull` do). */
@@ -149,6 +152,7 @@ export class Worker {
       repo: this.deps.repo,
       scanId: job.id,
       ...(job.name === undefined ? {} : { name: job.name }),
+      ...(this.deps.memo === undefined ? {} : { memo: this.deps.memo }),
       ...(commit ? { signer: await this.deps.signer(), notify: this.deps.notify } : {}),
     });
     failpoint('commit:after-ref');

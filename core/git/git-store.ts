@@ -17,10 +17,12 @@
  *     author: { name: 'stella', email: 'stella@node-1' },
  *   });
  */
-import git, { type CallbackFsClient, type PromiseFsClient, type TreeEntry } from 'isomorphic-git';
+import type { CallbackFsClient, PromiseFsClient, TreeEntry } from 'isomorphic-git';
 import { StellaError } from '../errors.js';
+import { isoGit } from './iso-git.js';
 import { mergeBases } from './merge-base.js';
 import { parseCommitInfo, parseTreeEntries } from './object-parse.js';
+import { looseRef, plainConfig } from './plain-read.js';
 import { StoreObjects, type ObjectFiles } from './store-objects.js';
 import { applyChanges, groupChanges, writeTree } from './tree-write.js';
 
@@ -94,8 +96,10 @@ export class GitStore {
 
   /** The commit a branch points to, or undefined when the branch does not exist. */
   async branchTip(branch: string): Promise<string | undefined> {
+    const loose = await looseRef(this.fs, this.gitdir, `refs/heads/${branch}`);
+    if (loose !== undefined) return loose;
     try {
-      return await git.resolveRef({ fs: this.fs, gitdir: this.gitdir, ref: `refs/heads/${branch}` });
+      return await (await isoGit()).resolveRef({ fs: this.fs, gitdir: this.gitdir, ref: `refs/heads/${branch}` });
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -107,7 +111,7 @@ export class GitStore {
     if (/^[0-9a-f]{40}$/.test(ref)) return ref;
     for (const candidate of [ref, `refs/heads/${ref}`, `refs/remotes/${ref}`, `refs/tags/${ref}`]) {
       try {
-        return await git.resolveRef({ fs: this.fs, gitdir: this.gitdir, ref: candidate });
+        return await (await isoGit()).resolveRef({ fs: this.fs, gitdir: this.gitdir, ref: candidate });
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
@@ -168,7 +172,7 @@ export class GitStore {
   /** A full ref name (`refs/heads/x`, `refs/remotes/o/x`) resolved to a commit, or undefined when absent. */
   async readRef(ref: string): Promise<string | undefined> {
     try {
-      return await git.resolveRef({ fs: this.fs, gitdir: this.gitdir, ref });
+      return await (await isoGit()).resolveRef({ fs: this.fs, gitdir: this.gitdir, ref });
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -177,36 +181,38 @@ export class GitStore {
 
   /** Points a full ref name at `oid`, whatever it pointed to before (callers do their own compare-and-swap). */
   async writeRef(ref: string, oid: string): Promise<void> {
-    await git.writeRef({ fs: this.fs, gitdir: this.gitdir, ref, value: oid, force: true });
+    await (await isoGit()).writeRef({ fs: this.fs, gitdir: this.gitdir, ref, value: oid, force: true });
   }
 
   /** Removes a ref; a ref that is already gone is fine. */
   async deleteRef(ref: string): Promise<void> {
-    await git.deleteRef({ fs: this.fs, gitdir: this.gitdir, ref }).catch((error: unknown) => {
+    await (await isoGit()).deleteRef({ fs: this.fs, gitdir: this.gitdir, ref }).catch((error: unknown) => {
       if (!isNotFound(error)) throw error;
     });
   }
 
   /** Local branch names, or the branches tracked for `remote` (`refs/remotes/<remote>/…`); empty when none. */
   async listBranches(remote?: string): Promise<string[]> {
-    return git.listBranches({ fs: this.fs, gitdir: this.gitdir, ...(remote === undefined ? {} : { remote }) }).catch(() => [] as string[]);
+    return (await isoGit()).listBranches({ fs: this.fs, gitdir: this.gitdir, ...(remote === undefined ? {} : { remote }) }).catch(() => [] as string[]);
   }
 
   /** The full ref HEAD names (`refs/heads/main`), or undefined when HEAD is detached or unreadable. */
   async currentBranch(): Promise<string | undefined> {
-    const head = await git.currentBranch({ fs: this.fs, gitdir: this.gitdir, fullname: true }).catch(() => undefined);
+    const head = await (await isoGit()).currentBranch({ fs: this.fs, gitdir: this.gitdir, fullname: true }).catch(() => undefined);
     return typeof head === 'string' ? head : undefined;
   }
 
   /** A value from `.git/config` (`remote.origin.url`), or undefined. */
   async getConfig(path: string): Promise<string | undefined> {
-    const value: unknown = await git.getConfig({ fs: this.fs, gitdir: this.gitdir, path }).catch(() => undefined);
+    const plain = await plainConfig(this.fs, this.gitdir, path);
+    if (plain !== 'unsure') return plain.value === '' ? undefined : plain.value;
+    const value: unknown = await (await isoGit()).getConfig({ fs: this.fs, gitdir: this.gitdir, path }).catch(() => undefined);
     return typeof value === 'string' && value !== '' ? value : undefined;
   }
 
   /** Sets a value in `.git/config`. */
   async setConfig(path: string, value: string): Promise<void> {
-    await git.setConfig({ fs: this.fs, gitdir: this.gitdir, path, value });
+    await (await isoGit()).setConfig({ fs: this.fs, gitdir: this.gitdir, path, value });
   }
 
   /** A commit's tree, parents, times, author and message. */
@@ -249,7 +255,7 @@ export class GitStore {
   /** The full id of an abbreviated one; throws NOT_FOUND when none or several match. */
   async expandOid(short: string): Promise<string> {
     try {
-      return await git.expandOid({ fs: this.fs, gitdir: this.gitdir, oid: short, cache: this.cache });
+      return await (await isoGit()).expandOid({ fs: this.fs, gitdir: this.gitdir, oid: short, cache: this.cache });
     } catch (cause) {
       throw new StellaError('NOT_FOUND', `no single object in ${this.gitdir} starts with ${short}`, { cause });
     }
@@ -284,7 +290,7 @@ export class GitStore {
     }
     const timestamp = request.author.timestamp ?? Math.floor(Date.now() / 1000);
     const signature = { name: request.author.name, email: request.author.email, timestamp, timezoneOffset: 0 };
-    const oid = await git.writeCommit({
+    const oid = await (await isoGit()).writeCommit({
       fs: this.fs,
       gitdir: this.gitdir,
       commit: {
@@ -302,7 +308,7 @@ export class GitStore {
         data: { branch: request.branch },
       });
     }
-    await git.writeRef({ fs: this.fs, gitdir: this.gitdir, ref: `refs/heads/${request.branch}`, value: oid, force: true });
+    await (await isoGit()).writeRef({ fs: this.fs, gitdir: this.gitdir, ref: `refs/heads/${request.branch}`, value: oid, force: true });
     return { oid, committed: true, parent };
   }
 }

@@ -12,7 +12,7 @@
  *   const objects = new StoreObjects(store, { open: openPackFile, inflaters: packLimits });
  *   const { type, data } = await objects.read(oid);
  */
-import git from 'isomorphic-git';
+import { isoGit } from './iso-git.js';
 import { StellaError } from '../errors.js';
 import type { StoreFs } from './git-store.js';
 import type { EntryInflaters } from './pack-inflate.js';
@@ -51,7 +51,7 @@ export class StoreObjects {
   /** The object; a missing one throws an error whose code is `NotFoundError` (as isomorphic-git's). */
   async read(oid: string): Promise<StoredObject> {
     if (this.packed === undefined) {
-      const { type, object } = await git.readObject({ fs: this.repo.fs, gitdir: this.repo.gitdir, oid, format: 'content', cache: this.repo.cache });
+      const { type, object } = await (await isoGit()).readObject({ fs: this.repo.fs, gitdir: this.repo.gitdir, oid, format: 'content', cache: this.repo.cache });
       if (!(object instanceof Uint8Array)) throw new StellaError('INTERNAL', `object ${oid} did not read as bytes`);
       // isomorphic-git hands out Buffers; callers compare with plain bytes.
       return { type, data: new Uint8Array(object.buffer, object.byteOffset, object.byteLength) };
@@ -66,7 +66,7 @@ export class StoreObjects {
   /** True when the object is stored (a packed one is not inflated). */
   async has(oid: string): Promise<boolean> {
     if (this.packed === undefined) {
-      return git.readObject({ fs: this.repo.fs, gitdir: this.repo.gitdir, oid, format: 'deflated', cache: this.repo.cache }).then(
+      return (await isoGit()).readObject({ fs: this.repo.fs, gitdir: this.repo.gitdir, oid, format: 'deflated', cache: this.repo.cache }).then(
         () => true,
         () => false,
       );

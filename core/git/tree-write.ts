@@ -6,7 +6,8 @@
  * @example
  *   const tree = await applyChanges(store, baseTree, groupChanges(new Map([['a/b.json', bytes]])));
  */
-import git, { type TreeEntry } from 'isomorphic-git';
+import type { TreeEntry } from 'isomorphic-git';
+import { isoGit } from './iso-git.js';
 import type { ObjectSource } from './object-reader.js';
 import { parseTreeEntries } from './object-parse.js';
 
@@ -36,8 +37,8 @@ export function groupChanges(changes: ReadonlyMap<string, Uint8Array | null>): C
 }
 
 /** Writes one tree object. @example await writeTree(store, []) // the empty tree's id */
-export function writeTree(store: ObjectSource, entries: TreeEntry[]): Promise<string> {
-  return git.writeTree({ fs: store.fs, gitdir: store.gitdir, tree: entries });
+export async function writeTree(store: ObjectSource, entries: TreeEntry[]): Promise<string> {
+  return (await isoGit()).writeTree({ fs: store.fs, gitdir: store.gitdir, tree: entries });
 }
 
 /**
@@ -50,7 +51,7 @@ export async function applyChanges(store: ObjectSource, treeOid: string | undefi
   if (treeOid !== undefined) {
     const tree =
       store.objects === undefined
-        ? (await git.readTree({ fs: store.fs, gitdir: store.gitdir, oid: treeOid, cache: store.cache })).tree
+        ? (await (await isoGit()).readTree({ fs: store.fs, gitdir: store.gitdir, oid: treeOid, cache: store.cache })).tree
         : parseTreeEntries(treeOid, (await store.objects.read(treeOid)).data);
     for (const entry of tree) entries.set(entry.path, entry);
   }
@@ -63,7 +64,7 @@ export async function applyChanges(store: ObjectSource, treeOid: string | undefi
         changed = true;
       }
     } else if (change instanceof Uint8Array) {
-      const oid = await git.writeBlob({ fs: store.fs, gitdir: store.gitdir, blob: change });
+      const oid = await (await isoGit()).writeBlob({ fs: store.fs, gitdir: store.gitdir, blob: change });
       if (existing?.oid !== oid || existing.mode !== FILE_MODE) {
         entries.set(name, { mode: FILE_MODE, path: name, oid, type: 'blob' });
         changed = true;

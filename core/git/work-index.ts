@@ -11,7 +11,7 @@
  *   await stageFiles(store, ['settings.yaml']);
  *   await commitStaged(store, 'Initialise', { name: 'stella', email: 'stella@localhost' });
  */
-import git from 'isomorphic-git';
+import { isoGit } from './iso-git.js';
 import type { Author, StoreFs } from './git-store.js';
 
 /** A repository with a work tree: the store's filesystem, work-tree folder and Git folder. */
@@ -24,13 +24,13 @@ export interface WorkTreeRepo {
 
 /** `git init` of `dir` with `defaultBranch` as HEAD. @example await initRepository({ fs, dir }, 'main'); */
 export async function initRepository(target: { fs: StoreFs; dir: string }, defaultBranch: string): Promise<void> {
-  await git.init({ fs: target.fs, dir: target.dir, defaultBranch });
+  await (await isoGit()).init({ fs: target.fs, dir: target.dir, defaultBranch });
 }
 
 /** Stages files already written in the work tree (one index rewrite for all of them). @example await stageFiles(repo, ['a.json']); */
 export async function stageFiles(repo: WorkTreeRepo, paths: readonly string[]): Promise<void> {
   if (paths.length === 0) return;
-  await git.add({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, filepath: [...paths], ...(repo.cache === undefined ? {} : { cache: repo.cache }) });
+  await (await isoGit()).add({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, filepath: [...paths], ...(repo.cache === undefined ? {} : { cache: repo.cache }) });
 }
 
 /**
@@ -40,21 +40,21 @@ export async function stageFiles(repo: WorkTreeRepo, paths: readonly string[]): 
  * @example await stageBlob(repo, 'feeds/big.bin', oid);
  */
 export async function stageBlob(repo: WorkTreeRepo, path: string, oid: string): Promise<void> {
-  await git.updateIndex({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, filepath: path, oid, mode: 0o100644, add: true, ...(repo.cache === undefined ? {} : { cache: repo.cache }) });
+  await (await isoGit()).updateIndex({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, filepath: path, oid, mode: 0o100644, add: true, ...(repo.cache === undefined ? {} : { cache: repo.cache }) });
 }
 
 /** Removes a path from the index (the caller deleted the file). @example await unstageFile(repo, 'old.json'); */
 export async function unstageFile(repo: WorkTreeRepo, path: string): Promise<void> {
-  await git.remove({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, filepath: path });
+  await (await isoGit()).remove({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, filepath: path });
 }
 
 /** Commits the index on HEAD's branch; returns the new commit id. @example await commitStaged(repo, 'msg', author); */
 export async function commitStaged(repo: WorkTreeRepo, message: string, author: Author): Promise<string> {
   const who = { name: author.name, email: author.email, ...(author.timestamp === undefined ? {} : { timestamp: author.timestamp }) };
-  return git.commit({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, message, author: who });
+  return (await isoGit()).commit({ fs: repo.fs, dir: repo.dir, gitdir: repo.gitdir, message, author: who });
 }
 
 /** The blob id Git gives these bytes. @example await blobId(new TextEncoder().encode('x\n')) */
 export async function blobId(bytes: Uint8Array): Promise<string> {
-  return (await git.hashBlob({ object: bytes })).oid;
+  return (await (await isoGit()).hashBlob({ object: bytes })).oid;
 }

@@ -9,12 +9,12 @@
  *   severityOf(record, affected) // { level: 'HIGH', source: 'database', cvss: [...] }
  */
 import type { OsvAffected, OsvRecord } from '../model/osv.js';
-import type { CvssEntry, Severity, SeverityLevel } from '../model/severity.js';
+import { SEVERITY_ORDER, type CvssEntry, type Severity, type SeverityLevel } from '../model/severity.js';
 import { cvssScore } from './cvss.js';
 
 // The types live in core/model (the report holds them); re-exported beside the functions that work on them.
 export type { CvssEntry, Severity, SeverityLevel, SeveritySource } from '../model/severity.js';
-export const SEVERITY_ORDER: readonly SeverityLevel[] = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+export { SEVERITY_ORDER };
 
 /** The severity one advisory gives; `affected` is the entry that matched, whose per-package rating wins. */
 export function severityOf(record: OsvRecord, affected: OsvAffected | undefined): Severity {

@@ -11,6 +11,9 @@
 /** Qualitative levels, from the CVSS v3 rating scale plus UNKNOWN. */
 export type SeverityLevel = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNKNOWN';
 
+/** The levels from least to most severe. Here, not beside the CVSS code, so checking a level loads no calculator. */
+export const SEVERITY_ORDER: readonly SeverityLevel[] = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
 /** One CVSS vector an advisory gives. */
 export interface CvssEntry {
   /** OSV's severity type: `CVSS_V2`, `CVSS_V3`, `CVSS_V4`. */

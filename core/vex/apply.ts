@@ -55,14 +55,17 @@ interface Candidate {
  */
 export function applyVex(report: Report, statements: readonly VexStatement[]): VexApplication {
   const byId = indexById(statements);
-  const components = report.components.map((c) => tryPurl(c.purl)).filter((p): p is Purl => p !== undefined);
+  // Parsed only once some statement names a finding's advisory: most scans have none, and a target has hundreds of components.
+  let components: Purl[] | undefined;
   const used = new Set<number>();
   let decided = 0;
   const findings = report.findings.map((finding) => {
+    const named = new Set([finding.id, ...finding.aliases].map(key).flatMap((id) => byId.get(id) ?? []));
+    if (named.size === 0) return finding;
+    components ??= report.components.map((c) => tryPurl(c.purl)).filter((p): p is Purl => p !== undefined);
     const subject: MatchSubject = { purl: tryPurl(finding.purl), targetDigest: report.target.digest, components };
-    const ids = [finding.id, ...finding.aliases].map(key);
     const candidates: Candidate[] = [];
-    for (const index of new Set(ids.flatMap((id) => byId.get(id) ?? []))) {
+    for (const index of named) {
       const statement = statements[index] as VexStatement;
       const strength = Math.max(0, ...statement.products.map((product) => matchStrength(product, subject)));
       if (strength > 0) candidates.push({ statement, index, strength });

@@ -6,7 +6,6 @@
  * DPoP-bound access tokens.
  */
 import type { Command } from 'commander';
-import { enrollAtEdge } from '../../edge/enroll.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
 
 /**
@@ -29,6 +28,8 @@ export function registerAgentEnroll(agent: Command, setResult: SetResult): void 
     )
     .action(async (options: { edge: string; token: string; key?: string }, command: Command) => {
       const ctx = CommandContext.of(command);
+      // Loaded here: `stella agent` itself never needs the edge client.
+      const { enrollAtEdge } = await import('../../edge/enroll.js');
       const result = await enrollAtEdge({ edge: options.edge, token: options.token, home: ctx.home(), keyId: options.key });
       ctx.log.info(
         `enrolled as node ${result.node} at ${result.edge} with ${result.createdKey ? 'new' : 'existing'} key ${result.keyId.slice(0, 12)}…; ` +

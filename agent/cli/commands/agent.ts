@@ -1,7 +1,5 @@
 /** `stella agent`: the node agent as a service (HTTP API, schedule, durable queue), or `--once` for timers and CI. */
 import type { Command } from 'commander';
-import { runOnce } from '../../service/once.js';
-import { serveAgent } from '../../service/server.js';
 import { resolveServiceSettings, type ServiceFlags } from '../../service/settings.js';
 import { CommandContext, ExitCode, type SetResult } from '../context.js';
 import { registerAgentEnroll } from './agent-enroll.js';
@@ -48,11 +46,14 @@ export function registerAgent(program: Command, setResult: SetResult): void {
         signer: () => (signer ??= ctx.reportSigner(repo, options.node)),
         pushKey: () => (repo.signingKeyId === undefined ? Promise.resolve(undefined) : ctx.signingKey(repo).catch(() => undefined)),
       };
+      // Only the way the agent runs is loaded (a service never loads --once's code, nor the other way round).
       if (options.once === true) {
+        const { runOnce } = await import('../../service/once.js');
         const failed = await runOnce({ ...runtime, dataDir: settings.dataDir, queueMax: settings.queueMax, timers: false });
         setResult({ exitCode: failed > 0 ? ExitCode.error : ExitCode.ok });
         return;
       }
+      const { serveAgent } = await import('../../service/server.js');
       await serveAgent({ ...runtime, settings });
       setResult({ exitCode: ExitCode.ok });
     });
