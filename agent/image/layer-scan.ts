@@ -138,6 +138,11 @@ export class LayerScan implements TarVisitor {
     this.delta.put(path, node);
   }
 
+  /** Symlinks this layer tracks, and whether it met the tracking limit (checked again when it was read ahead, layer-ahead.ts). */
+  get symlinkUse(): { tracked: number; limitReached: boolean } {
+    return { tracked: this.symlinks, limitReached: this.symlinkLimitWarned };
+  }
+
   /** Waits for asynchronous extractors of this layer; call before the layer is committed. */
   async settle(): Promise<void> {
     await Promise.all(this.pending);
