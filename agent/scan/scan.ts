@@ -30,8 +30,11 @@ import { looksLikeRegistryReference, registryReferenceError } from './registry-r
 export type { ScanOutcome } from './assemble.js';
 
 export interface ScanOptions {
-  /** State repository whose feeds to match against; without one, no findings are computed. */
-  repo?: StateRepo;
+  /**
+   * State repository whose feeds to match against; without one, no findings are computed.
+   * May still be opening (a promise): the target is read meanwhile.
+   */
+  repo?: StateRepo | Promise<StateRepo>;
   /** Name for the target in the report, instead of the one found in the image or file name. */
   name?: string;
   onProgress?: (progress: { done: number; total?: number; what: string }) => void;
@@ -53,6 +56,7 @@ export interface ScanOptions {
   policy?: ScanPolicy | 'none';
 }
 
+/** Scans `targetPath` (see the module comment); nothing is written but the cache's records. */
 export async function scanTarget(targetPath: string, options: ScanOptions = {}): Promise<ScanOutcome> {
   // The target is read first thing: the matcher, and the modules only the steps after reading need,
   // are loaded and opened while its layers inflate on the threadpool.
@@ -61,8 +65,7 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
   const deciding = import('./decide.js');
   // Handled here too: a failed read throws before they are awaited.
   for (const loading of [assembling, deciding]) loading.catch(() => undefined);
-  const repo = options.repo;
-  const opening = repo === undefined ? undefined : import('./match-repo.js').then(({ openRepoMatcher }) => openRepoMatcher(repo));
+  const opening = options.repo === undefined ? undefined : Promise.all([import('./match-repo.js'), options.repo]).then(([{ openRepoMatcher }, repo]) => openRepoMatcher(repo));
   const [read, opened] = await Promise.allSettled([reading, opening]);
   const matcher: RepoMatcher | undefined = opened.status === 'fulfilled' ? opened.value : undefined;
   let outcome: ScanOutcome;
@@ -86,7 +89,8 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
     await matcher?.close();
   }
   const { decideOutcome } = await deciding;
-  return decideOutcome(outcome, options);
+  const repo = await options.repo;
+  return decideOutcome(outcome, { ...options, repo });
 }
 
 async function resolveInventory(targetPath: string, options: ScanOptions): Promise<ResolvedInventory> {
