@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AheadLog } from './layer-ahead.js';
+import type { ImageRecord, LayerCache, LayerRecord } from './layer-cache.js';
 import { resolveLimits } from './limits.js';
 import { Overlay } from './overlay.js';
 import { readRemoteImage } from './remote-image.js';
@@ -80,6 +81,50 @@ describe('layers read at the same time', () => {
     await expect(readTarget(only.path, { extractors: [testNpm] })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH', message: expect.stringContaining(`one-bad: layer ${(small ?? '').slice(0, 19)}…: blob content hashes to`) });
     const both = await ociLayout(dir, 'two-bad', tars, { tamper: (digest, blob) => (digest === small || digest === big ? corrupt(blob) : undefined) });
     await expect(readTarget(both.path, { extractors: [testNpm] })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH', message: expect.stringContaining(`two-bad: layer ${(big ?? '').slice(0, 19)}…: blob content hashes to`) });
+  });
+});
+
+describe('with a layer cache', () => {
+  /** A cache in memory; `images: false` keeps whole-image records out, so layers are looked up one by one. */
+  const memoryCache = (): LayerCache & { layers: Map<string, LayerRecord> } => {
+    const layers = new Map<string, LayerRecord>();
+    return {
+      layers,
+      getLayer: async (key) => layers.get(key),
+      putLayer: async (key, record) => void layers.set(key, structuredClone(record)),
+      getImage: async (): Promise<ImageRecord | undefined> => undefined,
+      putImage: async () => undefined,
+    };
+  };
+
+  it('records a layer read ahead exactly as a layer read over its merged lower layers', async () => {
+    const lower = await layerTar([
+      { name: 'app/node_modules/a/package.json', body: pkgJson('a', '1.0.0') },
+      { name: 'app/node_modules/b/package.json', body: pkgJson('b', '1.0.0') },
+      { name: 'etc/motd', body: 'hello' },
+      { name: 'lib', type: 'symlink', linkname: 'usr/lib' },
+    ]);
+    const upper = await layerTar([
+      { name: 'etc/.wh.motd', body: '' },
+      { name: 'app/node_modules/a/package.json', body: pkgJson('a', '2.0.0') },
+      { name: 'app/node_modules/b', type: 'directory' },
+      { name: 'app/node_modules/b/.wh..wh..opq', body: '' },
+      { name: 'usr/lib/x', body: '' },
+    ]);
+    const extractors = [testNpm, presence(['etc/motd'])];
+    const both = await ociLayout(dir, 'cached-both', [lower, upper]);
+    const alone = await ociLayout(dir, 'cached-lower', [lower]);
+    // Read together: the upper layer is read ahead of the lower one and rebased.
+    const ahead = memoryCache();
+    const first = await readTarget(both.path, { extractors, cache: ahead });
+    // The lower layer cached first: the upper one is then read over it, in order.
+    const inOrder = memoryCache();
+    await readTarget(alone.path, { extractors, cache: inOrder });
+    const second = await readTarget(both.path, { extractors, cache: inOrder });
+    expect(second).toEqual(first);
+    expect([...ahead.layers.entries()]).toEqual([...inOrder.layers.entries()]);
+    const upperRecord = [...ahead.layers.values()][1];
+    expect(upperRecord?.removeExact).toEqual(['etc/motd', 'app/node_modules/a/package.json']);
   });
 });
 
