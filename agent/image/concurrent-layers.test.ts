@@ -61,6 +61,17 @@ describe('layers read at the same time', () => {
     expect(inventory.packages).toMatchObject([{ name: 'a', version: '2.0.0', sourceFile: 'app/node_modules/a/package.json', layer: sha256(tars[1] ?? '') }]);
   });
 
+  it('lets the read in order decide when a layer read ahead fails at a path a lower symlink moves', async () => {
+    // Read ahead, big/file is a file the extractor wants and finds too large (an error under the default policy);
+    // over the lower layer, big is a symlink and the file lands at elsewhere/file, which nothing wants.
+    const tars = [await layerTar([{ name: 'big', type: 'symlink', linkname: 'elsewhere' }]), await layerTar([{ name: 'big/file', body: 'too large' }])];
+    const extractors = [{ ...presence(['big/file']), maxFileSize: 4 }];
+    const file = await dockerArchive(dir, 'moved-error.tar', tars);
+    await expect(readTarget(file, { extractors })).resolves.toMatchObject({ packages: [], warnings: [] });
+    const direct = await dockerArchive(dir, 'direct-error.tar', [await layerTar([{ name: 'x', body: '' }]), tars[1] ?? Buffer.alloc(0)]);
+    await expect(readTarget(direct, { extractors })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+  });
+
   it('counts the symlinks of the layers below toward the tracking limit', async () => {
     const tars = [
       await layerTar([{ name: 's1', type: 'symlink', linkname: 'x' }, { name: 's2', type: 'symlink', linkname: 'y' }]),

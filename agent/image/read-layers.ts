@@ -10,7 +10,9 @@
  * below it; the others are read ahead of theirs (layer-ahead.ts) and merged
  * in order, base first, so the result and the warnings are exactly those of
  * reading one layer after another. A layer that fails stops the layers above
- * it; the error reported is the lowest failing layer's, as in order.
+ * it; the error reported is the lowest failing layer's, as in order (a layer
+ * read ahead that fails is read again in order: a lower symlink may move the
+ * file it failed on).
  *
  * @example
  *   const result = await readLayers([{ range, diffId, digest, diffIdCheck: 'if-free' }], context);
@@ -19,6 +21,7 @@
 import { availableParallelism } from 'node:os';
 import type { AnyExtractor } from '../../core/extract/extractor.js';
 import type { OsRelease } from '../../core/model/package.js';
+import { StellaError } from '../../core/errors.js';
 import { comparePackages } from './inventory.js';
 import type { InventoryLayer, InventoryPackage, ReadProgress } from './inventory.js';
 import { chainIds, layerRecord, replayLayer } from './layer-cache.js';
@@ -123,7 +126,8 @@ function mergeCached(overlay: Overlay, layers: InventoryLayer[], record: LayerRe
   progress.done += plan?.range.size ?? 0;
 }
 
-type Settled = { read: LayerRead } | { error: unknown };
+/** A read's end: its result, or its error and whether it was read ahead (then the read in order decides). */
+type Settled = { read: LayerRead } | { error: unknown; ahead: boolean };
 
 /**
  * The layer reads of one target, started in order, `layerConcurrency()` at
@@ -153,13 +157,22 @@ class LayerReads {
   async inOrder(index: number, overlay: Overlay): Promise<LayerRead> {
     const settled = await (this.started.get(index) ?? this.start(index, overlay));
     this.started.delete(index);
-    if ('error' in settled) throw settled.error;
-    const { read } = settled;
-    const ahead = read.ahead;
-    if (!read.incomplete && (ahead === undefined || ahead.log.fitsOver(overlay, ahead.symlinks, this.context.limits))) {
-      return ahead === undefined ? read : { ...read, delta: ahead.log.rebase(read.delta, overlay) };
+    if ('read' in settled && !settled.read.incomplete) {
+      const ahead = settled.read.ahead;
+      if (ahead === undefined) return settled.read;
+      if (ahead.log.fitsOver(overlay, ahead.symlinks, this.context.limits)) return { ...settled.read, delta: ahead.log.rebase(settled.read.delta, overlay) };
+    } else if ('error' in settled && !settled.ahead) {
+      throw settled.error;
     }
-    return readLayerDelta(this.job(index, overlay));
+    // Read ahead but not usable: a lower symlink on its paths, stopped early, or failed where the lower layers
+    // may decide (a file too large for an extractor that wants it only at its path as read ahead).
+    if (this.cancelAbove === index) {
+      this.cancelAbove = Number.POSITIVE_INFINITY;
+      this.startNext(undefined);
+    }
+    const again = await readLayerDelta(this.job(index, overlay));
+    if (again.incomplete) throw new StellaError('INTERNAL', `${this.context.input}: layer ${index + 1} was stopped while merged`);
+    return again;
   }
 
   /** Stops every read still running and waits for them (after a failure: no stream or temp file is left behind). */
@@ -178,7 +191,7 @@ class LayerReads {
       (read): Settled => ({ read }),
       (error: unknown): Settled => {
         this.cancelAbove = Math.min(this.cancelAbove, index);
-        return { error };
+        return { error, ahead: lower === undefined };
       },
     );
     this.started.set(index, settled.finally(() => this.startNext(undefined)));
