@@ -132,7 +132,7 @@ export class LayerScan implements TarVisitor {
   /** Records the file at `path` with the packages its contents yield (also used for resolved hardlinks). */
   store(path: string, extractors: readonly AnyExtractor[], osRelease: boolean, data: Uint8Array): void {
     const result = extractors.length === 0 ? [] : runExtractors(extractors, path, data, (message) => this.warn(message));
-    // os-release is kept as a copy: `data` may be a view into a 64 KiB decompression buffer.
+    // os-release is kept as a copy: `data` may be a view into a decompression buffer.
     const node = { kind: 'file' as const, packages: Array.isArray(result) ? result : [], osRelease: osRelease ? Buffer.from(data) : undefined };
     if (!Array.isArray(result)) this.pending.push(result.then((packages) => void (node.packages = packages)));
     this.delta.put(path, node);

@@ -2,8 +2,8 @@
  * Streams one layer — a byte range of a file: a blob, a member of an outer
  * archive, or a whole tar — through gunzip (when it starts with the gzip
  * magic) into a tar parser, hashing on the way. Nothing is extracted to disk
- * and no layer is held in memory: 64 KiB chunks flow from `fs` to zlib to
- * the parser.
+ * and no layer is held in memory: 1 MiB reads flow from `fs` to zlib, and
+ * 256 KiB of tar at a time from zlib to the parser.
  *
  * Checks made here: the stored bytes against their digest, the tar against
  * its diff id, the uncompressed size against the layer budget (absolute and
