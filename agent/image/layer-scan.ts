@@ -132,10 +132,15 @@ export class LayerScan implements TarVisitor {
   /** Records the file at `path` with the packages its contents yield (also used for resolved hardlinks). */
   store(path: string, extractors: readonly AnyExtractor[], osRelease: boolean, data: Uint8Array): void {
     const result = extractors.length === 0 ? [] : runExtractors(extractors, path, data, (message) => this.warn(message));
-    // os-release is kept as a copy: `data` may be a view into a 64 KiB decompression buffer.
+    // os-release is kept as a copy: `data` may be a view into a decompression buffer.
     const node = { kind: 'file' as const, packages: Array.isArray(result) ? result : [], osRelease: osRelease ? Buffer.from(data) : undefined };
     if (!Array.isArray(result)) this.pending.push(result.then((packages) => void (node.packages = packages)));
     this.delta.put(path, node);
+  }
+
+  /** Symlinks this layer tracks, and whether it met the tracking limit (checked again when it was read ahead, layer-ahead.ts). */
+  get symlinkUse(): { tracked: number; limitReached: boolean } {
+    return { tracked: this.symlinks, limitReached: this.symlinkLimitWarned };
   }
 
   /** Waits for asynchronous extractors of this layer; call before the layer is committed. */

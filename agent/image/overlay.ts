@@ -26,6 +26,7 @@
  */
 import type { ExtractedPackage } from '../../core/model/package.js';
 import { parentPath } from './entry-path.js';
+import type { AheadLog } from './layer-ahead.js';
 
 /** What is remembered of a path: a required or os-release file (with its packages), or a symlink. */
 export type TrackedNode =
@@ -52,9 +53,13 @@ export class Overlay {
     return this.symlinks;
   }
 
-  /** Starts collecting the changes of the next layer. */
-  layer(): LayerDelta {
-    return new LayerDelta(this);
+  /**
+   * Starts collecting the changes of the next layer. With `ahead`, the layer
+   * is read before the layers under it are known: what would depend on them
+   * is noted in the log instead (layer-ahead.ts).
+   */
+  layer(ahead?: AheadLog): LayerDelta {
+    return new LayerDelta(this, ahead);
   }
 
   /** True when something tracked lives strictly under `dir`. */
@@ -134,7 +139,10 @@ export class LayerDelta {
   readonly removeBelow = new Set<string>();
   changed = false;
 
-  constructor(private readonly lower: Overlay) {}
+  constructor(
+    private readonly lower: Overlay,
+    private readonly ahead: AheadLog | undefined = undefined,
+  ) {}
 
   /** A `.wh.<name>` for `path`: removes the lower path and everything under it. */
   whiteout(path: string): void {
@@ -143,7 +151,8 @@ export class LayerDelta {
 
   /** A `.wh..wh..opq` in `dir`: hides every lower entry under it. */
   opaque(dir: string): void {
-    if (dir === '' ? this.lower.nodes.size > 0 : this.lower.hasUnder(dir)) {
+    if (this.ahead !== undefined) this.ahead.below(dir);
+    else if (dir === '' ? this.lower.nodes.size > 0 : this.lower.hasUnder(dir)) {
       this.removeBelow.add(dir);
       this.changed = true;
     }
@@ -152,7 +161,8 @@ export class LayerDelta {
   /** A directory entry at `path`. */
   directory(path: string): void {
     this.upper.delete(path);
-    if (this.lower.nodes.has(path)) {
+    if (this.ahead !== undefined) this.ahead.exact(path);
+    else if (this.lower.nodes.has(path)) {
       this.removeExact.add(path);
       this.changed = true;
     }
@@ -174,6 +184,10 @@ export class LayerDelta {
   symlinkAt(path: string): string | undefined {
     const own = this.upper.get(path);
     if (own !== undefined) return own.kind === 'symlink' ? own.target : undefined;
+    if (this.ahead !== undefined) {
+      this.ahead.lookup(path);
+      return undefined;
+    }
     const lower = this.lower.nodes.get(path);
     if (lower === undefined || lower.kind !== 'symlink') return undefined;
     if (this.removeExact.has(path) || hasAncestorIn(path, this.removeBelow)) return undefined;
@@ -181,6 +195,11 @@ export class LayerDelta {
   }
 
   private removeTree(path: string): void {
+    if (this.ahead !== undefined) {
+      this.ahead.exact(path);
+      this.ahead.below(path);
+      return;
+    }
     if (this.lower.nodes.has(path)) {
       this.removeExact.add(path);
       this.changed = true;

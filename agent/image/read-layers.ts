@@ -1,43 +1,40 @@
 /**
- * Reads the layers of an image (or the one layer of a rootfs tar) in order,
- * base first, into the overlay, and produces the surviving packages with
- * their layer attribution and the OS release. Shared by docker archives,
- * OCI layouts and archives, and rootfs tars.
+ * Reads the layers of an image (or the one layer of a rootfs tar) into the
+ * overlay, and produces the surviving packages with their layer attribution
+ * and the OS release. Shared by docker archives, OCI layouts and archives,
+ * rootfs tars and registry images.
+ *
+ * Layers are read at the same time (up to `layerConcurrency()`): gunzip runs
+ * on libuv's threadpool, so a large layer and the smaller ones above it
+ * overlap. The first layer not in the cache is read over the merged layers
+ * below it; the others are read ahead of theirs (layer-ahead.ts) and merged
+ * in order, base first, so the result and the warnings are exactly those of
+ * reading one layer after another. A layer that fails stops the layers above
+ * it; the error reported is the lowest failing layer's, as in order (a layer
+ * read ahead that fails is read again in order: a lower symlink may move the
+ * file it failed on).
  *
  * @example
  *   const result = await readLayers([{ range, diffId, digest, diffIdCheck: 'if-free' }], context);
  *   result.packages[0]?.layer; // 'sha256:…' (diff id of the introducing layer)
  */
+import { availableParallelism } from 'node:os';
 import type { AnyExtractor } from '../../core/extract/extractor.js';
 import type { OsRelease } from '../../core/model/package.js';
-import type { LayerSource } from './layer-source.js';
-import { HardlinkTargets } from './hardlink-targets.js';
+import { StellaError } from '../../core/errors.js';
 import { comparePackages } from './inventory.js';
 import type { InventoryLayer, InventoryPackage, ReadProgress } from './inventory.js';
 import { chainIds, layerRecord, replayLayer } from './layer-cache.js';
-import type { LayerCache } from './layer-cache.js';
-import { LayerScan } from './layer-scan.js';
-import { readLayer } from './layer-stream.js';
+import type { LayerCache, LayerRecord } from './layer-cache.js';
+import { clampProgress, readLayerDelta, shortDigest } from './layer-read.js';
+import type { LayerJob, LayerPlan, LayerRead, Progress } from './layer-read.js';
 import type { Limits } from './limits.js';
 import { Overlay } from './overlay.js';
-import type { LayerDelta } from './overlay.js';
-import { BlobSpool } from './blob-spool.js';
-import { isByteRange } from './layer-source.js';
 import { imageOsRelease } from './target-os.js';
 import type { Warnings } from './warnings.js';
 
-/** One layer to read. */
-export interface LayerPlan {
-  range: LayerSource;
-  /** Expected diff id (image config), if known. */
-  diffId: string | undefined;
-  /** Expected digest of the stored blob (OCI descriptor), if known. */
-  digest: string | undefined;
-  /** See LayerReadOptions.diffIdCheck. */
-  diffIdCheck: 'always' | 'if-free';
-  /** Also compute the digest of the stored bytes (a lone tar: its file digest). */
-  hashStored?: boolean;
-}
+export type { LayerPlan } from './layer-read.js';
+export { shortDigest } from './layer-read.js';
 
 /** What reading layers needs from the target reader. */
 export interface LayersContext {
@@ -71,99 +68,140 @@ export interface ImageResult {
   os: OsRelease | undefined;
 }
 
-/** Progress is reported at most once per this many bytes (and at each layer's start and end). */
-const PROGRESS_STEP = 4 << 20;
+/**
+ * Layers read at once. Gunzip and file reads share libuv's threadpool (4
+ * threads unless UV_THREADPOOL_SIZE says otherwise), and each layer read
+ * holds a few MB of buffers: at least two (a large layer and the small ones
+ * beside it), at most four.
+ */
+export function layerConcurrency(): number {
+  return Math.min(4, Math.max(2, availableParallelism()));
+}
 
-/** Reads `plans` in order (base layer first) and merges them (see the module comment). */
+/** Reads `plans` (base layer first) and merges them in order (see the module comment). */
 export async function readLayers(plans: readonly LayerPlan[], context: LayersContext): Promise<LayersResult> {
-  const warn = (message: string): void => context.warnings.add(message);
   const overlay = new Overlay();
   const layers: InventoryLayer[] = [];
   const progress: Progress = { done: 0, total: plans.reduce((sum, plan) => sum + plan.range.size, 0), count: plans.length };
-  let storedDigest: string | undefined;
   const chains = context.cache !== undefined && plans.every((plan) => plan.diffId !== undefined) ? chainIds(plans.map((plan) => plan.diffId ?? '')) : undefined;
-  for (const [index, plan] of plans.entries()) {
-    const cacheKey = chains === undefined || context.cache === undefined ? undefined : `${context.cache.fingerprint}:${chains[index] ?? ''}`;
-    const cached = cacheKey === undefined ? undefined : await context.cache?.store.getLayer(cacheKey);
-    if (cached !== undefined) {
-      // The same merged state and warnings as reading the layer, without a byte of it.
-      layers.push(replayLayer(overlay, cached, index));
-      for (const message of cached.warnings) warn(message);
-      progress.done += plan.range.size;
-      continue;
+  const keys = plans.map((_, index) => (chains === undefined || context.cache === undefined ? undefined : `${context.cache.fingerprint}:${chains[index] ?? ''}`));
+  const cached: (LayerRecord | undefined)[] = [];
+  for (const key of keys) cached.push(key === undefined ? undefined : await context.cache?.store.getLayer(key));
+  // Cached layers under the first one to read are merged first: that layer is then read over them, exactly.
+  let first = 0;
+  for (let record = cached[0]; record !== undefined; record = cached[++first]) mergeCached(overlay, layers, record, first, context, progress, plans[first]);
+  const reads = new LayerReads(plans, cached, context, progress, overlay, first);
+  let storedDigest: string | undefined;
+  try {
+    for (let index = first; index < plans.length; index++) {
+      const record = cached[index];
+      if (record !== undefined) {
+        mergeCached(overlay, layers, record, index, context, progress, plans[index]);
+        continue;
+      }
+      const read = await reads.inOrder(index, overlay);
+      const key = keys[index];
+      // Recorded before the commit: the delta's removals are relative to the layers below.
+      if (key !== undefined && read.warnings.kept.length <= context.limits.maxWarnings) await context.cache?.store.putLayer(key, layerRecord(read.delta, read.warnings.kept, read.layer));
+      overlay.commit(read.delta, index);
+      for (const message of read.warnings.kept) context.warnings.add(message);
+      context.warnings.drop(read.warnings.more);
+      layers.push(read.layer);
+      storedDigest = read.storedDigest;
+      progress.done = Math.max(progress.done, layers.reduce((sum, l) => sum + (l.size ?? 0), 0));
+      context.onProgress?.(clampProgress(progress, read.what));
     }
-    const read = await readOneLayer(plan, index, overlay, context, progress);
-    // Recorded before the commit: the delta's removals are relative to the layers below.
-    if (cacheKey !== undefined && read.warnings.length <= context.limits.maxWarnings) await context.cache?.store.putLayer(cacheKey, layerRecord(read.delta, read.warnings, read.layer));
-    overlay.commit(read.delta, index);
-    layers.push(read.layer);
-    storedDigest = read.storedDigest;
-    progress.done = layers.reduce((sum, l) => sum + (l.size ?? 0), 0);
-    context.onProgress?.({ done: progress.done, total: progress.total, what: read.what });
+  } catch (error) {
+    await reads.stop();
+    throw error;
   }
+  const warn = (message: string): void => context.warnings.add(message);
   return { layers, packages: survivingPackages(overlay, layers), os: imageOsRelease(overlay.nodes, warn), storedDigest };
 }
 
-interface Progress {
-  done: number;
-  total: number;
-  count: number;
+/** Replays a cached layer: the same merged state and warnings as reading it, without a byte of it. */
+function mergeCached(overlay: Overlay, layers: InventoryLayer[], record: LayerRecord, index: number, context: LayersContext, progress: Progress, plan: LayerPlan | undefined): void {
+  layers.push(replayLayer(overlay, record, index));
+  for (const message of record.warnings) context.warnings.add(message);
+  progress.done += plan?.range.size ?? 0;
 }
 
-interface LayerRead {
-  delta: LayerDelta;
-  layer: InventoryLayer;
-  warnings: string[];
-  storedDigest: string | undefined;
-  what: string;
-}
+/** A read's end: its result, or its error and whether it was read ahead (then the read in order decides). */
+type Settled = { read: LayerRead } | { error: unknown; ahead: boolean };
 
-/** Reads one layer into a delta over `overlay` (not yet committed), with its warnings. */
-async function readOneLayer(plan: LayerPlan, index: number, overlay: Overlay, context: LayersContext, progress: Progress): Promise<LayerRead> {
-  const { input, extractors, limits, onProgress } = context;
-  const id = plan.digest ?? plan.diffId;
-  const where = context.lone ? input : `${input}: layer ${id === undefined ? index + 1 : shortDigest(id)}`;
-  const what = context.lone ? input : `layer ${index + 1}/${progress.count} ${id === undefined ? '' : shortDigest(id)}`.trimEnd();
-  let reported = progress.done;
-  onProgress?.({ done: progress.done, total: progress.total, what });
-  const onBytes = onProgress === undefined ? undefined : (bytes: number): void => {
-    progress.done += bytes;
-    if (progress.done - reported >= PROGRESS_STEP) {
-      reported = progress.done;
-      onProgress({ done: progress.done, total: progress.total, what });
+/**
+ * The layer reads of one target, started in order, `layerConcurrency()` at
+ * a time: each read that ends starts the next layer not cached.
+ */
+class LayerReads {
+  private readonly started = new Map<number, Promise<Settled>>();
+  private next: number;
+  /** Layers above this index stop (a layer at or below it failed). */
+  private cancelAbove = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly plans: readonly LayerPlan[],
+    private readonly cached: readonly (LayerRecord | undefined)[],
+    private readonly context: LayersContext,
+    private readonly progress: Progress,
+    overlay: Overlay,
+    first: number,
+  ) {
+    this.next = first;
+    // The first layer to read is read over `overlay`: the layers below it are merged, and stay so until it is.
+    this.startNext(overlay);
+    for (let i = 1; i < layerConcurrency(); i++) this.startNext(undefined);
+  }
+
+  /** Layer `index`, ready to merge over `overlay` (the layers below it): as read, rebased, or read again in order. */
+  async inOrder(index: number, overlay: Overlay): Promise<LayerRead> {
+    const settled = await (this.started.get(index) ?? this.start(index, overlay));
+    this.started.delete(index);
+    if ('read' in settled && !settled.read.incomplete) {
+      const ahead = settled.read.ahead;
+      if (ahead === undefined) return settled.read;
+      if (ahead.log.fitsOver(overlay, ahead.symlinks, this.context.limits)) return { ...settled.read, delta: ahead.log.rebase(settled.read.delta, overlay) };
+    } else if ('error' in settled && !settled.ahead) {
+      throw settled.error;
     }
-  };
-  const warnings: string[] = [];
-  const warn = (message: string): void => {
-    if (warnings.length <= limits.maxWarnings) warnings.push(message);
-    context.warnings.add(message);
-  };
-  const delta = overlay.layer();
-  const scan = new LayerScan(delta, overlay, { extractors, limits, where, label: context.lone ? '' : `layer ${index + 1}: `, warn });
-  // A streamed blob is copied aside while read, so a second pass does not download it again.
-  const spool = isByteRange(plan.range) ? undefined : new BlobSpool(plan.range);
-  try {
-    const result = await readLayer(spool?.source ?? plan.range, scan, {
-      where,
-      limits,
-      ...(plan.digest === undefined ? {} : { digest: plan.digest }),
-      ...(plan.diffId === undefined ? { hashTar: true } : { diffId: plan.diffId, diffIdCheck: plan.diffIdCheck }),
-      ...(plan.hashStored === true ? { hashStored: true } : {}),
-      ...(onBytes === undefined ? {} : { onBytes }),
-    });
-    if (scan.hardlinks.size > 0) {
-      const targets = new HardlinkTargets(scan.hardlinks, limits, where);
-      await readLayer((await spool?.again()) ?? plan.range, targets, { where, limits, stop: () => targets.done });
-      targets.resolve(scan);
+    // Read ahead but not usable: a lower symlink on its paths, stopped early, or failed where the lower layers
+    // may decide (a file too large for an extractor that wants it only at its path as read ahead).
+    if (this.cancelAbove === index) {
+      this.cancelAbove = Number.POSITIVE_INFINITY;
+      this.startNext(undefined);
     }
-    await scan.settle();
-    const diffId = plan.diffId ?? result.tarDigest ?? '';
-    const layer: InventoryLayer = { index, diffId, size: plan.range.size };
-    const blobDigest = plan.digest ?? (result.compressed ? result.storedDigest : undefined);
-    if (blobDigest !== undefined && blobDigest !== diffId) layer.digest = blobDigest;
-    return { delta, layer, warnings, storedDigest: result.storedDigest, what };
-  } finally {
-    await spool?.dispose();
+    const again = await readLayerDelta(this.job(index, overlay));
+    if (again.incomplete) throw new StellaError('INTERNAL', `${this.context.input}: layer ${index + 1} was stopped while merged`);
+    return again;
+  }
+
+  /** Stops every read still running and waits for them (after a failure: no stream or temp file is left behind). */
+  async stop(): Promise<void> {
+    this.cancelAbove = -1;
+    await Promise.all(this.started.values());
+  }
+
+  private startNext(lower: Overlay | undefined): void {
+    while (this.next < this.plans.length && this.cached[this.next] !== undefined) this.next++;
+    if (this.next < this.plans.length && this.next <= this.cancelAbove) void this.start(this.next++, lower);
+  }
+
+  private start(index: number, lower: Overlay | undefined): Promise<Settled> {
+    const settled = readLayerDelta(this.job(index, lower)).then(
+      (read): Settled => ({ read }),
+      (error: unknown): Settled => {
+        this.cancelAbove = Math.min(this.cancelAbove, index);
+        return { error, ahead: lower === undefined };
+      },
+    );
+    this.started.set(index, settled.finally(() => this.startNext(undefined)));
+    return this.started.get(index) ?? settled;
+  }
+
+  private job(index: number, lower: Overlay | undefined): LayerJob {
+    const plan = this.plans[index];
+    if (plan === undefined) throw new Error(`no layer ${index}`);
+    return { plan, index, context: this.context, progress: this.progress, lower, cancelled: () => index > this.cancelAbove };
   }
 }
 
@@ -178,9 +216,4 @@ function survivingPackages(overlay: Overlay, layers: readonly InventoryLayer[]):
     }
   }
   return packages.sort(comparePackages);
-}
-
-/** `sha256:ab12cd34ef56…` — enough to recognise a digest in a one-line message. */
-export function shortDigest(digest: string): string {
-  return digest.length > 19 ? `${digest.slice(0, 19)}…` : digest;
 }

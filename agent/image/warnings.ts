@@ -20,6 +20,11 @@ export class Warnings {
     else this.dropped++;
   }
 
+  /** Counts `count` warnings given over a cap elsewhere (a layer's own) as dropped here too. */
+  drop(count: number): void {
+    for (let i = 0; i < count; i++) this.add('');
+  }
+
   /** Warnings kept so far (a position to slice `list()` from). */
   get size(): number {
     return this.kept.length;

@@ -37,11 +37,12 @@ export interface ScanAndCommitResult {
 export async function scanAndCommit(target: string, options: ScanAndCommitOptions): Promise<ScanAndCommitResult> {
   const { signer, commit, beforeCommit, notify, ...scanOptions } = options;
   const outcome = await scanTarget(target, scanOptions);
-  if (signer === undefined || options.repo === undefined) return { outcome };
+  const repo = await options.repo;
+  if (signer === undefined || repo === undefined) return { outcome };
   await beforeCommit?.();
-  const committed = await commitReport(options.repo, outcome, { ...signer, ...commit?.(outcome) });
+  const committed = await commitReport(repo, outcome, { ...signer, ...commit?.(outcome) });
   if (notify !== undefined && committed.changed) {
-    await notifyQuietly(options.repo, notify, { previous: committed.previous, report: outcome.report, node: signer.node, folder: committed.folder });
+    await notifyQuietly(repo, notify, { previous: committed.previous, report: outcome.report, node: signer.node, folder: committed.folder });
   }
   return { outcome, committed };
 }

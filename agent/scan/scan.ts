@@ -15,30 +15,26 @@ import { basename } from 'node:path';
 import { StellaError } from '../../core/errors.js';
 import { builtinExtractors } from '../../core/extract/registry.js';
 import type { ReportComponent, ReportTarget } from '../../core/model/report.js';
-import { parsePurl } from '../../core/purl/index.js';
-import { readSbom, SBOM_LIMITS } from '../../core/sbom/read.js';
-import { sha256Hex } from '../../core/sign/encoding.js';
 import type { ScanCache } from '../cache/scan-cache.js';
 import { readRemoteImage, readTarget } from '../image/index.js';
 import type { ReadTargetOptions, TargetInventory } from '../image/index.js';
-import { openRegistryImage } from '../registry/pull.js';
 import type { PullOptions } from '../registry/pull.js';
 import { isRegistryTarget } from '../registry/reference.js';
 import type { StateRepo } from '../repo/state-repo.js';
-import { assembleOutcome, findingsDigest } from './assemble.js';
-import { decideOutcome } from './decide.js';
 import type { VexDocument } from '../../core/vex/statement.js';
 import type { ScanPolicy } from '../policy/for-scan.js';
 import type { ResolvedInventory, ScanOutcome } from './assemble.js';
-import { buildComponents } from './inventory.js';
-import { openRepoMatcher, type RepoMatcher } from './match-repo.js';
+import type { RepoMatcher } from './match-repo.js';
 import { looksLikeRegistryReference, registryReferenceError } from './registry-ref.js';
 
 export type { ScanOutcome } from './assemble.js';
 
 export interface ScanOptions {
-  /** State repository whose feeds to match against; without one, no findings are computed. */
-  repo?: StateRepo;
+  /**
+   * State repository whose feeds to match against; without one, no findings are computed.
+   * May still be opening (a promise): the target is read meanwhile.
+   */
+  repo?: StateRepo | Promise<StateRepo>;
   /** Name for the target in the report, instead of the one found in the image or file name. */
   name?: string;
   onProgress?: (progress: { done: number; total?: number; what: string }) => void;
@@ -65,26 +61,41 @@ export interface ScanOptions {
   openMatcher?: (repo: StateRepo) => Promise<RepoMatcher>;
 }
 
+/** Scans `targetPath` (see the module comment); nothing is written but the cache's records. */
 export async function scanTarget(targetPath: string, options: ScanOptions = {}): Promise<ScanOutcome> {
-  const resolved = await resolveInventory(targetPath, options);
+  // The target is read first thing: the matcher, and the modules only the steps after reading need,
+  // are loaded and opened while its layers inflate on the threadpool.
+  const reading = resolveInventory(targetPath, options);
+  const assembling = import('./assemble.js');
+  const deciding = import('./decide.js');
+  // Handled here too: a failed read throws before they are awaited.
+  for (const loading of [assembling, deciding]) loading.catch(() => undefined);
+  const opening = options.repo === undefined ? undefined : Promise.all([import('./match-repo.js'), options.repo]).then(([{ openRepoMatcher }, repo]) => (options.openMatcher ?? openRepoMatcher)(repo));
+  const [read, opened] = await Promise.allSettled([reading, opening]);
+  const matcher: RepoMatcher | undefined = opened.status === 'fulfilled' ? opened.value : undefined;
   let outcome: ScanOutcome;
-  if (options.repo === undefined) {
-    outcome = assembleOutcome(resolved, undefined);
-  } else {
-    options.onProgress?.({ done: 0, what: 'matching advisories' });
-    const matcher = await (options.openMatcher ?? openRepoMatcher)(options.repo);
-    try {
+  try {
+    if (read.status === 'rejected') throw read.reason;
+    if (opened.status === 'rejected') throw opened.reason;
+    const resolved = read.value;
+    const { assembleOutcome, findingsDigest } = await assembling;
+    if (matcher === undefined) {
+      outcome = assembleOutcome(resolved, undefined);
+    } else {
+      options.onProgress?.({ done: 0, what: 'matching advisories' });
       outcome = assembleOutcome(resolved, await matcher.match(resolved.components));
-    } finally {
-      await matcher.close();
     }
+    if (options.cache !== undefined) {
+      // The digest of the matched findings, before VEX and policy: what a re-match compares against.
+      const findings = options.repo === undefined ? null : findingsDigest(outcome.report.findings);
+      await options.cache.putTarget(targetPath, { ...resolved, findings }, outcome.sbom);
+    }
+  } finally {
+    await matcher?.close();
   }
-  if (options.cache !== undefined) {
-    // The digest of the matched findings, before VEX and policy: what a re-match compares against.
-    const findings = options.repo === undefined ? null : findingsDigest(outcome.report.findings);
-    await options.cache.putTarget(targetPath, { ...resolved, findings }, outcome.sbom);
-  }
-  return decideOutcome(outcome, options);
+  const { decideOutcome } = await deciding;
+  const repo = await options.repo;
+  return decideOutcome(outcome, { ...options, repo });
 }
 
 async function resolveInventory(targetPath: string, options: ScanOptions): Promise<ResolvedInventory> {
@@ -93,7 +104,10 @@ async function resolveInventory(targetPath: string, options: ScanOptions): Promi
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.cache === undefined ? {} : { cache: options.cache }),
   };
-  if (isRegistryTarget(targetPath)) return fromInventory(await readRemoteImage(await openRegistryImage(targetPath, options.registry), readOptions), options);
+  if (isRegistryTarget(targetPath)) {
+    const { openRegistryImage } = await import('../registry/pull.js');
+    return fromInventory(await readRemoteImage(await openRegistryImage(targetPath, options.registry), readOptions), options);
+  }
   const info = await stat(targetPath).catch(() => {
     throw looksLikeRegistryReference(targetPath) ? registryReferenceError(targetPath) : new StellaError('NOT_FOUND', `${targetPath}: no such file or folder`);
   });
@@ -101,7 +115,8 @@ async function resolveInventory(targetPath: string, options: ScanOptions): Promi
   return fromInventory(await readTarget(targetPath, readOptions), options);
 }
 
-function fromInventory(inventory: TargetInventory, options: ScanOptions): ResolvedInventory {
+async function fromInventory(inventory: TargetInventory, options: ScanOptions): Promise<ResolvedInventory> {
+  const { buildComponents } = await import('./inventory.js');
   const { components, warnings } = buildComponents(inventory.packages, inventory.os);
   const target: ReportTarget = { kind: inventory.kind, name: options.name ?? inventory.name, digest: inventory.digest };
   if (inventory.os !== undefined) target.os = inventory.os;
@@ -113,6 +128,7 @@ function fromInventory(inventory: TargetInventory, options: ScanOptions): Resolv
 
 /** SBOM-first: the SBOM's components are the inventory; nothing is unpacked. */
 async function readSbomTarget(path: string, size: number, options: ScanOptions): Promise<ResolvedInventory> {
+  const [{ readSbom, SBOM_LIMITS }, { parsePurl }, { sha256Hex }] = await Promise.all([import('../../core/sbom/read.js'), import('../../core/purl/index.js'), import('../../core/sign/encoding.js')]);
   // Checked before reading, so a huge file is refused without loading it.
   if (size > SBOM_LIMITS.maxBytes) throw new StellaError('LIMIT_EXCEEDED', `${path}: ${size} bytes is over the ${SBOM_LIMITS.maxBytes}-byte SBOM limit`);
   const bytes = await readFile(path);

@@ -5,7 +5,6 @@
  * signed as the exact bytes on disk and the JWS stays small: its compact form
  * is `header..signature` with the payload section left empty.
  */
-import { FlattenedSign, flattenedVerify } from 'jose';
 import { StellaError } from '../errors.js';
 import { assertLowS, toLowS } from './ecdsa.js';
 import { base64UrlDecode, base64UrlEncode, utf8Decode } from './encoding.js';
@@ -24,6 +23,8 @@ function invalid(reason: string, cause?: unknown): never {
  * @example const jws = await signDetachedJws(manifestBytes, signer); // 'eyJhbGciOiJFUzI1NiIs…..MEUC…'
  */
 export async function signDetachedJws(payload: Uint8Array, key: SigningKey): Promise<string> {
+  // Loaded on first use: a scan that signs nothing never pays for jose's ~50 modules.
+  const { FlattenedSign } = await import('jose');
   const jws = await new FlattenedSign(payload)
     .setProtectedHeader({ alg: 'ES256', b64: false, crit: ['b64'], kid: key.keyId })
     .sign(key.privateKey);
@@ -73,6 +74,7 @@ export async function verifyDetachedJws(jws: string, payload: Uint8Array, keys: 
   } catch (cause) {
     return invalid(`the trusted key for kid "${kid}" is unusable`, cause);
   }
+  const { flattenedVerify } = await import('jose');
   try {
     await flattenedVerify({ protected: protectedHeader, payload, signature }, key, { algorithms: ['ES256'] });
   } catch (cause) {

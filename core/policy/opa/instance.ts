@@ -14,7 +14,7 @@
  *   const instance = await instantiateOpa(prepared);
  *   const resultSet = instance.evaluate(new TextEncoder().encode(JSON.stringify(report)));
  */
-import { loadPolicy, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { StellaError } from '../../errors.js';
 import { formatSize, WASM_PAGE } from './limits.js';
 
@@ -41,6 +41,8 @@ export interface OpaInstance {
 export async function instantiateOpa(prepared: PreparedOpa): Promise<OpaInstance> {
   let policy: LoadedPolicy;
   try {
+    // Loaded on first use: importing the policy engines costs nothing until an OPA pack runs.
+    const { loadPolicy } = await import('@open-policy-agent/opa-wasm');
     policy = await loadPolicy(prepared.module, { ...prepared.memory });
     policy.setData(exactBuffer(prepared.data));
   } catch (cause) {
