@@ -1,11 +1,10 @@
 /**
- * Re-matching after a feed change: every target in the scan cache is
- * matched again from its cached inventory — no image, file or layer is read
- * — against the state repository's current feeds, and the targets whose
- * findings changed are told apart from those whose did not. The service
- * commits new reports only for the changed ones. The comparison is of the
- * matched findings; a change of VEX or policy alone is decided by the next
- * scan of the target, not detected here.
+ * Re-matching after main changed feeds, VEX or policy: every target in the
+ * scan cache is matched again from its cached inventory — no image, file or
+ * layer is read — against the state repository's current feeds, decided by
+ * its current VEX and policy as a fresh scan would be, and the targets whose
+ * decided findings changed are told apart from those whose did not. The
+ * service commits new reports only for the changed ones.
  *
  * @example
  *   const results = await rematchCached(cache, repo);
@@ -15,6 +14,7 @@ import type { ScanCache } from '../cache/scan-cache.js';
 import type { StateRepo } from '../repo/state-repo.js';
 import { assembleOutcome, findingsDigest } from './assemble.js';
 import type { ScanOutcome } from './assemble.js';
+import { policyForScan } from '../policy/for-scan.js';
 import { decideOutcome } from './decide.js';
 import { openRepoMatcher } from './match-repo.js';
 
@@ -36,23 +36,28 @@ export async function rematchCached(cache: ScanCache, repo: StateRepo): Promise<
   if (targets.length === 0) return [];
   const matcher = await openRepoMatcher(repo, { memo: true });
   const results: RematchResult[] = [];
+  // One policy for every target, loaded (its signatures checked) once, as a scan at this moment would load it.
+  const policy = (await policyForScan({ repo, now: new Date() }).catch(async (error: unknown) => {
+    await matcher.close();
+    throw error;
+  })) ?? 'none';
   try {
     for (const [target, record] of targets) {
       const resolved = { target: record.target, components: record.components, warnings: record.warnings };
       const matched = await matcher.match(record.components);
-      const findings = findingsDigest(matched.findings);
+      // The SBOM depends on the inventory only: the one recorded at scan time is reused.
+      const outcome = await decideOutcome(assembleOutcome(resolved, matched, await cache.getSbom(target)), { repo, policy });
+      const findings = findingsDigest(outcome.report.findings);
       if (findings === record.findings) {
         results.push({ target, changed: false });
         continue;
       }
-      // The SBOM depends on the inventory only: the one recorded at scan time is reused.
-      // VEX and the policy in force decide the new findings as a fresh scan's would.
-      const outcome = await decideOutcome(assembleOutcome(resolved, matched, await cache.getSbom(target)), { repo });
       await cache.putFindings(target, findings);
       results.push({ target, changed: true, outcome });
     }
   } finally {
     await matcher.close();
+    if (policy !== 'none') await policy.engine.close?.();
   }
   return results;
 }

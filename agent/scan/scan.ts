@@ -74,28 +74,32 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
   const [read, opened] = await Promise.allSettled([reading, opening]);
   const matcher: RepoMatcher | undefined = opened.status === 'fulfilled' ? opened.value : undefined;
   let outcome: ScanOutcome;
+  let resolved: ResolvedInventory;
   try {
     if (read.status === 'rejected') throw read.reason;
     if (opened.status === 'rejected') throw opened.reason;
-    const resolved = read.value;
-    const { assembleOutcome, findingsDigest } = await assembling;
+    resolved = read.value;
+    const { assembleOutcome } = await assembling;
     if (matcher === undefined) {
       outcome = assembleOutcome(resolved, undefined);
     } else {
       options.onProgress?.({ done: 0, what: 'matching advisories' });
       outcome = assembleOutcome(resolved, await matcher.match(resolved.components));
     }
-    if (options.cache !== undefined) {
-      // The digest of the matched findings, before VEX and policy: what a re-match compares against.
-      const findings = options.repo === undefined ? null : findingsDigest(outcome.report.findings);
-      await options.cache.putTarget(targetPath, { ...resolved, findings }, outcome.sbom);
-    }
   } finally {
     await matcher?.close();
   }
   const { decideOutcome } = await deciding;
   const repo = await options.repo;
-  return decideOutcome(outcome, { ...options, repo });
+  const decided = await decideOutcome(outcome, { ...options, repo });
+  if (options.cache !== undefined) {
+    // The digest of the decided findings (VEX status and verdicts included): what a re-match compares
+    // against, so a change of feeds, VEX or policy each shows as a change.
+    const { findingsDigest } = await assembling;
+    const findings = repo === undefined ? null : findingsDigest(decided.report.findings);
+    await options.cache.putTarget(targetPath, { ...resolved, findings }, outcome.sbom);
+  }
+  return decided;
 }
 
 async function resolveInventory(targetPath: string, options: ScanOptions): Promise<ResolvedInventory> {

@@ -1,5 +1,5 @@
 /**
- * After a pull that brought new feeds: re-match every target in the scan
+ * After a pull that brought new feeds, VEX or policy: re-match every target in the scan
  * cache (no image is read; agent/scan/rematch.ts) and commit a new signed
  * report only for targets whose findings changed and which already have a
  * report on this node's branch (a target only ever scanned without
@@ -49,6 +49,6 @@ export async function rematchAfterPull(deps: RematchDeps): Promise<RematchSummar
       deps.log.error(`re-match of ${result.target}: the new report could not be committed: ${describeError(error)}`, { target: result.target });
     }
   }
-  deps.log.info(`feeds changed: re-matched ${summary.targets} cached targets, ${summary.changed} with new findings, ${summary.committed.length} reports committed`, { ...summary });
+  deps.log.info(`feeds, VEX or policy changed: re-matched ${summary.targets} cached targets, ${summary.changed} with new findings, ${summary.committed.length} reports committed`, { ...summary });
   return summary;
 }

@@ -1,7 +1,8 @@
 /**
  * What the agent watches in its state repository: whether it can be read,
  * whether the advisory index is loaded for main's feeds, and how old those
- * feeds are (the last commit on main that changed `feeds/`).
+ * feeds are (the last commit on main that changed `feeds/`), and what on
+ * main decides findings (feeds, VEX, policies, exceptions, settings).
  *
  * @example
  *   const state = new RepoWatch(repo);
@@ -12,6 +13,9 @@ import { describeError } from '../../core/errors.js';
 import { MAIN_BRANCH, SETTINGS_PATH, type StateRepo } from '../repo/state-repo.js';
 import type { Readiness } from './app.js';
 
+/** Main's top-level entries whose change can change a target's decided findings. */
+const DECISION_INPUTS = ['feeds', 'vex', 'policies', 'exceptions', SETTINGS_PATH];
+
 /** History searched for the last feed change; older feeds count as that old at least. */
 const FEED_SEARCH_DEPTH = 200;
 
@@ -21,6 +25,8 @@ export class RepoWatch {
   private feedTime: number | undefined;
   /** The tree id of main's `feeds/` at the last refresh: a change means new feeds arrived. */
   feedsTree: string | undefined;
+  /** The ids of main's decision inputs at the last refresh (DECISION_INPUTS): a change means cached targets may decide differently. */
+  decisionInputs: string | undefined;
 
   constructor(private readonly repo: StateRepo) {}
 
@@ -38,7 +44,9 @@ export class RepoWatch {
         await index.close();
       }
       this.feedTime = await this.lastFeedChange(tip);
-      this.feedsTree = (await this.repo.store.listFolder(tip, '')).find((e) => e.path === 'feeds')?.oid;
+      const top = await this.repo.store.listFolder(tip, '');
+      this.feedsTree = top.find((e) => e.path === 'feeds')?.oid;
+      this.decisionInputs = DECISION_INPUTS.map((name) => `${name}:${top.find((e) => e.path === name)?.oid ?? '-'}`).join(' ');
       this.indexError = undefined;
     } catch (error) {
       this.indexError = describeError(error);

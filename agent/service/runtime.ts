@@ -76,11 +76,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     home: options.home,
     ...(options.edge === undefined ? {} : { edge: options.edge }),
     afterPull: async () => {
-      const feedsBefore = watch.feedsTree;
+      const inputsBefore = watch.decisionInputs;
       await watch.refresh();
       await scheduler.reload();
-      // New feeds: cached targets are re-matched (no image read), and changed ones get new reports.
-      if (feedsBefore !== undefined && watch.feedsTree !== feedsBefore) {
+      // New feeds, VEX or policy: cached targets are re-matched and decided (no image read), and changed ones get new reports.
+      if (inputsBefore !== undefined && watch.decisionInputs !== inputsBefore) {
         const { rematchAfterPull } = await import('./rematch-after-pull.js');
         await rematchAfterPull({ repo: options.repo, node: options.node, cacheDir, signer: options.signer, log: options.log });
       }
