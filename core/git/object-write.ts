@@ -3,7 +3,8 @@
  * commit. isomorphic-git's writers wrap the filesystem again on every call,
  * probe for the file by letting a read fail, and build each tree through a
  * Buffer polyfill byte by byte — in a Worker that is most of a commit's CPU.
- * Here an object is hashed (SHA-1 of `<type> <size>\0<content>`), skipped
+ * Here an object is hashed (SHA-1 of `<type> <size>\0<content>`, by Web
+ * Crypto: native, where a JavaScript SHA-1 is slow in a Worker), skipped
  * when the store already has it, else deflated and written to
  * `objects/xx/…`; the store's reader is told, so a store that keeps decoded
  * objects (`ObjectFiles.cacheBytes`) never inflates what it just wrote.
@@ -20,7 +21,6 @@
 import { StellaError } from '../errors.js';
 import { bufferSource, hexEncode } from '../sign/encoding.js';
 import type { TreeEntry } from './git-store.js';
-import { Sha1 } from './sha1.js';
 import { isMissingFile, storeFsOps, type StoreFsOps } from './store-fs.js';
 import type { StoreFs } from './git-store.js';
 import type { StoreObjects } from './store-objects.js';
@@ -36,8 +36,6 @@ export interface ObjectSink {
 /** The kinds of object written here. */
 export type WrittenType = 'blob' | 'tree' | 'commit';
 
-/** Larger objects are hashed by Web Crypto (native), smaller ones in one synchronous pass. */
-const SUBTLE_HASH_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 /** Per filesystem: its operations, and the object folders made or seen (so most writes skip the mkdir). */
 const opsCache = new WeakMap<object, { ops: StoreFsOps; folders: Set<string> }>();
@@ -127,8 +125,7 @@ export function commitBytes(commit: { tree: string; parents: readonly string[]; 
 }
 
 async function hashWrapped(wrapped: Uint8Array): Promise<string> {
-  if (wrapped.length >= SUBTLE_HASH_BYTES) return hexEncode(new Uint8Array(await crypto.subtle.digest('SHA-1', bufferSource(wrapped))));
-  return hexEncode(new Sha1().update(wrapped).digest());
+  return hexEncode(new Uint8Array(await crypto.subtle.digest('SHA-1', bufferSource(wrapped))));
 }
 
 /** Git's spelling of a mode in a tree (no leading zero); only the modes git writes. */

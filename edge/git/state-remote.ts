@@ -21,6 +21,7 @@ import { commitsNotIn } from '../../core/git/history.js';
 import { buildPack, sendPack, ZERO_OID, type SendOutcome } from '../../core/git/send-pack.js';
 import { discoverRefs, type Endpoint } from '../../core/git/smart-http.js';
 import { newObjects } from '../../core/git/tree-diff.js';
+import { storeFsOps } from '../../core/git/store-fs.js';
 import { initRepository } from '../../core/git/work-index.js';
 import { fflatePackLimits as workerPackLimits } from '../../core/git/measured-inflate.js';
 import { memoryFs, memoryPackFiles } from './memory-fs.js';
@@ -113,7 +114,12 @@ export class StateRemote {
   }
 
   private init(): Promise<void> {
-    const ready = this.ready ?? initRepository({ fs: this.store.fs, dir: DIR }, 'main');
+    const ready =
+      this.ready ??
+      initRepository({ fs: this.store.fs, dir: DIR }, 'main').then(async () => {
+        // Every ref lookup reads packed-refs first; an empty one answers that at once, where a missing one is an error each time.
+        await storeFsOps(this.store.fs).writeFile(`${this.store.gitdir}/packed-refs`, new Uint8Array(0));
+      });
     this.ready = ready;
     return ready;
   }

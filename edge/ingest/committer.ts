@@ -33,22 +33,25 @@ export type BatchOutcome = { $case: 'committed'; digests: string[]; commit: stri
 
 /** Most reports in one commit (a bound on the time one round takes). */
 const MAX_BATCH = 200;
-/** Pushes tried before a batch is given up (each after a fresh sync). */
+/** Pushes tried before a batch is given up (each after the first follows a fresh sync). */
 const PUSH_ATTEMPTS = 4;
-/**
- * How long a round waits for more reports to join before it starts (ms):
- * the first after a quiet spell waits the least, and while reports keep
- * coming (some arrived during the last round) each wait doubles up to the
- * most — under load a commit and its push cost about the same for one
- * report or a hundred, so fewer rounds leave the thread to the accepts.
- */
 /**
  * A round right after a successful push skips the sync (one request and a
  * server-side process less per round) while that sync is younger than this (ms).
  */
 const MAX_STALE_MS = 5_000;
+/**
+ * How long a round waits for more reports to join before it starts (ms):
+ * the first after a quiet spell waits the least; while reports keep coming
+ * each wait doubles, and is at least ROUND_SHARE times what the last round
+ * took, up to the most. A commit and its push cost about the same for one
+ * report or a hundred (the remote runs several processes per push), so
+ * under load — when rounds grow slow — fewer, larger rounds leave the
+ * thread and the machine to the accepts.
+ */
 const GATHER_MIN_MS = 250;
-const GATHER_MAX_MS = 2_000;
+const GATHER_MAX_MS = 4_000;
+const ROUND_SHARE = 4;
 
 export class Committer {
   private readonly queue: VerifiedReport[] = [];
@@ -91,7 +94,7 @@ export class Committer {
     while (this.queue.length > 0) {
       // Every round first lets more reports join: fewer, larger commits leave the thread free to accept.
       await pause(gather);
-      gather = Math.min(GATHER_MAX_MS, gather * 2);
+      const started = Date.now();
       const batch = this.queue.splice(0, MAX_BATCH);
       const digests = batch.map((r) => r.digest);
       try {
@@ -103,6 +106,7 @@ export class Committer {
       } finally {
         for (const digest of digests) this.pending.delete(digest);
       }
+      gather = Math.min(GATHER_MAX_MS, Math.max(gather * 2, ROUND_SHARE * (Date.now() - started)));
     }
   }
 
