@@ -93,7 +93,8 @@ export class Committer {
     let gather = GATHER_MIN_MS;
     while (this.queue.length > 0) {
       // Every round first lets more reports join: fewer, larger commits leave the thread free to accept.
-      await pause(gather);
+      // Jittered, so nodes that got busy together do not push to the remote together, round after round.
+      await pause(gather * (0.5 + Math.random()));
       const started = Date.now();
       const batch = this.queue.splice(0, MAX_BATCH);
       const digests = batch.map((r) => r.digest);
