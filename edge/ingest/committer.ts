@@ -41,17 +41,17 @@ const PUSH_ATTEMPTS = 4;
  */
 const MAX_STALE_MS = 5_000;
 /**
- * How long a round waits for more reports to join before it starts (ms):
- * the first after a quiet spell waits the least; while reports keep coming
- * each wait doubles, and is at least ROUND_SHARE times what the last round
- * took, up to the most. A commit and its push cost about the same for one
- * report or a hundred (the remote runs several processes per push), so
- * under load — when rounds grow slow — fewer, larger rounds leave the
- * thread and the machine to the accepts.
+ * How a round gathers reports before it starts (ms): it waits GATHER_MIN_MS,
+ * then goes on waiting while reports keep arriving — until none came for
+ * QUIET_MS, or GATHER_MAX_MS passed (both jittered by ±50 %, so nodes busy
+ * together do not push together). A commit and its push cost about the same for one
+ * report or a hundred (the remote runs several processes per push), so a
+ * burst becomes one round once it ends, and a steady stream one round per
+ * GATHER_MAX_MS, leaving the thread and the machine to the accepts.
  */
 const GATHER_MIN_MS = 250;
-const GATHER_MAX_MS = 4_000;
-const ROUND_SHARE = 4;
+const QUIET_MS = 100;
+const GATHER_MAX_MS = 3_000;
 
 export class Committer {
   private readonly queue: VerifiedReport[] = [];
@@ -90,12 +90,8 @@ export class Committer {
   }
 
   private async drain(): Promise<void> {
-    let gather = GATHER_MIN_MS;
     while (this.queue.length > 0) {
-      // Every round first lets more reports join: fewer, larger commits leave the thread free to accept.
-      // Jittered, so nodes that got busy together do not push to the remote together, round after round.
-      await pause(gather * (0.5 + Math.random()));
-      const started = Date.now();
+      await this.gather();
       const batch = this.queue.splice(0, MAX_BATCH);
       const digests = batch.map((r) => r.digest);
       try {
@@ -107,7 +103,16 @@ export class Committer {
       } finally {
         for (const digest of digests) this.pending.delete(digest);
       }
-      gather = Math.min(GATHER_MAX_MS, Math.max(gather * 2, ROUND_SHARE * (Date.now() - started)));
+    }
+  }
+
+  /** Lets more reports join the next round (see GATHER_MIN_MS). */
+  private async gather(): Promise<void> {
+    const deadline = Date.now() + GATHER_MAX_MS * jitter();
+    await pause(GATHER_MIN_MS * jitter());
+    for (let seen = this.queue.length; seen < MAX_BATCH && Date.now() < deadline; seen = this.queue.length) {
+      await pause(QUIET_MS);
+      if (this.queue.length === seen) return;
     }
   }
 
@@ -181,6 +186,11 @@ export class Committer {
     });
     return result.oid;
   }
+}
+
+/** A factor from 0.5 to 1.5: nodes that got busy together do not push to the remote together, round after round. */
+function jitter(): number {
+  return 0.5 + Math.random();
 }
 
 /** Gives the event loop its turn (timers come after pending I/O), then waits `ms`. */
