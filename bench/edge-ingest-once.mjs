@@ -17,7 +17,10 @@
 // request — six git processes per push, about 0.1 s of CPU on the same
 // cores — so the numbers are a floor for a deployment, not a forecast. The
 // Git server runs in a process of its own: its spawns would otherwise stall
-// this process's event loop, which times the agents' requests.
+// this process's event loop, which times the agents' requests. A commit
+// round gathers reports for up to about 3 s, so with the default 20 reports
+// per agent (about a second at the goal's rate) no push overlaps the
+// sustained phase; pass a larger count (e.g. 60) to see pushes compete.
 // Usage: node bench/edge-ingest-once.mjs [agents] [reportsPerAgent]  →  one JSON line
 import { build } from 'esbuild';
 import { execFile, spawn } from 'node:child_process';
