@@ -37,6 +37,7 @@ export interface ObjectSink {
 export type WrittenType = 'blob' | 'tree' | 'commit';
 
 const encoder = new TextEncoder();
+const MAX_KNOWN_FOLDERS = 4096;
 /** Per filesystem: its operations, and the object folders made or seen (so most writes skip the mkdir). */
 const opsCache = new WeakMap<object, { ops: StoreFsOps; folders: Set<string> }>();
 
@@ -61,6 +62,8 @@ export async function writeObject(sink: ObjectSink, type: WrittenType, data: Uin
         if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
       });
     if (!folders.has(dir)) await makeFolder();
+    // Bounded: a long-lived process writes into many short-lived staging repositories.
+    if (folders.size >= MAX_KNOWN_FOLDERS) folders.clear();
     folders.add(dir);
     // A folder seen before may have been pruned since (git gc in the agent's repository): make it again then.
     await ops.writeFile(file, deflated).catch(async (error: unknown) => {
