@@ -8,13 +8,23 @@
 //   the Durable Objects' coalescing made for them, and the time until every
 //   one is committed.
 //
+// Latency is from sending POST /v1/reports to its 202 answer (verified, stored,
+// queued); time-to-committed is from the first POST of a phase until every
+// report of it reads `committed` (committed at …/s is reports over that time).
 // Agent authentication is the test Worker's header (token and DPoP checks
 // belong to the authority and are not measured here). Locally every Durable
 // Object shares one workerd thread, and the Git server is a CGI process per
-// request, so the numbers are a floor for a deployment, not a forecast.
+// request — six git processes per push, about 0.1 s of CPU on the same
+// cores — so the numbers are a floor for a deployment, not a forecast. The
+// Git server runs in a process of its own: its spawns would otherwise stall
+// this process's event loop, which times the agents' requests. A commit
+// round gathers reports for up to about 3 s, so with the default 20 reports
+// per agent (about a second at the goal's rate) no push overlaps the
+// sustained phase; pass a larger count (e.g. 60) to see pushes compete.
 // Usage: node bench/edge-ingest-once.mjs [agents] [reportsPerAgent]  →  one JSON line
 import { build } from 'esbuild';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -27,10 +37,17 @@ const PER_AGENT = Number(process.argv[3] ?? 20);
 const harnessFile = join(root, 'dist', 'bench', 'edge-harness.mjs');
 await build({ entryPoints: [join(root, 'edge', 'edge-harness.test-helper.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: harnessFile, logLevel: 'silent' });
 const { bundleTestWorker, edgeFixture, sampleReport, signedSubmission, startEdge } = await import(harnessFile);
+const serverFile = join(root, 'dist', 'bench', 'git-http-server.mjs');
+await build({
+  stdin: { contents: `import { startGitHttpServer } from './test/helpers/git-http-server.ts'; const s = await startGitHttpServer({ root: process.argv[2] }); console.log(s.url); process.stdin.resume(); process.stdin.on('end', () => s.close().then(() => process.exit(0)));`, resolveDir: root, loader: 'ts' },
+  bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: serverFile, logLevel: 'silent',
+});
 
 const nodes = Array.from({ length: AGENTS }, (_, i) => `n${i + 1}`);
 const fixture = await edgeFixture(nodes.slice(2));
-const edge = await startEdge(await bundleTestWorker(), fixture.url, { QUOTA_REPORTS_PER_MINUTE: '100000' });
+const server = spawn(process.execPath, [serverFile, fixture.server.root], { stdio: ['pipe', 'pipe', 'inherit'] });
+const [serverUrl] = (await once(server.stdout, 'data')).map((chunk) => chunk.toString().trim());
+const edge = await startEdge(await bundleTestWorker(), fixture.url.replace(fixture.server.url, serverUrl), { QUOTA_REPORTS_PER_MINUTE: '100000' });
 // dispatchFetch: Miniflare's own client (Node's global fetch reuses sockets workerd has closed).
 const post = (node, body) => edge.mf.dispatchFetch(`${edge.url}/v1/reports`, { method: 'POST', headers: { 'x-test-node': node }, body });
 const git = async (...args) => (await run('git', args, { cwd: fixture.bare })).stdout.trim();
@@ -103,15 +120,19 @@ try {
       reports,
       acceptedPerSecond: (reports / acceptMs) * 1000,
       sustainedCommittedPerSecond: (reports / sustainedCommittedMs) * 1000,
+      sustainedAllCommittedMs: sustainedCommittedMs,
       p50Ms: pct(50),
       p99Ms: pct(99),
       sustainedCommits: beforeBurst - AGENTS,
       burstReports: reports,
       burstCommits,
       burstCommittedPerSecond: (reports / burstMs) * 1000,
+      burstAllCommittedMs: burstMs,
     }),
   );
 } finally {
   await edge.close();
+  server.stdin.end();
+  await once(server, 'exit');
   await fixture.close();
 }

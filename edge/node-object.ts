@@ -117,7 +117,8 @@ export class NodeObject {
     const record = acceptedRecord(report, now);
     await this.records.put(record);
     this.committerFor(node).enqueue(report);
-    return Response.json(record, { status: 202 });
+    // The digest in a header too: the Worker names the Location without parsing the body again.
+    return Response.json(record, { status: 202, headers: { 'x-stella-digest': digest } });
   }
 
   private async bodyOf(request: Request): Promise<Uint8Array> {

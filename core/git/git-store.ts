@@ -1,6 +1,6 @@
 /**
- * The state repository as an object store. Commits are made with
- * isomorphic-git's object-level API — write the changed blobs, rewrite only
+ * The state repository as an object store. Commits are made at the object
+ * level (`object-write.ts`) — write the changed blobs, rewrite only
  * the trees along the changed paths, write the commit, move the ref — so a
  * commit costs the same in a repository of ten reports or ten thousand.
  * Nothing here touches a working tree; `worktree.ts` does that when needed.
@@ -23,6 +23,7 @@ import { isoGit } from './iso-git.js';
 import { mergeBases } from './merge-base.js';
 import { parseCommitInfo, parseTreeEntries } from './object-parse.js';
 import { looseRef, plainConfig } from './plain-read.js';
+import { commitBytes, writeObject } from './object-write.js';
 import { StoreObjects, type ObjectFiles } from './store-objects.js';
 import { applyChanges, groupChanges, writeTree } from './tree-write.js';
 
@@ -289,18 +290,8 @@ export class GitStore {
       return { oid: parent, committed: false, parent };
     }
     const timestamp = request.author.timestamp ?? Math.floor(Date.now() / 1000);
-    const signature = { name: request.author.name, email: request.author.email, timestamp, timezoneOffset: 0 };
-    const oid = await (await isoGit()).writeCommit({
-      fs: this.fs,
-      gitdir: this.gitdir,
-      commit: {
-        message: request.message.endsWith('\n') ? request.message : `${request.message}\n`,
-        tree: newTree,
-        parent: parent === undefined ? [] : [parent],
-        author: signature,
-        committer: signature,
-      },
-    });
+    const signature = { name: request.author.name, email: request.author.email, timestamp };
+    const oid = await writeObject(this, 'commit', commitBytes({ tree: newTree, parents: parent === undefined ? [] : [parent], author: signature, committer: signature, message: request.message }));
     await request.beforeRefUpdate?.(oid);
     const tipNow = await this.branchTip(request.branch);
     if (tipNow !== currentTip) {

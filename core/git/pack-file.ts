@@ -4,7 +4,7 @@
  * thin pack), checking the SHA-1 trailer, joining packs, reading an index,
  * and encoding one whole object as an entry (what completing a thin pack
  * appends: `pack-indexer.ts`).
- * Web-standard APIs only (Web Crypto, CompressionStream).
+ * Web-standard APIs only (Web Crypto; `zlib-deflate.ts` compresses).
  *
  * Layout: "PACK", version, object count (big-endian u32 each); per object a
  * type-and-size header (varint), a base (20-byte id for REF_DELTA, a
@@ -17,6 +17,7 @@
  */
 import { StellaError } from '../errors.js';
 import { bufferSource, hexEncode } from '../sign/encoding.js';
+import { deflateZlib } from './zlib-deflate.js';
 
 export const PACK_HEADER_BYTES = 12;
 export const PACK_TRAILER_BYTES = 20;
@@ -189,7 +190,7 @@ async function encodeEntry(type: PackInput['type'], content: Uint8Array, base: s
   }
   header.push(byte);
   if (base !== undefined) for (let i = 0; i < 40; i += 2) header.push(Number.parseInt(base.slice(i, i + 2), 16));
-  const compressed = await deflate(content);
+  const compressed = await deflateZlib(content);
   const out = new Uint8Array(header.length + compressed.length);
   out.set(header, 0);
   out.set(compressed, header.length);
@@ -199,11 +200,6 @@ async function encodeEntry(type: PackInput['type'], content: Uint8Array, base: s
 function writePackHeader(out: Uint8Array, count: number): void {
   out.set([0x50, 0x41, 0x43, 0x4b, 0, 0, 0, 2], 0);
   new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(8, count);
-}
-
-async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bufferSource(bytes)]).stream().pipeThrough(new CompressionStream('deflate'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 async function sha1(bytes: Uint8Array): Promise<Uint8Array> {

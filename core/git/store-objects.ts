@@ -14,6 +14,7 @@
  */
 import { isoGit } from './iso-git.js';
 import { StellaError } from '../errors.js';
+import { ByteCache } from './byte-cache.js';
 import type { StoreFs } from './git-store.js';
 import type { EntryInflaters } from './pack-inflate.js';
 import { parseCommitInfo } from './object-parse.js';
@@ -27,6 +28,19 @@ export interface ObjectFiles {
   inflaters: EntryInflaters;
   /** Default MAX_OBJECT_BYTES. */
   maxObjectBytes?: number;
+  /**
+   * Keep objects decoded, by id, up to this many bytes (default: none). For a
+   * store held in memory that reads the same trees and commits round after
+   * round (the Worker's): objects never change under their id, so a kept one
+   * is never stale, and one just written is never inflated again.
+   */
+  cacheBytes?: number;
+  /**
+   * Write loose objects as zlib stored blocks, not compressed: for a store
+   * held in memory and never persisted, compressing is pure cost (a push
+   * compresses its pack anyway).
+   */
+  uncompressedLoose?: boolean;
 }
 
 /** An object's type name and content. */
@@ -39,17 +53,42 @@ export interface StoredObject {
 export class StoreObjects {
   private readonly packed: PackedReader | undefined;
   private readonly ops: StoreFsOps;
+  private readonly decoded: ByteCache<string, StoredObject> | undefined;
 
   constructor(
     private readonly repo: { fs: StoreFs; gitdir: string; cache: object },
     private readonly files: ObjectFiles | undefined,
   ) {
     this.ops = storeFsOps(repo.fs);
+    this.decoded = files?.cacheBytes === undefined ? undefined : new ByteCache(files.cacheBytes, (object) => object.data.length + 64);
     this.packed = files === undefined ? undefined : new PackedReader({ ops: this.ops, gitdir: repo.gitdir, open: files.open, inflaters: files.inflaters, ...(files.maxObjectBytes === undefined ? {} : { maxObjectBytes: files.maxObjectBytes }) });
   }
 
   /** The object; a missing one throws an error whose code is `NotFoundError` (as isomorphic-git's). */
   async read(oid: string): Promise<StoredObject> {
+    const kept = this.decoded?.get(oid);
+    if (kept !== undefined) return kept;
+    const object = await this.readStored(oid);
+    this.decoded?.set(oid, object);
+    return object;
+  }
+
+  /** Whether new loose objects are written uncompressed (`ObjectFiles.uncompressedLoose`). */
+  get uncompressedLoose(): boolean {
+    return this.files?.uncompressedLoose === true;
+  }
+
+  /** True when the object is among those kept decoded (so certainly stored). */
+  remembers(oid: string): boolean {
+    return this.decoded?.has(oid) === true;
+  }
+
+  /** Keeps an object just written, when this store keeps decoded objects. */
+  remember(oid: string, object: StoredObject): void {
+    this.decoded?.set(oid, object);
+  }
+
+  private async readStored(oid: string): Promise<StoredObject> {
     if (this.packed === undefined) {
       const { type, object } = await (await isoGit()).readObject({ fs: this.repo.fs, gitdir: this.repo.gitdir, oid, format: 'content', cache: this.repo.cache });
       if (!(object instanceof Uint8Array)) throw new StellaError('INTERNAL', `object ${oid} did not read as bytes`);
@@ -65,6 +104,7 @@ export class StoreObjects {
 
   /** True when the object is stored (a packed one is not inflated). */
   async has(oid: string): Promise<boolean> {
+    if (this.decoded?.has(oid) === true) return true;
     if (this.packed === undefined) {
       return (await isoGit()).readObject({ fs: this.repo.fs, gitdir: this.repo.gitdir, oid, format: 'deflated', cache: this.repo.cache }).then(
         () => true,

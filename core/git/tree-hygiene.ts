@@ -91,10 +91,13 @@ async function knownTrees(store: GitStore, oid: string): Promise<Map<string, str
   return new Map(parseRawTree(data).filter((e) => TREE_MODES.has(e.mode)).map((e) => [e.name, e.oid]));
 }
 
+// One decoder for every tree: making one costs more than decoding a small tree's names.
+const decoder = new TextDecoder('utf-8', { fatal: false });
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** `<mode> <name>\0<20-byte id>` entries, as Git writes them; a malformed tree yields what precedes the damage and one bad entry. */
 export function parseRawTree(data: Uint8Array): RawEntry[] {
   const entries: RawEntry[] = [];
-  const decoder = new TextDecoder('utf-8', { fatal: false });
   let at = 0;
   while (at < data.length) {
     const space = data.indexOf(0x20, at);
@@ -105,7 +108,8 @@ export function parseRawTree(data: Uint8Array): RawEntry[] {
     }
     const mode = decoder.decode(data.subarray(at, space));
     const name = decoder.decode(data.subarray(space + 1, nul));
-    const oid = [...data.subarray(nul + 1, nul + 21)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    let oid = '';
+    for (let k = nul + 1; k < nul + 21; k++) oid += HEX[data[k] as number];
     entries.push({ mode, name, oid });
     at = nul + 21;
   }

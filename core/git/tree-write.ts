@@ -6,10 +6,9 @@
  * @example
  *   const tree = await applyChanges(store, baseTree, groupChanges(new Map([['a/b.json', bytes]])));
  */
-import type { TreeEntry } from 'isomorphic-git';
-import { isoGit } from './iso-git.js';
-import type { ObjectSource } from './object-reader.js';
+import type { TreeEntry } from './git-store.js';
 import { parseTreeEntries } from './object-parse.js';
+import { treeBytes, writeObject, type ObjectSink } from './object-write.js';
 
 const TREE_MODE = '040000';
 const FILE_MODE = '100644';
@@ -37,8 +36,8 @@ export function groupChanges(changes: ReadonlyMap<string, Uint8Array | null>): C
 }
 
 /** Writes one tree object. @example await writeTree(store, []) // the empty tree's id */
-export async function writeTree(store: ObjectSource, entries: TreeEntry[]): Promise<string> {
-  return (await isoGit()).writeTree({ fs: store.fs, gitdir: store.gitdir, tree: entries });
+export function writeTree(store: ObjectSink, entries: TreeEntry[]): Promise<string> {
+  return writeObject(store, 'tree', treeBytes(entries));
 }
 
 /**
@@ -46,14 +45,10 @@ export async function writeTree(store: ObjectSource, entries: TreeEntry[]): Prom
  *
  * @example const root = await applyChanges(store, parentTree, groupChanges(changes));
  */
-export async function applyChanges(store: ObjectSource, treeOid: string | undefined, changes: ChangeTree): Promise<string | undefined> {
+export async function applyChanges(store: ObjectSink, treeOid: string | undefined, changes: ChangeTree): Promise<string | undefined> {
   const entries = new Map<string, TreeEntry>();
   if (treeOid !== undefined) {
-    const tree =
-      store.objects === undefined
-        ? (await (await isoGit()).readTree({ fs: store.fs, gitdir: store.gitdir, oid: treeOid, cache: store.cache })).tree
-        : parseTreeEntries(treeOid, (await store.objects.read(treeOid)).data);
-    for (const entry of tree) entries.set(entry.path, entry);
+    for (const entry of parseTreeEntries(treeOid, (await store.objects.read(treeOid)).data)) entries.set(entry.path, entry);
   }
   let changed = false;
   for (const [name, change] of changes) {
@@ -64,7 +59,7 @@ export async function applyChanges(store: ObjectSource, treeOid: string | undefi
         changed = true;
       }
     } else if (change instanceof Uint8Array) {
-      const oid = await (await isoGit()).writeBlob({ fs: store.fs, gitdir: store.gitdir, blob: change });
+      const oid = await writeObject(store, 'blob', change);
       if (existing?.oid !== oid || existing.mode !== FILE_MODE) {
         entries.set(name, { mode: FILE_MODE, path: name, oid, type: 'blob' });
         changed = true;

@@ -70,13 +70,34 @@ export async function importPrivateKeyPem(pem: string): Promise<CryptoKey> {
  * the curve, damaged base64).
  * @example const key = await importPublicKeyPem(spkiPem);
  */
-export async function importPublicKeyPem(pem: string): Promise<CryptoKey> {
-  const der = pemToDer(pem, 'PUBLIC KEY');
-  try {
-    return await crypto.subtle.importKey('spki', bufferSource(der), ECDSA_P256, true, ['verify']);
-  } catch (cause) {
-    throw new StellaError('KEY_NOT_FOUND', 'the PUBLIC KEY PEM is not a valid ECDSA P-256 key (wrong curve or damaged key bytes)', { cause });
-  }
+export function importPublicKeyPem(pem: string): Promise<CryptoKey> {
+  return remembered(importedKeys, pem, async () => {
+    const der = pemToDer(pem, 'PUBLIC KEY');
+    try {
+      return await crypto.subtle.importKey('spki', bufferSource(der), ECDSA_P256, true, ['verify']);
+    } catch (cause) {
+      throw new StellaError('KEY_NOT_FOUND', 'the PUBLIC KEY PEM is not a valid ECDSA P-256 key (wrong curve or damaged key bytes)', { cause });
+    }
+  });
+}
+
+/**
+ * Public keys and key ids already worked out, by PEM: a verifier checks the
+ * same few enrolled keys over and over (every report, every root version),
+ * and a key's import or id never changes. Bounded; a failure is not kept.
+ */
+const importedKeys = new Map<string, Promise<CryptoKey>>();
+const keyIds = new Map<string, Promise<string>>();
+const REMEMBERED_KEYS = 512;
+
+function remembered<T>(memo: Map<string, Promise<T>>, pem: string, make: () => Promise<T>): Promise<T> {
+  const known = memo.get(pem);
+  if (known !== undefined) return known;
+  if (memo.size >= REMEMBERED_KEYS) memo.clear();
+  const made = make();
+  memo.set(pem, made);
+  made.catch(() => memo.delete(pem));
+  return made;
 }
 
 /**
@@ -84,9 +105,11 @@ export async function importPublicKeyPem(pem: string): Promise<CryptoKey> {
  * DER (see the module comment). Throws KEY_NOT_FOUND for an unusable PEM.
  * @example await keyId(spkiPem) // '4cb32c4837c6dda8…'
  */
-export async function keyId(spkiPem: string): Promise<string> {
-  const key = await importPublicKeyPem(spkiPem);
-  return sha256Hex(new Uint8Array(await crypto.subtle.exportKey('spki', key)));
+export function keyId(spkiPem: string): Promise<string> {
+  return remembered(keyIds, spkiPem, async () => {
+    const key = await importPublicKeyPem(spkiPem);
+    return sha256Hex(new Uint8Array(await crypto.subtle.exportKey('spki', key)));
+  });
 }
 
 /**

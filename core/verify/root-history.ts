@@ -28,6 +28,18 @@ import { verifyAnchor, verifySuccessor } from '../trust/rules.js';
 import type { CommitGraph } from './commits.js';
 import type { VerifyFailure } from './types.js';
 
+/**
+ * Root steps that verified, by the blob ids of the two files (`<parent>>`
+ * `<root>`; an anchor has no parent), with the digest of the signed part.
+ * Whether a root may follow another depends on their bytes alone, which
+ * their blob ids fix, so a step checked once — by any history, in this
+ * process — need not be checked again: a Worker admitting a commit every
+ * few seconds otherwise verifies every root signature of main each time.
+ * Failures are not kept (they are checked, and reported, each time).
+ */
+const verifiedSteps = new Map<string, string>();
+const REMEMBERED_STEPS = 1024;
+
 export class RootHistory {
   /** Roots that verified, by the blob id of their trust/root.json. */
   private readonly verified = new Map<string, TrustRoot>();
@@ -85,8 +97,15 @@ export class RootHistory {
       if (parentBlobs.size > 0) this.fail(label, commit, `deletes ${ROOT_PATH}; a trust root can be replaced by its next version, never removed`);
       return;
     }
-    const parentRoots = [...parentBlobs].flatMap((b) => this.verified.get(b) ?? []);
-    const newestParent = parentRoots.reduce<TrustRoot | undefined>((a, b) => (a === undefined || b.signed.version > a.signed.version ? b : a), undefined);
+    let newestParent: TrustRoot | undefined;
+    let newestParentBlob = '';
+    for (const parentBlob of parentBlobs) {
+      const parentRoot = this.verified.get(parentBlob);
+      if (parentRoot !== undefined && (newestParent === undefined || parentRoot.signed.version > newestParent.signed.version)) {
+        newestParent = parentRoot;
+        newestParentBlob = parentBlob;
+      }
+    }
     if (parentBlobs.has(blob)) {
       const mine = this.verified.get(blob);
       if (mine !== undefined && newestParent !== undefined && newestParent.signed.version > mine.signed.version) {
@@ -97,16 +116,22 @@ export class RootHistory {
     const root = await this.parse(blob);
     if (root instanceof Error) return this.fail(label, commit, describeError(root));
     const where = `commit ${short(commit)}`;
-    try {
-      if (parentBlobs.size === 0) await verifyAnchor(root, where);
-      // A parent root that did not verify was reported where it was introduced; what builds on it cannot verify either.
-      else if (newestParent === undefined) return;
-      else await verifySuccessor(newestParent, root, where);
-    } catch (error) {
-      this.failures.push({ where: `${label}:${ROOT_PATH}`, reason: describeError(error) });
-      return;
+    // A parent root that did not verify was reported where it was introduced; what builds on it cannot verify either.
+    if (parentBlobs.size > 0 && newestParent === undefined) return;
+    const step = `${newestParentBlob}>${blob}`;
+    let digest = verifiedSteps.get(step);
+    if (digest === undefined) {
+      try {
+        if (newestParent === undefined) await verifyAnchor(root, where);
+        else await verifySuccessor(newestParent, root, where);
+      } catch (error) {
+        this.failures.push({ where: `${label}:${ROOT_PATH}`, reason: describeError(error) });
+        return;
+      }
+      digest = await sha256Hex(signedBytes(root.signed));
+      if (verifiedSteps.size >= REMEMBERED_STEPS) verifiedSteps.clear();
+      verifiedSteps.set(step, digest);
     }
-    const digest = await sha256Hex(signedBytes(root.signed));
     const first = this.versions.get(root.signed.version);
     if (first !== undefined && first.digest !== digest) {
       return this.fail(label, commit, `trust root version ${root.signed.version} differs from the version ${root.signed.version} of commit ${short(first.commit)}: the trust root forked`);

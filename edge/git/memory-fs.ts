@@ -6,9 +6,11 @@
  * the object stays in memory, and are fetched again (incrementally) after.
  *
  * @example
- *   const store = new GitStore({ fs: memoryFs(), dir: '/state', gitdir: '/state' });
+ *   const fs = memoryFs();
+ *   const store = new GitStore({ fs, dir: '/state', files: { open: memoryPackFiles(fs), inflaters: fflatePackLimits } });
  */
 import type { PromiseFsClient } from '../../core/git/git-store.js';
+import type { OpenPackFile } from '../../core/git/packed-reader.js';
 
 type Entry = { kind: 'file'; data: Uint8Array; mtimeMs: number } | { kind: 'dir'; mtimeMs: number };
 
@@ -28,20 +30,29 @@ interface Stats {
   isSymbolicLink(): boolean;
 }
 
+/** V8's knob for how many frames an Error captures (not in the Web types, hence read as a plain property). */
+const errorClass: { stackTraceLimit?: unknown } = Object(Error);
+
 /** An error with the errno code isomorphic-git and `isMissingFile` recognise. */
 class FsError extends Error {
   constructor(
     readonly code: 'ENOENT' | 'EEXIST' | 'ENOTDIR' | 'ENOTEMPTY' | 'EISDIR',
     path: string,
   ) {
+    // "Not there" is an answer here, asked for many times a commit (is this object loose?): no stack trace to capture.
+    const limit = errorClass.stackTraceLimit;
+    errorClass.stackTraceLimit = 0;
     super(`${code}: ${path}`);
+    errorClass.stackTraceLimit = limit;
     this.name = 'FsError';
   }
 }
 
 function normalize(path: string): string {
-  // isomorphic-git asks for clean absolute paths almost always: skip the split for those (a hot path).
-  if (path.startsWith('/') && !path.endsWith('/') && !path.includes('//') && !path.includes('/.')) return path;
+  // Callers ask for clean absolute paths almost always: skip the split for those (a hot path). A name may
+  // start with a dot (`.git`); only `.` and `..` segments need the slow way.
+  if (typeof path === 'string' && path.startsWith('/') && !path.endsWith('/') && !path.includes('//') && !DOT_SEGMENT.test(path)) return path;
+  if (typeof path !== 'string') throw new FsError('ENOENT', String(path));
   const parts: string[] = [];
   for (const part of path.split('/')) {
     if (part === '' || part === '.') continue;
@@ -50,6 +61,8 @@ function normalize(path: string): string {
   }
   return `/${parts.join('/')}`;
 }
+
+const DOT_SEGMENT = /\/\.\.?(\/|$)/;
 
 function parentOf(path: string): string {
   const at = path.lastIndexOf('/');
@@ -159,4 +172,21 @@ export function memoryFs(): PromiseFsClient & { promises: { rename(from: string,
     async chmod(): Promise<void> {},
   };
   return { promises };
+}
+
+/**
+ * Positioned reads of a file of `fs` (a kept pack), for core/git's pack
+ * reader: a view of the bytes held, never a copy (a stored file is never
+ * changed in place: `writeFile` replaces it with a copy).
+ * @example const open = memoryPackFiles(fs); const file = await open('/state/.git/objects/pack/pack-x.pack');
+ */
+export function memoryPackFiles(fs: PromiseFsClient): OpenPackFile {
+  return async (path) => {
+    const data = (await fs.promises.readFile(path)) as Uint8Array;
+    return {
+      size: data.length,
+      read: async (offset, length) => data.subarray(offset, Math.min(data.length, offset + length)),
+      close: async () => undefined,
+    };
+  };
 }

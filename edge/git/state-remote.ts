@@ -21,12 +21,16 @@ import { commitsNotIn } from '../../core/git/history.js';
 import { buildPack, sendPack, ZERO_OID, type SendOutcome } from '../../core/git/send-pack.js';
 import { discoverRefs, type Endpoint } from '../../core/git/smart-http.js';
 import { newObjects } from '../../core/git/tree-diff.js';
+import { storeFsOps } from '../../core/git/store-fs.js';
 import { initRepository } from '../../core/git/work-index.js';
 import { fflatePackLimits as workerPackLimits } from '../../core/git/measured-inflate.js';
-import { memoryFs } from './memory-fs.js';
+import { memoryFs, memoryPackFiles } from './memory-fs.js';
 
 /** Where the mirror lives inside its in-memory filesystem (nothing is ever checked out). */
 const DIR = '/state';
+
+/** Decoded objects a mirror keeps (a Worker has 128 MiB; the branches' working set is far smaller). */
+const OBJECT_CACHE_BYTES = 24 << 20;
 
 /** The remote's tip of each branch asked for (undefined: the branch does not exist there). */
 export type BranchTips = Map<string, string | undefined>;
@@ -37,7 +41,9 @@ export class StateRemote {
   private receiveCapabilities: Set<string> | undefined;
 
   constructor(readonly endpoint: Endpoint) {
-    this.store = new GitStore({ fs: memoryFs(), dir: DIR });
+    const fs = memoryFs();
+    // Our pack reader, not isomorphic-git's, and objects kept decoded: every round reads the same trees.
+    this.store = new GitStore({ fs, dir: DIR, files: { open: memoryPackFiles(fs), inflaters: workerPackLimits, cacheBytes: OBJECT_CACHE_BYTES, uncompressedLoose: true } });
   }
 
   /**
@@ -108,7 +114,12 @@ export class StateRemote {
   }
 
   private init(): Promise<void> {
-    const ready = this.ready ?? initRepository({ fs: this.store.fs, dir: DIR }, 'main');
+    const ready =
+      this.ready ??
+      initRepository({ fs: this.store.fs, dir: DIR }, 'main').then(async () => {
+        // Every ref lookup reads packed-refs first; an empty one answers that at once, where a missing one is an error each time.
+        await storeFsOps(this.store.fs).writeFile(`${this.store.gitdir}/packed-refs`, new Uint8Array(0));
+      });
     this.ready = ready;
     return ready;
   }

@@ -29,6 +29,15 @@ describe('ingest checks', () => {
     expect([problem.status, problem.kind]).toEqual([413, 'body-too-large']);
   });
 
+  it('reads a body with a declared length in one piece, and still refuses more than the limit', async () => {
+    const declared = (length: number, size: number): Request =>
+      new Request('https://edge/v1/reports', { method: 'POST', headers: { 'content-length': String(length) }, body: new Uint8Array(size) });
+    expect((await readLimitedBody(declared(4000, 4000), 4000)).length).toBe(4000);
+    expect([(await problemOf(readLimitedBody(declared(4001, 4001), 4000))).status]).toEqual([413]);
+    // A length that understates the body (only a hand-made Request can) is caught by the bytes read.
+    expect([(await problemOf(readLimitedBody(declared(10, 4001), 4000))).status]).toEqual([413]);
+  });
+
   it('takes exactly bundle, report, sbom and an optional summary', () => {
     const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
     expect([...parseSubmission(bytes({ bundle: {}, report: 'r', sbom: 's' })).files.keys()]).toEqual(['report.json', 'sbom.cdx.json']);

@@ -4,13 +4,16 @@
  * wait in a queue; the next round takes all of them into one commit. So a
  * burst from one node costs a handful of commits, not one per report.
  *
- * Each round: sync main and the node's branch from the remote, write every
- * queued folder (a folder's stray files deleted, as the agent does),
- * run the admission check every ref move passes (`core/admission`), and
- * push as a compare-and-swap on the branch's remote tip. Someone else
- * moving the branch meanwhile costs a retry, never a lost report. Two
- * reports of one target in one round go into consecutive commits, so
- * history holds each of them.
+ * Each round: sync main and the node's branch from the remote (not right
+ * after our own successful push while that sync is under 5 s old: the
+ * push told us the branch's tip), write every queued folder (a folder's
+ * stray files deleted, as the agent does), run the admission check every
+ * ref move passes (`core/admission`), and push as a compare-and-swap on
+ * the branch's remote tip. Someone else moving the branch meanwhile costs
+ * a retry, never a lost report. Two reports of one target in one round go
+ * into consecutive commits, so history holds each of them. A round gives
+ * the event loop back between its steps: every node's object shares the
+ * isolate's one thread, and accepts must not wait behind a commit.
  *
  * @example
  *   const committer = new Committer(remote, 'edge-1', (outcome) => record(outcome));
@@ -22,15 +25,33 @@ import { agentBranch } from '../../core/report/layout.js';
 import type { StateRemote } from '../git/state-remote.js';
 import type { VerifiedReport } from './verify.js';
 
+/** Branch tips as a sync (at `syncedAt`, ms) and our pushes since left them. */
+type KnownTips = Map<string, string | undefined> & { syncedAt: number };
+
 /** What became of a batch of reports. */
 export type BatchOutcome = { $case: 'committed'; digests: string[]; commit: string } | { $case: 'failed'; digests: string[]; reason: string };
 
 /** Most reports in one commit (a bound on the time one round takes). */
 const MAX_BATCH = 200;
-/** Pushes tried before a batch is given up (each after a fresh sync). */
+/** Pushes tried before a batch is given up (each after the first follows a fresh sync). */
 const PUSH_ATTEMPTS = 4;
-/** How long a round waits for more reports to join before it starts (ms). */
-const GATHER_MS = 250;
+/**
+ * A round right after a successful push skips the sync (one request and a
+ * server-side process less per round) while that sync is younger than this (ms).
+ */
+const MAX_STALE_MS = 5_000;
+/**
+ * How a round gathers reports before it starts (ms): it waits GATHER_MIN_MS,
+ * then goes on waiting while reports keep arriving — until none came for
+ * QUIET_MS, or GATHER_MAX_MS passed (both jittered by ±50 %, so nodes busy
+ * together do not push together). A commit and its push cost about the same for one
+ * report or a hundred (the remote runs several processes per push), so a
+ * burst becomes one round once it ends, and a steady stream one round per
+ * GATHER_MAX_MS, leaving the thread and the machine to the accepts.
+ */
+const GATHER_MIN_MS = 250;
+const QUIET_MS = 100;
+const GATHER_MAX_MS = 3_000;
 
 export class Committer {
   private readonly queue: VerifiedReport[] = [];
@@ -39,6 +60,7 @@ export class Committer {
   private running: Promise<void> | undefined;
   /** Commits made (for the read API and the benchmark). */
   commits = 0;
+  private known: KnownTips | undefined;
 
   constructor(
     private readonly remote: StateRemote,
@@ -69,8 +91,7 @@ export class Committer {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      // Every round first lets more reports join: fewer, larger commits leave the thread free to accept.
-      await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+      await this.gather();
       const batch = this.queue.splice(0, MAX_BATCH);
       const digests = batch.map((r) => r.digest);
       try {
@@ -85,31 +106,66 @@ export class Committer {
     }
   }
 
+  /** Lets more reports join the next round (see GATHER_MIN_MS). */
+  private async gather(): Promise<void> {
+    const deadline = Date.now() + GATHER_MAX_MS * jitter();
+    await pause(GATHER_MIN_MS * jitter());
+    for (let seen = this.queue.length; seen < MAX_BATCH && Date.now() < deadline; seen = this.queue.length) {
+      await pause(QUIET_MS);
+      if (this.queue.length === seen) return;
+    }
+  }
+
   private async commitBatch(batch: readonly VerifiedReport[]): Promise<string> {
     const branch = agentBranch(this.node);
     let lastReason = '';
     let sent: string | undefined;
     for (let attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
-      const tips = await this.remote.sync(['main', branch]);
+      const known = this.takeKnownTips();
+      const tips = known ?? (await this.remote.sync(['main', branch]));
+      const syncedAt = known?.syncedAt ?? Date.now();
       const main = tips.get('main');
       const remoteTip = tips.get(branch);
       // A push whose answer was lost may have landed: then it is done.
       if (sent !== undefined && remoteTip === sent) return sent;
       const base = remoteTip ?? main;
       let tip = base;
-      for (const round of rounds(batch)) tip = await this.commitRound(branch, tip, round);
+      // Between steps the thread goes back to the event loop: the in-memory store answers without any I/O,
+      // so a round would otherwise hold every accept of every node until its push.
+      for (const round of rounds(batch)) {
+        await pause(0);
+        tip = await this.commitRound(branch, tip, round);
+      }
       if (tip === undefined || tip === base) throw new Error('nothing to commit');
+      await pause(0);
       await admitRefMove(this.remote.store, { ref: `refs/heads/${branch}`, from: remoteTip, to: tip }, { trust: main, source: 'edge ingest' });
+      await pause(0);
       sent = tip;
       try {
         const outcome = await this.remote.push(branch, remoteTip, base, tip);
-        if (outcome.status === 'ok') return tip;
+        if (outcome.status === 'ok') {
+          this.known = Object.assign(new Map([['main', main], [branch, tip]]), { syncedAt });
+          return tip;
+        }
         lastReason = outcome.reason;
       } catch (error) {
         lastReason = describeError(error);
       }
     }
     throw new Error(`the remote kept refusing ${branch} (last: ${lastReason}); the reports stay unrecorded`);
+  }
+
+  /**
+   * The tips our last push left, while the sync they rest on is fresh: the
+   * branch is where we pushed it (if another writer moved it, the
+   * compare-and-swap push is refused and the next attempt syncs), and main
+   * is at most MAX_STALE_MS old — as the trust root accepts are checked
+   * against is. Taken once: any failure leaves the next attempt to sync.
+   */
+  private takeKnownTips(): KnownTips | undefined {
+    const known = this.known;
+    this.known = undefined;
+    return known !== undefined && Date.now() - known.syncedAt < MAX_STALE_MS ? known : undefined;
   }
 
   private async commitRound(branch: string, parent: string | undefined, round: readonly VerifiedReport[]): Promise<string> {
@@ -130,6 +186,16 @@ export class Committer {
     });
     return result.oid;
   }
+}
+
+/** A factor from 0.5 to 1.5: nodes that got busy together do not push to the remote together, round after round. */
+function jitter(): number {
+  return 0.5 + Math.random();
+}
+
+/** Gives the event loop its turn (timers come after pending I/O), then waits `ms`. */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Splits the batch so that no folder appears twice in one commit (order kept). */

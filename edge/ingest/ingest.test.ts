@@ -82,6 +82,23 @@ describe('POST /v1/reports', () => {
     expect(await commitCount('agents/n1')).toBe(before);
   });
 
+  it('commits on the branch as another writer left it, when the branch moved since its own last push', async () => {
+    // Right after a push the next round trusts the tip it pushed (no sync); the compare-and-swap must catch the move.
+    const earlier = await post('n1', await signedSubmission(fixture.keys.get('n1')!, 'n1', sampleReport('before-move')));
+    expect((await settled('n1', ((await earlier.json()) as { digest: string }).digest)).status).toBe('committed');
+    const main = (await git(fixture.bare, 'rev-parse', 'main')).trim();
+    await git(fixture.bare, 'update-ref', 'refs/heads/agents/n1', main);
+    const answer = await post('n1', await signedSubmission(fixture.keys.get('n1')!, 'n1', sampleReport('after-move')));
+    expect(answer.status).toBe(202);
+    const { digest } = (await answer.json()) as { digest: string };
+    expect(answer.headers.get('location')).toBe(`/v1/reports/${digest}`);
+    const record = await settled('n1', digest);
+    expect(record.status).toBe('committed');
+    expect((await git(fixture.bare, 'rev-parse', 'agents/n1')).trim()).toBe(record.commit);
+    expect((await git(fixture.bare, 'rev-parse', 'agents/n1^')).trim()).toBe(main);
+    expect((await git(fixture.bare, 'ls-tree', '--name-only', 'agents/n1', 'findings/n1/')).trim().split('\n')).toEqual(['findings/n1/after-move']);
+  });
+
   it('refuses bad input with a problem document and commits nothing', async () => {
     const refs = await git(fixture.bare, 'for-each-ref');
     const n1 = fixture.keys.get('n1')!;

@@ -35,7 +35,8 @@ export function ingestRoutes(auth: MiddlewareHandler<EdgeEnv>): Hono<EdgeEnv> {
     }
     const stub = c.env.NODE.get(c.env.NODE.idFromName(node));
     const answer = await stub.fetch('https://node/ingest', { method: 'POST', headers, ...(forwarded === undefined ? {} : { body: forwarded }) });
-    return relay(answer, answer.status === 202 ? { location: `/v1/reports/${((await answer.clone().json()) as { digest: string }).digest}` } : {});
+    const digest = answer.headers.get('x-stella-digest');
+    return relay(answer, answer.status === 202 && digest !== null ? { location: `/v1/reports/${digest}` } : {});
   });
   routes.get('/v1/reports/:digest{[0-9a-f]{64}}', auth, async (c) => {
     const stub = c.env.NODE.get(c.env.NODE.idFromName(c.var.agent.node));
