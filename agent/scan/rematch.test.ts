@@ -3,7 +3,8 @@
  * once with the cache; an import adds an advisory for a package only one
  * of them holds (axios 0.21.1, in debian-node's npm app). Re-matching reads
  * no image, marks that target changed and not the other, and gives the
- * report a fresh scan would.
+ * report a fresh scan would. A VEX document imported on main alone (no
+ * feed change) changes the decided findings of the one target it names.
  */
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { imagesDir, sharedData } from '../../test/helpers/paths.js';
 import { tempRepo, type TempRepo } from '../../test/helpers/repo.js';
 import { ScanCache } from '../cache/scan-cache.js';
 import { importOsv } from '../feeds/import-osv.js';
+import { importVex } from '../vex/import.js';
 import { rematchCached } from './rematch.js';
 import type { RematchResult } from './rematch.js';
 import { scanTarget } from './scan.js';
@@ -89,6 +91,33 @@ describe('rematchCached', () => {
       expect(real.report.findings.length).toBeGreaterThan(5);
       const again = await rematchCached(cache, t.repo);
       expect(JSON.stringify(outcomeOf(again, nodeLayout).report)).toBe(JSON.stringify(real.report));
+
+      // VEX alone: a statement on one of debian-node's findings changes that target's decided findings only.
+      const finding = real.report.findings[0];
+      if (finding === undefined) throw new Error('debian-node has no finding');
+      const vexFile = join(tmp, 'not-affected.openvex.json');
+      await writeFile(
+        vexFile,
+        JSON.stringify({
+          '@context': 'https://openvex.dev/ns/v0.2.0',
+          '@id': 'https://example.com/vex/rematch-test',
+          author: 'rematch test',
+          timestamp: '2026-01-01T00:00:00Z',
+          version: 1,
+          statements: [{ vulnerability: { name: finding.id }, products: [{ '@id': finding.purl }], status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path' }],
+        }),
+      );
+      await importVex(t.repo, [vexFile], { key: t.key });
+      const vexed = await scanTarget(nodeLayout, { repo: t.repo });
+      const vexedFinding = vexed.report.findings.find((f) => f.id === finding.id && f.purl === finding.purl);
+      expect(vexedFinding?.status).toBe('not_affected');
+      const afterVex = await rematchCached(cache, t.repo);
+      expect(afterVex.map((r) => [r.target, r.changed])).toEqual([
+        [baseLayout, false],
+        [nodeLayout, true],
+      ]);
+      expect(JSON.stringify(outcomeOf(afterVex, nodeLayout).report)).toBe(JSON.stringify(vexed.report));
+      expect((await rematchCached(cache, t.repo)).filter((r) => r.changed)).toEqual([]);
     } finally {
       await cache.close();
     }
