@@ -112,14 +112,19 @@ try {
   );
 
   console.log('\n## Edge ingest (Miniflare, bundled Worker, git http-backend on loopback; 10 agents)');
-  const e = await node('edge-ingest-once.mjs', ['10', '20']);
-  console.log(
-    `sustained: ${e.acceptedPerSecond.toFixed(1)} verified reports/s accepted (goal ≥ 200), POST → 202 p50 ${e.p50Ms.toFixed(0)} ms, p99 ${e.p99Ms.toFixed(0)} ms (goal ≤ 50 ms); ` +
-      `${e.sustainedCommits} commits for ${e.reports} reports, all committed ${(e.sustainedAllCommittedMs / 1000).toFixed(1)} s after the first POST (${e.sustainedCommittedPerSecond.toFixed(1)}/s)`,
-  );
-  console.log(
-    `burst: ${e.burstReports} reports at once → ${e.burstCommits} commits (goal ≤ ${e.burstReports / 5}), all committed ${(e.burstAllCommittedMs / 1000).toFixed(1)} s after the first POST (${e.burstCommittedPerSecond.toFixed(1)} reports/s)`,
-  );
+  // Twice: 20 reports per agent end before any commit round pushes; with 60 the pushes (and the local
+  // Git server's processes on the same cores) overlap the accepts, as they would in a steady stream.
+  for (const perAgent of ['20', '60']) {
+    const e = await node('edge-ingest-once.mjs', ['10', perAgent]);
+    console.log(`10 agents × ${perAgent} reports:`);
+    console.log(
+      `  sustained: ${e.acceptedPerSecond.toFixed(1)} verified reports/s accepted (goal ≥ 200), POST → 202 p50 ${e.p50Ms.toFixed(0)} ms, p99 ${e.p99Ms.toFixed(0)} ms (goal ≤ 50 ms); ` +
+        `${e.sustainedCommits} commits for ${e.reports} reports, all committed ${(e.sustainedAllCommittedMs / 1000).toFixed(1)} s after the first POST (${e.sustainedCommittedPerSecond.toFixed(1)}/s)`,
+    );
+    console.log(
+      `  burst: ${e.burstReports} reports at once → ${e.burstCommits} commits (goal ≤ ${e.burstReports / 5}), all committed ${(e.burstAllCommittedMs / 1000).toFixed(1)} s after the first POST (${e.burstCommittedPerSecond.toFixed(1)} reports/s)`,
+    );
+  }
 
   console.log('\n## Cold scan of debian-node, whole process (median of %d fresh processes, interleaved with the floor)', RUNS);
   const oci = join(images, 'debian-node.oci.tar');
