@@ -86,6 +86,8 @@ export async function startEdge(script: string, remoteUrl: string, vars: Record<
     durableObjects: { NODE: 'NodeObject' },
     kvNamespaces: ['STELLA_KV'],
     r2Buckets: ['BLOBS'],
+    // STELLA_EDGE_INSPECT=PORT opens workerd's inspector there (CPU profiles of the Worker over the DevTools protocol).
+    ...(process.env['STELLA_EDGE_INSPECT'] ? { inspectorPort: Number(process.env['STELLA_EDGE_INSPECT']) } : {}),
     // STELLA_EDGE_LOG=1 shows the Worker's console and workerd's own messages.
     ...(process.env['STELLA_EDGE_LOG'] === '1' ? { log: new Log(LogLevel.DEBUG) } : {}),
     bindings: { GIT_REMOTE_URL: remoteUrl, EDGE_ORIGIN: 'http://127.0.0.1', TOKEN_SIGNING_KEY: '', ADMIN_SECRET: 'test', ...vars },
