@@ -20,6 +20,7 @@
 import type { CallbackFsClient, PromiseFsClient, TreeEntry } from 'isomorphic-git';
 import { StellaError } from '../errors.js';
 import { isoGit } from './iso-git.js';
+import { ByteCache } from './byte-cache.js';
 import { mergeBases } from './merge-base.js';
 import { parseCommitInfo, parseTreeEntries } from './object-parse.js';
 import { looseRef, plainConfig } from './plain-read.js';
@@ -87,6 +88,8 @@ export class GitStore {
   readonly cache: object = {};
   /** Every object read goes through here: with `files`, packs are read an entry at a time, never whole. */
   readonly objects: StoreObjects;
+  /** Parsed trees by id (a tree never changes): admission and commit rounds list the same folders again and again. */
+  private readonly trees = new ByteCache<string, readonly TreeEntry[]>(8 << 20, (entries) => 64 + entries.length * 128);
 
   constructor(options: { fs: StoreFs; dir: string; gitdir?: string; files?: ObjectFiles }) {
     this.fs = options.fs;
@@ -138,17 +141,23 @@ export class GitStore {
 
   /** Entries of the folder `path` (empty string for the root) at a commit; empty when absent. */
   async listFolder(commit: string, path: string): Promise<TreeEntry[]> {
+    let oid = commit;
     let object = await this.objects.read(commit).catch((error: unknown) => {
       if (isNotFound(error)) return undefined;
       throw error;
     });
-    if (object?.type === 'commit') object = await this.objects.read(parseCommitInfo(commit, object.data).tree);
+    if (object?.type === 'commit') {
+      oid = parseCommitInfo(commit, object.data).tree;
+      object = await this.objects.read(oid);
+    }
     for (const part of path === '' ? [] : path.split('/')) {
       if (object?.type !== 'tree') return [];
-      const entry = parseTreeEntries(commit, object.data).find((e) => e.path === part);
-      object = entry?.type === 'tree' ? await this.objects.read(entry.oid) : undefined;
+      const entry = this.treeEntries(oid, object.data).find((e) => e.path === part);
+      if (entry?.type !== 'tree') return [];
+      oid = entry.oid;
+      object = await this.objects.read(oid);
     }
-    return object?.type === 'tree' ? parseTreeEntries(commit, object.data) : [];
+    return object?.type === 'tree' ? [...this.treeEntries(oid, object.data)] : [];
   }
 
   /** Every file path under `path` at a commit, sorted, with its blob id. */
@@ -240,11 +249,21 @@ export class GitStore {
     return this.objects.has(oid);
   }
 
+  /** A tree's entries, parsed once per tree id (shared: callers get copies). */
+  private treeEntries(oid: string, data: Uint8Array): readonly TreeEntry[] {
+    let entries = this.trees.get(oid);
+    if (entries === undefined) {
+      entries = parseTreeEntries(oid, data);
+      this.trees.set(oid, entries);
+    }
+    return entries;
+  }
+
   /** The entries of a tree object by its id. */
   async readTree(oid: string): Promise<TreeEntry[]> {
     const { type, data } = await this.objects.read(oid);
     if (type !== 'tree') throw new StellaError('REPO_INVALID', `${oid}: expected a tree, found a ${type}`);
-    return parseTreeEntries(oid, data);
+    return [...this.treeEntries(oid, data)];
   }
 
   /** Any object's type and content bytes. */
