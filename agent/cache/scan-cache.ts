@@ -2,7 +2,7 @@
  * The scan cache: a LevelDB database (one folder) holding what image reads
  * found, so a rescan reads only what changed (agent/image/layer-cache.ts
  * says what is recorded), and the inventory of every target scanned, so a
- * feed change re-matches them without reading any image (rematch.ts).
+ * feed, VEX or policy change re-matches them without reading any image (rematch.ts).
  *
  * Keys: `meta:schema` (layout and tool version: any other value drops the
  * whole cache), `rec:layer:…` / `rec:image:…` (sealed records, seal.ts),
@@ -123,7 +123,7 @@ export class ScanCache implements LayerCache {
   }
 
   /**
-   * Records a target's inventory, the digest of its findings and its SBOM
+   * Records a target's inventory, the digest of its decided findings and its SBOM
    * (kept apart: re-matching reads every inventory but only the SBOMs of
    * targets whose findings changed).
    */
