@@ -48,22 +48,42 @@ export function configPath(env: NodeJS.ProcessEnv = process.env): string {
   return env['STELLA_CONFIG'] ? resolve(env['STELLA_CONFIG']) : join(stellaHome(env), 'config.yaml');
 }
 
-/** Reads the config file; a missing file is an empty config, a malformed one an error. */
-export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<AgentConfig> {
-  const path = configPath(env);
+/** The config file parsed as YAML; undefined when there is none, an error when it is not YAML. */
+async function readConfigDocument(path: string): Promise<{ parsed: unknown } | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return {};
+    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
     throw error;
   }
-  let parsed: unknown;
   try {
-    parsed = YAML.parse(text);
+    return { parsed: YAML.parse(text) };
   } catch (error) {
     throw new StellaError('CONFIG_INVALID', `${path}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
   }
+}
+
+/**
+ * One top-level section of the config file, unchecked (`remote`, `registries`: their readers
+ * validate them where they are used), with the file's path for their messages; undefined when
+ * the file or the section is missing.
+ * @example const remote = await configSection('remote'); // { path, value } or undefined
+ */
+export async function configSection(name: string, env: NodeJS.ProcessEnv = process.env): Promise<{ path: string; value: unknown } | undefined> {
+  const path = configPath(env);
+  const document = await readConfigDocument(path);
+  const parsed = document?.parsed;
+  const value = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[name] : undefined;
+  return value === undefined || value === null ? undefined : { path, value };
+}
+
+/** Reads the config file; a missing file is an empty config, a malformed one an error. */
+export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<AgentConfig> {
+  const path = configPath(env);
+  const document = await readConfigDocument(path);
+  if (document === undefined) return {};
+  const { parsed } = document;
   if (parsed === null || parsed === undefined) return { source: path };
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new StellaError('CONFIG_INVALID', `${path}: expected a mapping of settings`);

@@ -4,7 +4,6 @@
  * Worker bundled by esbuild and run in Miniflare against it, and signed
  * submissions made the way `stella scan --commit` signs a report folder.
  */
-import { build } from 'esbuild';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { join } from 'node:path';
 import { freshnessFields } from '../core/report/claim.js';
@@ -19,6 +18,7 @@ import { publishBare, startGitHttpServer, type GitHttpServer } from '../test/hel
 import { projectRoot } from '../test/helpers/paths.js';
 import { tempRepo, type TempRepo } from '../test/helpers/repo.js';
 import { commitTrustChange } from '../test/helpers/trust.js';
+import { bundleForWorkerd } from './test-support/miniflare.test-helper.js';
 
 export interface EdgeFixture {
   seed: TempRepo;
@@ -56,18 +56,8 @@ export async function edgeFixture(extraNodes: readonly string[] = []): Promise<E
 }
 
 /** The test Worker bundled into one ES module (what Miniflare runs). */
-export async function bundleTestWorker(): Promise<string> {
-  const result = await build({
-    entryPoints: [join(projectRoot, 'edge', 'test-worker.test-helper.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  return (result.outputFiles[0] as { text: string }).text;
+export function bundleTestWorker(): Promise<string> {
+  return bundleForWorkerd(join(projectRoot, 'edge', 'test-worker.test-helper.ts'));
 }
 
 export interface RunningEdge {

@@ -11,10 +11,8 @@
  * @example
  *   const credentials = await registryCredentials('127.0.0.1:5000');
  */
-import { readFile } from 'node:fs/promises';
-import YAML from 'yaml';
 import { StellaError } from '../../core/errors.js';
-import { configPath } from '../config.js';
+import { configSection } from '../config.js';
 
 /** A user name and password (or token) for one registry. */
 export interface RegistryCredentials {
@@ -27,17 +25,9 @@ export async function registryCredentials(host: string, env: NodeJS.ProcessEnv =
   const username = env['STELLA_REGISTRY_USERNAME'];
   const password = env['STELLA_REGISTRY_PASSWORD'];
   if (username !== undefined && username !== '' && password !== undefined && password !== '') return { username, password };
-  const path = configPath(env);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  const parsed: unknown = YAML.parse(text);
-  const section = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)['registries'] : undefined;
-  if (section === undefined || section === null) return undefined;
+  const config = await configSection('registries', env);
+  if (config === undefined) return undefined;
+  const { path, value: section } = config;
   const entry = typeof section === 'object' && !Array.isArray(section) ? (section as Record<string, unknown>)[host] : undefined;
   if (entry === undefined) return undefined;
   const values = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {};

@@ -16,10 +16,8 @@
  *   const auth = remoteAuth(remote, credentials);
  *   const session = openSession(remote, credentials); // asks auth.onAuth() on the server's 401
  */
-import { readFile } from 'node:fs/promises';
-import YAML from 'yaml';
 import { StellaError } from '../../core/errors.js';
-import { configPath } from '../config.js';
+import { configSection } from '../config.js';
 import type { Remote } from './remote.js';
 
 export interface Credentials {
@@ -45,25 +43,13 @@ export async function resolveCredentials(env: NodeJS.ProcessEnv = process.env): 
     'STELLA_GIT_',
   );
   if (fromEnv !== undefined) return fromEnv;
-  return fromConfigFile(configPath(env));
+  return fromConfigFile(env);
 }
 
-async function fromConfigFile(path: string): Promise<Credentials | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  let parsed: unknown;
-  try {
-    parsed = YAML.parse(text);
-  } catch (error) {
-    throw new StellaError('CONFIG_INVALID', `${path}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
-  }
-  const section = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)['remote'] : undefined;
-  if (section === undefined || section === null) return undefined;
+async function fromConfigFile(env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
+  const config = await configSection('remote', env);
+  if (config === undefined) return undefined;
+  const { path, value: section } = config;
   if (typeof section !== 'object' || Array.isArray(section)) {
     throw new StellaError('CONFIG_INVALID', `${path}: "remote" must be a mapping with username and password, or token`);
   }

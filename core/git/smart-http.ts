@@ -93,13 +93,9 @@ export async function discoverRefs(transport: Transport, url: string, service: G
   return { refs, capabilities };
 }
 
-/**
- * One request to `git-<service>`; the whole response body.
- *
- * @example const result = await postService(fetch, url, 'upload-pack', wantsAndHaves);
- */
-export async function postService(transport: Transport, url: string, service: GitService, body: Uint8Array): Promise<Uint8Array> {
-  const response = await transport(`${url}/git-${service}`, {
+/** The POST of one `git-<service>` request, as the smart HTTP protocol asks for it. */
+function sendService(transport: Transport, url: string, service: GitService, body: Uint8Array): Promise<Response> {
+  return transport(`${url}/git-${service}`, {
     method: 'POST',
     headers: {
       'content-type': `application/x-git-${service}-request`,
@@ -107,6 +103,15 @@ export async function postService(transport: Transport, url: string, service: Gi
     },
     body,
   });
+}
+
+/**
+ * One request to `git-<service>`; the whole response body.
+ *
+ * @example const result = await postService(fetch, url, 'upload-pack', wantsAndHaves);
+ */
+export async function postService(transport: Transport, url: string, service: GitService, body: Uint8Array): Promise<Uint8Array> {
+  const response = await sendService(transport, url, service, body);
   return bodyOf(response, url);
 }
 
@@ -118,14 +123,7 @@ export async function postService(transport: Transport, url: string, service: Gi
  * @example for await (const chunk of await postServiceStream(fetch, url, 'upload-pack', wants)) spool(chunk);
  */
 export async function postServiceStream(transport: Transport, url: string, service: GitService, body: Uint8Array): Promise<AsyncIterable<Uint8Array>> {
-  const response = await transport(`${url}/git-${service}`, {
-    method: 'POST',
-    headers: {
-      'content-type': `application/x-git-${service}-request`,
-      accept: `application/x-git-${service}-result`,
-    },
-    body,
-  });
+  const response = await sendService(transport, url, service, body);
   if (response.status !== 200) await bodyOf(response, url);
   return chunksOf(response, url);
 }

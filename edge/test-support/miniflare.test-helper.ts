@@ -57,22 +57,31 @@ interface WranglerToml {
  * Bundles the Worker once per process (esbuild, ~0.3 s) and reuses the script.
  * @example const script = await bundledWorker();
  */
+/**
+ * One entry file bundled into the single ES module workerd runs, resolved
+ * as Workers resolve packages (`workerd` and `worker` export conditions).
+ * @example const script = await bundleForWorkerd(join(projectRoot, 'edge', 'worker.ts'), ['node:*']);
+ */
+export async function bundleForWorkerd(entry: string, external: string[] = []): Promise<string> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['workerd', 'worker', 'browser'],
+    target: 'es2022',
+    write: false,
+    external,
+    logLevel: 'silent',
+  });
+  return (result.outputFiles[0] as { text: string }).text;
+}
+
 let bundle: Promise<string> | undefined;
 export function bundledWorker(): Promise<string> {
   bundle ??= (async () => {
     const config = await wranglerConfig();
-    const result = await build({
-      entryPoints: [join(projectRoot, config.main)],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['workerd', 'worker', 'browser'],
-      target: 'es2022',
-      write: false,
-      external: ['node:*', 'cloudflare:*'],
-      logLevel: 'silent',
-    });
-    return (result.outputFiles[0] as { text: string }).text;
+    return bundleForWorkerd(join(projectRoot, config.main), ['node:*', 'cloudflare:*']);
   })();
   return bundle;
 }
