@@ -64,13 +64,20 @@ export interface ScanOptions {
 /** Scans `targetPath` (see the module comment); nothing is written but the cache's records. */
 export async function scanTarget(targetPath: string, options: ScanOptions = {}): Promise<ScanOutcome> {
   // The target is read first thing: the matcher, and the modules only the steps after reading need,
-  // are loaded and opened while its layers inflate on the threadpool.
-  const reading = resolveInventory(targetPath, options);
-  const assembling = import('./assemble.js');
-  const deciding = import('./decide.js');
+  // are loaded and opened once its layers inflate on the threadpool. Loaded earlier, they would hold
+  // the main thread while one core idles: reading an image starts nothing on the other before then.
+  const layersFlowing = new Gate();
+  const reading = resolveInventory(targetPath, options, layersFlowing);
+  void reading.finally(() => layersFlowing.open());
+  const assembling = layersFlowing.opened.then(() => import('./assemble.js'));
+  const deciding = layersFlowing.opened.then(() => import('./decide.js'));
   // Handled here too: a failed read throws before they are awaited.
   for (const loading of [assembling, deciding]) loading.catch(() => undefined);
-  const opening = options.repo === undefined ? undefined : Promise.all([import('./match-repo.js'), options.repo]).then(([{ openRepoMatcher }, repo]) => (options.openMatcher ?? openRepoMatcher)(repo));
+  const repoGiven = options.repo;
+  const opening =
+    repoGiven === undefined
+      ? undefined
+      : layersFlowing.opened.then(() => Promise.all([import('./match-repo.js'), repoGiven])).then(([{ openRepoMatcher }, repo]) => (options.openMatcher ?? openRepoMatcher)(repo));
   const [read, opened] = await Promise.allSettled([reading, opening]);
   const matcher: RepoMatcher | undefined = opened.status === 'fulfilled' ? opened.value : undefined;
   let outcome: ScanOutcome;
@@ -102,10 +109,21 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
   return decided;
 }
 
-async function resolveInventory(targetPath: string, options: ScanOptions): Promise<ResolvedInventory> {
+/** A promise opened once, by whichever comes first. */
+class Gate {
+  open!: () => void;
+  readonly opened = new Promise<void>((resolve) => (this.open = resolve));
+}
+
+/** Reads the target; `flowing` opens when layer bytes start to flow (the first progress), or at once for a folder or an SBOM. */
+async function resolveInventory(targetPath: string, options: ScanOptions, flowing: Gate): Promise<ResolvedInventory> {
+  const { onProgress } = options;
   const readOptions: ReadTargetOptions = {
     extractors: builtinExtractors,
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    onProgress: (progress) => {
+      flowing.open();
+      onProgress?.(progress);
+    },
     ...(options.cache === undefined ? {} : { cache: options.cache }),
   };
   if (isRegistryTarget(targetPath)) {
@@ -115,7 +133,11 @@ async function resolveInventory(targetPath: string, options: ScanOptions): Promi
   const info = await stat(targetPath).catch(() => {
     throw looksLikeRegistryReference(targetPath) ? registryReferenceError(targetPath) : new StellaError('NOT_FOUND', `${targetPath}: no such file or folder`);
   });
-  if (info.isFile() && (await looksLikeJson(targetPath))) return readSbomTarget(targetPath, info.size, options);
+  if (!info.isFile()) flowing.open();
+  if (info.isFile() && (await looksLikeJson(targetPath))) {
+    flowing.open();
+    return readSbomTarget(targetPath, info.size, options);
+  }
   return fromInventory(await readTarget(targetPath, readOptions), options);
 }
 
