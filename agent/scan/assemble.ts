@@ -52,7 +52,7 @@ export function assembleOutcome(resolved: ResolvedInventory, matched: RepoMatch 
     findings,
     warnings,
   };
-  return { report, sbom: sbom ?? buildCycloneDx({ target: resolved.target, components: resolved.components, tool: { name: 'stella', version } }) };
+  return { report, sbom: sbom ?? buildCycloneDx({ target: resolved.target, components: resolved.components, tool: { name: 'stella', version }, sha256: nativeSha256 }) };
 }
 
 /**
@@ -68,4 +68,9 @@ function summarise(components: ReportComponent[], findings: Finding[]): Report['
   for (const level of SEVERITY_ORDER) severities[level] = 0;
   for (const finding of findings) severities[finding.severity.level] = (severities[finding.severity.level] ?? 0) + 1;
   return { components: components.length, findings: findings.length, severities };
+}
+
+/** Node's SHA-256, for the SBOM's serial number (core's own runs cold in a one-shot scan). */
+function nativeSha256(bytes: Uint8Array): Uint8Array {
+  return createHash('sha256').update(bytes).digest();
 }
