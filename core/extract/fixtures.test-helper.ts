@@ -9,7 +9,7 @@
  * @example
  *   const extractFixture = fixtureExtract(cargoLockExtractor, peerFixtures('cargo-lock'), 'app/Cargo.lock');
  *   expectFixtureCase(extractFixture('one-package.lock'), 1, ['addr2line@0.15.2'], { type: 'cargo', evidence: 'lockfile', sourceFile: 'app/Cargo.lock' }, 'only');
- *   expect(expectStellaError(() => extractFixture('not-toml.txt')).message).toMatch(/^app\/Cargo\.lock: /);
+ *   expect((await expectStellaRejection(extractFixture('not-toml.txt'))).message).toMatch(/^app\/Cargo\.lock: /);
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,21 +41,33 @@ export function thrownBy(run: () => unknown): unknown {
   return undefined;
 }
 
+/** What `pending` rejects with, or undefined when it resolves. */
+export async function rejectionOf(pending: Promise<unknown>): Promise<unknown> {
+  try {
+    await pending;
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 /**
  * A function that feeds the fixture `dir/<fixture>` to `extractor` under `path`
- * (by default `defaultPath`), the path it would have in a target.
+ * (by default `defaultPath`), the path it would have in a target. It returns
+ * what the extractor returns: a result, or a Promise of one for an extractor
+ * that loads its parser on first use.
  */
-export function fixtureExtract(extractor: Extractor, dir: string, defaultPath: string): (fixture: string, path?: string) => ExtractResult {
+export function fixtureExtract<R extends ExtractResult | Promise<ExtractResult>>(extractor: Extractor<R>, dir: string, defaultPath: string): (fixture: string, path?: string) => R {
   return (fixture, path = defaultPath) => extractor.extract({ path, contents: readFileSync(join(dir, fixture)) });
 }
 
 /** A function that feeds `text` (UTF-8) to `extractor` under `path`, by default `defaultPath`. */
-export function textExtract(extractor: Extractor, defaultPath: string): (text: string, path?: string) => ExtractResult {
+export function textExtract<R extends ExtractResult | Promise<ExtractResult>>(extractor: Extractor<R>, defaultPath: string): (text: string, path?: string) => R {
   return (text, path = defaultPath) => extractor.extract({ path, contents: encode(text) });
 }
 
 /** A function that feeds `doc`, serialised with JSON.stringify, to `extractor` under `path`, by default `defaultPath`. */
-export function jsonExtract(extractor: Extractor, defaultPath: string): (doc: unknown, path?: string) => ExtractResult {
+export function jsonExtract<R extends ExtractResult | Promise<ExtractResult>>(extractor: Extractor<R>, defaultPath: string): (doc: unknown, path?: string) => R {
   return (doc, path = defaultPath) => extractor.extract({ path, contents: encode(JSON.stringify(doc)) });
 }
 
@@ -85,6 +97,18 @@ export function expectFixtureCase(result: ExtractResult, count: number, expected
  */
 export function expectStellaError(run: () => unknown, code?: StellaErrorCode): { code: StellaErrorCode; message: string } {
   const error = thrownBy(run);
+  expect(isStellaError(error)).toBe(true);
+  if (code !== undefined) expect(error).toMatchObject({ code });
+  return error as { code: StellaErrorCode; message: string };
+}
+
+/**
+ * Expects `pending` to reject with a StellaError, with error code `code`
+ * when given, and returns it: `expectStellaError` for extractors whose
+ * `extract` returns a Promise.
+ */
+export async function expectStellaRejection(pending: Promise<unknown>, code?: StellaErrorCode): Promise<{ code: StellaErrorCode; message: string }> {
+  const error = await rejectionOf(pending);
   expect(isStellaError(error)).toBe(true);
   if (code !== undefined) expect(error).toMatchObject({ code });
   return error as { code: StellaErrorCode; message: string };

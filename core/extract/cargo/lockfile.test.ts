@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encode, expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, thrownBy } from '../fixtures.test-helper.js';
+import { encode, expectFixtureCase, expectStellaRejection, fixtureExtract, ids, peerFixtures, rejectionOf } from '../fixtures.test-helper.js';
 import { cargoLockExtractor, isCargoLock } from './lockfile.js';
 
 const extractFixture = fixtureExtract(cargoLockExtractor, peerFixtures('cargo-lock'), 'app/Cargo.lock');
@@ -16,23 +16,23 @@ describe('cargo-lock: fixtures/EXPECTED.md (osv-scalibr)', () => {
     ['many-packages.lock', 6, ['zstd@0.11.2', 'aho-corasick@0.7.18', 'memchr@2.4.1']],
   ];
 
-  it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'cargo', evidence: 'lockfile', sourceFile: 'app/Cargo.lock' }, 'only');
+  it.each(cases)('%s: %i packages', async (fixture, count, expected) => {
+    expectFixtureCase(await extractFixture(fixture), count, expected, { type: 'cargo', evidence: 'lockfile', sourceFile: 'app/Cargo.lock' }, 'only');
   });
 
-  it('many-packages.lock: in appearance order, as the peer names the case', () => {
-    expect(ids(extractFixture('many-packages.lock'))).toEqual(['zstd@0.11.2', 'aho-corasick@0.7.18', 'memchr@2.4.1', 'syn@1.0.109', 'libc@0.2.140', 'syn@2.0.15']);
+  it('many-packages.lock: in appearance order, as the peer names the case', async () => {
+    expect(ids(await extractFixture('many-packages.lock'))).toEqual(['zstd@0.11.2', 'aho-corasick@0.7.18', 'memchr@2.4.1', 'syn@1.0.109', 'libc@0.2.140', 'syn@2.0.15']);
   });
 
-  it('not-toml.txt: throws a StellaError naming the file', () => {
-    const error = expectStellaError(() => extractFixture('not-toml.txt'));
+  it('not-toml.txt: throws a StellaError naming the file', async () => {
+    const error = await expectStellaRejection(extractFixture('not-toml.txt'));
     expect(error.message).toMatch(/^app\/Cargo\.lock: not valid TOML \(/);
     expect(error.message).not.toContain('\n');
   });
 });
 
 describe('cargo-lock: entries', () => {
-  it('entries without a name or version are warnings; the same name and version is reported once', () => {
+  it('entries without a name or version are warnings; the same name and version is reported once', async () => {
     const text = [
       '[[package]]',
       'name = "a"',
@@ -47,17 +47,17 @@ describe('cargo-lock: entries', () => {
       '[[package]]',
       'version = 3',
     ].join('\n');
-    const result = cargoLockExtractor.extract({ path: 'Cargo.lock', contents: encode(text) });
+    const result = await cargoLockExtractor.extract({ path: 'Cargo.lock', contents: encode(text) });
     expect(ids(result)).toEqual(['a@1.0.0']);
     expect(result.warnings).toEqual(['Cargo.lock: package #3 has no name or version; skipped', 'Cargo.lock: package #4 has no name or version; skipped']);
   });
 
-  it('a "package" key that is not an array of tables is an error', () => {
-    expect(thrownBy(() => cargoLockExtractor.extract({ path: 'Cargo.lock', contents: encode('package = "x"') }))).toMatchObject({ message: 'Cargo.lock: "package" is not an array of tables' });
+  it('a "package" key that is not an array of tables is an error', async () => {
+    expect(await rejectionOf(cargoLockExtractor.extract({ path: 'Cargo.lock', contents: encode('package = "x"') }))).toMatchObject({ message: 'Cargo.lock: "package" is not an array of tables' });
   });
 
-  it('hostile nesting is refused, not a stack overflow', () => {
-    expectStellaError(() => cargoLockExtractor.extract({ path: 'Cargo.lock', contents: encode(`x = ${'['.repeat(100_000)}`) }));
+  it('hostile nesting is refused, not a stack overflow', async () => {
+    await expectStellaRejection(cargoLockExtractor.extract({ path: 'Cargo.lock', contents: encode(`x = ${'['.repeat(100_000)}`) }));
   });
 });
 

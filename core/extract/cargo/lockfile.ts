@@ -14,16 +14,19 @@
  * `[metadata]` (format 1 checksums) are ignored. One package per name and
  * version: the same crate from two sources would otherwise be two equal rows.
  *
+ * The TOML parser is loaded when the first lockfile is parsed (see
+ * ../parsers.ts), so `extract` returns a Promise.
+ *
  * @example
- *   const { packages } = cargoLockExtractor.extract({ path: 'Cargo.lock', contents });
+ *   const { packages } = await cargoLockExtractor.extract({ path: 'Cargo.lock', contents });
  *   // [{ type: 'cargo', name: 'addr2line', version: '0.15.2', evidence: 'lockfile', sourceFile: 'Cargo.lock' }]
  */
 import { prefixAndCapWarnings } from '../warnings.js';
-import { parse } from 'smol-toml';
 import { StellaError, describeError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
+import { loadToml } from '../parsers.js';
 
 /**
  * The largest workspaces lock a few thousand crates (about 1 MiB); 64 MiB only stops files that are not a lockfile.
@@ -59,15 +62,15 @@ export function isCargoLock(path: string): boolean {
  * @example
  *   cargoLockExtractor.fileRequired('Cargo.lock'); // true
  */
-export const cargoLockExtractor: Extractor = {
+export const cargoLockExtractor: Extractor<Promise<ExtractResult>> = {
   name: 'cargo-lock',
   maxFileSize: CARGO_LOCK_MAX_FILE_SIZE,
   fileRequired: isCargoLock,
   extract: extractCargoLock,
 };
 
-function extractCargoLock({ path, contents }: ExtractInput): ExtractResult {
-  const doc = parseToml(path, contents);
+async function extractCargoLock({ path, contents }: ExtractInput): Promise<ExtractResult> {
+  const doc = await parseToml(path, contents);
   const entries = doc['package'];
   if (entries === undefined) return { packages: [] };
   if (!Array.isArray(entries)) throw new StellaError(LOCKFILE_INVALID, `${path}: "package" is not an array of tables`);
@@ -91,9 +94,12 @@ function extractCargoLock({ path, contents }: ExtractInput): ExtractResult {
   return result;
 }
 
-function parseToml(path: string, contents: Uint8Array): Record<string, unknown> {
+/** Decodes `contents` before the first await: the caller may reuse it once extract returns. */
+async function parseToml(path: string, contents: Uint8Array): Promise<Record<string, unknown>> {
+  const text = new TextDecoder().decode(contents);
+  const { parse } = await loadToml(path);
   try {
-    return parse(new TextDecoder().decode(contents), { maxDepth: MAX_TOML_DEPTH, unsafeKeyBehaviour: 'drop' });
+    return parse(text, { maxDepth: MAX_TOML_DEPTH, unsafeKeyBehaviour: 'drop' });
   } catch (error) {
     // TOML errors span several lines (a code frame); the first names the problem and position.
     throw new StellaError(LOCKFILE_INVALID, `${path}: not valid TOML (${describeError(error).slice(0, 200)})`, { cause: error });

@@ -25,10 +25,11 @@
  * `<optional>true</optional>` ones `optional`.
  *
  * A file that is not well-formed XML (see xml.ts), or whose root is not
- * `<project>`, is an error naming the file.
+ * `<project>`, is an error naming the file. The XML parser is loaded when
+ * the first pom is read, so `extract` returns a Promise.
  *
  * @example
- *   const { packages } = mavenPomExtractor.extract({ path: 'app/pom.xml', contents });
+ *   const { packages } = await mavenPomExtractor.extract({ path: 'app/pom.xml', contents });
  *   // [{ type: 'maven', name: 'junit:junit', version: '4.12', evidence: 'lockfile', dev: true, … }]
  */
 import { prefixAndCapWarnings } from '../warnings.js';
@@ -72,7 +73,7 @@ export function isMavenPom(path: string): boolean {
  * @example
  *   mavenPomExtractor.fileRequired('pom.xml'); // true
  */
-export const mavenPomExtractor: Extractor = {
+export const mavenPomExtractor: Extractor<Promise<ExtractResult>> = {
   name: 'maven-pom',
   maxFileSize: MAVEN_POM_MAX_FILE_SIZE,
   fileRequired: isMavenPom,
@@ -94,8 +95,8 @@ interface Pom {
   parent: string | undefined;
 }
 
-function extractPom({ path, contents }: ExtractInput): ExtractResult {
-  const project = parseProject(path, contents);
+async function extractPom({ path, contents }: ExtractInput): Promise<ExtractResult> {
+  const project = await parseProject(path, contents);
   const warnings: string[] = [];
   const pom = readPom(project);
   const resolve = interpolator(pom.properties);
@@ -245,8 +246,8 @@ function readDependency(node: XmlNode): Dependency {
   };
 }
 
-function parseProject(path: string, contents: Uint8Array): XmlNode {
-  const read = parseXml(contents);
+async function parseProject(path: string, contents: Uint8Array): Promise<XmlNode> {
+  const read = await parseXml(path, contents);
   switch (read.$case) {
     case 'invalid':
       throw new StellaError(MANIFEST_INVALID, `${path}: ${read.reason}`);

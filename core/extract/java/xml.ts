@@ -2,15 +2,18 @@
  * Reading the XML of build files (pom.xml): decoding, a well-formedness
  * check, and parsing into plain objects with fast-xml-parser, configured so
  * that hostile input stays bounded (nesting is capped by the parser; DOCTYPE
- * entities are limited and not expanded recursively). Helpers read the
- * result whether an element occurs once (an object) or repeatedly (an array).
+ * entities are limited and not expanded recursively). The parser is loaded
+ * when the first document is read (see ../lazy-module.ts), so `parseXml`
+ * returns a Promise. Helpers read the result whether an element occurs once
+ * (an object) or repeatedly (an array).
  *
  * @example
- *   const read = parseXml(bytes);
+ *   const read = await parseXml('app/pom.xml', bytes);
  *   if (read.$case === 'ok') text(child(read.document, 'project')?.['version']);
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { X2jOptions } from 'fast-xml-parser';
 import { describeError } from '../../errors.js';
+import { lazyModule } from '../lazy-module.js';
 
 /**
  * An element with children, as the parser gives it: child name → element
@@ -29,7 +32,7 @@ export type XmlNode = Record<string, unknown>;
  */
 export type XmlRead = { $case: 'ok'; document: XmlNode } | { $case: 'invalid'; reason: string };
 
-const parser = new XMLParser({
+const PARSER_OPTIONS: X2jOptions = {
   ignoreAttributes: true,
   removeNSPrefix: true,
   parseTagValue: false,
@@ -37,20 +40,29 @@ const parser = new XMLParser({
   ignorePiTags: true,
   // Only the five XML entities matter in build files; DOCTYPE entities are capped and not expanded recursively.
   processEntities: { enabled: true, maxEntityCount: 20, maxTotalExpansions: 100, maxExpandedLength: 10_000 },
+};
+
+/** The validator and one configured parser, made once, on the first document. */
+const loadXml = lazyModule('the XML parser (fast-xml-parser)', async () => {
+  const { XMLParser, XMLValidator } = await import('fast-xml-parser');
+  return { parser: new XMLParser(PARSER_OPTIONS), validator: XMLValidator };
 });
 
 /**
  * Decodes (by BOM, else the XML declaration, else UTF-8), checks that the
  * text is well-formed XML and parses it. Attributes, namespace prefixes,
  * the declaration and processing instructions are dropped; values stay text.
+ * `contents` is decoded before the first await, so the caller may reuse it
+ * once this returns; `path` names the file if the parser cannot be loaded.
  *
  * @example
- *   parseXml(new TextEncoder().encode('<project><version>1</version></project>'));
+ *   await parseXml('pom.xml', new TextEncoder().encode('<project><version>1</version></project>'));
  *   // { $case: 'ok', document: { project: { version: '1' } } }
  */
-export function parseXml(contents: Uint8Array): XmlRead {
+export async function parseXml(path: string, contents: Uint8Array): Promise<XmlRead> {
   const xml = decodeXml(contents);
-  const valid = XMLValidator.validate(xml);
+  const { parser, validator } = await loadXml(path);
+  const valid = validator.validate(xml);
   if (valid !== true) return { $case: 'invalid', reason: `not well-formed XML (line ${valid.err.line}: ${oneLine(valid.err.msg)})` };
   try {
     const document: unknown = parser.parse(xml);

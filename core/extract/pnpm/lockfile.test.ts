@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExtractResult } from '../extractor.js';
-import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, textExtract, thrownBy } from '../fixtures.test-helper.js';
+import { expectFixtureCase, expectStellaRejection, fixtureExtract, ids, peerFixtures, rejectionOf, textExtract } from '../fixtures.test-helper.js';
 import { parseDepPath, withoutPeers } from './dep-path.js';
 import { isPnpmLockfile, pnpmLockfileExtractor } from './lockfile.js';
 
@@ -38,12 +38,12 @@ describe('pnpm-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
     ['commits.yaml', 5, ['my-bitbucket-package@1.0.0', '@my-scope/my-package@1.0.0', '@my-scope/my-other-package@1.0.0']],
   ];
 
-  it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'npm', evidence: 'lockfile', sourceFile: 'app/pnpm-lock.yaml' });
+  it.each(cases)('%s: %i packages', async (fixture, count, expected) => {
+    expectFixtureCase(await extractFixture(fixture), count, expected, { type: 'npm', evidence: 'lockfile', sourceFile: 'app/pnpm-lock.yaml' });
   });
 
-  it('exotic.yaml: 7 packages; the two keys without a version are warnings (the peer drops them silently)', () => {
-    const result = extractFixture('exotic.yaml');
+  it('exotic.yaml: 7 packages; the two keys without a version are warnings (the peer drops them silently)', async () => {
+    const result = await extractFixture('exotic.yaml');
     expect(ids(result)).toEqual(['foo@1.0.0', '@foo/bar@1.0.0', 'foo@1.1.0', '@foo/bar@1.1.0', 'foo@1.2.0', 'foo@1.3.0', 'foo@1.4.0']);
     expect(result.warnings).toEqual([
       'app/pnpm-lock.yaml: "github.com/kevva/is-positive": no package version in the entry or its dependency path; skipped',
@@ -51,8 +51,8 @@ describe('pnpm-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
     ]);
   });
 
-  it('files.yaml: 5 packages; the nameless file: entry is a warning (the peer drops it silently)', () => {
-    const result = extractFixture('files.yaml');
+  it('files.yaml: 5 packages; the nameless file: entry is a warning (the peer drops it silently)', async () => {
+    const result = await extractFixture('files.yaml');
     expect(ids(result)).toEqual(['my-file-package@0.0.0', 'a-local-package@1.0.0', 'a-nested-local-package@1.0.0', 'one-up@1.0.0', 'one-up-with-peer@1.0.0']);
     expect(result.warnings).toEqual(['app/pnpm-lock.yaml: "file:../nameless-package": no package name in the entry or its dependency path; skipped']);
   });
@@ -62,42 +62,42 @@ describe('pnpm-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
   it.each([
     ['invalid-path.yaml', ['"invalidpath"']],
     ['invalid-paths.yaml', ['"invalidpath1"', '"invalidpath2"']],
-  ])('%s: acorn@8.7.0 plus a warning per invalid dependency path, instead of an error', (fixture, keys) => {
-    const result = extractFixture(fixture);
+  ])('%s: acorn@8.7.0 plus a warning per invalid dependency path, instead of an error', async (fixture, keys) => {
+    const result = await extractFixture(fixture);
     expect(ids(result)).toEqual(['acorn@8.7.0']);
     expect(result.warnings).toEqual(keys.map((key) => `app/pnpm-lock.yaml: ${key}: no package name and version in the entry or its dependency path; skipped`));
   });
 
-  it('not-yaml.txt: throws a StellaError naming the file', () => {
-    expect(expectStellaError(() => extractFixture('not-yaml.txt'))).toMatchObject({ code: 'JSON_INVALID', message: 'app/pnpm-lock.yaml: not a pnpm lockfile (no lockfileVersion)' });
+  it('not-yaml.txt: throws a StellaError naming the file', async () => {
+    expect(await expectStellaRejection(extractFixture('not-yaml.txt'))).toMatchObject({ code: 'JSON_INVALID', message: 'app/pnpm-lock.yaml: not a pnpm lockfile (no lockfileVersion)' });
   });
 });
 
 describe('pnpm-lockfile: groups', () => {
-  it('v5 and v6: dev and optional come from each entry', () => {
+  it('v5 and v6: dev and optional come from each entry', async () => {
     for (const fixture of ['mixed-groups.v53.yaml', 'mixed-groups.v54.yaml']) {
-      const result = extractFixture(fixture);
+      const result = await extractFixture(fixture);
       expect(ids(result)).toEqual(['ansi-regex@5.0.1', 'is-number@7.0.0', 'uuid@8.3.2']);
       expect(byId(result, 'is-number@7.0.0')).toMatchObject({ dev: true });
       expect(byId(result, 'uuid@8.3.2')).toMatchObject({ optional: true });
       expect(byId(result, 'ansi-regex@5.0.1')).toEqual({ type: 'npm', name: 'ansi-regex', version: '5.0.1', sourceFile: 'app/pnpm-lock.yaml', evidence: 'lockfile' });
     }
-    const v6 = extractFixture('mixed-groups.v6.yaml');
+    const v6 = await extractFixture('mixed-groups.v6.yaml');
     expect(byId(v6, 'is-number@7.0.0')?.dev).toBe(true);
     expect(byId(v6, 'uuid@8.0.0')?.optional).toBe(true);
   });
 
-  it('v9: dev-only is worked out from the importers (the peer reports no groups for v9); optional from the snapshots', () => {
-    const result = extractFixture('mixed-groups.v9.yaml');
+  it('v9: dev-only is worked out from the importers (the peer reports no groups for v9); optional from the snapshots', async () => {
+    const result = await extractFixture('mixed-groups.v9.yaml');
     expect(byId(result, 'is-number@7.0.0')?.dev).toBe(true);
     expect(byId(result, 'uuid@8.3.2')).toMatchObject({ optional: true });
     expect(byId(result, 'uuid@8.3.2')?.dev).toBeUndefined();
     expect(byId(result, 'ansi-regex@5.0.1')?.dev).toBeUndefined();
-    expect(byId(extractFixture('one-package-dev.v9.yaml'), 'acorn@8.11.3')?.dev).toBe(true);
-    expect(byId(extractFixture('one-package.v9.yaml'), 'acorn@8.11.3')?.dev).toBeUndefined();
+    expect(byId(await extractFixture('one-package-dev.v9.yaml'), 'acorn@8.11.3')?.dev).toBe(true);
+    expect(byId(await extractFixture('one-package.v9.yaml'), 'acorn@8.11.3')?.dev).toBeUndefined();
   });
 
-  it('v9: a package reached from both prod and dev dependencies, through peers and aliases, is not dev-only', () => {
+  it('v9: a package reached from both prod and dev dependencies, through peers and aliases, is not dev-only', async () => {
     const text = [
       "lockfileVersion: '9.0'",
       'importers:',
@@ -123,28 +123,28 @@ describe('pnpm-lockfile: groups', () => {
       '  d@2.0.0: {}',
       '  string-width@4.2.3: {}',
     ].join('\n');
-    const result = extractText(text);
+    const result = await extractText(text);
     const dev = result.packages.filter((p) => p.dev === true).map((p) => `${p.name}@${p.version}`);
     expect(dev).toEqual(['t@1.0.0', 'd@2.0.0', 'string-width@4.2.3']);
     expect(result.packages).toHaveLength(6);
   });
 
-  it('v9: a hostile dependency cycle ends', () => {
+  it('v9: a hostile dependency cycle ends', async () => {
     const snapshots = Array.from({ length: 5000 }, (_, i) => `  p${i}@1.0.0: {dependencies: {p${(i + 1) % 5000}: 1.0.0}}`);
     const packages = Array.from({ length: 5000 }, (_, i) => `  p${i}@1.0.0: {}`);
     const text = ["lockfileVersion: '9.0'", 'importers:', '  .:', '    devDependencies:', '      p0: {specifier: "1", version: 1.0.0}', 'packages:', ...packages, 'snapshots:', ...snapshots].join('\n');
-    expect(extractText(text).packages.every((p) => p.dev === true)).toBe(true);
+    expect((await extractText(text)).packages.every((p) => p.dev === true)).toBe(true);
   });
 });
 
 describe('pnpm-lockfile: documents', () => {
-  it('pnpm 10: the project lockfile is the last YAML document', () => {
+  it('pnpm 10: the project lockfile is the last YAML document', async () => {
     const text = "---\nlockfileVersion: '9.0'\nimporters:\n  .:\n    configDependencies: {}\n---\nlockfileVersion: '9.0'\npackages:\n  acorn@8.11.3: {}\n";
-    expect(ids(extractText(text))).toEqual(['acorn@8.11.3']);
+    expect(ids(await extractText(text))).toEqual(['acorn@8.11.3']);
   });
 
-  it('versions stay strings', () => {
-    expect(ids(extractText("lockfileVersion: '6.0'\npackages:\n  /a@1.10:\n    dev: false\n"))).toEqual(['a@1.10']);
+  it('versions stay strings', async () => {
+    expect(ids(await extractText("lockfileVersion: '6.0'\npackages:\n  /a@1.10:\n    dev: false\n"))).toEqual(['a@1.10']);
   });
 
   it.each([
@@ -152,16 +152,16 @@ describe('pnpm-lockfile: documents', () => {
     ['a YAML list', "- lockfileVersion: '9.0'\n- b\n", /^x\/pnpm-lock\.yaml: not a pnpm lockfile/],
     ['a last document that is not a mapping', "lockfileVersion: '9.0'\n---\n- a\n", /^x\/pnpm-lock\.yaml: expected a YAML mapping at the top level$/],
     ['junk', 'this is not valid yaml!\n', /^x\/pnpm-lock\.yaml: not a pnpm lockfile \(no lockfileVersion\)$/],
-  ])('%s throws a StellaError naming the file', (_label, text, message) => {
-    const error = expectStellaError(() => extractText(text, 'x/pnpm-lock.yaml'));
+  ])('%s throws a StellaError naming the file', async (_label, text, message) => {
+    const error = await expectStellaRejection(extractText(text, 'x/pnpm-lock.yaml'));
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain('\n');
   });
 
-  it('YAML aliases cannot blow up (billion laughs)', () => {
+  it('YAML aliases cannot blow up (billion laughs)', async () => {
     const levels = Array.from({ length: 12 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(', ')}]`);
     const text = ["lockfileVersion: '9.0'", 'l0: &l0 [x]', ...levels, 'packages: {}'].join('\n');
-    expect(thrownBy(() => extractText(text))).toMatchObject({ code: 'JSON_INVALID' });
+    expect(await rejectionOf(extractText(text))).toMatchObject({ code: 'JSON_INVALID' });
   });
 });
 

@@ -15,16 +15,19 @@
  * only `optional` (on snapshots), so dev-only is worked out from the
  * importers' dependency graph (see `groups-v9.ts`).
  *
+ * The YAML parser is loaded when the first lockfile is parsed (see
+ * ../parsers.ts), so `extract` returns a Promise.
+ *
  * @example
- *   const { packages } = pnpmLockfileExtractor.extract({ path: 'pnpm-lock.yaml', contents });
+ *   const { packages } = await pnpmLockfileExtractor.extract({ path: 'pnpm-lock.yaml', contents });
  *   // [{ type: 'npm', name: 'acorn', version: '8.11.3', sourceFile: 'pnpm-lock.yaml', evidence: 'lockfile' }]
  */
 import { prefixAndCapWarnings } from '../warnings.js';
-import { parseAllDocuments } from 'yaml';
 import { StellaError, describeError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
+import { loadYaml } from '../parsers.js';
 import { parseDepPath, withoutPeers } from './dep-path.js';
 import { devOnlyPackages } from './groups-v9.js';
 
@@ -70,7 +73,7 @@ export function isPnpmLockfile(path: string): boolean {
  * @example
  *   pnpmLockfileExtractor.fileRequired('pnpm-lock.yaml'); // true
  */
-export const pnpmLockfileExtractor: Extractor = {
+export const pnpmLockfileExtractor: Extractor<Promise<ExtractResult>> = {
   name: 'pnpm-lockfile',
   maxFileSize: PNPM_LOCKFILE_MAX_FILE_SIZE,
   fileRequired: isPnpmLockfile,
@@ -82,8 +85,8 @@ interface Flags {
   optional: boolean;
 }
 
-function extractPnpmLock({ path, contents }: ExtractInput): ExtractResult {
-  const doc = parseLockfile(path, contents);
+async function extractPnpmLock({ path, contents }: ExtractInput): Promise<ExtractResult> {
+  const doc = await parseLockfile(path, contents);
   const major = lockfileMajor(doc['lockfileVersion']);
   const packages = asMapping(doc['packages']) ?? {};
   const flagsOf = major >= 9 ? v9Flags(doc) : v5Flags;
@@ -140,8 +143,10 @@ function add(found: Map<string, ExtractedPackage>, pkg: ExtractedPackage, flags:
 /**
  * The lockfile document. pnpm 10 may put its environment lockfile first in
  * the same file, as a separate YAML document; the project's lockfile is the last.
+ * Everything before the first await reads `contents`; the parser is loaded
+ * only for a file that has a chance of being a lockfile.
  */
-function parseLockfile(path: string, contents: Uint8Array): Mapping {
+async function parseLockfile(path: string, contents: Uint8Array): Promise<Mapping> {
   const text = new TextDecoder().decode(contents);
   // pnpm writes lockfileVersion first in every lockfile. Checking for it before parsing turns junk away
   // at once: the YAML parser takes seconds per MiB on text that is not YAML.
@@ -149,6 +154,7 @@ function parseLockfile(path: string, contents: Uint8Array): Mapping {
     if (text.split('\n').every((line) => NOTHING_LINE.test(line))) return {};
     throw new StellaError(YAML_INVALID, `${path}: not a pnpm lockfile (no lockfileVersion)`);
   }
+  const { parseAllDocuments } = await loadYaml(path);
   let value: unknown;
   try {
     // failsafe: scalars stay strings (`lockfileVersion: 5.10` is not 5.1). uniqueKeys off: its check is quadratic.

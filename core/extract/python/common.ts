@@ -1,16 +1,16 @@
 /**
  * What the Python extractors share: where project files may sit, reading
- * text and TOML, collecting packages once per name and version, and
- * capping warnings.
+ * text and TOML (the parser loaded on first use, see ../parsers.ts),
+ * collecting packages once per name and version, and capping warnings.
  *
  * @example
  *   if (!isProjectFile(path)) return false;
- *   const doc = parseToml(path, contents); // throws JSON_INVALID naming `path`
+ *   const doc = await parseToml(path, contents); // rejects with JSON_INVALID naming `path`
  */
-import { parse as parseTomlText } from 'smol-toml';
 import { StellaError, describeError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
+import { loadToml } from '../parsers.js';
 
 /**
  * errors.ts has no lockfile code; JSON_INVALID is the "structured document
@@ -66,16 +66,19 @@ export function decodeText(path: string, contents: Uint8Array, what: string): st
 }
 
 /**
- * Parses TOML; a file that is not TOML throws a StellaError naming `path`.
+ * Parses TOML; a file that is not TOML rejects with a StellaError naming
+ * `path`. `contents` is decoded before the parser is awaited, so the caller
+ * may reuse it as soon as this returns.
  *
  * @example
- *   parseToml('poetry.lock', new TextEncoder().encode('[[package]]\nname = "a"\n'));
+ *   await parseToml('poetry.lock', new TextEncoder().encode('[[package]]\nname = "a"\n'));
  *   // { package: [{ name: 'a' }] }
  */
-export function parseToml(path: string, contents: Uint8Array): Mapping {
+export async function parseToml(path: string, contents: Uint8Array): Promise<Mapping> {
   const text = decodeText(path, contents, 'a TOML file');
+  const { parse } = await loadToml(path);
   try {
-    return parseTomlText(text) as Mapping;
+    return parse(text) as Mapping;
   } catch (error) {
     throw new StellaError(DOCUMENT_INVALID, `${path}: not valid TOML (${shortCause(error)})`, { cause: error });
   }

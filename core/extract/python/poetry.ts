@@ -8,7 +8,7 @@
  * where a package outside `main` is dev-only. `optional = true` marks an extra.
  *
  * @example
- *   poetryLockfileExtractor.extract({ path: 'poetry.lock', contents }).packages;
+ *   (await poetryLockfileExtractor.extract({ path: 'poetry.lock', contents })).packages;
  *   // [{ type: 'pypi', name: 'numpy', version: '1.23.3', sourceFile: 'poetry.lock', evidence: 'lockfile' }]
  */
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
@@ -39,15 +39,15 @@ export function isPoetryLockfile(path: string): boolean {
  * @example
  *   poetryLockfileExtractor.fileRequired('poetry.lock'); // true
  */
-export const poetryLockfileExtractor: Extractor = {
+export const poetryLockfileExtractor: Extractor<Promise<ExtractResult>> = {
   name: 'poetry-lockfile',
   maxFileSize: POETRY_LOCK_MAX_FILE_SIZE,
   fileRequired: isPoetryLockfile,
   extract: extractPoetryLock,
 };
 
-function extractPoetryLock({ path, contents }: ExtractInput): ExtractResult {
-  const doc = parseToml(path, contents);
+async function extractPoetryLock({ path, contents }: ExtractInput): Promise<ExtractResult> {
+  const doc = await parseToml(path, contents);
   const found = new Collected(path, 'lockfile');
   const warnings: string[] = [];
   for (const [i, table] of packageTables(doc, warnings)) {

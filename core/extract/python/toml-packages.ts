@@ -4,7 +4,7 @@
  * does with a table is its own extractor's business.
  *
  * @example
- *   for (const [i, table] of packageTables(parseToml(path, contents), warnings)) {
+ *   for (const [i, table] of packageTables(await parseToml(path, contents), warnings)) {
  *     // table['name'], table['version'], …
  *   }
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, textExtract } from '../fixtures.test-helper.js';
+import { expectFixtureCase, expectStellaRejection, fixtureExtract, ids, peerFixtures, textExtract } from '../fixtures.test-helper.js';
 import { isUvLockfile, uvLockfileExtractor } from './uv.js';
 
 const extractFixture = fixtureExtract(uvLockfileExtractor, peerFixtures('uv-lock'), 'app/uv.lock');
@@ -19,21 +19,21 @@ describe('uv-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
     ['no-packages.lock', 0, []],
   ];
 
-  it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'pypi', evidence: 'lockfile', sourceFile: 'app/uv.lock' }, 'only');
+  it.each(cases)('%s: %i packages', async (fixture, count, expected) => {
+    expectFixtureCase(await extractFixture(fixture), count, expected, { type: 'pypi', evidence: 'lockfile', sourceFile: 'app/uv.lock' }, 'only');
   });
 
-  it('the project itself (virtual source ".") is not a dependency', () => {
-    expect(ids(extractFixture('grouped-packages.lock'))).not.toContain('uv-lockfiles@0.1.0');
+  it('the project itself (virtual source ".") is not a dependency', async () => {
+    expect(ids(await extractFixture('grouped-packages.lock'))).not.toContain('uv-lockfiles@0.1.0');
   });
 
-  it('not-toml.txt: throws a StellaError naming the file', () => {
-    expect(expectStellaError(() => extractFixture('not-toml.txt'), 'JSON_INVALID').message).toMatch(/^app\/uv\.lock: not valid TOML \([^\n]+\)$/);
+  it('not-toml.txt: throws a StellaError naming the file', async () => {
+    expect((await expectStellaRejection(extractFixture('not-toml.txt'), 'JSON_INVALID')).message).toMatch(/^app\/uv\.lock: not valid TOML \([^\n]+\)$/);
   });
 });
 
 describe('uv-lockfile: workspaces and damage', () => {
-  it('an editable root is skipped, other members are kept, a dynamic-version member is skipped quietly', () => {
+  it('an editable root is skipped, other members are kept, a dynamic-version member is skipped quietly', async () => {
     const text = [
       'version = 1',
       '[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { editable = "." }',
@@ -41,13 +41,13 @@ describe('uv-lockfile: workspaces and damage', () => {
       '[[package]]\nname = "tool"\nsource = { editable = "packages/tool" }',
       '[[package]]\nname = "idna"\nversion = "3.7"\nsource = { registry = "https://pypi.org/simple" }',
     ].join('\n');
-    const result = extractText(text);
+    const result = await extractText(text);
     expect(ids(result)).toEqual(['lib@0.2.0', 'idna@3.7']);
     expect(result.warnings).toBeUndefined();
   });
 
-  it('a registry package without a version is a warning; the rest is read', () => {
-    const result = extractText('[[package]]\nname = "a"\nsource = { registry = "https://pypi.org/simple" }\n\n[[package]]\nname = "b"\nversion = "2"\n');
+  it('a registry package without a version is a warning; the rest is read', async () => {
+    const result = await extractText('[[package]]\nname = "a"\nsource = { registry = "https://pypi.org/simple" }\n\n[[package]]\nname = "b"\nversion = "2"\n');
     expect(ids(result)).toEqual(['b@2']);
     expect(result.warnings).toEqual(['uv.lock: package[0] ("a") has no version; skipped']);
   });

@@ -11,7 +11,7 @@
  * no dev flag is set here.
  *
  * @example
- *   uvLockfileExtractor.extract({ path: 'uv.lock', contents }).packages;
+ *   (await uvLockfileExtractor.extract({ path: 'uv.lock', contents })).packages;
  *   // [{ type: 'pypi', name: 'emoji', version: '2.14.0', sourceFile: 'uv.lock', evidence: 'lockfile' }]
  */
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
@@ -42,15 +42,15 @@ export function isUvLockfile(path: string): boolean {
  * @example
  *   uvLockfileExtractor.fileRequired('uv.lock'); // true
  */
-export const uvLockfileExtractor: Extractor = {
+export const uvLockfileExtractor: Extractor<Promise<ExtractResult>> = {
   name: 'uv-lockfile',
   maxFileSize: UV_LOCK_MAX_FILE_SIZE,
   fileRequired: isUvLockfile,
   extract: extractUvLock,
 };
 
-function extractUvLock({ path, contents }: ExtractInput): ExtractResult {
-  const doc = parseToml(path, contents);
+async function extractUvLock({ path, contents }: ExtractInput): Promise<ExtractResult> {
+  const doc = await parseToml(path, contents);
   const found = new Collected(path, 'lockfile');
   const warnings: string[] = [];
   for (const [i, table] of packageTables(doc, warnings)) {

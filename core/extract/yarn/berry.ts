@@ -3,14 +3,15 @@
  * are comma-separated descriptor lists (`"debug@npm:^4.1.0, debug@npm:^4.3.1"`)
  * plus `__metadata`; each entry carries `version` and `resolution` (the
  * locator: the real package for aliases, `workspace:` for workspaces).
+ * The YAML parser is loaded on the first berry lockfile (see ../parsers.ts).
  *
  * @example
- *   parseBerry('yarn.lock', text).entries[0];
+ *   (await parseBerry('yarn.lock', text)).entries[0];
  *   // { descriptors: ['debug@npm:^4.1.0'], version: '4.3.3', resolution: 'debug@npm:4.3.3', where: '"debug@npm:^4.1.0"' }
  */
-import { parseDocument } from 'yaml';
 import { StellaError, describeError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
+import { loadYaml } from '../parsers.js';
 
 /**
  * One berry entry, reduced to what names a package.
@@ -51,10 +52,10 @@ export function isBerryLockfile(text: string): boolean {
  * is not YAML or not a mapping; entries that are not mappings become problems.
  *
  * @example
- *   parseBerry('yarn.lock', '__metadata:\n  version: 8\n'); // { entries: [], problems: [] }
+ *   await parseBerry('yarn.lock', '__metadata:\n  version: 8\n'); // { entries: [], problems: [] }
  */
-export function parseBerry(path: string, text: string): { entries: BerryEntry[]; problems: string[] } {
-  const doc = parseYaml(path, text);
+export async function parseBerry(path: string, text: string): Promise<{ entries: BerryEntry[]; problems: string[] }> {
+  const doc = parseYaml(path, text, await loadYaml(path));
   const entries: BerryEntry[] = [];
   const problems: string[] = [];
   for (const [key, value] of Object.entries(doc)) {
@@ -73,7 +74,7 @@ export function parseBerry(path: string, text: string): { entries: BerryEntry[];
   return { entries, problems };
 }
 
-function parseYaml(path: string, text: string): Record<string, unknown> {
+function parseYaml(path: string, text: string, { parseDocument }: typeof import('yaml')): Record<string, unknown> {
   let value: unknown;
   try {
     // failsafe: every scalar stays a string, so `version: 1.10` is not read as the number 1.1.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectFixtureCase, expectStellaError, fixtureExtract, ids, peerFixtures, registered, textExtract, thrownBy } from '../fixtures.test-helper.js';
+import { expectFixtureCase, expectStellaRejection, fixtureExtract, ids, peerFixtures, registered, textExtract, thrownBy } from '../fixtures.test-helper.js';
 import { packageNameOf, splitDescriptor } from './descriptor.js';
 import { isYarnLockfile, yarnLockfileExtractor } from './lockfile.js';
 
@@ -38,33 +38,33 @@ describe('yarn-lockfile: fixtures/EXPECTED.md (osv-scalibr)', () => {
     ['metadata-only.v2.lock', 0, []],
   ];
 
-  it.each(cases)('%s: %i packages', (fixture, count, expected) => {
-    expectFixtureCase(extractFixture(fixture), count, expected, { type: 'npm', evidence: 'lockfile', sourceFile: 'app/yarn.lock' }, 'only');
+  it.each(cases)('%s: %i packages', async (fixture, count, expected) => {
+    expectFixtureCase(await extractFixture(fixture), count, expected, { type: 'npm', evidence: 'lockfile', sourceFile: 'app/yarn.lock' }, 'only');
   });
 
-  it('git and file dependencies report the version yarn recorded, one package per name and version', () => {
-    expect(ids(extractFixture('commits.v1.lock'))).toEqual(expect.arrayContaining(['mine4@0.0.2', 'mine4@0.0.4', 'is-number@2.0.0', 'is-number@5.0.0', 'minimist@0.0.8']));
-    expect(ids(extractFixture('files.v1.lock'))).toEqual(['etag@1.8.1', 'filedep@1.2.0', 'lodash@1.3.1', 'other_package@0.0.2', 'sprintf-js@0.0.0', 'etag@1.8.0']);
+  it('git and file dependencies report the version yarn recorded, one package per name and version', async () => {
+    expect(ids(await extractFixture('commits.v1.lock'))).toEqual(expect.arrayContaining(['mine4@0.0.2', 'mine4@0.0.4', 'is-number@2.0.0', 'is-number@5.0.0', 'minimist@0.0.8']));
+    expect(ids(await extractFixture('files.v1.lock'))).toEqual(['etag@1.8.1', 'filedep@1.2.0', 'lodash@1.3.1', 'other_package@0.0.2', 'sprintf-js@0.0.0', 'etag@1.8.0']);
   });
 
-  it('berry: the root workspace is skipped, other workspaces are kept', () => {
-    const result = extractFixture('exclude-root.v2.lock');
+  it('berry: the root workspace is skipped, other workspaces are kept', async () => {
+    const result = await extractFixture('exclude-root.v2.lock');
     expect(ids(result)).toEqual(['@ws/ansi-regex@0.0.0-use.local', 'ansi-regex@6.1.0']);
-    expect(ids(extractFixture('with-aliases.v2.lock'))).not.toContain('mine@0.0.0-use.local');
+    expect(ids(await extractFixture('with-aliases.v2.lock'))).not.toContain('mine@0.0.0-use.local');
   });
 });
 
 describe('yarn-lockfile: formats', () => {
-  it('v1: quoted keys, several descriptors and a UTF-8 BOM', () => {
+  it('v1: quoted keys, several descriptors and a UTF-8 BOM', async () => {
     const text = '\uFEFF# yarn lockfile v1\n\n"@s/a@^1.0.0", "@s/a@^1.1.0":\n  "version" "1.2.0"\n  resolved "https://r.example.invalid/a.tgz"\n  dependencies:\n    version "9.9.9"\n';
-    expect(ids(extractText(text))).toEqual(['@s/a@1.2.0']);
+    expect(ids(await extractText(text))).toEqual(['@s/a@1.2.0']);
   });
 
-  it('v1: CRLF line ends', () => {
-    expect(ids(extractText('a@^1:\r\n  version "1.0.0"\r\n\r\nb@^2:\r\n  version "2.0.0"\r\n'))).toEqual(['a@1.0.0', 'b@2.0.0']);
+  it('v1: CRLF line ends', async () => {
+    expect(ids(await extractText('a@^1:\r\n  version "1.0.0"\r\n\r\nb@^2:\r\n  version "2.0.0"\r\n'))).toEqual(['a@1.0.0', 'b@2.0.0']);
   });
 
-  it('berry: a patched package is the same package and version as the original', () => {
+  it('berry: a patched package is the same package and version as the original', async () => {
     const text = [
       '__metadata:',
       '  version: 8',
@@ -78,36 +78,36 @@ describe('yarn-lockfile: formats', () => {
       '  resolution: "resolve@patch:resolve@npm%3A1.22.1#~builtin<compat/resolve>::version=1.22.1&hash=c3c19d"',
       '',
     ].join('\n');
-    expect(ids(extractText(text))).toEqual(['resolve@1.22.1']);
+    expect(ids(await extractText(text))).toEqual(['resolve@1.22.1']);
   });
 
-  it('berry: versions stay strings (1.10 is not the number 1.1)', () => {
+  it('berry: versions stay strings (1.10 is not the number 1.1)', async () => {
     const text = '__metadata:\n  version: 8\n\n"a@npm:^1.10":\n  version: 1.10\n  resolution: "a@npm:1.10"\n';
-    expect(ids(extractText(text))).toEqual(['a@1.10']);
+    expect(ids(await extractText(text))).toEqual(['a@1.10']);
   });
 
-  it('berry: a large lockfile is read whole and in reasonable time', () => {
+  it('berry: a large lockfile is read whole and in reasonable time', async () => {
     // The contract suite's large sample is v1; berry goes through the YAML parser, which is the slow path.
     const count = 5_000;
     const entry = (i: number): string =>
       `"p${i}@npm:^1.0.0, p${i}@npm:^1.0.${i}":\n  version: 1.0.${i}\n  resolution: "p${i}@npm:1.0.${i}"\n  dependencies:\n    dep: "npm:^1.0.0"\n  checksum: 10c0/${'f'.repeat(128)}\n  languageName: node\n  linkType: hard\n`;
     const text = `__metadata:\n  version: 8\n  cacheKey: 10c0\n\n${Array.from({ length: count }, (_, i) => entry(i)).join('\n')}\n"app@workspace:.":\n  version: 0.0.0-use.local\n  resolution: "app@workspace:."\n`;
     const start = performance.now();
-    const result = extractText(text);
+    const result = await extractText(text);
     expect(performance.now() - start).toBeLessThan(10_000);
     expect(result.packages).toHaveLength(count);
     expect(result.packages[count - 1]).toMatchObject({ name: `p${count - 1}`, version: `1.0.${count - 1}` });
   });
 
-  it('berry: without a resolution the first descriptor names the package, aliases included', () => {
+  it('berry: without a resolution the first descriptor names the package, aliases included', async () => {
     const text = '__metadata:\n  version: 8\n\n"x@npm:y@^2":\n  version: 2.0.0\n';
-    expect(ids(extractText(text))).toEqual(['y@2.0.0']);
+    expect(ids(await extractText(text))).toEqual(['y@2.0.0']);
   });
 });
 
 describe('yarn-lockfile: damaged files', () => {
-  it('v1: entries without a version and stray lines are warnings; the rest is read', () => {
-    const result = extractText('  orphan "x"\na@^1:\n  resolved "u"\nnot a header\n  version "7"\nb@^2:\n  version "2.0.0"\n');
+  it('v1: entries without a version and stray lines are warnings; the rest is read', async () => {
+    const result = await extractText('  orphan "x"\na@^1:\n  resolved "u"\nnot a header\n  version "7"\nb@^2:\n  version "2.0.0"\n');
     expect(ids(result)).toEqual(['b@2.0.0']);
     expect(result.warnings).toEqual([
       'yarn.lock: line 1: indented line outside any entry; skipped',
@@ -116,15 +116,15 @@ describe('yarn-lockfile: damaged files', () => {
     ]);
   });
 
-  it('berry: an entry that is not a mapping is a warning', () => {
-    const result = extractText('__metadata:\n  version: 8\n\n"a@npm:^1": oops\n\n"b@npm:^2":\n  version: 2.0.0\n  resolution: "b@npm:2.0.0"\n');
+  it('berry: an entry that is not a mapping is a warning', async () => {
+    const result = await extractText('__metadata:\n  version: 8\n\n"a@npm:^1": oops\n\n"b@npm:^2":\n  version: 2.0.0\n  resolution: "b@npm:2.0.0"\n');
     expect(ids(result)).toEqual(['b@2.0.0']);
     expect(result.warnings).toEqual(['yarn.lock: "a@npm:^1" is not a mapping; skipped']);
   });
 
-  it('warnings are capped', () => {
+  it('warnings are capped', async () => {
     const text = Array.from({ length: 100 }, (_, i) => `p${i}@^1:\n  resolved "u"\n`).join('');
-    const warnings = extractText(text).warnings ?? [];
+    const warnings = (await extractText(text)).warnings ?? [];
     expect(warnings).toHaveLength(21);
     expect(warnings.at(-1)).toBe('yarn.lock: … and 80 more warnings');
   });
@@ -134,8 +134,8 @@ describe('yarn-lockfile: damaged files', () => {
     ['binary data', '\u0000\u0001', /^app\/yarn\.lock: binary data/],
     ['berry that is not YAML', '__metadata:\n  version: 8\n"a": [\n', /^app\/yarn\.lock: not valid YAML/],
     ['berry that is not a mapping', '__metadata:x\n', /^app\/yarn\.lock: expected a YAML mapping/],
-  ])('%s throws a StellaError naming the file', (_label, text, message) => {
-    const error = expectStellaError(() => extractText(text, 'app/yarn.lock'), 'JSON_INVALID');
+  ])('%s throws a StellaError naming the file', async (_label, text, message) => {
+    const error = await expectStellaRejection(extractText(text, 'app/yarn.lock'), 'JSON_INVALID');
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain('\n');
   });

@@ -20,8 +20,11 @@
  * warning. One package is reported per name and version (berry lists a
  * patched package beside the original under the same version).
  *
+ * `extract` returns a Promise, since berry's YAML parser is loaded on the
+ * first berry lockfile; v1 lockfiles never load it.
+ *
  * @example
- *   const { packages } = yarnLockfileExtractor.extract({ path: 'app/yarn.lock', contents });
+ *   const { packages } = await yarnLockfileExtractor.extract({ path: 'app/yarn.lock', contents });
  *   // [{ type: 'npm', name: 'balanced-match', version: '1.0.2', sourceFile: 'app/yarn.lock', evidence: 'lockfile' }]
  */
 import { prefixAndCapWarnings } from '../warnings.js';
@@ -63,7 +66,7 @@ export function isYarnLockfile(path: string): boolean {
  * @example
  *   yarnLockfileExtractor.fileRequired('yarn.lock'); // true
  */
-export const yarnLockfileExtractor: Extractor = {
+export const yarnLockfileExtractor: Extractor<Promise<ExtractResult>> = {
   name: 'yarn-lockfile',
   maxFileSize: YARN_LOCKFILE_MAX_FILE_SIZE,
   fileRequired: isYarnLockfile,
@@ -77,9 +80,10 @@ interface Locked {
   where: string;
 }
 
-function extractYarnLock({ path, contents }: ExtractInput): ExtractResult {
+async function extractYarnLock({ path, contents }: ExtractInput): Promise<ExtractResult> {
+  // Decoded before the first await: the caller may reuse `contents` once extract returns.
   const text = decodeText(path, contents);
-  const { locked, problems } = isBerryLockfile(text) ? readBerry(path, text) : readV1(path, text);
+  const { locked, problems } = isBerryLockfile(text) ? await readBerry(path, text) : readV1(path, text);
   const warnings = [...problems];
   const packages = new Map<string, ExtractedPackage>();
   for (const { name, version, where } of locked) {
@@ -109,8 +113,8 @@ function readV1(path: string, text: string): { locked: Locked[]; problems: strin
   return { locked, problems };
 }
 
-function readBerry(path: string, text: string): { locked: Locked[]; problems: string[] } {
-  const { entries, problems } = parseBerry(path, text);
+async function readBerry(path: string, text: string): Promise<{ locked: Locked[]; problems: string[] }> {
+  const { entries, problems } = await parseBerry(path, text);
   const locked: Locked[] = [];
   for (const entry of entries) {
     const locator = entry.resolution === undefined ? undefined : splitDescriptor(entry.resolution);
