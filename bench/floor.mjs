@@ -1,7 +1,7 @@
 // The floors a scan is compared with, in a fresh process:
 //   gunzip FILE...  Node's zlib gunzipping the files (64 KiB chunks), output discarded
 //   read FILE       reading the file from start to end
-// Prints {ms, rssMB}.
+// Prints {ms, rssMB, cpuMs} (cpuMs: user + system CPU of the whole process, every thread).
 import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,4 +15,5 @@ for (const file of files) {
   else await pipeline(createReadStream(file, { highWaterMark: 1 << 16 }), sink());
 }
 const ms = performance.now() - started;
-console.log(JSON.stringify({ ms, rssMB: process.resourceUsage().maxRSS / 1024 }));
+const usage = process.resourceUsage();
+console.log(JSON.stringify({ ms, rssMB: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }));

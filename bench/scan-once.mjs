@@ -1,4 +1,5 @@
-// One cold scan in a fresh process: prints {ms, rssMB, components, findings} as JSON.
+// One cold scan in a fresh process: prints {ms, rssMB, cpuMs, components, findings} as JSON
+// (cpuMs: user + system CPU of the whole process, every thread, start to exit).
 // Usage: node bench/scan-once.mjs REPO TARGET   (REPO - for no state repository)
 // The scan starts before the state repository is open (its modules load and it opens while
 // the layers inflate), as scanTarget allows; `ms` runs from the scanTarget call to its end.
@@ -8,5 +9,7 @@ const repo = repoDir === '-' ? undefined : import('../dist/agent/repo/state-repo
 const started = performance.now();
 const { report } = await scanTarget(target, repo === undefined ? {} : { repo });
 const ms = performance.now() - started;
-const rssMB = process.resourceUsage().maxRSS / 1024;
-console.log(JSON.stringify({ ms, rssMB, components: report.summary.components, findings: report.summary.findings }));
+const usage = process.resourceUsage();
+const rssMB = usage.maxRSS / 1024;
+const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
+console.log(JSON.stringify({ ms, rssMB, cpuMs, components: report.summary.components, findings: report.summary.findings }));
