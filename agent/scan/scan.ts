@@ -68,7 +68,8 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
   // the main thread while one core idles: reading an image starts nothing on the other before then.
   const layersFlowing = new Gate();
   const reading = resolveInventory(targetPath, options, layersFlowing);
-  void reading.finally(() => layersFlowing.open());
+  // Both ways (not `finally`, whose promise would reject unhandled when the read fails).
+  reading.then(layersFlowing.open, layersFlowing.open);
   const assembling = layersFlowing.opened.then(() => import('./assemble.js'));
   const deciding = layersFlowing.opened.then(() => import('./decide.js'));
   // Handled here too: a failed read throws before they are awaited.
