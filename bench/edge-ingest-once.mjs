@@ -1,37 +1,50 @@
 // Ingest in the local Worker (Miniflare, the bundled edge) with a real `git
-// http-backend` on loopback as its state repository, 10 agents (nodes):
+// http-backend` on loopback as its state repository, 10 agents (nodes),
+// three phases one after another, each from a quiet edge:
 //
-// - sustained: each agent posts signed reports one after another, as fast as
-//   answers come back → accepted (verified, queued) reports per second and
-//   latency percentiles;
+// - closed loop: each agent posts signed reports one after another, as fast
+//   as answers come back → the most verified reports per second the edge
+//   sustains, and latency percentiles. Latency here is about agents/rate (an
+//   agent waits for each answer), so it says little about the goal's latency;
+// - open loop: the agents together offer a fixed rate (default 200 reports/s,
+//   each agent 1/agents of it on a fixed schedule, staggered) for several
+//   seconds, so several commit rounds push while reports keep coming.
+//   Latency is from each report's SCHEDULED send time to its 202, so a stall
+//   of the edge (or of this process) counts fully for every report it delays
+//   (no coordinated omission) → p50/p99 and the rate achieved;
 // - burst: each agent posts a batch of reports all at once → how many commits
 //   the Durable Objects' coalescing made for them, and the time until every
 //   one is committed.
 //
-// Latency is from sending POST /v1/reports to its 202 answer (verified, stored,
-// queued); time-to-committed is from the first POST of a phase until every
-// report of it reads `committed` (committed at …/s is reports over that time).
-// Agent authentication is the test Worker's header (token and DPoP checks
-// belong to the authority and are not measured here). Locally every Durable
-// Object shares one workerd thread, and the Git server is a CGI process per
-// request — six git processes per push, about 0.1 s of CPU on the same
-// cores — so the numbers are a floor for a deployment, not a forecast. The
-// Git server runs in a process of its own: its spawns would otherwise stall
-// this process's event loop, which times the agents' requests. A commit
-// round gathers reports for up to about 3 s, so with the default 20 reports
-// per agent (about a second at the goal's rate) no push overlaps the
-// sustained phase; pass a larger count (e.g. 60) to see pushes compete.
-// Usage: node bench/edge-ingest-once.mjs [agents] [reportsPerAgent]  →  one JSON line
+// A 202 means verified, stored and queued; "committed" times run from the
+// first POST of a phase until every node's object has pushed all of it (the
+// objects' own idle signal), then the branches are checked to hold every
+// report's folder. Agent authentication is the test Worker's header (token
+// and DPoP checks belong to the authority and are not measured here).
+// Locally every Durable Object shares one workerd thread, and the Git server
+// is a CGI process per request — six git processes per push, about 0.1 s of
+// CPU on the same cores — so the numbers are a floor for a deployment, not a
+// forecast. The Git server runs in a process of its own: its spawns would
+// otherwise stall this process's event loop, which times the agents'
+// requests. A commit round gathers reports for up to about 3 s, so with the
+// default 20 reports per agent (about a second at the goal's rate) no push
+// overlaps the closed loop; 60 lets pushes compete; the open loop always
+// overlaps them. STELLA_EDGE_INSPECT=PORT opens workerd's inspector and names
+// each phase on stderr as it starts (to cut a CPU profile by phase).
+// Usage: node bench/edge-ingest-once.mjs [agents] [reportsPerAgent] [openSeconds] [openRatePerSecond]  →  one JSON line
 import { build } from 'esbuild';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
 const AGENTS = Number(process.argv[2] ?? 10);
 const PER_AGENT = Number(process.argv[3] ?? 20);
+const OPEN_SECONDS = Number(process.argv[4] ?? 8);
+const OPEN_RATE = Number(process.argv[5] ?? 200);
 
 // The harness is TypeScript shared with the tests: bundle it for Node, packages left external.
 const harnessFile = join(root, 'dist', 'bench', 'edge-harness.mjs');
@@ -57,6 +70,9 @@ const commitsOf = async () => {
   return n;
 };
 
+const namespace = await edge.mf.getDurableObjectNamespace('NODE');
+const phase = (name) => process.env.STELLA_EDGE_INSPECT && console.error(`phase ${name}`);
+
 async function accept(node, body) {
   const answer = await post(node, body);
   const record = await answer.json();
@@ -64,55 +80,97 @@ async function accept(node, body) {
   return record.digest;
 }
 
-async function settle(pairs) {
-  for (const [node, digest] of pairs) {
-    for (;;) {
-      const record = await (await edge.mf.dispatchFetch(`${edge.url}/v1/reports/${digest}`, { headers: { 'x-test-node': node } })).json();
-      if (record.status === 'committed') break;
-      if (record.status === 'failed') throw new Error(`${node}: ${record.reason}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+/** Resolves once every node's object has committed all it accepted; then each branch must hold every report's folder. */
+async function settle(targets) {
+  await Promise.all(nodes.map((node) => namespace.get(namespace.idFromName(node)).fetch('https://node/idle', { method: 'POST' }).then((r) => r.arrayBuffer())));
+  const elapsed = performance.now();
+  for (const node of nodes) {
+    const folders = new Set((await git('ls-tree', '-d', '--name-only', `agents/${node}`, `findings/${node}/`)).split('\n'));
+    const missing = targets.filter((target) => !folders.has(`findings/${node}/${target}`));
+    if (missing.length > 0) throw new Error(`${node}: ${missing.length} accepted report(s) not on agents/${node}, e.g. ${missing[0]}`);
   }
+  return elapsed;
 }
 
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 try {
-  // Signed before any clock starts: the agents' signing is not the edge's cost.
+  // Signed before any clock starts: the agents' signing is not the edge's cost. Each report is its own target.
+  const openPerAgent = Math.round((OPEN_SECONDS * OPEN_RATE) / AGENTS);
+  const ranges = { warm: [0, 1], closed: [1, 1 + PER_AGENT], open: [1 + PER_AGENT, 1 + PER_AGENT + openPerAgent] };
+  ranges.burst = [ranges.open[1], ranges.open[1] + PER_AGENT];
+  const targetsOf = ([from, to]) => Array.from({ length: to - from }, (_, i) => `target-${from + i}`);
   const bodies = new Map();
   for (const node of nodes) {
     const key = fixture.keys.get(node);
     const list = [];
-    for (let i = 0; i < 2 * PER_AGENT + 1; i++) list.push(JSON.stringify(await signedSubmission(key, node, sampleReport(`target-${i}`))));
+    for (let i = 0; i < ranges.burst[1]; i++) list.push(JSON.stringify(await signedSubmission(key, node, sampleReport(`target-${i}`))));
     bodies.set(node, list);
   }
+  const slice = (node, [from, to]) => bodies.get(node).slice(from, to);
   // Warm-up: one report per node brings each Durable Object's mirror of main.
-  const warm = await Promise.all(nodes.map(async (node) => [node, await accept(node, bodies.get(node)[2 * PER_AGENT])]));
-  await settle(warm);
+  await Promise.all(nodes.map((node) => accept(node, slice(node, ranges.warm)[0])));
+  await settle(targetsOf(ranges.warm));
+  let commitsBefore = await commitsOf();
 
+  phase('closed');
   const latencies = [];
-  const sustained = [];
   let start = performance.now();
   await Promise.all(
     nodes.map(async (node) => {
-      for (const body of bodies.get(node).slice(0, PER_AGENT)) {
+      for (const body of slice(node, ranges.closed)) {
         const t = performance.now();
-        sustained.push([node, await accept(node, body)]);
+        await accept(node, body);
         latencies.push(performance.now() - t);
       }
     }),
   );
   const acceptMs = performance.now() - start;
-  await settle(sustained);
-  const sustainedCommittedMs = performance.now() - start;
-  const beforeBurst = await commitsOf();
+  const sustainedCommittedMs = (await settle(targetsOf(ranges.closed))) - start;
+  const sustainedCommits = (await commitsOf()) - commitsBefore;
+  commitsBefore += sustainedCommits;
 
+  // Each agent on its own fixed schedule, the agents staggered evenly across one interval.
+  phase('open');
+  const openLatencies = [];
+  let lastAnswer = 0;
+  const interval = (1000 * AGENTS) / OPEN_RATE;
   start = performance.now();
-  const burst = (await Promise.all(nodes.map((node) => Promise.all(bodies.get(node).slice(PER_AGENT, 2 * PER_AGENT).map(async (body) => [node, await accept(node, body)]))))).flat();
-  await settle(burst);
-  const burstMs = performance.now() - start;
-  const burstCommits = (await commitsOf()) - beforeBurst;
+  await Promise.all(
+    nodes.map(async (node, index) => {
+      const sent = [];
+      for (const [k, body] of slice(node, ranges.open).entries()) {
+        const due = start + (index * interval) / AGENTS + k * interval;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        sent.push(
+          accept(node, body).then(() => {
+            const now = performance.now();
+            lastAnswer = Math.max(lastAnswer, now);
+            openLatencies.push(now - due);
+          }),
+        );
+      }
+      await Promise.all(sent);
+    }),
+  );
+  const openReports = AGENTS * openPerAgent;
+  const openScheduleMs = ((openPerAgent - 1) * interval) + ((AGENTS - 1) * interval) / AGENTS;
+  const openAnsweredMs = lastAnswer - start;
+  const openCommittedMs = (await settle(targetsOf(ranges.open))) - start;
+  const openCommits = (await commitsOf()) - commitsBefore;
+  commitsBefore += openCommits;
+
+  phase('burst');
+  start = performance.now();
+  await Promise.all(nodes.map((node) => Promise.all(slice(node, ranges.burst).map((body) => accept(node, body)))));
+  const burstMs = (await settle(targetsOf(ranges.burst))) - start;
+  const burstCommits = (await commitsOf()) - commitsBefore;
+  phase('end');
 
   latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  openLatencies.sort((a, b) => a - b);
   const reports = AGENTS * PER_AGENT;
   console.log(
     JSON.stringify({
@@ -121,16 +179,27 @@ try {
       acceptedPerSecond: (reports / acceptMs) * 1000,
       sustainedCommittedPerSecond: (reports / sustainedCommittedMs) * 1000,
       sustainedAllCommittedMs: sustainedCommittedMs,
-      p50Ms: pct(50),
-      p99Ms: pct(99),
-      sustainedCommits: beforeBurst - AGENTS,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      sustainedCommits,
+      openReports,
+      openOfferedPerSecond: openReports > 1 ? ((openReports - 1) / openScheduleMs) * 1000 : 0,
+      openAchievedPerSecond: (openReports / openAnsweredMs) * 1000,
+      openP50Ms: percentile(openLatencies, 50),
+      openP99Ms: percentile(openLatencies, 99),
+      openMaxMs: openLatencies[openLatencies.length - 1],
+      openCommits,
+      openAllCommittedMs: openCommittedMs,
       burstReports: reports,
       burstCommits,
       burstCommittedPerSecond: (reports / burstMs) * 1000,
       burstAllCommittedMs: burstMs,
+      loadAverage: loadavg()[0],
     }),
   );
 } finally {
+  // A profiler attached through STELLA_EDGE_INSPECT gets a moment to collect before workerd goes away.
+  if (process.env.STELLA_EDGE_INSPECT) await sleep(3000);
   await edge.close();
   server.stdin.end();
   await once(server, 'exit');
