@@ -23,6 +23,7 @@ import type { DurableObjectState } from '@cloudflare/workers-types/index.ts';
 import { describeError, isStellaError } from '../core/errors.js';
 import { REPORT_FILE } from '../core/report/layout.js';
 import { sha256Hex } from '../core/sign/encoding.js';
+import { SignatureMemo } from '../core/sign/signature-memo.js';
 import type { TrustRoot } from '../core/trust/root.js';
 import { currentTrustRoot } from '../core/verify/trust-state.js';
 import { handleClaimOnce } from './auth/claim-once.js';
@@ -47,6 +48,8 @@ export class NodeObject {
   private root: { tip: string; root: TrustRoot; at: number } | undefined;
   /** Digests being checked right now: a concurrent replay waits for the first to finish. */
   private readonly inFlight = new Map<string, Promise<Response>>();
+  /** Signatures the accepts verified, which admission then checks again from memory (same bytes, same key). */
+  private readonly signatures = new SignatureMemo();
 
   constructor(
     private readonly state: DurableObjectState,
@@ -108,11 +111,11 @@ export class NodeObject {
     let root = await this.trustRoot(false);
     let report;
     try {
-      report = await verifySubmission(root, node, submission);
+      report = await verifySubmission(root, node, submission, this.signatures);
     } catch (error) {
       if (!(error instanceof ProblemError && error.kind === 'key-not-enrolled') || now - (this.root?.at ?? 0) < RESYNC_FOR_KEY_MS) throw error;
       root = await this.trustRoot(true);
-      report = await verifySubmission(root, node, submission);
+      report = await verifySubmission(root, node, submission, this.signatures);
     }
     const record = acceptedRecord(report, now);
     await this.records.put(record);
@@ -148,7 +151,7 @@ export class NodeObject {
   }
 
   private committerFor(node: string): Committer {
-    this.committer ??= new Committer(this.remoteRepo(), node, (outcome) => this.settle(outcome));
+    this.committer ??= new Committer(this.remoteRepo(), node, (outcome) => this.settle(outcome), this.signatures);
     return this.committer;
   }
 

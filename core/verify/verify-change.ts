@@ -20,6 +20,7 @@
 import type { GitStore } from '../git/git-store.js';
 import type { TreeEntry } from '../git/git-store.js';
 import { peekClaim } from '../report/claim.js';
+import type { SignatureMemo } from '../sign/signature-memo.js';
 import { BUNDLE_FILE, FINDINGS_DIR, RETIREMENT_FILE } from '../report/layout.js';
 import { CommitGraph } from './commits.js';
 import { verifyFeeds } from './feed-files.js';
@@ -38,6 +39,8 @@ export interface ChangeOptions {
   /** Name of the ref being moved, for messages. */
   label: string;
   now?: Date;
+  /** Signature checks already passed under the same key (`core/sign/signature-memo.ts`). */
+  signatures?: SignatureMemo | undefined;
 }
 
 /** First-parent commits walked back from `to` looking for where it left `from`'s history. */
@@ -69,7 +72,7 @@ export async function verifyChange(store: GitStore, options: ChangeOptions): Pro
   }
   for (const folder of folders.changed) {
     result.reports += 1;
-    await verifyReport(store, to, label, folder, trust, result.failures);
+    await verifyReport(store, to, label, folder, trust, result.failures, options.signatures);
   }
   await checkSequences(graph, store, options, folders.changed, result);
   return result;
