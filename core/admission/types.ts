@@ -45,6 +45,8 @@ export interface AdmissionOptions {
    * never a weaker one (`core/sign/signature-memo.ts`).
    */
   signatures?: SignatureMemo;
+  /** Awaited now and then while a change is verified, for a caller whose thread serves requests too (the edge). */
+  pause?: () => Promise<void>;
 }
 
 /** What was admitted. */

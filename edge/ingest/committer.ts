@@ -22,6 +22,7 @@
 import { admitRefMove } from '../../core/admission/admit.js';
 import { describeError } from '../../core/errors.js';
 import type { SignatureMemo } from '../../core/sign/signature-memo.js';
+import { writeObject } from '../../core/git/object-write.js';
 import { agentBranch } from '../../core/report/layout.js';
 import type { StateRemote } from '../git/state-remote.js';
 import { threadTurn } from '../thread-turn.js';
@@ -142,7 +143,12 @@ export class Committer {
       }
       if (tip === undefined || tip === base) throw new Error('nothing to commit');
       await threadTurn();
-      await admitRefMove(this.remote.store, { ref: `refs/heads/${branch}`, from: remoteTip, to: tip }, { trust: main, source: 'edge ingest', ...(this.signatures === undefined ? {} : { signatures: this.signatures }) });
+      await admitRefMove(this.remote.store, { ref: `refs/heads/${branch}`, from: remoteTip, to: tip }, {
+        trust: main,
+        source: 'edge ingest',
+        pause: threadTurn,
+        ...(this.signatures === undefined ? {} : { signatures: this.signatures }),
+      });
       await threadTurn();
       sent = tip;
       try {
@@ -180,7 +186,11 @@ export class Committer {
       if (index % YIELD_EVERY === YIELD_EVERY - 1) await threadTurn();
       const existing = parent === undefined ? [] : await store.listFolder(parent, report.folder);
       for (const entry of existing) if (!report.files.has(entry.path)) changes.set(`${report.folder}/${entry.path}`, null);
-      for (const [name, bytes] of report.files) changes.set(`${report.folder}/${name}`, bytes);
+      for (const [name, bytes] of report.files) {
+        changes.set(`${report.folder}/${name}`, bytes);
+        // Stored here, between turns: the commit below then finds each blob present and only builds trees.
+        await writeObject(store, 'blob', bytes);
+      }
     }
     const lines = round.map((r) => `${r.folder} #${r.claim.sequence} report ${r.digest.slice(0, 12)}`);
     const result = await store.commit({
