@@ -30,10 +30,14 @@
 // default 20 reports per agent (about a second at the goal's rate) no push
 // overlaps the closed loop; 60 lets pushes compete; the open loop always
 // overlaps them. STELLA_EDGE_INSPECT=PORT opens workerd's inspector and names
-// each phase on stderr as it starts (to cut a CPU profile by phase).
+// each phase on stderr as it starts (to cut a CPU profile by phase). Where
+// /proc is there, the workerd process's CPU time per report (accept to
+// commit, all its threads) is given too: on a shared machine it moves far
+// less with the load than latencies do.
 // Usage: node bench/edge-ingest-once.mjs [agents] [reportsPerAgent] [openSeconds] [openRatePerSecond]  →  one JSON line
 import { build } from 'esbuild';
 import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
@@ -71,6 +75,26 @@ const commitsOf = async () => {
 };
 
 const namespace = await edge.mf.getDurableObjectNamespace('NODE');
+
+/**
+ * CPU time (ms) the workerd process has used so far, all threads, or NaN where /proc is not there: per
+ * report, a figure the shared machine's load does not skew the way it skews latencies.
+ */
+function workerdCpuMs() {
+  try {
+    const children = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/);
+    let ticks = 0;
+    for (const pid of children) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(workerd)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks > 0 ? ticks * 10 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
 const phase = (name) => process.env.STELLA_EDGE_INSPECT && console.error(`phase ${name}`);
 
 async function accept(node, body) {
@@ -116,6 +140,7 @@ try {
 
   phase('closed');
   const latencies = [];
+  let cpu = workerdCpuMs();
   let start = performance.now();
   await Promise.all(
     nodes.map(async (node) => {
@@ -128,6 +153,7 @@ try {
   );
   const acceptMs = performance.now() - start;
   const sustainedCommittedMs = (await settle(targetsOf(ranges.closed))) - start;
+  const closedCpuMs = workerdCpuMs() - cpu;
   const sustainedCommits = (await commitsOf()) - commitsBefore;
   commitsBefore += sustainedCommits;
 
@@ -136,6 +162,7 @@ try {
   const openLatencies = [];
   let lastAnswer = 0;
   const interval = (1000 * AGENTS) / OPEN_RATE;
+  cpu = workerdCpuMs();
   start = performance.now();
   await Promise.all(
     nodes.map(async (node, index) => {
@@ -159,6 +186,7 @@ try {
   const openScheduleMs = ((openPerAgent - 1) * interval) + ((AGENTS - 1) * interval) / AGENTS;
   const openAnsweredMs = lastAnswer - start;
   const openCommittedMs = (await settle(targetsOf(ranges.open))) - start;
+  const openCpuMs = workerdCpuMs() - cpu;
   const openCommits = (await commitsOf()) - commitsBefore;
   commitsBefore += openCommits;
 
@@ -182,6 +210,7 @@ try {
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       sustainedCommits,
+      closedWorkerdCpuMsPerReport: closedCpuMs / reports,
       openReports,
       openOfferedPerSecond: openReports > 1 ? ((openReports - 1) / openScheduleMs) * 1000 : 0,
       openAchievedPerSecond: (openReports / openAnsweredMs) * 1000,
@@ -189,6 +218,7 @@ try {
       openP99Ms: percentile(openLatencies, 99),
       openMaxMs: openLatencies[openLatencies.length - 1],
       openCommits,
+      openWorkerdCpuMsPerReport: openCpuMs / openReports,
       openAllCommittedMs: openCommittedMs,
       burstReports: reports,
       burstCommits,
