@@ -34,7 +34,7 @@
 // /proc is there, the workerd process's CPU time per report (accept to
 // commit, all its threads) is given too: on a shared machine it moves far
 // less with the load than latencies do.
-// Usage: node bench/edge-ingest-once.mjs [agents] [reportsPerAgent] [openSeconds] [openRatePerSecond]  →  one JSON line
+// Usage: node bench/edge-ingest-once.mjs [agents] [reportsPerAgent] [openSeconds (8; 0: no open loop)] [openRatePerSecond (200)]  →  one JSON line
 import { build } from 'esbuild';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -65,8 +65,9 @@ const fixture = await edgeFixture(nodes.slice(2));
 const server = spawn(process.execPath, [serverFile, fixture.server.root], { stdio: ['pipe', 'pipe', 'inherit'] });
 const [serverUrl] = (await once(server.stdout, 'data')).map((chunk) => chunk.toString().trim());
 const edge = await startEdge(await bundleTestWorker(), fixture.url.replace(fixture.server.url, serverUrl), { QUOTA_REPORTS_PER_MINUTE: '100000' });
-// dispatchFetch: Miniflare's own client (Node's global fetch reuses sockets workerd has closed).
-const post = (node, body) => edge.mf.dispatchFetch(`${edge.url}/v1/reports`, { method: 'POST', headers: { 'x-test-node': node }, body });
+// dispatchFetch: Miniflare's own client (Node's global fetch reuses sockets workerd has closed). It sends a
+// string body chunked unless told its length; an agent's fetch sends Content-Length, so the bench does too.
+const post = (node, body) => edge.mf.dispatchFetch(`${edge.url}/v1/reports`, { method: 'POST', headers: { 'x-test-node': node, 'content-length': String(Buffer.byteLength(body)) }, body });
 const git = async (...args) => (await run('git', args, { cwd: fixture.bare })).stdout.trim();
 const commitsOf = async () => {
   let n = 0;
@@ -119,6 +120,52 @@ async function settle(targets) {
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The open-loop phase (see the header): the answers' latencies from their scheduled times, the rate, CPU and commits. */
+async function openLoop(slice, targets, perAgent) {
+  phase('open');
+  const latencies = [];
+  let lastAnswer = 0;
+  const interval = (1000 * AGENTS) / OPEN_RATE;
+  const commitsBefore = await commitsOf();
+  const cpu = workerdCpuMs();
+  const start = performance.now();
+  // Each agent on its own fixed schedule, the agents staggered evenly across one interval.
+  await Promise.all(
+    nodes.map(async (node, index) => {
+      const sent = [];
+      for (const [k, body] of slice(node).entries()) {
+        const due = start + (index * interval) / AGENTS + k * interval;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        sent.push(
+          accept(node, body).then(() => {
+            const now = performance.now();
+            lastAnswer = Math.max(lastAnswer, now);
+            latencies.push(now - due);
+          }),
+        );
+      }
+      await Promise.all(sent);
+    }),
+  );
+  const reports = AGENTS * perAgent;
+  const scheduleMs = (perAgent - 1) * interval + ((AGENTS - 1) * interval) / AGENTS;
+  const committedMs = (await settle(targets)) - start;
+  const cpuMs = workerdCpuMs() - cpu;
+  latencies.sort((a, b) => a - b);
+  return {
+    openReports: reports,
+    openOfferedPerSecond: reports > 1 ? ((reports - 1) / scheduleMs) * 1000 : 0,
+    openAchievedPerSecond: (reports / (lastAnswer - start)) * 1000,
+    openP50Ms: percentile(latencies, 50),
+    openP99Ms: percentile(latencies, 99),
+    openMaxMs: latencies[latencies.length - 1],
+    openCommits: (await commitsOf()) - commitsBefore,
+    openWorkerdCpuMsPerReport: cpuMs / reports,
+    openAllCommittedMs: committedMs,
+  };
+}
+
 try {
   // Signed before any clock starts: the agents' signing is not the edge's cost. Each report is its own target.
   const openPerAgent = Math.round((OPEN_SECONDS * OPEN_RATE) / AGENTS);
@@ -157,38 +204,8 @@ try {
   const sustainedCommits = (await commitsOf()) - commitsBefore;
   commitsBefore += sustainedCommits;
 
-  // Each agent on its own fixed schedule, the agents staggered evenly across one interval.
-  phase('open');
-  const openLatencies = [];
-  let lastAnswer = 0;
-  const interval = (1000 * AGENTS) / OPEN_RATE;
-  cpu = workerdCpuMs();
-  start = performance.now();
-  await Promise.all(
-    nodes.map(async (node, index) => {
-      const sent = [];
-      for (const [k, body] of slice(node, ranges.open).entries()) {
-        const due = start + (index * interval) / AGENTS + k * interval;
-        const wait = due - performance.now();
-        if (wait > 0) await sleep(wait);
-        sent.push(
-          accept(node, body).then(() => {
-            const now = performance.now();
-            lastAnswer = Math.max(lastAnswer, now);
-            openLatencies.push(now - due);
-          }),
-        );
-      }
-      await Promise.all(sent);
-    }),
-  );
-  const openReports = AGENTS * openPerAgent;
-  const openScheduleMs = ((openPerAgent - 1) * interval) + ((AGENTS - 1) * interval) / AGENTS;
-  const openAnsweredMs = lastAnswer - start;
-  const openCommittedMs = (await settle(targetsOf(ranges.open))) - start;
-  const openCpuMs = workerdCpuMs() - cpu;
-  const openCommits = (await commitsOf()) - commitsBefore;
-  commitsBefore += openCommits;
+  const open = openPerAgent === 0 ? undefined : await openLoop((node) => slice(node, ranges.open), targetsOf(ranges.open), openPerAgent);
+  commitsBefore += open?.openCommits ?? 0;
 
   phase('burst');
   start = performance.now();
@@ -198,7 +215,6 @@ try {
   phase('end');
 
   latencies.sort((a, b) => a - b);
-  openLatencies.sort((a, b) => a - b);
   const reports = AGENTS * PER_AGENT;
   console.log(
     JSON.stringify({
@@ -211,15 +227,7 @@ try {
       p99Ms: percentile(latencies, 99),
       sustainedCommits,
       closedWorkerdCpuMsPerReport: closedCpuMs / reports,
-      openReports,
-      openOfferedPerSecond: openReports > 1 ? ((openReports - 1) / openScheduleMs) * 1000 : 0,
-      openAchievedPerSecond: (openReports / openAnsweredMs) * 1000,
-      openP50Ms: percentile(openLatencies, 50),
-      openP99Ms: percentile(openLatencies, 99),
-      openMaxMs: openLatencies[openLatencies.length - 1],
-      openCommits,
-      openWorkerdCpuMsPerReport: openCpuMs / openReports,
-      openAllCommittedMs: openCommittedMs,
+      ...open,
       burstReports: reports,
       burstCommits,
       burstCommittedPerSecond: (reports / burstMs) * 1000,
