@@ -20,7 +20,7 @@ import { StellaError } from '../errors.js';
 import { applyDelta, createDelta } from './delta.js';
 import type { GitStore } from './git-store.js';
 import { objectId, writePack, type PackInput, type PackWriteOptions } from './pack-file.js';
-import { concat, FLUSH, parsePktLines, pktLine } from './pkt-line.js';
+import { concat, FLUSH, parsePktLines, pktLength, pktLine } from './pkt-line.js';
 import { postService, type Endpoint } from './smart-http.js';
 
 export const ZERO_OID = '0000000000000000000000000000000000000000';
@@ -117,7 +117,7 @@ function demultiplex(url: string, response: Uint8Array): Uint8Array {
   const decoder = new TextDecoder();
   let at = 0;
   while (at + 4 <= response.length) {
-    const length = Number.parseInt(decoder.decode(response.subarray(at, at + 4)), 16);
+    const length = pktLength(response, at);
     if (!Number.isInteger(length) || (length !== 0 && length < 4) || at + Math.max(length, 4) > response.length) {
       throw new StellaError('REPO_INVALID', `remote ${url} sent a malformed push response at byte ${at}`);
     }
