@@ -31,13 +31,15 @@
 // overlaps the closed loop; 60 lets pushes compete; the open loop always
 // overlaps them. STELLA_EDGE_INSPECT=PORT opens workerd's inspector and names
 // each phase on stderr as it starts (to cut a CPU profile by phase). Where
-// /proc is there, the workerd process's CPU time per report (accept to
-// commit, all its threads) is given too: on a shared machine it moves far
-// less with the load than latencies do.
+// /proc is there, CPU time per report is given too — workerd's (accept to
+// commit, all its threads), the Git server's with its git processes, and
+// this client's: on a shared machine it moves far less with the load than
+// latencies do, and it shows what competes for the cores.
 // Usage: node bench/edge-ingest-once.mjs [agents] [reportsPerAgent] [openSeconds (8; 0: no open loop)] [openRatePerSecond (200)]  →  one JSON line
 import { build } from 'esbuild';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
@@ -65,9 +67,24 @@ const fixture = await edgeFixture(nodes.slice(2));
 const server = spawn(process.execPath, [serverFile, fixture.server.root], { stdio: ['pipe', 'pipe', 'inherit'] });
 const [serverUrl] = (await once(server.stdout, 'data')).map((chunk) => chunk.toString().trim());
 const edge = await startEdge(await bundleTestWorker(), fixture.url.replace(fixture.server.url, serverUrl), { QUOTA_REPORTS_PER_MINUTE: '100000' });
-// dispatchFetch: Miniflare's own client (Node's global fetch reuses sockets workerd has closed). It sends a
-// string body chunked unless told its length; an agent's fetch sends Content-Length, so the bench does too.
-const post = (node, body) => edge.mf.dispatchFetch(`${edge.url}/v1/reports`, { method: 'POST', headers: { 'x-test-node': node, 'content-length': String(Buffer.byteLength(body)) }, body });
+// The agents' requests go over plain node:http with keep-alive, as an agent's client would: Miniflare's
+// dispatchFetch cost this process more CPU per report than the whole Worker spent on it, on the same cores.
+// A socket workerd closed is not reused (Node's global fetch did reuse them); a request never sent on one
+// is retried once on a fresh connection.
+const keepAlive = new Agent({ keepAlive: true, maxSockets: AGENTS * 4 });
+const post = (node, body) => postOnce(node, body).catch((error) => (error.code === 'ECONNRESET' && error.retriable ? postOnce(node, body) : Promise.reject(error)));
+function postOnce(node, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(`${edge.url}/v1/reports`, { method: 'POST', agent: keepAlive, headers: { 'x-test-node': node, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, json: async () => JSON.parse(Buffer.concat(chunks).toString()) }));
+      res.on('error', reject);
+    });
+    req.on('error', (error) => reject(Object.assign(error, { retriable: req.reusedSocket })));
+    req.end(body);
+  });
+}
 const git = async (...args) => (await run('git', args, { cwd: fixture.bare })).stdout.trim();
 const commitsOf = async () => {
   let n = 0;
@@ -77,24 +94,33 @@ const commitsOf = async () => {
 
 const namespace = await edge.mf.getDurableObjectNamespace('NODE');
 
+/** Clock ticks of a process from /proc: its own user and system time, and with `children` its reaped children's too. */
+function ticksOf(pid, children = false) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const after = fields.slice(fields.lastIndexOf(')') + 2).split(' ').map(Number);
+  return after[11] + after[12] + (children ? after[13] + after[14] : 0);
+}
+
 /**
- * CPU time (ms) the workerd process has used so far, all threads, or NaN where /proc is not there: per
- * report, a figure the shared machine's load does not skew the way it skews latencies.
+ * CPU time (ms) used so far by workerd (all threads), by the Git server with the git processes it ran, and by
+ * this process (the agents' client), or NaN where /proc is not there. Per report these are figures the shared
+ * machine's load does not skew the way it skews latencies, and they show what competes for the cores.
  */
-function workerdCpuMs() {
+function cpuMs() {
   try {
     const children = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/);
-    let ticks = 0;
-    for (const pid of children) {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(workerd)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    }
-    return ticks > 0 ? ticks * 10 : Number.NaN;
+    const workerd = children.filter((pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').includes('(workerd)'));
+    const { user, system } = process.cpuUsage();
+    return { workerd: workerd.length === 0 ? Number.NaN : workerd.reduce((n, pid) => n + ticksOf(pid), 0) * 10, git: ticksOf(server.pid, true) * 10, client: (user + system) / 1000 };
   } catch {
-    return Number.NaN;
+    return { workerd: Number.NaN, git: Number.NaN, client: Number.NaN };
   }
+}
+
+/** CPU per report since `before` (a cpuMs() result), by process. */
+function cpuPerReport(before, reports) {
+  const now = cpuMs();
+  return { workerd: (now.workerd - before.workerd) / reports, git: (now.git - before.git) / reports, client: (now.client - before.client) / reports };
 }
 const phase = (name) => process.env.STELLA_EDGE_INSPECT && console.error(`phase ${name}`);
 
@@ -127,7 +153,7 @@ async function openLoop(slice, targets, perAgent) {
   let lastAnswer = 0;
   const interval = (1000 * AGENTS) / OPEN_RATE;
   const commitsBefore = await commitsOf();
-  const cpu = workerdCpuMs();
+  const cpu = cpuMs();
   const start = performance.now();
   // Each agent on its own fixed schedule, the agents staggered evenly across one interval.
   await Promise.all(
@@ -151,7 +177,7 @@ async function openLoop(slice, targets, perAgent) {
   const reports = AGENTS * perAgent;
   const scheduleMs = (perAgent - 1) * interval + ((AGENTS - 1) * interval) / AGENTS;
   const committedMs = (await settle(targets)) - start;
-  const cpuMs = workerdCpuMs() - cpu;
+  const used = cpuPerReport(cpu, AGENTS * perAgent);
   latencies.sort((a, b) => a - b);
   return {
     openReports: reports,
@@ -161,7 +187,9 @@ async function openLoop(slice, targets, perAgent) {
     openP99Ms: percentile(latencies, 99),
     openMaxMs: latencies[latencies.length - 1],
     openCommits: (await commitsOf()) - commitsBefore,
-    openWorkerdCpuMsPerReport: cpuMs / reports,
+    openWorkerdCpuMsPerReport: used.workerd,
+    openGitServerCpuMsPerReport: used.git,
+    openClientCpuMsPerReport: used.client,
     openAllCommittedMs: committedMs,
   };
 }
@@ -187,7 +215,7 @@ try {
 
   phase('closed');
   const latencies = [];
-  let cpu = workerdCpuMs();
+  const cpu = cpuMs();
   let start = performance.now();
   await Promise.all(
     nodes.map(async (node) => {
@@ -200,7 +228,7 @@ try {
   );
   const acceptMs = performance.now() - start;
   const sustainedCommittedMs = (await settle(targetsOf(ranges.closed))) - start;
-  const closedCpuMs = workerdCpuMs() - cpu;
+  const closedCpu = cpuPerReport(cpu, AGENTS * PER_AGENT);
   const sustainedCommits = (await commitsOf()) - commitsBefore;
   commitsBefore += sustainedCommits;
 
@@ -226,7 +254,9 @@ try {
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       sustainedCommits,
-      closedWorkerdCpuMsPerReport: closedCpuMs / reports,
+      closedWorkerdCpuMsPerReport: closedCpu.workerd,
+      closedGitServerCpuMsPerReport: closedCpu.git,
+      closedClientCpuMsPerReport: closedCpu.client,
       ...open,
       burstReports: reports,
       burstCommits,
