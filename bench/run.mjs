@@ -121,13 +121,13 @@ try {
     console.log(`10 agents × ${perAgent} reports (load average ${e.loadAverage.toFixed(1)}):`);
     console.log(
       `  closed loop (each agent waits for its answer; latency ≈ agents / rate): ${e.acceptedPerSecond.toFixed(1)} verified reports/s accepted, POST → 202 p50 ${e.p50Ms.toFixed(0)} ms, p99 ${e.p99Ms.toFixed(0)} ms; ` +
-        `${e.sustainedCommits} commits for ${e.reports} reports, all committed ${(e.sustainedAllCommittedMs / 1000).toFixed(1)} s after the first POST (${e.sustainedCommittedPerSecond.toFixed(1)}/s); workerd CPU ${e.closedWorkerdCpuMsPerReport.toFixed(2)} ms per report`,
+        `${e.sustainedCommits} commits for ${e.reports} reports, all committed ${(e.sustainedAllCommittedMs / 1000).toFixed(1)} s after the first POST (${e.sustainedCommittedPerSecond.toFixed(1)}/s); CPU per report: workerd ${e.closedWorkerdCpuMsPerReport.toFixed(2)} ms, Git server ${e.closedGitServerCpuMsPerReport.toFixed(2)} ms, client ${e.closedClientCpuMsPerReport.toFixed(2)} ms`,
     );
     if (e.openReports !== undefined) {
       console.log(
         `  open loop, ${e.openOfferedPerSecond.toFixed(0)} reports/s offered for ${(e.openReports / e.openOfferedPerSecond).toFixed(0)} s: ${e.openAchievedPerSecond.toFixed(1)}/s answered (goal ≥ 200), ` +
           `scheduled send → 202 p50 ${e.openP50Ms.toFixed(0)} ms, p99 ${e.openP99Ms.toFixed(0)} ms (goal ≤ 50 ms), max ${e.openMaxMs.toFixed(0)} ms; ` +
-          `${e.openCommits} commits (pushes overlapping the accepts), all committed ${(e.openAllCommittedMs / 1000).toFixed(1)} s after the first; workerd CPU ${e.openWorkerdCpuMsPerReport.toFixed(2)} ms per report`,
+          `${e.openCommits} commits (pushes overlapping the accepts), all committed ${(e.openAllCommittedMs / 1000).toFixed(1)} s after the first; CPU per report: workerd ${e.openWorkerdCpuMsPerReport.toFixed(2)} ms, Git server ${e.openGitServerCpuMsPerReport.toFixed(2)} ms, client ${e.openClientCpuMsPerReport.toFixed(2)} ms`,
       );
     }
     console.log(
