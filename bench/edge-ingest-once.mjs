@@ -26,10 +26,10 @@
 // CPU on the same cores — so the numbers are a floor for a deployment, not a
 // forecast. The Git server runs in a process of its own: its spawns would
 // otherwise stall this process's event loop, which times the agents'
-// requests. A commit round gathers reports for up to about 3 s, so with the
-// default 20 reports per agent (about a second at the goal's rate) no push
-// overlaps the closed loop; 60 lets pushes compete; the open loop always
-// overlaps them. STELLA_EDGE_INSPECT=PORT opens workerd's inspector and names
+// requests. A commit round gathers reports while they keep coming, for up to
+// about 3 s, so a closed loop of 20 or 60 reports per agent (well under a
+// second at the rates measured) ends before any push: the open loop, 8 s by
+// default, is where pushes overlap the accepts. STELLA_EDGE_INSPECT=PORT opens workerd's inspector and names
 // each phase on stderr as it starts (to cut a CPU profile by phase). Where
 // /proc is there, CPU time per report is given too — workerd's (accept to
 // commit, all its threads), the Git server's with its git processes, and

@@ -113,9 +113,9 @@ try {
   );
 
   console.log('\n## Edge ingest (Miniflare, bundled Worker, git http-backend on loopback; 10 agents)');
-  // Twice: 20 reports per agent end before any commit round pushes, then the open loop (the goal's rate on a
-  // fixed schedule, pushes overlapping); with 60 the closed loop's own pushes (and the local Git server's
-  // processes on the same cores) overlap its accepts. The open loop runs once: it is what the goal means.
+  // Twice: closed loops of 20 and 60 reports per agent (both end before a commit round pushes: the most the
+  // accepts sustain, and a longer run of it), and once the open loop — the goal's rate on a fixed schedule with
+  // pushes (and the local Git server's processes on the same cores) overlapping the accepts: what the goal means.
   for (const [perAgent, openSeconds] of [['20', '8'], ['60', '0']]) {
     const e = await node('edge-ingest-once.mjs', ['10', perAgent, openSeconds]);
     console.log(`10 agents × ${perAgent} reports (load average ${e.loadAverage.toFixed(1)}):`);
