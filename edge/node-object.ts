@@ -23,6 +23,7 @@ import type { DurableObjectState } from '@cloudflare/workers-types/index.ts';
 import { describeError, isStellaError } from '../core/errors.js';
 import { REPORT_FILE } from '../core/report/layout.js';
 import { sha256Hex } from '../core/sign/encoding.js';
+import { SignatureMemo } from '../core/sign/signature-memo.js';
 import type { TrustRoot } from '../core/trust/root.js';
 import { currentTrustRoot } from '../core/verify/trust-state.js';
 import { handleClaimOnce } from './auth/claim-once.js';
@@ -32,7 +33,7 @@ import { StateRemote } from './git/state-remote.js';
 import { parseSubmission } from './ingest/body.js';
 import { Committer, type BatchOutcome } from './ingest/committer.js';
 import { NodeQuota, quotaFrom } from './ingest/quota.js';
-import { acceptedRecord, ReportRecords } from './ingest/records.js';
+import { acceptedRecord, ReportRecords, type ReportRecord } from './ingest/records.js';
 import { verifySubmission } from './ingest/verify.js';
 import { ProblemError, type ProblemDocument } from './problem.js';
 
@@ -46,7 +47,9 @@ export class NodeObject {
   private committer: Committer | undefined;
   private root: { tip: string; root: TrustRoot; at: number } | undefined;
   /** Digests being checked right now: a concurrent replay waits for the first to finish. */
-  private readonly inFlight = new Map<string, Promise<Response>>();
+  private readonly inFlight = new Map<string, Promise<Answer>>();
+  /** Signatures the accepts verified, which admission then checks again from memory (same bytes, same key). */
+  private readonly signatures = new SignatureMemo();
 
   constructor(
     private readonly state: DurableObjectState,
@@ -86,39 +89,38 @@ export class NodeObject {
     const submission = parseSubmission(bytes);
     const digest = await sha256Hex(submission.files.get(REPORT_FILE) as Uint8Array);
     const pending = this.inFlight.get(digest);
-    if (pending !== undefined) return (await pending).clone();
+    if (pending !== undefined) return respond(await pending);
     const work = this.accept(node, digest, bytes.length, submission);
     this.inFlight.set(digest, work);
     try {
-      return (await work).clone();
+      return respond(await work);
     } finally {
       this.inFlight.delete(digest);
     }
   }
 
-  private async accept(node: string, digest: string, size: number, submission: ReturnType<typeof parseSubmission>): Promise<Response> {
+  private async accept(node: string, digest: string, size: number, submission: ReturnType<typeof parseSubmission>): Promise<Answer> {
     const known = await this.records.get(digest);
     // A replay changes nothing: the original answer, no second commit, no quota spent. Only a report
     // that failed to commit, or was accepted by an instance since evicted (its queue lived in memory),
     // is taken again.
     const stillPending = known?.status === 'accepted' && this.committer?.has(digest) === true;
-    if (known !== undefined && (known.status === 'committed' || stillPending)) return Response.json({ ...known, replayed: true }, { status: 200 });
+    if (known !== undefined && (known.status === 'committed' || stillPending)) return { status: 200, record: { ...known, replayed: true } };
     const now = Date.now();
     this.quota.take(size, now);
     let root = await this.trustRoot(false);
     let report;
     try {
-      report = await verifySubmission(root, node, submission);
+      report = await verifySubmission(root, node, submission, this.signatures);
     } catch (error) {
       if (!(error instanceof ProblemError && error.kind === 'key-not-enrolled') || now - (this.root?.at ?? 0) < RESYNC_FOR_KEY_MS) throw error;
       root = await this.trustRoot(true);
-      report = await verifySubmission(root, node, submission);
+      report = await verifySubmission(root, node, submission, this.signatures);
     }
     const record = acceptedRecord(report, now);
     await this.records.put(record);
     this.committerFor(node).enqueue(report);
-    // The digest in a header too: the Worker names the Location without parsing the body again.
-    return Response.json(record, { status: 202, headers: { 'x-stella-digest': digest } });
+    return { status: 202, record };
   }
 
   private async bodyOf(request: Request): Promise<Uint8Array> {
@@ -148,7 +150,7 @@ export class NodeObject {
   }
 
   private committerFor(node: string): Committer {
-    this.committer ??= new Committer(this.remoteRepo(), node, (outcome) => this.settle(outcome));
+    this.committer ??= new Committer(this.remoteRepo(), node, (outcome) => this.settle(outcome), this.signatures);
     return this.committer;
   }
 
@@ -165,6 +167,18 @@ export class NodeObject {
         throw new Error(`unknown batch outcome ${JSON.stringify(outcome satisfies never)}`);
     }
   }
+}
+
+/** What an accept answers: every request for the same digest gets its own Response of it (a Response body is read once). */
+interface Answer {
+  status: 200 | 202;
+  record: ReportRecord & { replayed?: true };
+}
+
+function respond(answer: Answer): Response {
+  // The digest in a header too: the Worker names the Location without parsing the body again.
+  const headers = answer.status === 202 ? { 'x-stella-digest': answer.record.digest } : undefined;
+  return Response.json(answer.record, { status: answer.status, ...(headers === undefined ? {} : { headers }) });
 }
 
 /** A thrown problem (or any other error, as a 500/502) as a problem+json response. */

@@ -38,7 +38,7 @@ export async function verifyFailure(store: GitStore, move: RefMove, branch: Admi
   if (move.from !== undefined && move.from !== move.to) {
     // The old tip was admitted before: judge only what the move changes, at a cost that follows the change.
     const trustTip = branch.$case === 'agent' ? (options.trust ?? move.to) : move.to;
-    const result = await verifyChange(store, { trustRef: branch.$case === 'agent' && options.trust !== undefined ? 'main' : name, trustTip, from: move.from, to: move.to, label: name, now });
+    const result = await verifyChange(store, { trustRef: branch.$case === 'agent' && options.trust !== undefined ? 'main' : name, trustTip, from: move.from, to: move.to, label: name, now, signatures: options.signatures, pause: options.pause });
     const first = result.failures[0];
     if (first !== undefined) return { where: first.where, reason: first.reason };
     if (branch.$case === 'agent' || (await store.mergeBases(move.from, move.to)).includes(move.from)) return undefined;

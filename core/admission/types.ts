@@ -6,6 +6,7 @@
  *   const move: RefMove = { ref: 'refs/heads/main', from: localTip, to: fetchedTip };
  */
 import { StellaError } from '../errors.js';
+import type { SignatureMemo } from '../sign/signature-memo.js';
 
 /** A proposed move of a local ref: from `from` (absent: the ref is created) to `to`. */
 export interface RefMove {
@@ -38,6 +39,14 @@ export interface AdmissionOptions {
   now?: Date;
   /** Prefix for messages, naming where the move comes from (`remote https://…`, `state.bundle`). */
   source?: string;
+  /**
+   * Signature checks that already passed under the same key (the edge
+   * verified each report on arrival): the same check answered from memory,
+   * never a weaker one (`core/sign/signature-memo.ts`).
+   */
+  signatures?: SignatureMemo;
+  /** Awaited now and then while a change is verified, for a caller whose thread serves requests too (the edge). */
+  pause?: () => Promise<void>;
 }
 
 /** What was admitted. */

@@ -20,7 +20,7 @@ import { StellaError } from '../errors.js';
 import type { ObjectSource } from './object-reader.js';
 import type { PackLimits } from './pack-limits.js';
 import { publishPack, stagePack } from './pack-store.js';
-import { concat, FLUSH, pktLine } from './pkt-line.js';
+import { concat, FLUSH, pktLength, pktLine } from './pkt-line.js';
 import { postServiceStream, type Endpoint } from './smart-http.js';
 
 export interface FetchRequest {
@@ -115,7 +115,7 @@ async function* packets(reader: ChunkReader, sideband: boolean, where: string): 
       yield* reader.rest();
       return;
     }
-    const length = Number.parseInt(decoder.decode(head), 16);
+    const length = pktLength(head);
     if (head.length < 4 || !Number.isInteger(length) || (length !== 0 && length < 4)) {
       throw new StellaError('REPO_INVALID', `${where}: malformed upload-pack response at byte ${at}`);
     }

@@ -24,6 +24,21 @@ export const PACK_TRAILER_BYTES = 20;
 
 export type PackObjectType = 'commit' | 'tree' | 'blob' | 'tag';
 
+/**
+ * How a pack is written, for a caller that shares its thread (the edge):
+ * `storedBelow` sends smaller entries as stored zlib blocks (valid zlib that
+ * any reader inflates; a JavaScript deflater's set-up costs more than
+ * compressing a few kilobytes saves on the wire), and `pause` is awaited
+ * between groups of entries so other work gets the thread.
+ */
+export interface PackWriteOptions {
+  storedBelow?: number;
+  pause?: () => Promise<void>;
+}
+
+/** Entries encoded between two `pause` calls. */
+const ENTRIES_PER_PAUSE = 16;
+
 /** What `writePack` takes: a whole object, or a delta against an object the receiver has. */
 export type PackInput = { type: PackObjectType; data: Uint8Array } | { type: 'ref-delta'; base: string; data: Uint8Array };
 
@@ -75,10 +90,16 @@ export async function verifyPack(pack: Uint8Array, source: string): Promise<Pack
  * already has makes it "thin" — the normal way to push, accepted by every
  * smart-HTTP server that does not say `no-thin`.
  *
- * @example const pack = await writePack([{ type: 'blob', data }]);
+ * @example const pack = await writePack([{ type: 'blob', data }], { storedBelow: 8192 });
  */
-export async function writePack(objects: readonly PackInput[]): Promise<Uint8Array> {
-  const entries = await Promise.all(objects.map((object) => encodeEntry(object.type, object.data, object.type === 'ref-delta' ? object.base : undefined)));
+export async function writePack(objects: readonly PackInput[], options: PackWriteOptions = {}): Promise<Uint8Array> {
+  const storedBelow = options.storedBelow ?? 0;
+  const entries: Uint8Array[] = [];
+  for (let at = 0; at < objects.length; at += ENTRIES_PER_PAUSE) {
+    if (at > 0) await options.pause?.();
+    const group = objects.slice(at, at + ENTRIES_PER_PAUSE);
+    entries.push(...(await Promise.all(group.map((object) => encodeEntry(object.type, object.data, object.type === 'ref-delta' ? object.base : undefined, object.data.length < storedBelow)))));
+  }
   let length = PACK_HEADER_BYTES + PACK_TRAILER_BYTES;
   for (const entry of entries) length += entry.length;
   const out = new Uint8Array(length);
@@ -172,13 +193,13 @@ export function parsePackIndex(idx: Uint8Array, source: string): PackIndex {
  * @example const { bytes } = await encodeObjectEntry('blob', content);
  */
 export async function encodeObjectEntry(type: PackObjectType, content: Uint8Array): Promise<{ bytes: Uint8Array; headerLength: number }> {
-  const bytes = await encodeEntry(type, content, undefined);
+  const bytes = await encodeEntry(type, content, undefined, false);
   let headerLength = 1;
   while ((bytes[headerLength - 1] as number) & 0x80) headerLength++;
   return { bytes, headerLength };
 }
 
-async function encodeEntry(type: PackInput['type'], content: Uint8Array, base: string | undefined): Promise<Uint8Array> {
+async function encodeEntry(type: PackInput['type'], content: Uint8Array, base: string | undefined, stored: boolean): Promise<Uint8Array> {
   const header: number[] = [];
   let size = content.length;
   let byte = (TYPE_NUMBERS[type] << 4) | (size & 0x0f);
@@ -190,7 +211,7 @@ async function encodeEntry(type: PackInput['type'], content: Uint8Array, base: s
   }
   header.push(byte);
   if (base !== undefined) for (let i = 0; i < 40; i += 2) header.push(Number.parseInt(base.slice(i, i + 2), 16));
-  const compressed = await deflateZlib(content);
+  const compressed = await deflateZlib(content, stored);
   const out = new Uint8Array(header.length + compressed.length);
   out.set(header, 0);
   out.set(compressed, header.length);

@@ -22,6 +22,29 @@ export function pktLine(payload: string | Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * The length field of the pkt-line at `at`: four hex digits, read without a
+ * TextDecoder (a call into the runtime per packet, thousands a push), NaN
+ * when they are not four hex digits.
+ * @example pktLength(new TextEncoder().encode('0009done\n')) // 9
+ */
+export function pktLength(bytes: Uint8Array, at = 0): number {
+  if (at + 4 > bytes.length) return Number.NaN;
+  let length = 0;
+  for (let i = at; i < at + 4; i++) {
+    const digit = HEX_VALUE[bytes[i] as number] ?? -1;
+    if (digit < 0) return Number.NaN;
+    length = length * 16 + digit;
+  }
+  return length;
+}
+
+/** Value of each ASCII hex digit (either case) by byte; -1 for any other byte. */
+const HEX_VALUE = Array.from({ length: 256 }, (_, byte) => {
+  const char = String.fromCharCode(byte);
+  return /^[0-9a-fA-F]$/.test(char) ? Number.parseInt(char, 16) : -1;
+});
+
 /** Payloads in order; a flush packet is `null`. Text is decoded as UTF-8. @example parsePktLines(bytes) // ['unpack ok\n', 'ok refs/heads/x\n', null] */
 export function parsePktLines(bytes: Uint8Array, where = 'pkt-line stream'): (string | null)[] {
   const out: (string | null)[] = [];
@@ -29,7 +52,7 @@ export function parsePktLines(bytes: Uint8Array, where = 'pkt-line stream'): (st
   let at = 0;
   while (at < bytes.length) {
     if (at + 4 > bytes.length) throw new StellaError('REPO_INVALID', `${where}: truncated pkt-line length at byte ${at}`);
-    const length = Number.parseInt(decoder.decode(bytes.subarray(at, at + 4)), 16);
+    const length = pktLength(bytes, at);
     if (!Number.isInteger(length) || (length > 0 && length < 4)) throw new StellaError('REPO_INVALID', `${where}: bad pkt-line length at byte ${at}`);
     if (length === 0) {
       out.push(null);

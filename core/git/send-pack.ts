@@ -19,8 +19,8 @@
 import { StellaError } from '../errors.js';
 import { applyDelta, createDelta } from './delta.js';
 import type { GitStore } from './git-store.js';
-import { objectId, writePack, type PackInput } from './pack-file.js';
-import { concat, FLUSH, parsePktLines, pktLine } from './pkt-line.js';
+import { objectId, writePack, type PackInput, type PackWriteOptions } from './pack-file.js';
+import { concat, FLUSH, parsePktLines, pktLength, pktLine } from './pkt-line.js';
 import { postService, type Endpoint } from './smart-http.js';
 
 export const ZERO_OID = '0000000000000000000000000000000000000000';
@@ -63,16 +63,18 @@ const DELTA_WORTH = 0.75;
 
 /**
  * The pack for `objects`: whole objects, or deltas against their base when
- * that is much smaller and the remote takes thin packs (no `no-thin`).
+ * that is much smaller and the remote takes thin packs (no `no-thin`);
+ * `options` as `writePack` takes them (stored small entries, pauses).
  *
  * @example const pack = await buildPack(store, [{ oid: commit }, { oid: tree, base: parentTree }], capabilities);
  */
-export async function buildPack(store: GitStore, objects: PackObjects, capabilities: ReadonlySet<string>): Promise<Uint8Array> {
+export async function buildPack(store: GitStore, objects: PackObjects, capabilities: ReadonlySet<string>, options: PackWriteOptions = {}): Promise<Uint8Array> {
   const thin = !capabilities.has('no-thin');
   const inputs: PackInput[] = [];
   const seen = new Set<string>();
   for (const { oid, base } of objects) {
     if (seen.has(oid)) continue;
+    if (seen.size % OBJECTS_PER_PAUSE === OBJECTS_PER_PAUSE - 1) await options.pause?.();
     seen.add(oid);
     const object = await store.readObject(oid);
     if (thin && base !== undefined && (object.type === 'tree' || object.type === 'blob')) {
@@ -87,8 +89,11 @@ export async function buildPack(store: GitStore, objects: PackObjects, capabilit
     }
     inputs.push(object);
   }
-  return writePack(inputs);
+  return writePack(inputs, options);
 }
+
+/** Objects read (and perhaps deltified) between two `pause` calls of `buildPack`. */
+const OBJECTS_PER_PAUSE = 32;
 
 /** Reads `unpack ok` and the `ok <ref>` / `ng <ref> <reason>` line for our ref. */
 function readStatus(url: string, ref: string, bytes: Uint8Array): { status: 'ok' } | { status: 'rejected'; reason: string } {
@@ -112,7 +117,7 @@ function demultiplex(url: string, response: Uint8Array): Uint8Array {
   const decoder = new TextDecoder();
   let at = 0;
   while (at + 4 <= response.length) {
-    const length = Number.parseInt(decoder.decode(response.subarray(at, at + 4)), 16);
+    const length = pktLength(response, at);
     if (!Number.isInteger(length) || (length !== 0 && length < 4) || at + Math.max(length, 4) > response.length) {
       throw new StellaError('REPO_INVALID', `remote ${url} sent a malformed push response at byte ${at}`);
     }

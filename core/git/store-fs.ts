@@ -21,6 +21,13 @@ export interface StoreFsOps {
   rmdir(path: string): Promise<void>;
   /** Needed to publish a finished pack in one step; not part of isomorphic-git's fs contract. */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * A file's bytes, or undefined when there is none — without an error to
+   * build and catch. Asked once per object written (is it loose already?),
+   * so a filesystem that offers `readFileIfExists` answers this cheaply;
+   * any other gets readFile and a caught "missing".
+   */
+  readFileIfExists(path: string): Promise<Uint8Array | undefined>;
 }
 
 type Loose = (...args: unknown[]) => unknown;
@@ -31,8 +38,22 @@ type Loose = (...args: unknown[]) => unknown;
  */
 export function storeFsOps(fs: StoreFs): StoreFsOps {
   const call = callerFor(fs);
+  const promises: unknown = 'promises' in fs ? fs.promises : undefined;
+  const probe = (promises as { readFileIfExists?: unknown } | undefined)?.readFileIfExists;
+  const readFile = async (path: string): Promise<Uint8Array> => toBytes(await call('readFile', path));
   return {
-    readFile: async (path) => toBytes(await call('readFile', path)),
+    readFile,
+    readFileIfExists:
+      typeof probe === 'function'
+        ? async (path) => {
+            const value: unknown = await probe.call(promises, path);
+            return value === undefined ? undefined : toBytes(value);
+          }
+        : (path) =>
+            readFile(path).catch((error: unknown) => {
+              if (isMissingFile(error)) return undefined;
+              throw error;
+            }),
     writeFile: async (path, data) => {
       await call('writeFile', path, data);
     },

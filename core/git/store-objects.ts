@@ -20,7 +20,7 @@ import type { EntryInflaters } from './pack-inflate.js';
 import { parseCommitInfo } from './object-parse.js';
 import { MAX_OBJECT_BYTES } from './pack-limits.js';
 import { PackedReader, type OpenPackFile } from './packed-reader.js';
-import { isMissingFile, storeFsOps, type StoreFsOps } from './store-fs.js';
+import { storeFsOps, type StoreFsOps } from './store-fs.js';
 
 /** File access for reading objects without isomorphic-git. */
 export interface ObjectFiles {
@@ -136,10 +136,7 @@ export class StoreObjects {
 
   private async looseBytes(oid: string): Promise<Uint8Array | undefined> {
     if (!/^[0-9a-f]{40}$/.test(oid)) return undefined;
-    return this.ops.readFile(`${this.repo.gitdir}/objects/${oid.slice(0, 2)}/${oid.slice(2)}`).catch((error: unknown) => {
-      if (isMissingFile(error)) return undefined;
-      throw error;
-    });
+    return this.ops.readFileIfExists(`${this.repo.gitdir}/objects/${oid.slice(0, 2)}/${oid.slice(2)}`);
   }
 
   private async loose(oid: string): Promise<StoredObject | undefined> {

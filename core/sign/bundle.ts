@@ -19,6 +19,7 @@ import { findSubject, parseStatement } from './intoto.js';
 import type { InTotoStatement } from './intoto.js';
 import { importPublicKeyPem } from './keys.js';
 import type { SigningKey } from './keys.js';
+import type { SignatureMemo } from './signature-memo.js';
 
 /** Media type of the bundles we write. */
 export const BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -51,6 +52,12 @@ export interface VerifyBundleOptions {
    * an old report pass as new bytes (see `ecdsa.ts`).
    */
   allowHighS?: boolean;
+  /**
+   * Checks that verified before under the very same key (`signature-memo.ts`):
+   * the key is still looked up by hint every time; only the ECDSA
+   * verification of identical bytes is answered from the memo.
+   */
+  memo?: SignatureMemo;
 }
 
 /** The checks of {@link verifyBundle}, as reported in `error.data.check`. */
@@ -148,9 +155,13 @@ function checkContent(bundle: Record<string, unknown>): { envelope: DsseEnvelope
   }
 }
 
-async function checkKey(hint: string, lookup: PublicKeyLookup): Promise<CryptoKey> {
+async function lookupKey(hint: string, lookup: PublicKeyLookup): Promise<string> {
   const pem = typeof lookup === 'function' ? await lookup(hint) : lookup.get(hint);
   if (pem === undefined) fail('key', `no trusted public key has hint "${hint}"; add the signer's public key to the trusted keys`);
+  return pem;
+}
+
+async function importKey(hint: string, pem: string): Promise<CryptoKey> {
   try {
     return await importPublicKeyPem(pem);
   } catch (cause) {
@@ -201,8 +212,14 @@ export async function verifyBundle(bundleJson: unknown, options: VerifyBundleOpt
   checkMediaType(bundle);
   const hint = checkVerificationMaterial(bundle);
   const { envelope, payload, signature } = checkContent(bundle);
-  const key = await checkKey(hint, options.publicKeys);
-  await checkSignature(key, envelope, payload, signature, hint, options.allowHighS === true);
+  const pem = await lookupKey(hint, options.publicKeys);
+  const allowHighS = options.allowHighS === true;
+  const memo = allowHighS ? undefined : options.memo;
+  const entry = memo === undefined ? undefined : await memo.key(pem, envelope.payloadType, payload, signature);
+  if (entry === undefined || !memo?.has(entry)) {
+    await checkSignature(await importKey(hint, pem), envelope, payload, signature, hint, allowHighS);
+    if (entry !== undefined) memo?.add(entry);
+  }
   const statement = checkStatement(envelope, payload);
   checkArtifact(statement, options.artifact);
   return statement;

@@ -23,6 +23,7 @@ import { parseReport } from '../report/serialize.js';
 import { verifyBundle } from '../sign/bundle.js';
 import { sha256Hex } from '../sign/encoding.js';
 import type { InTotoStatement } from '../sign/intoto.js';
+import type { SignatureMemo } from '../sign/signature-memo.js';
 
 /** A problem with one file of the folder (`file` is relative to the folder). */
 export interface FolderProblem {
@@ -41,6 +42,8 @@ export interface FolderKeys {
   publicKeys: (hint: string) => string | undefined;
   /** The reason given when the bundle's key is not among `publicKeys`. */
   untrusted: (keyid: string) => string;
+  /** Signature checks already passed under the same key (`core/sign/signature-memo.ts`): as strict, cheaper. */
+  memo?: SignatureMemo | undefined;
 }
 
 /**
@@ -72,6 +75,7 @@ export async function checkReportFolder(folder: string, files: FolderFiles, keys
         if (pem === undefined) untrusted = hint;
         return pem;
       },
+      memo: keys.memo,
     });
   } catch (error) {
     fail(signatureFile, untrusted === undefined ? describeError(error) : keys.untrusted(untrusted));

@@ -12,6 +12,7 @@
 import { BUNDLE_FILE, FINDINGS_DIR, REPORT_FILE, RETIREMENT_FILE } from '../report/layout.js';
 import type { GitStore } from '../git/git-store.js';
 import { trustedKeyIds, trustedKeyLookup } from '../trust/lookup.js';
+import type { SignatureMemo } from '../sign/signature-memo.js';
 import type { TrustRoot } from '../trust/root.js';
 import { checkReportFolder } from './report-folder.js';
 import { judgingRoot, type TrustState } from './trust-state.js';
@@ -50,10 +51,11 @@ export async function reportFolders(store: GitStore, commit: string): Promise<st
 }
 
 /**
- * Checks one report folder at `commit`, recording failures as `branch:path`.
+ * Checks one report folder at `commit`, recording failures as `branch:path`;
+ * `memo` answers signature checks that already passed under the same key.
  * @example await verifyReport(store, tip, 'agents/edge-1', 'findings/edge-1/app', trust, failures);
  */
-export async function verifyReport(store: GitStore, commit: string, branch: string, folder: string, trust: TrustState, failures: VerifyFailure[]): Promise<void> {
+export async function verifyReport(store: GitStore, commit: string, branch: string, folder: string, trust: TrustState, failures: VerifyFailure[], memo?: SignatureMemo): Promise<void> {
   const node = folder.split('/')[1] as string;
   const fail = (file: string, reason: string): void => {
     failures.push({ where: `${branch}:${folder}/${file}`, reason });
@@ -74,7 +76,7 @@ export async function verifyReport(store: GitStore, commit: string, branch: stri
   const { problems } = await checkReportFolder(
     folder,
     { blobs, folders: entries.filter((e) => e.type !== 'blob').map((e) => e.path) },
-    { publicKeys: trustedKeyLookup(root, 'reports', node), untrusted: (keyid) => notEnrolled(keyid, node, root, context, trust) },
+    { publicKeys: trustedKeyLookup(root, 'reports', node), untrusted: (keyid) => notEnrolled(keyid, node, root, context, trust), memo },
   );
   for (const problem of problems) fail(problem.file, problem.reason);
 }

@@ -40,6 +40,15 @@ import type { VerifyFailure } from './types.js';
 const verifiedSteps = new Map<string, string>();
 const REMEMBERED_STEPS = 1024;
 
+/**
+ * Roots parsed, by blob id, across histories for the same reason: a blob id
+ * fixes the bytes, so the parse is the same every time, and each admission
+ * of the edge otherwise parses every version main ever had (tens of
+ * kilobytes of JSON a round). Failures are not kept.
+ */
+const parsedRoots = new Map<string, TrustRoot>();
+const REMEMBERED_ROOTS = 256;
+
 export class RootHistory {
   /** Roots that verified, by the blob id of their trust/root.json. */
   private readonly verified = new Map<string, TrustRoot>();
@@ -141,10 +150,12 @@ export class RootHistory {
   }
 
   private async parse(blob: string): Promise<TrustRoot | Error> {
-    let parsed = this.parsed.get(blob);
+    let parsed = this.parsed.get(blob) ?? parsedRoots.get(blob);
     if (parsed === undefined) {
       try {
         parsed = parseRoot(await this.graph.readBlob(blob), ROOT_PATH);
+        if (parsedRoots.size >= REMEMBERED_ROOTS) parsedRoots.clear();
+        parsedRoots.set(blob, parsed);
       } catch (error) {
         parsed = error instanceof Error ? error : new Error(String(error));
       }

@@ -20,6 +20,7 @@
 import type { GitStore } from '../git/git-store.js';
 import type { TreeEntry } from '../git/git-store.js';
 import { peekClaim } from '../report/claim.js';
+import type { SignatureMemo } from '../sign/signature-memo.js';
 import { BUNDLE_FILE, FINDINGS_DIR, RETIREMENT_FILE } from '../report/layout.js';
 import { CommitGraph } from './commits.js';
 import { verifyFeeds } from './feed-files.js';
@@ -38,7 +39,14 @@ export interface ChangeOptions {
   /** Name of the ref being moved, for messages. */
   label: string;
   now?: Date;
+  /** Signature checks already passed under the same key (`core/sign/signature-memo.ts`). */
+  signatures?: SignatureMemo | undefined;
+  /** Awaited between groups of folders, for a caller whose thread serves requests too (the edge). */
+  pause?: (() => Promise<void>) | undefined;
 }
+
+/** Folders checked between two `pause` calls. */
+const FOLDERS_PER_PAUSE = 8;
 
 /** First-parent commits walked back from `to` looking for where it left `from`'s history. */
 const MAX_WALK = 10_000;
@@ -67,9 +75,10 @@ export async function verifyChange(store: GitStore, options: ChangeOptions): Pro
   for (const folder of folders.deleted) {
     result.failures.push({ where: `${label}:${folder}`, reason: 'deleted; a report folder is replaced by a signed retirement (stella report retire), never removed' });
   }
-  for (const folder of folders.changed) {
+  for (const [index, folder] of folders.changed.entries()) {
+    if (index % FOLDERS_PER_PAUSE === FOLDERS_PER_PAUSE - 1) await options.pause?.();
     result.reports += 1;
-    await verifyReport(store, to, label, folder, trust, result.failures);
+    await verifyReport(store, to, label, folder, trust, result.failures, options.signatures);
   }
   await checkSequences(graph, store, options, folders.changed, result);
   return result;
@@ -139,10 +148,12 @@ async function checkSequences(graph: CommitGraph, store: GitStore, options: Chan
     if (held !== undefined && (floor === undefined || held.sequence > floor.sequence)) floors.set(folder, held);
   };
   for (const folder of folders) raise(folder, await heldAt(options.from, folder));
+  await options.pause?.();
   const base = new Set(await store.mergeBases(options.from, options.to));
   let commit = await graph.firstParent(options.to);
   for (let steps = 0; commit !== undefined && !base.has(commit) && commit !== options.from && steps < MAX_WALK; steps++) {
     for (const folder of folders) raise(folder, await heldAt(commit, folder));
+    await options.pause?.();
     commit = await graph.firstParent(commit);
   }
   if (options.trustTip !== options.to) for (const folder of folders) raise(folder, await heldAt(options.trustTip, folder));

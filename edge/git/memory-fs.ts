@@ -122,6 +122,11 @@ export function memoryFs(): PromiseFsClient & { promises: { rename(from: string,
       const encoding = typeof options === 'string' ? options : options?.encoding;
       return encoding === 'utf8' ? new TextDecoder().decode(entry.data) : entry.data;
     },
+    /** Beyond Node's fs: a missing file is `undefined`, not an error to build and catch (see StoreFsOps). */
+    async readFileIfExists(raw: string): Promise<Uint8Array | undefined> {
+      const entry = entries.get(normalize(raw));
+      return entry?.kind === 'file' ? entry.data : undefined;
+    },
     async writeFile(raw: string, data: Uint8Array | string): Promise<void> {
       const path = normalize(raw);
       requireParent(path);

@@ -21,8 +21,11 @@
  */
 import { admitRefMove } from '../../core/admission/admit.js';
 import { describeError } from '../../core/errors.js';
+import type { SignatureMemo } from '../../core/sign/signature-memo.js';
+import { writeObject } from '../../core/git/object-write.js';
 import { agentBranch } from '../../core/report/layout.js';
 import type { StateRemote } from '../git/state-remote.js';
+import { threadTurn } from '../thread-turn.js';
 import type { VerifiedReport } from './verify.js';
 
 /** Branch tips as a sync (at `syncedAt`, ms) and our pushes since left them. */
@@ -66,6 +69,8 @@ export class Committer {
     private readonly remote: StateRemote,
     private readonly node: string,
     private readonly onOutcome: (outcome: BatchOutcome) => Promise<void>,
+    /** The signatures the accepts verified: admission checks the same bytes under the same keys again at the cost of a hash. */
+    private readonly signatures?: SignatureMemo,
   ) {}
 
   /** Queues a verified report; the commit follows within one round. */
@@ -133,13 +138,18 @@ export class Committer {
       // Between steps the thread goes back to the event loop: the in-memory store answers without any I/O,
       // so a round would otherwise hold every accept of every node until its push.
       for (const round of rounds(batch)) {
-        await pause(0);
+        await threadTurn();
         tip = await this.commitRound(branch, tip, round);
       }
       if (tip === undefined || tip === base) throw new Error('nothing to commit');
-      await pause(0);
-      await admitRefMove(this.remote.store, { ref: `refs/heads/${branch}`, from: remoteTip, to: tip }, { trust: main, source: 'edge ingest' });
-      await pause(0);
+      await threadTurn();
+      await admitRefMove(this.remote.store, { ref: `refs/heads/${branch}`, from: remoteTip, to: tip }, {
+        trust: main,
+        source: 'edge ingest',
+        pause: threadTurn,
+        ...(this.signatures === undefined ? {} : { signatures: this.signatures }),
+      });
+      await threadTurn();
       sent = tip;
       try {
         const outcome = await this.remote.push(branch, remoteTip, base, tip);
@@ -173,10 +183,14 @@ export class Committer {
     const changes = new Map<string, Uint8Array | null>();
     for (const [index, report] of round.entries()) {
       // The in-memory store never waits for I/O: every few folders the thread goes back to the accepts.
-      if (index % YIELD_EVERY === YIELD_EVERY - 1) await pause(0);
+      if (index % YIELD_EVERY === YIELD_EVERY - 1) await threadTurn();
       const existing = parent === undefined ? [] : await store.listFolder(parent, report.folder);
       for (const entry of existing) if (!report.files.has(entry.path)) changes.set(`${report.folder}/${entry.path}`, null);
-      for (const [name, bytes] of report.files) changes.set(`${report.folder}/${name}`, bytes);
+      for (const [name, bytes] of report.files) {
+        changes.set(`${report.folder}/${name}`, bytes);
+        // Stored here, between turns: the commit below then finds each blob present and only builds trees.
+        await writeObject(store, 'blob', bytes);
+      }
     }
     const lines = round.map((r) => `${r.folder} #${r.claim.sequence} report ${r.digest.slice(0, 12)}`);
     const result = await store.commit({
@@ -198,7 +212,7 @@ function jitter(): number {
   return 0.5 + Math.random();
 }
 
-/** Gives the event loop its turn (timers come after pending I/O), then waits `ms`. */
+/** Waits `ms` (the gather windows). */
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -16,6 +16,7 @@ import type { ReportClaim } from '../../core/report/claim.js';
 import { BUNDLE_FILE, REPORT_FILE, reportFolder } from '../../core/report/layout.js';
 import { sha256Hex } from '../../core/sign/encoding.js';
 import { trustedKeyLookup } from '../../core/trust/lookup.js';
+import type { SignatureMemo } from '../../core/sign/signature-memo.js';
 import type { TrustRoot } from '../../core/trust/root.js';
 import { checkReportFolder } from '../../core/verify/report-folder.js';
 import { ProblemError } from '../problem.js';
@@ -37,10 +38,11 @@ export interface VerifiedReport {
 /**
  * Checks `submission` as a report of `node` against `root` (main's verified trust root).
  * Throws a ProblemError: 422 for a report that is malformed or does not match its
- * statement, 403 for one signed by a key not enrolled for `node`.
+ * statement, 403 for one signed by a key not enrolled for `node`. A signature that
+ * verifies is remembered in `memo`, so admission checks the commit carrying it for free.
  * @example await verifySubmission(root, 'edge-1', parseSubmission(bytes))
  */
-export async function verifySubmission(root: TrustRoot, node: string, submission: Submission): Promise<VerifiedReport> {
+export async function verifySubmission(root: TrustRoot, node: string, submission: Submission, memo?: SignatureMemo): Promise<VerifiedReport> {
   const reportBytes = submission.files.get(REPORT_FILE) as Uint8Array;
   const report = parseReportValue(reportBytes);
   const shape = reportShapeProblems(report);
@@ -56,6 +58,7 @@ export async function verifySubmission(root: TrustRoot, node: string, submission
       untrustedKey = keyid;
       return `signed by key ${keyid}, which trust/root.json on main does not enroll for node ${node}`;
     },
+    memo,
   });
   if (untrustedKey !== undefined) {
     throw new ProblemError(403, 'key-not-enrolled', 'Report signed by a key not enrolled for this node', `the bundle is signed by key ${untrustedKey}; trust/root.json on main enrolls other keys for node ${node}`);
