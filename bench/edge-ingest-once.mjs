@@ -26,7 +26,8 @@
 // CPU on the same cores — so the numbers are a floor for a deployment, not a
 // forecast. The Git server runs in a process of its own: its spawns would
 // otherwise stall this process's event loop, which times the agents'
-// requests. A commit round gathers reports while they keep coming, for up to
+// requests; and at a lower CPU priority (nice 10), as the remote it stands
+// for would not share the edge's cores (its CPU per report is printed). A commit round gathers reports while they keep coming, for up to
 // about 3 s, so a closed loop of 20 or 60 reports per agent (well under a
 // second at the rates measured) ends before any push: the open loop, 8 s by
 // default, is where pushes overlap the accepts. STELLA_EDGE_INSPECT=PORT opens workerd's inspector and names
@@ -42,7 +43,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -65,6 +66,11 @@ await build({
 const nodes = Array.from({ length: AGENTS }, (_, i) => `n${i + 1}`);
 const fixture = await edgeFixture(nodes.slice(2));
 const server = spawn(process.execPath, [serverFile, fixture.server.root], { stdio: ['pipe', 'pipe', 'inherit'] });
+// The Git server stands in for the remote (a Git host, another machine in a deployment): at a lower
+// CPU priority its pushes (its git processes inherit it) take the cores only when the Worker and
+// the agents leave them idle, instead of preempting the edge they would never share cores with.
+// Its CPU per report is still measured and printed.
+setPriority(server.pid ?? 0, 10);
 const [serverUrl] = (await once(server.stdout, 'data')).map((chunk) => chunk.toString().trim());
 const edge = await startEdge(await bundleTestWorker(), fixture.url.replace(fixture.server.url, serverUrl), { QUOTA_REPORTS_PER_MINUTE: '100000' });
 // The agents' requests go over plain node:http with keep-alive, as an agent's client would: Miniflare's
