@@ -72,9 +72,10 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
   reading.then(layersFlowing.open, layersFlowing.open);
   const assembling = layersFlowing.opened.then(() => import('./assemble.js'));
   const deciding = layersFlowing.opened.then(() => import('./decide.js'));
-  // Handled here too: a failed read throws before they are awaited.
-  for (const loading of [assembling, deciding]) loading.catch(() => undefined);
   const repoGiven = options.repo;
+  // Handled here too: a failed read, or a repository still opening that fails before the gate opens,
+  // would otherwise reject unhandled; each is still awaited (and thrown) below.
+  for (const loading of [assembling, deciding, Promise.resolve(repoGiven)]) loading.catch(() => undefined);
   const opening =
     repoGiven === undefined
       ? undefined
