@@ -111,11 +111,11 @@ export class NodeObject {
     let root = await this.trustRoot(false);
     let report;
     try {
-      report = await verifySubmission(root, node, submission, this.signatures);
+      report = await verifySubmission(root, node, submission, this.signatures, digest);
     } catch (error) {
       if (!(error instanceof ProblemError && error.kind === 'key-not-enrolled') || now - (this.root?.at ?? 0) < RESYNC_FOR_KEY_MS) throw error;
       root = await this.trustRoot(true);
-      report = await verifySubmission(root, node, submission, this.signatures);
+      report = await verifySubmission(root, node, submission, this.signatures, digest);
     }
     const record = acceptedRecord(report, now);
     await this.records.put(record);

@@ -40,9 +40,11 @@ export interface VerifiedReport {
  * Throws a ProblemError: 422 for a report that is malformed or does not match its
  * statement, 403 for one signed by a key not enrolled for `node`. A signature that
  * verifies is remembered in `memo`, so admission checks the commit carrying it for free.
+ * `reportDigest` is report.json's SHA-256 when the caller already has it (the Durable Object
+ * keys replays by it), so the report is not hashed once more.
  * @example await verifySubmission(root, 'edge-1', parseSubmission(bytes))
  */
-export async function verifySubmission(root: TrustRoot, node: string, submission: Submission, memo?: SignatureMemo): Promise<VerifiedReport> {
+export async function verifySubmission(root: TrustRoot, node: string, submission: Submission, memo?: SignatureMemo, reportDigest?: string): Promise<VerifiedReport> {
   const reportBytes = submission.files.get(REPORT_FILE) as Uint8Array;
   const report = parseReportValue(reportBytes);
   const shape = reportShapeProblems(report);
@@ -68,7 +70,7 @@ export async function verifySubmission(root: TrustRoot, node: string, submission
     throw new ProblemError(422, 'report-rejected', 'Report does not verify', lines.join('; ') || 'the signed statement carries no claim', { problems: lines });
   }
   if (claim.kind !== 'report') throw new ProblemError(422, 'report-rejected', 'Not a report', 'the statement is a retirement; this endpoint takes scan reports');
-  return { digest: await sha256Hex(reportBytes), node, folder, files: blobs, claim };
+  return { digest: reportDigest ?? (await sha256Hex(reportBytes)), node, folder, files: blobs, claim };
 }
 
 function parseReportValue(bytes: Uint8Array): unknown {
