@@ -14,7 +14,8 @@
  * 2. `tree-hygiene`: no symlink, submodule or special name in the new tip
  *    or in any commit the move brings (`tree-hygiene.ts`);
  * 3. `agent-scope`: an agent branch changes only `findings/<node>/`
- *    since its merge base with the trust ref (`agent-scope.ts`);
+ *    since its merge base with the trust ref (`agent-scope.ts`; a move that
+ *    only stacks commits on the admitted old tip is judged by its own diff);
  * 4. `verify` / `trust-chain`: `stella verify` of the new tip (`trust-step.ts`);
  * 5. for main, against the old tip: `feed-rollback` — no OSV record,
  *    table or feed goes back (`feed-floor.ts`, `core/feeds/osv/rollback.ts`);
@@ -27,9 +28,9 @@
  */
 import { checkAdvisoryRollback, type ShardState } from '../feeds/osv/rollback.js';
 import { OSV_SHARD_DIR } from '../feeds/osv/shard.js';
-import type { GitStore } from '../git/git-store.js';
-import { CommitGraph } from '../verify/commits.js';
-import { outsideScope } from './agent-scope.js';
+import type { CommitInfo, GitStore } from '../git/git-store.js';
+import { commitsNotIn } from '../git/history.js';
+import { outsideScope, outsideScopeSince } from './agent-scope.js';
 import { feedFloorProblem } from './feed-floor.js';
 import { branchOf } from './refs.js';
 import { deletionProblem } from './signed-deletions.js';
@@ -52,10 +53,15 @@ export async function admitRefMove(store: GitStore, move: RefMove, options: Admi
   }
   const commits = await newCommits(store, move.to, [move.from, options.trust]);
   // The old tip was checked when it arrived: only trees that differ from it are read.
-  const hygiene = await treeProblem(store, [move.to, ...commits], move.from);
+  const hygiene = await treeProblem(store, [move.to, ...commits.map((c) => c.oid)], move.from);
   if (hygiene !== undefined) throw refusal(move, options, 'tree-hygiene', hygiene.path, hygiene.problem);
   if (branch.$case === 'agent') {
-    const outside = await outsideScope(store, branch.node, move.to, options.trust);
+    // A move that only stacks commits on the admitted old tip keeps its merge base with the trust ref, so
+    // what it changes is all there is to judge; otherwise the branch's change since that base is.
+    const outside =
+      move.from !== undefined && stacksOn(move.from, commits)
+        ? await outsideScopeSince(store, branch.node, move.from, move.to)
+        : await outsideScope(store, branch.node, move.to, options.trust);
     if (outside !== undefined) throw refusal(move, options, 'agent-scope', outside, `agents/${branch.node} may change only findings/${branch.node}/`);
   }
   const failure = await verifyFailure(store, move, branch, options);
@@ -88,11 +94,22 @@ async function checkFloors(store: GitStore, move: RefMove, options: AdmissionOpt
   if (deleted !== undefined) throw refusal(move, options, 'signed-deletion', deleted.path, deleted.problem);
 }
 
-/** Commits reachable from `tip` and from none of `known`, newest first. */
-async function newCommits(store: GitStore, tip: string, known: readonly (string | undefined)[]): Promise<string[]> {
-  const graph = new CommitGraph(store);
-  const old = new Set<string>();
-  for (const commit of known) if (commit !== undefined) for (const c of await graph.ancestors(commit)) old.add(c);
-  if (old.has(tip)) return [];
-  return (await graph.ancestors(tip)).filter((c) => !old.has(c)).reverse();
+/**
+ * Commits reachable from `tip` and from none of `known`, newest first. The walk reads only the
+ * commits near the difference (`git/history.ts`), not the whole history: the edge admits a
+ * node's commit every few seconds onto a branch that grows by one commit each time.
+ */
+async function newCommits(store: GitStore, tip: string, known: readonly (string | undefined)[]): Promise<CommitInfo[]> {
+  const exclude = known.filter((commit): commit is string => commit !== undefined);
+  return (await commitsNotIn(store, [tip], exclude, Number.POSITIVE_INFINITY)).reverse();
+}
+
+/** True when `commits` (newest first) is a single-parent chain whose oldest commit's parent is `base`. */
+function stacksOn(base: string, commits: readonly CommitInfo[]): boolean {
+  if (commits.length === 0) return false;
+  for (const [index, commit] of commits.entries()) {
+    const below = commits[index + 1]?.oid ?? base;
+    if (commit.parents.length !== 1 || commit.parents[0] !== below) return false;
+  }
+  return true;
 }

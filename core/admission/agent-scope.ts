@@ -26,6 +26,18 @@ export async function outsideScope(store: GitStore, node: string, tip: string, t
   return undefined;
 }
 
+/**
+ * The first path a move from `from` to `to` changes outside `findings/<node>/`,
+ * or undefined. Enough on its own only for a move that stacks single-parent
+ * commits on an admitted tip: that tip was in scope, and the merge base with
+ * the trust ref stays where it was, so the branch stays in scope exactly when
+ * the move does.
+ * @example const outside = await outsideScopeSince(store, 'n1', oldTip, newTip);
+ */
+export async function outsideScopeSince(store: GitStore, node: string, from: string, to: string): Promise<string | undefined> {
+  return firstChange(store, await store.treeOf(from), await store.treeOf(to), '', `${FINDINGS_DIR}/${node}`);
+}
+
 /** Depth-first over two trees, skipping equal subtrees and the allowed folder. */
 async function firstChange(store: GitStore, before: string | undefined, after: string | undefined, prefix: string, allowed: string): Promise<string | undefined> {
   const [a, b] = await Promise.all([entries(store, before), entries(store, after)]);

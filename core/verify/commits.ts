@@ -88,10 +88,14 @@ export class CommitGraph {
   /**
    * Every commit reachable from `tip`, each after all of its parents
    * (oldest first), so a walk can rely on having seen a commit's history.
+   * Commits for which `beyond` is true are neither listed nor walked past:
+   * a caller that judged a commit's whole history before names it there,
+   * and the walk then costs what is new, not the length of the history.
    */
-  async ancestors(tip: string): Promise<string[]> {
+  async ancestors(tip: string, beyond?: (commit: string) => boolean): Promise<string[]> {
     const order: string[] = [];
     const done = new Set<string>();
+    if (beyond?.(tip) === true) return order;
     // Iterative depth-first post-order: histories are far deeper than the call stack.
     const stack: { oid: string; expanded: boolean }[] = [{ oid: tip, expanded: false }];
     while (stack.length > 0) {
@@ -107,7 +111,9 @@ export class CommitGraph {
         continue;
       }
       top.expanded = true;
-      for (const parent of [...(await this.parents(top.oid))].reverse()) if (!done.has(parent)) stack.push({ oid: parent, expanded: false });
+      for (const parent of [...(await this.parents(top.oid))].reverse()) {
+        if (!done.has(parent) && beyond?.(parent) !== true) stack.push({ oid: parent, expanded: false });
+      }
     }
     return order;
   }

@@ -65,7 +65,12 @@ export class RootHistory {
 
   /** Judges every root change in the history of `tip`, recording failures under `label`. */
   async check(label: string, tip: string): Promise<void> {
-    for (const commit of await this.graph.ancestors(tip)) {
+    await this.judge(label, await this.graph.ancestors(tip));
+  }
+
+  /** Judges `commits` (each after its parents) not judged yet, then reports commits missing from the clone. */
+  private async judge(label: string, commits: readonly string[]): Promise<void> {
+    for (const commit of commits) {
       if (this.checked.has(commit)) continue;
       this.checked.add(commit);
       await this.checkCommit(label, commit);
@@ -75,6 +80,25 @@ export class RootHistory {
       this.reportedMissing.add(missing);
       this.fail(label, missing, 'missing from this clone, so the trust root chain cannot be followed; fetch the full history (git fetch --unshallow)');
     }
+  }
+
+  /**
+   * {@link check} for a ref moving from `admitted` to `tip`, where
+   * `admitted` is the ref's old tip, whose whole history was judged when it
+   * was admitted: only the commits `tip` adds are walked, so a branch with
+   * thousands of commits costs each move what the move brings (the edge
+   * admits a node's commit every few seconds). Commits reachable from
+   * `tip` other than through `admitted` are judged as `check` would. When
+   * the root in effect at `admitted` is not one this history verified (the
+   * trust ref's history names every root a branch built on it may hold),
+   * a new commit's step could not be judged from it, and the whole
+   * history is walked instead.
+   * @example await history.checkSince('agents/n1', newTip, oldTip);
+   */
+  async checkSince(label: string, tip: string, admitted: string): Promise<void> {
+    const admittedRoot = await this.rootBlobAt(admitted);
+    if (admittedRoot !== undefined && !this.verified.has(admittedRoot)) return this.check(label, tip);
+    await this.judge(label, await this.graph.ancestors(tip, (commit) => commit === admitted || this.checked.has(commit)));
   }
 
   /** The blob id of trust/root.json in a commit. */

@@ -2,9 +2,10 @@
  * Verification of a change rather than of a whole ref: what moving a ref
  * from an already-admitted commit `from` to `to` brings. It checks the same
  * things as `verifyRepository` — root chain, feeds, signed files, report
- * folders, freshness — but only where `to` differs from `from`, so
+ * folders, freshness — but only where `to` differs from `from` (for the
+ * root chain: only the commits `to` adds, `RootHistory.checkSince`), so
  * admitting one new report costs the same in a repository of ten reports or
- * ten thousand.
+ * ten thousand, on a branch of ten commits or ten thousand.
  *
  * Why that is enough: `from` passed admission (or was made here), so every
  * folder it holds verified, and each report's sequence there is its floor.
@@ -61,7 +62,8 @@ export async function verifyChange(store: GitStore, options: ChangeOptions): Pro
   const trust = await loadTrust(graph, options.trustRef, options.trustTip, options.now ?? new Date(), result.failures);
   if (trust === undefined) return result;
   const { from, to, label } = options;
-  await trust.history.check(label, to);
+  // The old tip's history was judged when it was admitted: only what the move adds is walked.
+  await trust.history.checkSince(label, to, from);
   if (await changedAt(graph, from, to, 'feeds')) await verifyFeeds(store, to, label, trust, result, new Set());
   const signedPaths = [...POLICY_SIGNED_FOLDERS, ...POLICY_SIGNED_ROOT_FILES, ...POLICY_SIGNED_ROOT_FILES.map((f) => `${f}${SIGNATURE_SUFFIX}`)];
   for (const path of signedPaths) {
