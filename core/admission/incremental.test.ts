@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, signingKeyFromPair, type SigningKey } from '../sign/keys.js';
 import { ROOT_PATH } from '../trust/root.js';
 import { CommitGraph } from '../verify/commits.js';
-import { currentTrustRoot } from '../verify/trust-state.js';
+import { currentTrustRoot, loadTrust } from '../verify/trust-state.js';
+import type { VerifyFailure } from '../verify/types.js';
 import { verifyChange } from '../verify/verify-change.js';
 import { tempRepo, git, type TempRepo } from '../../test/helpers/repo.js';
 import { commitTrustChange } from '../../test/helpers/trust.js';
@@ -142,5 +143,31 @@ describe('the trust-root walk of a move', () => {
     const next = await reportCommit(forged, 'app', 1);
     const result = await verifyChange(seed.repo.store, { trustRef: 'main', trustTip: mainTip, from: forged, to: next, label: 'agents/n2' });
     expect(result.failures.some((f) => f.where === `agents/n2:${ROOT_PATH}`)).toBe(true);
+  });
+});
+
+describe("the trust ref's history, judged once per tip", () => {
+  it('judges a newer tip by its own commits, still refusing a bad one, and never carries one mesh into another', async () => {
+    const store = seed.repo.store;
+    const failures: VerifyFailure[] = [];
+    const before = (await store.branchTip('main')) as string;
+    expect((await loadTrust(new CommitGraph(store), 'main', before, new Date(), failures))?.current.signed.version).toBeGreaterThan(1);
+    // Another mesh in the same process: its own anchor is not a fork of the first mesh's.
+    const strangerTip = (await stranger.repo.store.branchTip('main')) as string;
+    expect((await loadTrust(new CommitGraph(stranger.repo.store), 'main', strangerTip, new Date(), failures))?.current.signed.version).toBe(1);
+    expect(failures).toEqual([]);
+    // A newer main that deletes the root is judged, with the clean history up to `before` remembered.
+    const { oid: dropped } = await store.commit({ branch: scratch(), parent: before, changes: new Map([[ROOT_PATH, null]]), message: 'drop the root\n', author: AUTHOR });
+    expect(await loadTrust(new CommitGraph(store), 'main', dropped, new Date(), failures)).toBeUndefined();
+    expect(failures.map((f) => f.reason)).toContainEqual(expect.stringMatching(/deletes trust\/root\.json/));
+  });
+
+  it('is not changed by the branch checks that follow it: a bad move is refused every time', async () => {
+    const { oid } = await seed.repo.store.commit({ branch: scratch(), parent: longTip, changes: new Map([[ROOT_PATH, null]]), message: 'drop the root\n', author: AUTHOR });
+    const tip = (await seed.repo.store.branchTip('main')) as string;
+    for (let i = 0; i < 2; i++) {
+      const result = await verifyChange(seed.repo.store, { trustRef: 'main', trustTip: tip, from: longTip, to: oid, label: 'agents/n2' });
+      expect(result.failures.map((f) => f.reason)).toEqual([expect.stringMatching(/deletes trust\/root\.json/)]);
+    }
   });
 });

@@ -13,6 +13,7 @@
  *   const oldestFirst = await graph.ancestors(tip);
  */
 import type { CommitInfo, GitStore } from '../git/git-store.js';
+import { isAncestor } from '../git/history.js';
 
 /** A folder's entries by name. */
 export type TreeEntries = Map<string, { oid: string; type: string }>;
@@ -45,13 +46,6 @@ export class CommitGraph {
     return parent;
   }
 
-  /** `tip` and its first-parent ancestors, newest first. */
-  async firstParentChain(tip: string): Promise<string[]> {
-    const chain: string[] = [];
-    for (let commit: string | undefined = tip; commit !== undefined; commit = await this.firstParent(commit)) chain.push(commit);
-    return chain;
-  }
-
   /** The blob (or tree) id at `path` in a commit, or undefined when absent. */
   async blobAt(commit: string, path: string): Promise<string | undefined> {
     const info = await this.read(commit);
@@ -78,6 +72,11 @@ export class CommitGraph {
       entries = await this.tree(entry.oid);
     }
     return entries;
+  }
+
+  /** True when `ancestor` is `descendant` or one of its ancestors (a walk over what differs, `git/history.ts`). */
+  isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    return isAncestor(this.store, ancestor, descendant);
   }
 
   /** A blob's bytes. */

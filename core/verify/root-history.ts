@@ -49,6 +49,24 @@ const REMEMBERED_STEPS = 1024;
 const parsedRoots = new Map<string, TrustRoot>();
 const REMEMBERED_ROOTS = 256;
 
+/** What judging a trust ref's history up to `tip` left, when it found nothing wrong. */
+interface CleanHistory {
+  tip: string;
+  verified: ReadonlyMap<string, TrustRoot>;
+  versions: ReadonlyMap<number, { digest: string; commit: string }>;
+  checked: ReadonlySet<string>;
+}
+
+/**
+ * Trust-ref histories judged clean, newest last. A commit id fixes its whole
+ * history, so what was judged up to an earlier tip holds for it in every
+ * clone; a newer tip that descends from it needs only its own commits
+ * judged. Without this every admission walks all of main — which holds every
+ * agent branch merged into it — on the edge's thread each commit round.
+ */
+const cleanHistories: CleanHistory[] = [];
+const REMEMBERED_HISTORIES = 2;
+
 export class RootHistory {
   /** Roots that verified, by the blob id of their trust/root.json. */
   private readonly verified = new Map<string, TrustRoot>();
@@ -80,6 +98,36 @@ export class RootHistory {
       this.reportedMissing.add(missing);
       this.fail(label, missing, 'missing from this clone, so the trust root chain cannot be followed; fetch the full history (git fetch --unshallow)');
     }
+  }
+
+  /**
+   * {@link check} for the trust ref itself (called once, on a fresh
+   * history): starts from the newest remembered clean history whose tip is
+   * an ancestor of `tip`, judges only the commits after it, and remembers
+   * this history in turn when it is clean.
+   * @example await history.checkTrustRef('main', mainTip);
+   */
+  async checkTrustRef(label: string, tip: string): Promise<void> {
+    const before = this.failures.length;
+    const base = await this.cleanAncestor(tip);
+    if (base !== undefined) {
+      for (const [blob, root] of base.verified) this.verified.set(blob, root);
+      for (const [version, first] of base.versions) this.versions.set(version, first);
+      for (const commit of base.checked) this.checked.add(commit);
+    }
+    await this.judge(label, await this.graph.ancestors(tip, (commit) => this.checked.has(commit)));
+    if (this.failures.length > before || base?.tip === tip) return;
+    if (cleanHistories.length >= REMEMBERED_HISTORIES) cleanHistories.shift();
+    cleanHistories.push({ tip, verified: new Map(this.verified), versions: new Map(this.versions), checked: new Set(this.checked) });
+  }
+
+  /** The newest remembered clean history whose tip `tip` descends from. */
+  private async cleanAncestor(tip: string): Promise<CleanHistory | undefined> {
+    for (let i = cleanHistories.length - 1; i >= 0; i--) {
+      const known = cleanHistories[i] as CleanHistory;
+      if (known.tip === tip || (await this.graph.isAncestor(known.tip, tip))) return known;
+    }
+    return undefined;
   }
 
   /**

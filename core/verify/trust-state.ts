@@ -35,9 +35,8 @@ export interface TrustState {
   current: TrustRoot;
   /** Set when the current root expired: every check fails with this reason. */
   expired: string | undefined;
-  /** The trust ref's tip and its first-parent line, newest first. */
+  /** The trust ref's tip. */
   tip: string;
-  firstParents: string[];
 }
 
 /** The root that judges a report, and how it was chosen (for messages). */
@@ -50,7 +49,7 @@ export type JudgingRoot = { $case: 'root'; root: TrustRoot; context: string } | 
  */
 export async function loadTrust(graph: CommitGraph, ref: string, tip: string, now: Date, failures: VerifyFailure[]): Promise<TrustState | undefined> {
   const history = new RootHistory(graph, failures);
-  await history.check(ref, tip);
+  await history.checkTrustRef(ref, tip);
   const where = `${ref}:${ROOT_PATH}`;
   if ((await history.rootBlobAt(tip)) === undefined) {
     failures.push({ where, reason: 'missing: no keys are trusted (a state repository made by `stella init` has one)' });
@@ -63,7 +62,7 @@ export async function loadTrust(graph: CommitGraph, ref: string, tip: string, no
   }
   const expired = expiryProblem(current, now);
   if (expired !== undefined) failures.push({ where, reason: expired });
-  return { ref, history, current, expired, tip, firstParents: await graph.firstParentChain(tip) };
+  return { ref, history, current, expired, tip };
 }
 
 /**
@@ -74,9 +73,9 @@ export async function loadTrust(graph: CommitGraph, ref: string, tip: string, no
 export async function judgingRoot(trust: TrustState, path: string, blob: string, branchTip: string): Promise<JudgingRoot> {
   const graph = trust.history.graph;
   if ((await graph.blobAt(trust.tip, path)) === blob) {
+    // Back along the first-parent line while the blob is there: a step per commit it stayed, not the whole line.
     let arrival = trust.tip;
-    for (const commit of trust.firstParents.slice(1)) {
-      if ((await graph.blobAt(commit, path)) !== blob) break;
+    for (let commit = await graph.firstParent(arrival); commit !== undefined && (await graph.blobAt(commit, path)) === blob; commit = await graph.firstParent(commit)) {
       arrival = commit;
     }
     const at = `commit ${arrival.slice(0, 12)}`;
