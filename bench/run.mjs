@@ -90,7 +90,7 @@ try {
   }
   const admitted = [];
   for (const n of [100, 10000]) admitted.push(await node('admission-once.mjs', [String(n)]));
-  for (const a of admitted) console.log(`admit one commit onto an agent branch of ${a.commits} commits: p50 ${a.admitP50Ms.toFixed(1)} ms; native git rev-list of the new commits ${a.revListP50Ms.toFixed(1)} ms`);
+  for (const a of admitted) console.log(`admit one commit onto an agent branch of ${a.commits} commits (main ${a.commits} more): p50 ${a.admitP50Ms.toFixed(1)} ms; native git rev-list of the new commits ${a.revListP50Ms.toFixed(1)} ms`);
   console.log(`admission at 10,000 commits ÷ at 100: ${(admitted[1].admitP50Ms / admitted[0].admitP50Ms).toFixed(2)} (goal: flat with history, ≤ 1.5)`);
   const bundle = await node('bundle-once.mjs', ['1000']);
   console.log(`bundle export of a 1,000-commit repository: ${bundle.oursMs.toFixed(0)} ms; git bundle create ${bundle.gitMs.toFixed(0)} ms; ratio ${bundle.ratio.toFixed(2)} (goal ≤ 3)`);
