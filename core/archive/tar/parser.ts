@@ -4,12 +4,10 @@
  * `end`. It calls the visitor synchronously for each entry and hands over
  * the body only of the entries the visitor asks for; every other body is
  * skipped without copying — or, by a caller reading a file at random, not
- * read at all (`skippable` / `skip`). A body is asked for whole (one array)
- * or as a stream: the visitor returns a `TarBodySink`, which is handed the
- * parts of the body as they arrive, uncopied, until it says it needs no
- * more; the rest of that body is then skipped like an unwanted one. Memory
- * is one header block, the long headers (bounded by `maxHeaderBytes`) and
- * the whole bodies asked for.
+ * read at all (`skippable` / `skip`). A body is asked for whole or as a
+ * stream (`TarBodySink`: its parts, uncopied, until it has had enough; the
+ * rest is then skipped like an unwanted body). Memory is one header block,
+ * the long headers (bounded by `maxHeaderBytes`) and the whole bodies asked for.
  *
  * Written for the hot path: no stream object, promise or callback per
  * entry, header errors reported with their offset, and name bytes decoded
@@ -32,10 +30,7 @@ import { checkStrictEntry, checkStrictType, isStrictLongHeader, strictEndError }
 
 /** Receives the entries of a tar stream, synchronously, in order. */
 export interface TarVisitor {
-  /**
-   * Called for each entry in order. Return true to receive its data whole in
-   * `contents`, a sink to receive it as a stream, false to skip it. May throw to stop the read.
-   */
+  /** Called for each entry in order: true for its data whole in `contents`, a sink for it as a stream. May throw to stop the read. */
   entry(entry: TarEntry): boolean | TarBodySink;
   /** The whole data of an entry `entry` asked for with true. */
   contents(entry: TarEntry, data: Uint8Array): void;
