@@ -120,6 +120,15 @@ describe('StreamedFile', () => {
     expect(got).toMatchObject({ packages: [], warnings: [`${PATH}: late asked for the whole file after its first ${STREAM_HEAD_BYTES} bytes; not read`] });
   });
 
+  it('a file longer than its stated size (grown while a folder was read) is cut at that size, not overrun', () => {
+    const size = goWhole.byteLength - 100;
+    let packages: unknown;
+    const file = new StreamedFile([goBinaryExtractor], { path: PATH, size }, () => undefined, (r) => void (packages = r));
+    for (let at = 0; at < goWhole.byteLength; at += 1000) if (!file.write(goWhole.subarray(at, at + 1000))) break;
+    file.end();
+    expect(packages).toEqual(wholeRun([goBinaryExtractor], goWhole.subarray(0, size)).packages);
+  });
+
   it('an empty file is decided at once', () => {
     const seen: ExtractedPackage[][] = [];
     const file = new StreamedFile([goBinaryExtractor], { path: PATH, size: 0 }, () => undefined, (r) => void (Array.isArray(r) && seen.push(r)));

@@ -60,7 +60,7 @@ export class StreamedFile implements TarBodySink {
       const sink = extractor.stream?.(file);
       return sink === undefined ? 'whole' : { sink };
     }));
-    this.slots.forEach((slot, i) => slot === 'whole' && this.stop(i, slot, undefined, 0));
+    for (let i = 0; i < this.slots.length; i++) if (this.slots[i] === 'whole') this.stop(i, 'whole', undefined, 0);
     if (file.size === 0) this.end();
   }
 
@@ -70,7 +70,7 @@ export class StreamedFile implements TarBodySink {
     const start = this.fed;
     this.lastStart = start;
     this.fed += part.byteLength;
-    if (this.whole !== undefined) this.whole.set(part, start);
+    this.gather(part, start);
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i];
       if (typeof slot !== 'object' || !('sink' in slot)) continue;
@@ -118,10 +118,16 @@ export class StreamedFile implements TarBodySink {
     this.whole = new Uint8Array(this.file.size);
     let at = 0;
     for (const kept of this.head) {
-      this.whole.set(kept, at);
+      this.gather(kept, at);
       at += kept.byteLength;
     }
-    if (part !== undefined) this.whole.set(part, start);
+    if (part !== undefined) this.gather(part, start);
+  }
+
+  /** Copies file bytes from `at` into the whole file being gathered; a file grown since its size was taken is cut there. */
+  private gather(part: Uint8Array, at: number): void {
+    if (this.whole === undefined || at >= this.whole.byteLength) return;
+    this.whole.set(part.subarray(0, this.whole.byteLength - at), at);
   }
 
   private reading(): boolean {
