@@ -108,6 +108,16 @@ describe('StreamedFile', () => {
     expect(got.read).toBe(goInline.byteLength);
   });
 
+  it('an extractor reading to the last byte may still ask for the whole file, if that part began within the head', () => {
+    const reader = counter('reader', Infinity, { whole: 'early' });
+    for (const [bytes, chunk] of [[notGo, notGo.byteLength], [goInline, 1000]] as const) {
+      const got = run([reader], bytes, chunk);
+      expect(got.warnings, `parts of ${chunk}`).toEqual(['reader read whole']);
+      expect(got.packages[0]?.version).toBe(String(bytes.reduce((a, b) => a + b, 0)));
+    }
+    expect(run([reader], notGo, 1000).warnings).toEqual([`${PATH}: reader asked for the whole file after its first ${STREAM_HEAD_BYTES} bytes; not read`]);
+  });
+
   it('an extractor that fails is a warning; the others go on', () => {
     const got = run([counter('broken', 10, { fail: true }), goBinaryExtractor], goInline, 7);
     expect(got.warnings).toEqual([`${PATH}: broken cannot read this`]);

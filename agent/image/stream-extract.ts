@@ -6,10 +6,10 @@
  * never held in memory. The result is what `runExtractors` gives on the
  * whole file, packages and warnings in extractor order.
  *
- * An extractor may still ask for the whole file after seeing its head (a
- * Go binary): the parts that began within `STREAM_HEAD_BYTES` are kept
- * (copied, only while some extractor is still reading), so that file is
- * then gathered whole and handed to its `extract` as before.
+ * An extractor may still ask for the whole file on a part that begins within
+ * its first `STREAM_HEAD_BYTES` (a Go binary): the parts before such a part
+ * are kept (copied, only while some extractor is still reading), so that
+ * file is then gathered whole and handed to its `extract` as before.
  *
  * @example
  *   if (canStream(fit)) return new StreamedFile(fit, { path, size }, warn, (packages) => store(path, packages));
@@ -41,7 +41,7 @@ export class StreamedFile implements TarBodySink {
   private fed = 0;
   /** Where the last part began. */
   private lastStart = 0;
-  /** Copies of the parts that began within the head, while an extractor is still reading. */
+  /** Copies of the parts that end within the head, while an extractor is still reading. */
   private head: Uint8Array[] = [];
   private whole: Uint8Array | undefined;
   private finished = false;
@@ -78,19 +78,25 @@ export class StreamedFile implements TarBodySink {
       if (more !== true) this.stop(i, more === 'failed' ? 'failed' : this.attempt(() => outcome(slot.sink)), part, start);
     }
     const reading = this.reading();
-    if (this.whole === undefined && start < STREAM_HEAD_BYTES && reading) this.head.push(part.slice());
+    // Only a part that ends within the head can come before one an extractor may still ask the whole file on.
+    if (this.whole === undefined && this.fed < STREAM_HEAD_BYTES && reading) this.head.push(part.slice());
     else if (!reading) this.head = [];
     // The last part is handled while it is still valid: an extractor may ask for the whole file there.
-    if (this.fed >= this.file.size || (!reading && this.whole === undefined)) this.end();
+    if (this.fed >= this.file.size || (!reading && this.whole === undefined)) this.finish(part, start);
     return !this.finished;
   }
 
   /** The file is over: ends every extractor still reading and hands the packages over, once. */
   end(): void {
+    this.finish(undefined, this.lastStart);
+  }
+
+  /** `end`, with the last part when it is still valid. */
+  private finish(part: Uint8Array | undefined, start: number): void {
     if (this.finished) return;
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i];
-      if (typeof slot === 'object' && 'sink' in slot) this.stop(i, this.attempt(() => outcome(slot.sink)), undefined, this.lastStart);
+      if (typeof slot === 'object' && 'sink' in slot) this.stop(i, this.attempt(() => outcome(slot.sink)), part, start);
     }
     this.finished = true;
     this.head = [];
@@ -110,9 +116,13 @@ export class StreamedFile implements TarBodySink {
   private stop(i: number, finished: Slot, part: Uint8Array | undefined, start: number): void {
     this.slots[i] = finished;
     if (finished !== 'whole' || this.whole !== undefined) return;
-    if (start >= STREAM_HEAD_BYTES) {
+    const kept = this.head.reduce((n, p) => n + p.byteLength, 0);
+    const problem = start >= STREAM_HEAD_BYTES
+      ? `${this.extractors[i]?.name ?? 'an extractor'} asked for the whole file after its first ${STREAM_HEAD_BYTES} bytes`
+      : (part === undefined ? kept : start + part.byteLength) < Math.min(this.fed, this.file.size) ? 'changed while it was read' : undefined;
+    if (problem !== undefined) {
       this.slots[i] = 'failed';
-      this.warn(`${this.file.path}: ${this.extractors[i]?.name ?? 'an extractor'} asked for the whole file after its first ${STREAM_HEAD_BYTES} bytes; not read`);
+      this.warn(`${this.file.path}: ${problem}; not read`);
       return;
     }
     this.whole = new Uint8Array(this.file.size);
