@@ -5,7 +5,8 @@
 #   php-cli, ruby, r-base-core (Rscript), maven + openjdk-17-jdk-headless (java, jar):
 #     version-ordering oracles; jar builds the Java archives
 #   rpm (rpm, rpmbuild) and python3-rpm: rpm databases and rpm's own version ordering
-#   golang-go: real Go binaries for the Go build-info reader
+#   golang-go: real Go binaries for the Go build-info reader; gcc and libc6-dev link some
+#     of them with the system linker (Go's external linking)
 #   docker-registry, skopeo: the reference OCI registry on loopback, and pushing test images into it
 #   wabt (wat2wasm): builds the OPA-ABI policy modules the tests load from project-owned WAT source
 #   chromium: the headless browser the edge dashboard's end-to-end test drives through playwright-core
@@ -13,7 +14,7 @@
 # Installing needs root; without it, this says what to run and fails.
 set -euo pipefail
 
-packages=(php-cli python3-rpm r-base-core ruby rpm maven openjdk-17-jdk-headless golang-go
+packages=(php-cli python3-rpm r-base-core ruby rpm maven openjdk-17-jdk-headless golang-go gcc libc6-dev
   docker-registry skopeo wabt chromium)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -10,6 +10,9 @@
  * go.sum beside a go.mod); else empty>\n` — so the digest changes when a
  * package file changes or a file is added, removed or resized.
  *
+ * A file whose extractors can all read a stream (the Go binary reader) is
+ * read in parts (file-stream.ts): hashed to its end, but never held whole.
+ *
  * @example
  *   const result = await readDirectory('/srv/app', 'app', context);
  */
@@ -25,6 +28,8 @@ import { comparePackages } from './inventory.js';
 import type { InventoryPackage, ReadProgress } from './inventory.js';
 import type { Limits } from './limits.js';
 import { extractorsFor, fitting, runExtractors } from './run-extractors.js';
+import { streamExtract } from './file-stream.js';
+import { canStream } from './stream-extract.js';
 import { directoryOsRelease } from './target-os.js';
 import type { Warnings } from './warnings.js';
 import { printable } from './warnings.js';
@@ -92,7 +97,11 @@ export async function readDirectory(root: string, context: DirectoryContext): Pr
       }
       let contentHash = '';
       const fit = wanted.length === 0 ? wanted : fitting(wanted, size, path, input, limits, warn);
-      if (fit.length > 0) {
+      if (fit.length > 0 && canStream(fit) && fit.every((extractor) => extractor.siblings === undefined)) {
+        const hash = createHash('sha256');
+        for (const pkg of await streamExtract(join(root, path), { path, size }, fit, warn, hash)) packages.push(pkg);
+        contentHash = hash.digest('hex');
+      } else if (fit.length > 0) {
         const contents = await readFile(join(root, path));
         const siblings = await readSiblings(root, dir, fit, regularFiles);
         const hash = createHash('sha256').update(contents);
@@ -172,5 +181,6 @@ async function readLinkedFile(
   }
   const fit = fitting(wanted, size, path, context.input, context.limits, warn);
   if (fit.length === 0) return;
-  for (const pkg of await runExtractors(fit, path, await readFile(target), warn)) packages.push(pkg);
+  const found = canStream(fit) ? await streamExtract(target, { path, size }, fit, warn) : await runExtractors(fit, path, await readFile(target), warn);
+  for (const pkg of found) packages.push(pkg);
 }

@@ -9,7 +9,9 @@
  * directory land where the symlink points, inside the root. Devices and
  * FIFOs carry no content. Hardlinks to required paths are resolved by
  * `HardlinkTargets` in a second pass over the layer (rare: only when a
- * required file is itself a hardlink).
+ * required file is itself a hardlink). A file whose extractors can all read
+ * a stream (stream-extract.ts) is handed to them part by part, and the rest
+ * of it skipped once they have seen enough; any other is read whole.
  *
  * @example
  *   const scan = new LayerScan(overlay.layer(), overlay, context);
@@ -23,7 +25,9 @@ import type { Limits } from './limits.js';
 import type { LayerDelta, Overlay } from './overlay.js';
 import { extractorsFor, fitting, runExtractors } from './run-extractors.js';
 import type { TarEntry } from '../../core/archive/tar/entry.js';
-import type { TarVisitor } from '../../core/archive/tar/parser.js';
+import type { TarBodySink, TarVisitor } from '../../core/archive/tar/parser.js';
+import type { ExtractedPackage } from '../../core/model/package.js';
+import { StreamedFile, canStream } from './stream-extract.js';
 import { printable } from './warnings.js';
 
 /** What the scan of one layer needs from the image reader. */
@@ -74,7 +78,7 @@ export class LayerScan implements TarVisitor {
     this.lookup = (path) => delta.symlinkAt(path);
   }
 
-  entry(entry: TarEntry): boolean {
+  entry(entry: TarEntry): boolean | TarBodySink {
     if (this.stopped) return false;
     const { limits } = this.context;
     if (entry.ordinal >= limits.maxEntriesPerLayer) {
@@ -133,7 +137,11 @@ export class LayerScan implements TarVisitor {
   store(path: string, extractors: readonly AnyExtractor[], osRelease: boolean, data: Uint8Array): void {
     const result = extractors.length === 0 ? [] : runExtractors(extractors, path, data, (message) => this.warn(message));
     // os-release is kept as a copy: `data` may be a view into a decompression buffer.
-    const node = { kind: 'file' as const, packages: Array.isArray(result) ? result : [], osRelease: osRelease ? Buffer.from(data) : undefined };
+    this.put(path, result, osRelease ? Buffer.from(data) : undefined);
+  }
+
+  private put(path: string, result: ExtractedPackage[] | Promise<ExtractedPackage[]>, osRelease: Buffer | undefined): void {
+    const node = { kind: 'file' as const, packages: Array.isArray(result) ? result : [], osRelease };
     if (!Array.isArray(result)) this.pending.push(result.then((packages) => void (node.packages = packages)));
     this.delta.put(path, node);
   }
@@ -153,7 +161,7 @@ export class LayerScan implements TarVisitor {
     this.context.warn(`${this.context.label}${message}`);
   }
 
-  private regular(path: string, entry: TarEntry): boolean {
+  private regular(path: string, entry: TarEntry): boolean | TarBodySink {
     const { extractors, limits, where } = this.context;
     const wanted = extractorsFor(extractors, path);
     const osRelease = isOsReleaseCandidate(path) && entry.size <= limits.maxOsReleaseBytes;
@@ -165,6 +173,9 @@ export class LayerScan implements TarVisitor {
     this.path = path;
     this.wanted = fitting(wanted, entry.size, path, where, limits, (message) => this.warn(message));
     this.osRelease = osRelease;
+    if (!osRelease && canStream(this.wanted)) {
+      return new StreamedFile(this.wanted, { path, size: entry.size }, (message) => this.warn(message), (result) => this.put(path, result, undefined));
+    }
     return this.wanted.length > 0 || osRelease;
   }
 

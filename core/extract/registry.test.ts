@@ -33,6 +33,15 @@ describe('extractor registry', () => {
     expect(defaultRegistry.byName('nope')).toBeUndefined();
   });
 
+  it('a registry keeps an extractor\'s stream, with the same size check as extract', () => {
+    const go = defaultRegistry.byName('go-binary');
+    const sink = go?.stream?.({ path: 'usr/bin/x', size: 4 });
+    expect(sink?.write(new TextEncoder().encode('#!/b'))).toBe(false);
+    expect(sink?.end()).toEqual({ $case: 'done', result: { packages: [] } });
+    expect(() => go?.stream?.({ path: 'usr/bin/x', size: (go.maxFileSize) + 1 })).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED' }));
+    expect(defaultRegistry.byName('dpkg')?.stream).toBeUndefined();
+  });
+
   it('a registry is a snapshot: changing the input list later does not change it', () => {
     const list = [...builtinExtractors];
     const registry = createRegistry(list);

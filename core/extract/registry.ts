@@ -20,7 +20,7 @@ import { gradleLockfileExtractor } from './java/gradle-lockfile.js';
 import { mavenPomExtractor } from './java/pom.js';
 import { composerLockExtractor } from './php/composer-lock.js';
 import { gemfileLockExtractor } from './ruby/gemfile-lock.js';
-import type { AnyExtractor, ExtractInput } from './extractor.js';
+import type { AnyExtractor, ExtractInput, ExtractSink, StreamInput } from './extractor.js';
 import { npmInstalledExtractor } from './npm/installed.js';
 import { npmLockfileExtractor } from './npm/lockfile.js';
 import { pnpmLockfileExtractor } from './pnpm/lockfile.js';
@@ -123,7 +123,15 @@ function sizeLimited(extractor: AnyExtractor): AnyExtractor {
       if (size > maxFileSize) throw new StellaError('LIMIT_EXCEEDED', `${input.path}: ${size} bytes exceeds the ${name} limit of ${maxFileSize}`);
       return extractor.extract(input);
     },
+    ...(extractor.stream === undefined ? {} : { stream: sizeLimitedStream(extractor, extractor.stream.bind(extractor)) }),
   });
+}
+
+function sizeLimitedStream(extractor: AnyExtractor, stream: (input: StreamInput) => ExtractSink): (input: StreamInput) => ExtractSink {
+  return (input) => {
+    if (input.size > extractor.maxFileSize) throw new StellaError('LIMIT_EXCEEDED', `${input.path}: ${input.size} bytes exceeds the ${extractor.name} limit of ${extractor.maxFileSize}`);
+    return stream(input);
+  };
 }
 
 /**

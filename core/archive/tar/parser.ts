@@ -4,8 +4,10 @@
  * `end`. It calls the visitor synchronously for each entry and hands over
  * the body only of the entries the visitor asks for; every other body is
  * skipped without copying — or, by a caller reading a file at random, not
- * read at all (`skippable` / `skip`). Memory is one header block, the long
- * headers (bounded by `maxHeaderBytes`) and the bodies asked for.
+ * read at all (`skippable` / `skip`). A body is asked for whole or as a
+ * stream (`TarBodySink`: its parts, uncopied, until it has had enough; the
+ * rest is then skipped like an unwanted body). Memory is one header block,
+ * the long headers (bounded by `maxHeaderBytes`) and the whole bodies asked for.
  *
  * Written for the hot path: no stream object, promise or callback per
  * entry, header errors reported with their offset, and name bytes decoded
@@ -28,10 +30,24 @@ import { checkStrictEntry, checkStrictType, isStrictLongHeader, strictEndError }
 
 /** Receives the entries of a tar stream, synchronously, in order. */
 export interface TarVisitor {
-  /** Called for each entry in order. Return true to receive its data in `contents`. May throw to stop the read. */
-  entry(entry: TarEntry): boolean;
-  /** The whole data of an entry `entry` asked for. */
+  /** Called for each entry in order: true for its data whole in `contents`, a sink for it as a stream. May throw to stop the read. */
+  entry(entry: TarEntry): boolean | TarBodySink;
+  /** The whole data of an entry `entry` asked for with true. */
   contents(entry: TarEntry, data: Uint8Array): void;
+}
+
+/**
+ * An entry's body as a stream: `write` gets its parts in order (views into
+ * the chunk being parsed, valid only during the call) while it returns true;
+ * `end` is called once, when the body is over or right after `write`
+ * returned false (at once for an empty body). Either may throw to stop the read.
+ *
+ * @example
+ *   const sink: TarBodySink = { write: (part) => hash.update(part) !== undefined, end: () => done() };
+ */
+export interface TarBodySink {
+  write(part: Uint8Array): boolean;
+  end(): void;
 }
 
 /** Error-message prefix, the bounds on long headers and paths, and the mode. */
@@ -73,6 +89,7 @@ export class TarParser {
   private capturing = false;
   private captured: Uint8Array | undefined; // the body, preallocated once it spans chunks
   private capturedFill = 0;
+  private sink: TarBodySink | undefined; // the current body's sink, until it has had enough
   private longType: LongType = 'pax';
   private longParts: Uint8Array[] | undefined; // undefined: the long header is being skipped
   private pendingSparse: RawHeader | undefined;
@@ -94,7 +111,7 @@ export class TarParser {
 
   /** Bytes of the current body that nobody asked for and that may be skipped unread with `skip`. */
   get skippable(): number {
-    return this.state === State.Data && !this.capturing ? this.dataLeft : 0;
+    return this.state === State.Data && !this.capturing && this.sink === undefined ? this.dataLeft : 0;
   }
 
   /** Advances over `length` bytes of an unwanted body without reading them (at most `skippable`). */
@@ -167,6 +184,7 @@ export class TarParser {
       const part = chunk.subarray(pos, pos + take);
       if (this.state === State.LongHeader) this.longParts?.push(part);
       else if (this.capturing) this.capture(part);
+      else if (this.sink !== undefined) this.feed(part);
       this.dataLeft -= take;
       pos += take;
       this.offset += take;
@@ -193,6 +211,14 @@ export class TarParser {
     this.captured ??= new Uint8Array(size);
     this.captured.set(part, this.capturedFill);
     this.capturedFill += part.length;
+  }
+
+  /** Hands a part to the body's sink; once it needs nothing more, the rest of the body is skippable. */
+  private feed(part: Uint8Array): void {
+    const sink = this.sink;
+    if (sink === undefined || sink.write(part)) return;
+    this.sink = undefined;
+    sink.end();
   }
 
   private onBlock(header: Uint8Array): void {
@@ -270,8 +296,10 @@ export class TarParser {
     const entry = this.long.finish(raw, this.entries++, this.headerOffset, this.options.maxPathBytes);
     if (this.strict) checkStrictEntry(entry, raw, this.options.maxPathBytes, this.options.where);
     const wanted = this.visitor.entry(entry);
+    const sink = typeof wanted === 'object' ? wanted : undefined;
     this.current = entry;
-    this.capturing = wanted && entry.size > 0;
+    this.capturing = wanted === true && entry.size > 0;
+    this.sink = entry.size > 0 ? sink : undefined;
     this.captured = undefined;
     this.capturedFill = 0;
     this.dataLeft = entry.size;
@@ -281,7 +309,8 @@ export class TarParser {
       return;
     }
     this.state = State.Header;
-    if (wanted) this.visitor.contents(entry, EMPTY);
+    if (wanted === true) this.visitor.contents(entry, EMPTY);
+    sink?.end();
   }
 
   private finishData(): void {
@@ -289,9 +318,12 @@ export class TarParser {
     const entry = this.current;
     const data = this.captured;
     const wanted = this.capturing;
+    const sink = this.sink;
     this.capturing = false;
     this.captured = undefined;
+    this.sink = undefined;
     if (entry !== undefined && wanted && data !== undefined) this.visitor.contents(entry, data);
+    sink?.end();
   }
 
   private finishLongHeader(): void {

@@ -1,123 +1,33 @@
 /**
- * Real binaries: the test setup compiles two small programs with the Go
- * toolchain from Debian's `golang-go` package, offline. One uses only the
- * standard library (built for four architectures: both word sizes and both
- * byte orders); the other has vendored dependencies, one replaced by another
- * module and one by a local directory, so `dep` and `=>` lines come from the
- * real linker. The pre-1.18 pointer layout, which this toolchain no longer
- * writes, is covered by hand-built ELF files (elf.test-helper.ts).
+ * Real binaries: built from two small programs by the Go toolchain
+ * (go-programs.test-helper.ts). The pre-1.18 pointer layout, which this
+ * toolchain no longer writes, is covered by hand-built ELF files
+ * (elf.test-helper.ts).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheRoot } from '../../../test/helpers/paths.js';
 import type { ExtractResult } from '../extractor.js';
 import { ids, registered } from '../fixtures.test-helper.js';
 import { goBinaryExtractor, isGoBinaryCandidate } from './binary.js';
 import { readGoBuildInfo } from './buildinfo.js';
 import { buildGoElf } from './elf.test-helper.js';
+import { ARCHES, buildGoPrograms } from './go-programs.test-helper.js';
+import type { GoPrograms } from './go-programs.test-helper.js';
 
 const extract = (contents: Uint8Array, path = 'usr/local/bin/app'): ExtractResult => goBinaryExtractor.extract({ path, contents });
 
-const ARCHES = ['amd64', '386', 's390x', 'mips'] as const;
-
-const sources: Record<string, Record<string, string>> = {
-  hello: {
-    'go.mod': 'module example.com/hello\n\ngo 1.18\n',
-    'main.go': 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n',
-  },
-  app: {
-    'go.mod': [
-      'module example.com/app',
-      'go 1.18',
-      'require (',
-      '\texample.com/lib v1.2.3',
-      '\texample.com/old v0.1.0',
-      '\texample.com/local v0.0.0',
-      ')',
-      'replace example.com/old v0.1.0 => example.com/new v0.2.0',
-      'replace example.com/local => ./local',
-      '',
-    ].join('\n'),
-    'main.go': 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/lib"\n\t"example.com/local"\n\t"example.com/old"\n)\n\nfunc main() { fmt.Println(lib.Name(), old.Name(), local.Name()) }\n',
-    'local/go.mod': 'module example.com/local\n\ngo 1.18\n',
-    'local/local.go': 'package local\n\nfunc Name() string { return "local" }\n',
-    'vendor/example.com/lib/lib.go': 'package lib\n\nfunc Name() string { return "lib" }\n',
-    'vendor/example.com/old/old.go': 'package old\n\nfunc Name() string { return "new" }\n',
-    'vendor/example.com/local/local.go': 'package local\n\nfunc Name() string { return "local" }\n',
-    // What `go mod vendor` writes; vendoring is what lets the build run without a module proxy.
-    'vendor/modules.txt': [
-      '# example.com/lib v1.2.3',
-      '## explicit',
-      'example.com/lib',
-      '# example.com/old v0.1.0 => example.com/new v0.2.0',
-      '## explicit',
-      'example.com/old',
-      '# example.com/local v0.0.0 => ./local',
-      '## explicit',
-      'example.com/local',
-      '# example.com/local => ./local',
-      '',
-    ].join('\n'),
-  },
-};
-
-let work = '';
+let builds: GoPrograms | undefined;
 let goVersion = '';
-const binaries = new Map<string, Uint8Array>();
-
-function go(args: string[], cwd: string, env: Record<string, string> = {}): string {
-  return execFileSync('go', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GOCACHE: join(cacheRoot, 'go-build'),
-      GOPATH: join(work, 'gopath'),
-      GOFLAGS: '-mod=vendor',
-      GOPROXY: 'off',
-      GOTOOLCHAIN: 'local',
-      CGO_ENABLED: '0',
-      GOOS: 'linux',
-      ...env,
-    },
-  });
-}
 
 beforeAll(() => {
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-  } catch {
-    throw new TypeError('these tests need the Go toolchain: install Debian\'s "golang-go" package (apt-get install golang-go)');
-  }
-  work = mkdtempSync(join(tmpdir(), 'stella-gobin-'));
-  for (const [program, files] of Object.entries(sources)) {
-    for (const [file, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(work, program, file)), { recursive: true });
-      writeFileSync(join(work, program, file), text);
-    }
-  }
-  goVersion = go(['env', 'GOVERSION'], work).trim();
-  const build = (name: string, program: string, env: Record<string, string>, flags: string[] = []): void => {
-    const out = join(work, 'out', name);
-    go(['build', '-trimpath', ...flags, '-o', out, '.'], join(work, program), env);
-    binaries.set(name, readFileSync(out));
-  };
-  for (const arch of ARCHES) build(`hello-${arch}`, 'hello', { GOARCH: arch });
-  build('hello-stripped', 'hello', { GOARCH: 'amd64' }, ['-ldflags=-s -w']);
-  build('app', 'app', { GOARCH: 'amd64' });
+  builds = buildGoPrograms();
+  goVersion = builds.goVersion;
 }, 300_000);
 
-afterAll(() => {
-  if (work !== '') rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => builds?.dispose());
 
 function binary(name: string): Uint8Array {
-  const bytes = binaries.get(name);
-  if (bytes === undefined) throw new TypeError(`binary ${name} was not built`);
-  return bytes;
+  if (builds === undefined) throw new TypeError('the Go programs were not built');
+  return builds.binary(name);
 }
 
 describe('go-binary: real binaries from the Go toolchain', () => {
@@ -140,8 +50,7 @@ describe('go-binary: real binaries from the Go toolchain', () => {
   });
 
   it('reads the same modules as `go version -m`', () => {
-    const out = join(work, 'out', 'app');
-    const lines = go(['version', '-m', out], work)
+    const lines = (builds?.go(['version', '-m', builds.path('app')]) ?? '')
       .split('\n')
       .map((line) => line.trim().split('\t'))
       .filter((fields) => fields[0] === 'dep' || fields[0] === 'mod' || fields[0] === '=>');

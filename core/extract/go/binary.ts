@@ -23,6 +23,14 @@
  * `/server` in distroless images), or directly in a top-level `app` or
  * `ko-app` folder. Everything passed in is checked for the ELF magic and the
  * build-info magic first, so a wrong guess costs one read and no warning.
+ *
+ * What it reads: offered a file as a stream (`stream`, which image layers
+ * and folder walks use), it keeps only the ELF header, the program headers
+ * and the notes at the start; a binary carrying the Go linker's build-ID
+ * note is then read whole as before, and any other executable only as far
+ * as the build-info search in its first data segment (buildinfo-stream.ts).
+ * So a 90 MB `node` is never held in memory. The one warning only a stream
+ * gives: pre-Go-1.18 build info in a binary without the note.
  * The trade-off: a Go binary elsewhere (`srv/tool/run`) or with a dot in
  * its name (`tool-v1.2`) is missed; accepting every extension-less file would
  * read most of a root filesystem.
@@ -34,9 +42,11 @@
 import { prefixAndCapWarnings } from '../warnings.js';
 import { StellaError } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
-import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
+import type { ExtractInput, ExtractResult, ExtractSink, Extractor, StreamInput, StreamOutcome } from '../extractor.js';
 import { readGoBuildInfo } from './buildinfo.js';
-import type { GoBuildInfo, BinaryModule } from './buildinfo.js';
+import type { BuildInfoRead, GoBuildInfo, BinaryModule } from './buildinfo.js';
+import { BuildInfoSink } from './buildinfo-stream.js';
+import type { StreamedBuildInfo } from './buildinfo-stream.js';
 import { isLocalPath, stripV } from './modfile.js';
 
 /**
@@ -82,10 +92,30 @@ export const goBinaryExtractor: Extractor = {
   maxFileSize: GO_BINARY_MAX_FILE_SIZE,
   fileRequired: isGoBinaryCandidate,
   extract: extractGoBinary,
+  stream: streamGoBinary,
 };
 
 function extractGoBinary({ path, contents }: ExtractInput): ExtractResult {
-  const read = readGoBuildInfo(contents);
+  return fromRead(path, readGoBuildInfo(contents));
+}
+
+function streamGoBinary({ path, size }: StreamInput): ExtractSink {
+  const sink = new BuildInfoSink(size);
+  return { write: (part) => sink.write(part), end: () => fromStreamed(path, sink.end()) };
+}
+
+function fromStreamed(path: string, read: StreamedBuildInfo): StreamOutcome {
+  switch (read.$case) {
+    case 'whole':
+      return { $case: 'whole' };
+    case 'unreadable':
+      return { $case: 'done', result: { packages: [], warnings: [`${path}: Go build info in the pre-Go-1.18 layout, in a binary without a Go build-ID note, cannot be read when streamed; no modules reported`] } };
+    default:
+      return { $case: 'done', result: fromRead(path, read) };
+  }
+}
+
+function fromRead(path: string, read: BuildInfoRead): ExtractResult {
   switch (read.$case) {
     case 'not-go':
       // Most candidates are C programs or scripts: not an error, nothing to say.

@@ -18,12 +18,15 @@
  * Every offset read from the file is bounds-checked (see elf.ts): a hostile
  * binary can only make the read fail, never read outside the buffer or loop long.
  *
+ * This reads a file held whole; buildinfo-stream.ts reads one as it streams
+ * past with the exported steps below, and must give the same result.
+ *
  * @example
  *   const read = readGoBuildInfo(bytes);
  *   if (read.$case === 'go') console.log(read.info.goVersion, read.info.deps.length);
  */
-import { PT_LOAD, matchesAt, readElf, readPointer, sectionOffset, virtualToOffset } from './elf.js';
-import type { Elf } from './elf.js';
+import { PT_LOAD, mapVirtual, matchesAt, readElf, readPointer, sectionOffset, virtualToOffset } from './elf.js';
+import type { Elf, ElfSegment } from './elf.js';
 
 /**
  * One module line (`mod` or `dep`), with its `=>` replacement if any.
@@ -66,10 +69,23 @@ export interface GoBuildInfo {
 export type BuildInfoRead = { $case: 'not-go' } | { $case: 'corrupt'; reason: string } | { $case: 'go'; info: GoBuildInfo };
 
 const MAGIC = Uint8Array.from([0xff, ...new TextEncoder().encode(' Go buildinf:')]);
-const HEADER_SIZE = 32;
+/**
+ * Bytes of the build-info header: magic, pointer size, flags, two pointers.
+ *
+ * @example
+ *   if (at + BUILD_INFO_HEADER_SIZE <= end && isBuildInfoHeader(bytes, at)) …
+ */
+export const BUILD_INFO_HEADER_SIZE = 32;
+const HEADER_SIZE = BUILD_INFO_HEADER_SIZE;
 const ALIGN = 16;
-/** Go's own reader searches this far from the start of the data for the magic. */
-const SEARCH_WINDOW = 64 * 1024;
+/**
+ * Go's own reader searches this far from the start of the data for the magic.
+ *
+ * @example
+ *   const end = Math.min(size, start.offset + BUILD_INFO_SEARCH_WINDOW);
+ */
+export const BUILD_INFO_SEARCH_WINDOW = 64 * 1024;
+const SEARCH_WINDOW = BUILD_INFO_SEARCH_WINDOW;
 const FLAG_BIG_ENDIAN = 1;
 const FLAG_VERSION_INLINE = 2;
 const SECTION_NAME = '.go.buildinfo';
@@ -89,42 +105,129 @@ export function readGoBuildInfo(bytes: Uint8Array): BuildInfoRead {
   if (elf === undefined) return { $case: 'not-go' };
   const start = dataStart(elf);
   if (start === undefined) return { $case: 'not-go' };
-  const header = findHeader(bytes, start);
+  const end = Math.min(bytes.byteLength, start.offset + SEARCH_WINDOW);
+  let header: number | undefined;
+  for (let at = start.offset; header === undefined && at + HEADER_SIZE <= end; at++) {
+    if (isHeaderCandidate(at, start) && isBuildInfoHeader(bytes, at)) header = at;
+  }
   if (header === undefined) return { $case: 'not-go' };
-  const strings = readStrings(elf, header);
+  return toRead(isInline(bytes, header) ? readInlineStrings(bytes, header) : readPointerStrings(elf, header));
+}
+
+/**
+ * Where the search for the magic starts: a file offset, and the virtual
+ * address there modulo 16 (see `isHeaderCandidate`).
+ *
+ * @example
+ *   const start: DataStart = { offset: 0x117838, shift: 8 };
+ */
+export interface DataStart {
+  offset: number;
+  shift: number;
+}
+
+/** The section if named, else the first data segment. */
+function dataStart(elf: Elf): DataStart | undefined {
+  const section = sectionOffset(elf, SECTION_NAME);
+  if (section !== undefined) return { offset: section, shift: 0 };
+  return dataSegmentStart(elf.segments, elf.bytes.byteLength);
+}
+
+/**
+ * The start of the first writable, non-executable PT_LOAD segment of a file
+ * of `size` bytes: where build info is when there are no section headers.
+ *
+ * @example
+ *   dataSegmentStart(readElf(bytes).segments, bytes.byteLength); // { offset: 0x110000, shift: 0 }
+ */
+export function dataSegmentStart(segments: readonly ElfSegment[], size: number): DataStart | undefined {
+  const data = segments.find((s) => s.type === PT_LOAD && (s.flags & (PF_X | PF_W)) === PF_W);
+  if (data === undefined) return undefined;
+  const offset = mapVirtual(segments, data.vaddr, 1, size);
+  return offset === undefined ? undefined : { offset, shift: data.vaddr % ALIGN };
+}
+
+/**
+ * True when the header may sit at file offset `at`: 16 bytes apart from the
+ * start, as Go searches, or at a 16-byte virtual address. The second finds
+ * the section the system linker (external linking) put further into the
+ * data segment, where the segment does not start on a 16-byte address.
+ *
+ * @example
+ *   isHeaderCandidate(0x117850, { offset: 0x10fe38, shift: 8 }); // true: its address ends in 0
+ */
+export function isHeaderCandidate(at: number, start: DataStart): boolean {
+  const from = at - start.offset;
+  return from % ALIGN === 0 || (from + start.shift) % ALIGN === 0;
+}
+
+/**
+ * True when the build-info magic is at `at`.
+ *
+ * @example
+ *   isBuildInfoHeader(bytes, 0x110000); // true for a Go binary
+ */
+export function isBuildInfoHeader(bytes: Uint8Array, at: number): boolean {
+  return matchesAt(bytes, at, MAGIC);
+}
+
+/**
+ * True for the Go 1.18+ layout, whose strings follow the header at `header`.
+ *
+ * @example
+ *   isInline(bytes, header) ? readInlineBuildInfo(bytes, header) : …pointers into the image…
+ */
+export function isInline(bytes: Uint8Array, header: number): boolean {
+  return ((bytes[header + 15] ?? 0) & FLAG_VERSION_INLINE) !== 0;
+}
+
+/**
+ * How many bytes from `header` the inline strings span — all a reader must
+ * keep — or undefined while `bytes` ends too soon to tell. A length that can
+ * never be read gives the bytes seen so far: the parse fails the same way.
+ *
+ * @example
+ *   inlineSpan(bytes, 0); // 32 + 1 + 9 + 2 + 300 for go1.22.1 and 300 bytes of module info
+ */
+export function inlineSpan(bytes: Uint8Array, header: number): number | undefined {
+  let at = header + HEADER_SIZE;
+  for (let i = 0; i < 2; i++) {
+    const length = readVarint(bytes, at);
+    if (length === 'short') return undefined;
+    if (length === 'bad' || length.value > MAX_STRING) return at - header;
+    at = length.next + length.value;
+  }
+  return at - header;
+}
+
+/**
+ * Parses the inline (Go 1.18+) build info whose header is at `header`.
+ *
+ * @example
+ *   readInlineBuildInfo(kept, 0); // { $case: 'go', info: { goVersion: 'go1.22.1', … } }
+ */
+export function readInlineBuildInfo(bytes: Uint8Array, header: number): BuildInfoRead {
+  return toRead(readInlineStrings(bytes, header));
+}
+
+function toRead(strings: { version: string; modinfo: string } | string): BuildInfoRead {
   if (typeof strings === 'string') return { $case: 'corrupt', reason: strings };
   return { $case: 'go', info: parseModInfo(strings.version, strings.modinfo) };
 }
 
-/** File offset where the search for the magic starts: the section if named, else the first data segment. */
-function dataStart(elf: Elf): number | undefined {
-  const section = sectionOffset(elf, SECTION_NAME);
-  if (section !== undefined) return section;
-  const data = elf.segments.find((s) => s.type === PT_LOAD && (s.flags & (PF_X | PF_W)) === PF_W);
-  return data === undefined ? undefined : virtualToOffset(elf, data.vaddr, 1);
+function readInlineStrings(bytes: Uint8Array, header: number): { version: string; modinfo: string } | string {
+  const version = readVarintString(bytes, header + HEADER_SIZE);
+  if (version === undefined) return 'the Go version string overruns the file';
+  const modinfo = readVarintString(bytes, version.next);
+  if (modinfo === undefined) return 'the module info string overruns the file';
+  return { version: decode(version.bytes), modinfo: stripSentinels(modinfo.bytes) };
 }
 
-/** Offset of the 32-byte header: the magic on a 16-byte boundary (relative to `start`) within the search window. */
-function findHeader(bytes: Uint8Array, start: number): number | undefined {
-  const end = Math.min(bytes.byteLength, start + SEARCH_WINDOW);
-  for (let at = start; at + HEADER_SIZE <= end; at += ALIGN) {
-    if (matchesAt(bytes, at, MAGIC)) return at;
-  }
-  return undefined;
-}
-
-/** The version and module-info strings, or the reason they cannot be read. */
-function readStrings(elf: Elf, header: number): { version: string; modinfo: string } | string {
+/** The version and module-info strings of the pre-1.18 layout, or the reason they cannot be read. */
+function readPointerStrings(elf: Elf, header: number): { version: string; modinfo: string } | string {
   const { bytes } = elf;
   const ptrSize = bytes[header + 14] ?? 0;
   const flags = bytes[header + 15] ?? 0;
-  if ((flags & FLAG_VERSION_INLINE) !== 0) {
-    const version = readVarintString(bytes, header + HEADER_SIZE);
-    if (version === undefined) return 'the Go version string overruns the file';
-    const modinfo = readVarintString(bytes, version.next);
-    if (modinfo === undefined) return 'the module info string overruns the file';
-    return { version: decode(version.bytes), modinfo: stripSentinels(modinfo.bytes) };
-  }
   if (ptrSize !== 4 && ptrSize !== 8) return `unsupported pointer size ${ptrSize}`;
   const little = (flags & FLAG_BIG_ENDIAN) === 0;
   const version = readGoString(elf, readPointer(elf, header + 16, ptrSize, little), ptrSize, little);
@@ -148,19 +251,25 @@ function readGoString(elf: Elf, addr: number | undefined, ptrSize: number, littl
 }
 
 function readVarintString(bytes: Uint8Array, at: number): { bytes: Uint8Array; next: number } | undefined {
-  let length = 0;
+  const length = readVarint(bytes, at);
+  if (typeof length === 'string') return undefined;
+  const { value, next } = length;
+  if (value > MAX_STRING || next + value > bytes.byteLength) return undefined;
+  return { bytes: bytes.subarray(next, next + value), next: next + value };
+}
+
+/** A uvarint of at most 8 bytes at `at`: `short` when `bytes` ends inside it, `bad` when longer. */
+function readVarint(bytes: Uint8Array, at: number): { value: number; next: number } | 'short' | 'bad' {
+  let value = 0;
   let scale = 1;
-  let i = at;
-  for (; ; i++) {
+  for (let i = at; ; i++) {
+    if (i - at >= 8) return 'bad';
     const b = bytes[i];
-    if (b === undefined || i - at >= 8) return undefined;
-    length += (b & 0x7f) * scale;
+    if (b === undefined) return 'short';
+    value += (b & 0x7f) * scale;
     scale *= 128;
-    if ((b & 0x80) === 0) break;
+    if ((b & 0x80) === 0) return { value, next: i + 1 };
   }
-  const start = i + 1;
-  if (length > MAX_STRING || start + length > bytes.byteLength) return undefined;
-  return { bytes: bytes.subarray(start, start + length), next: start + length };
 }
 
 /** The linker frames module info with 16 bytes each side; without a well-formed frame there is none. */

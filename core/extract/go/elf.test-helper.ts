@@ -4,7 +4,8 @@
  * for the tests (1.19), and the contract suite needs large inputs quickly.
  * Web-standard only, so the contract suite may import it too.
  *
- * Layout: ELF header, one RW PT_LOAD program header, the data at file offset
+ * Layout: ELF header, one RW PT_LOAD program header (and, with `goNote`, a
+ * PT_NOTE one for the Go build-ID note at 0x100), the data at file offset
  * 0x1000 mapped at 0x401000, then (unless `sections: false`) a section table
  * naming `.go.buildinfo` and `.shstrtab`.
  *
@@ -28,9 +29,12 @@ export interface GoElfOptions {
   bigEndian?: boolean;
   /** False leaves no section headers, as `sstrip` does, so readers must fall back to the segment. */
   sections?: boolean;
+  /** True adds the build-ID note the Go linker writes into every binary. */
+  goNote?: boolean;
 }
 
 const DATA_OFFSET = 0x1000;
+const NOTE_OFFSET = 0x100;
 const DATA_VADDR = 0x401000;
 const SENTINEL_START = Uint8Array.from([0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02, 0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6]);
 const SENTINEL_END = Uint8Array.from([0xf9, 0x32, 0x43, 0x31, 0x86, 0x18, 0x20, 0x72, 0x00, 0x82, 0x42, 0x10, 0x41, 0x16, 0xd8, 0xf2]);
@@ -62,12 +66,14 @@ export function buildGoElf(options: GoElfOptions): Uint8Array {
   view.setUint16(16, 2, little); // ET_EXEC
   const phoff = bits === 64 ? 64 : 52;
   const phentsize = bits === 64 ? 56 : 32;
+  const phnum = options.goNote === true ? 2 : 1;
+  const note = goNote(little);
   if (bits === 64) {
     view.setBigUint64(0x20, BigInt(phoff), little);
     view.setBigUint64(0x28, BigInt(withSections ? shoff : 0), little);
     view.setUint16(0x34, 64, little);
     view.setUint16(0x36, phentsize, little);
-    view.setUint16(0x38, 1, little);
+    view.setUint16(0x38, phnum, little);
     view.setUint16(0x3a, shentsize, little);
     view.setUint16(0x3c, withSections ? 3 : 0, little);
     view.setUint16(0x3e, withSections ? 2 : 0, little);
@@ -82,7 +88,7 @@ export function buildGoElf(options: GoElfOptions): Uint8Array {
     view.setUint32(0x20, withSections ? shoff : 0, little);
     view.setUint16(0x28, 52, little);
     view.setUint16(0x2a, phentsize, little);
-    view.setUint16(0x2c, 1, little);
+    view.setUint16(0x2c, phnum, little);
     view.setUint16(0x2e, shentsize, little);
     view.setUint16(0x30, withSections ? 3 : 0, little);
     view.setUint16(0x32, withSections ? 2 : 0, little);
@@ -94,6 +100,22 @@ export function buildGoElf(options: GoElfOptions): Uint8Array {
     view.setUint32(phoff + 24, 6, little);
   }
   out.set(data, DATA_OFFSET);
+  if (phnum === 2) {
+    const at = phoff + phentsize;
+    view.setUint32(at, 4, little); // PT_NOTE
+    if (bits === 64) {
+      view.setUint32(at + 4, 4, little);
+      view.setBigUint64(at + 8, BigInt(NOTE_OFFSET), little);
+      view.setBigUint64(at + 32, BigInt(note.byteLength), little);
+      view.setBigUint64(at + 48, 4n, little);
+    } else {
+      view.setUint32(at + 4, NOTE_OFFSET, little);
+      view.setUint32(at + 16, note.byteLength, little);
+      view.setUint32(at + 24, 4, little);
+      view.setUint32(at + 28, 4, little);
+    }
+    out.set(note, NOTE_OFFSET);
+  }
   if (withSections) {
     out.set(shstrtab, shstrOffset);
     // [0] null, [1] .go.buildinfo, [2] .shstrtab
@@ -115,6 +137,24 @@ export function buildGoElf(options: GoElfOptions): Uint8Array {
     section(2, 15, shstrOffset, shstrtab.byteLength, 0);
   }
   return out;
+}
+
+/** A GNU build-ID note, then the Go one: name `Go\0\0`, type 4, the build ID as its descriptor. */
+function goNote(little: boolean): Uint8Array {
+  const id = new TextEncoder().encode('abcdefghijklmnopqrst/uvwxyz0123456789AB');
+  const gnu = new Uint8Array(12 + 4 + 20);
+  const go = new Uint8Array(12 + 4 + Math.ceil(id.byteLength / 4) * 4);
+  const put = (note: Uint8Array, name: number[], descSize: number, type: number): void => {
+    const view = new DataView(note.buffer);
+    view.setUint32(0, name.length, little);
+    view.setUint32(4, descSize, little);
+    view.setUint32(8, type, little);
+    note.set(name, 12);
+  };
+  put(gnu, [0x47, 0x4e, 0x55, 0], 20, 3);
+  put(go, [0x47, 0x6f, 0, 0], id.byteLength, 4);
+  go.set(id, 16);
+  return concat([gnu, go]);
 }
 
 function header(ptr: number, flags: number): Uint8Array {

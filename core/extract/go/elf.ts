@@ -4,7 +4,8 @@
  * offsets) and section lookup by name. 32- and 64-bit, either byte order.
  * Every offset read from the file is bounds-checked; values that cannot be
  * offsets into an in-memory file map past its end, so a hostile header can
- * only make a lookup fail.
+ * only make a lookup fail. `readElf` also works on the head of a file, once
+ * the head reaches `programHeadersEnd` (a streamed read, buildinfo-stream.ts).
  *
  * @example
  *   const elf = readElf(bytes);
@@ -15,7 +16,7 @@
  * One program header.
  *
  * @example
- *   const text: ElfSegment = { type: 1, flags: 5, offset: 0, vaddr: 0x400000, filesz: 0x1000 };
+ *   const text: ElfSegment = { type: 1, flags: 5, offset: 0, vaddr: 0x400000, filesz: 0x1000, align: 0x1000 };
  */
 export interface ElfSegment {
   /** 1 is PT_LOAD. */
@@ -25,6 +26,8 @@ export interface ElfSegment {
   offset: number;
   vaddr: number;
   filesz: number;
+  /** p_align; note segments pad their entries to it. */
+  align: number;
 }
 
 /**
@@ -44,6 +47,29 @@ export interface Elf {
 
 /** PT_LOAD: a segment mapped from the file. */
 export const PT_LOAD = 1;
+/** PT_NOTE: a segment of notes (name, type, descriptor). */
+export const PT_NOTE = 4;
+/** Bytes of the ELF header that `readElf` reads (64-bit; a 32-bit one is 52). */
+export const ELF_HEADER_SIZE = 64;
+
+/**
+ * Where the program header table ends (the offset just past its last entry):
+ * what the head of a file must hold for `readElf` to see every segment.
+ * Undefined when `head` (at least `ELF_HEADER_SIZE` bytes, or the whole
+ * file) is not an ELF file; 0 when there is no table.
+ *
+ * @example
+ *   programHeadersEnd(head); // 64 + 9 * 56 for a typical 64-bit executable
+ */
+export function programHeadersEnd(head: Uint8Array): number | undefined {
+  const elf = readElf(head.byteLength > ELF_HEADER_SIZE ? head.subarray(0, ELF_HEADER_SIZE) : head);
+  if (elf === undefined) return undefined;
+  const { view, little, is64 } = elf;
+  const phoff = is64 ? u64(elf, 0x20) : view.getUint32(0x1c, little);
+  const phentsize = view.getUint16(is64 ? 0x36 : 0x2a, little);
+  const phnum = view.getUint16(is64 ? 0x38 : 0x2c, little);
+  return phnum === 0 ? 0 : phoff + (phnum - 1) * phentsize + (is64 ? 56 : 32);
+}
 
 /**
  * The ELF header and program headers, or undefined when `bytes` is not an ELF file.
@@ -67,8 +93,8 @@ export function readElf(bytes: Uint8Array): Elf | undefined {
     if (at + (is64 ? 56 : 32) > bytes.byteLength) break;
     elf.segments.push(
       is64
-        ? { type: view.getUint32(at, little), flags: view.getUint32(at + 4, little), offset: u64(elf, at + 8), vaddr: u64(elf, at + 16), filesz: u64(elf, at + 32) }
-        : { type: view.getUint32(at, little), offset: view.getUint32(at + 4, little), vaddr: view.getUint32(at + 8, little), filesz: view.getUint32(at + 16, little), flags: view.getUint32(at + 24, little) },
+        ? { type: view.getUint32(at, little), flags: view.getUint32(at + 4, little), offset: u64(elf, at + 8), vaddr: u64(elf, at + 16), filesz: u64(elf, at + 32), align: u64(elf, at + 48) }
+        : { type: view.getUint32(at, little), offset: view.getUint32(at + 4, little), vaddr: view.getUint32(at + 8, little), filesz: view.getUint32(at + 16, little), flags: view.getUint32(at + 24, little), align: view.getUint32(at + 28, little) },
     );
   }
   return elf;
@@ -112,10 +138,20 @@ export function sectionOffset(elf: Elf, name: string): number | undefined {
  *   virtualToOffset(elf, 0x401000, 16); // 0x1000 when that segment maps file offset 0x1000 at 0x401000
  */
 export function virtualToOffset(elf: Elf, addr: number, length: number): number | undefined {
-  for (const s of elf.segments) {
+  return mapVirtual(elf.segments, addr, length, elf.bytes.byteLength);
+}
+
+/**
+ * `virtualToOffset` for a file of `size` bytes known by its program headers only (a streamed file).
+ *
+ * @example
+ *   mapVirtual(elf.segments, 0x401000, 1, 2_000_000); // 0x1000
+ */
+export function mapVirtual(segments: readonly ElfSegment[], addr: number, length: number, size: number): number | undefined {
+  for (const s of segments) {
     if (s.type !== PT_LOAD || addr < s.vaddr || addr + length > s.vaddr + s.filesz) continue;
     const offset = s.offset + (addr - s.vaddr);
-    return offset + length <= elf.bytes.byteLength ? offset : undefined;
+    return offset + length <= size ? offset : undefined;
   }
   return undefined;
 }
