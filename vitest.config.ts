@@ -34,6 +34,9 @@ export default defineConfig({
           include: ['core/**/*.test.ts', 'agent/**/*.test.ts', 'edge/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...WORKERD_TESTS],
           globalSetup: ['test/helpers/global-setup.ts'],
+          // Tests commit with native git as attackers and operators do. On a fresh machine git knows no
+          // identity and refuses; EMAIL is git's last resort, used only when no user.email is configured.
+          env: { EMAIL: process.env['EMAIL'] ?? 'stella-tests@example.invalid' },
           testTimeout: 120_000,
           hookTimeout: 300_000,
           pool: 'forks',
