@@ -29,7 +29,7 @@
  *   const read = sink.end(); // { $case: 'whole' } for a Go binary, a BuildInfoRead otherwise
  */
 import { STREAM_HEAD_BYTES } from '../extractor.js';
-import { BUILD_INFO_HEADER_SIZE, BUILD_INFO_SEARCH_WINDOW, dataSegmentStart, inlineSpan, isBuildInfoHeader, isHeaderCandidate, isInline, readInlineBuildInfo } from './buildinfo.js';
+import { BUILD_INFO_SEARCH_WINDOW, dataSegmentStart, findBuildInfoHeader, inlineSpan, isInline, readInlineBuildInfo } from './buildinfo.js';
 import type { BuildInfoRead, DataStart } from './buildinfo.js';
 import { ELF_HEADER_SIZE, programHeadersEnd, readElf } from './elf.js';
 import { hasGoBuildIdNote, noteRanges } from './elf-note.js';
@@ -143,19 +143,18 @@ export class BuildInfoSink {
 
   /** The search window is kept: looks for the magic at each candidate offset, as `readGoBuildInfo` does. */
   private search(start: DataStart): void {
-    const end = this.keptFrom + this.keptLength;
-    for (let at = start.offset; at + BUILD_INFO_HEADER_SIZE <= end; at++) {
-      if (!isHeaderCandidate(at, start) || !isBuildInfoHeader(this.kept, at - this.keptFrom)) continue;
-      if (!isInline(this.kept, at - this.keptFrom)) {
-        this.outcome = { $case: 'unreadable' };
-        return;
-      }
-      this.rebase(at, this.size);
-      this.phase = { at: 'strings', header: at };
-      this.strings(at);
+    const at = findBuildInfoHeader(this.kept.subarray(0, this.keptLength), this.keptFrom, start);
+    if (at === undefined) {
+      this.outcome = { $case: 'not-go' };
       return;
     }
-    this.outcome = { $case: 'not-go' };
+    if (!isInline(this.kept, at - this.keptFrom)) {
+      this.outcome = { $case: 'unreadable' };
+      return;
+    }
+    this.rebase(at, this.size);
+    this.phase = { at: 'strings', header: at };
+    this.strings(at);
   }
 
   /** Parses the strings once the bytes they span are kept (or the file has ended). */

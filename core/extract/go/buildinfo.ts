@@ -75,8 +75,7 @@ const MAGIC = Uint8Array.from([0xff, ...new TextEncoder().encode(' Go buildinf:'
  * @example
  *   if (at + BUILD_INFO_HEADER_SIZE <= end && isBuildInfoHeader(bytes, at)) …
  */
-export const BUILD_INFO_HEADER_SIZE = 32;
-const HEADER_SIZE = BUILD_INFO_HEADER_SIZE;
+const BUILD_INFO_HEADER_SIZE = 32;
 const ALIGN = 16;
 /**
  * Go's own reader searches this far from the start of the data for the magic.
@@ -85,7 +84,6 @@ const ALIGN = 16;
  *   const end = Math.min(size, start.offset + BUILD_INFO_SEARCH_WINDOW);
  */
 export const BUILD_INFO_SEARCH_WINDOW = 64 * 1024;
-const SEARCH_WINDOW = BUILD_INFO_SEARCH_WINDOW;
 const FLAG_BIG_ENDIAN = 1;
 const FLAG_VERSION_INLINE = 2;
 const SECTION_NAME = '.go.buildinfo';
@@ -105,11 +103,7 @@ export function readGoBuildInfo(bytes: Uint8Array): BuildInfoRead {
   if (elf === undefined) return { $case: 'not-go' };
   const start = dataStart(elf);
   if (start === undefined) return { $case: 'not-go' };
-  const end = Math.min(bytes.byteLength, start.offset + SEARCH_WINDOW);
-  let header: number | undefined;
-  for (let at = start.offset; header === undefined && at + HEADER_SIZE <= end; at++) {
-    if (isHeaderCandidate(at, start) && isBuildInfoHeader(bytes, at)) header = at;
-  }
+  const header = findBuildInfoHeader(bytes, 0, start);
   if (header === undefined) return { $case: 'not-go' };
   return toRead(isInline(bytes, header) ? readInlineStrings(bytes, header) : readPointerStrings(elf, header));
 }
@@ -156,9 +150,25 @@ export function dataSegmentStart(segments: readonly ElfSegment[], size: number):
  * @example
  *   isHeaderCandidate(0x117850, { offset: 0x10fe38, shift: 8 }); // true: its address ends in 0
  */
-export function isHeaderCandidate(at: number, start: DataStart): boolean {
+function isHeaderCandidate(at: number, start: DataStart): boolean {
   const from = at - start.offset;
   return from % ALIGN === 0 || (from + start.shift) % ALIGN === 0;
+}
+
+/**
+ * File offset of the first build-info header Go's search finds from `start`,
+ * in `bytes` holding the file from offset `from` on (the whole file, or the
+ * window a streamed read kept), or undefined.
+ *
+ * @example
+ *   findBuildInfoHeader(wholeFile, 0, start); // 0x110000 for a Go binary
+ */
+export function findBuildInfoHeader(bytes: Uint8Array, from: number, start: DataStart): number | undefined {
+  const end = Math.min(from + bytes.byteLength, start.offset + BUILD_INFO_SEARCH_WINDOW);
+  for (let at = Math.max(start.offset, from); at + BUILD_INFO_HEADER_SIZE <= end; at++) {
+    if (isHeaderCandidate(at, start) && isBuildInfoHeader(bytes, at - from)) return at;
+  }
+  return undefined;
 }
 
 /**
@@ -167,7 +177,7 @@ export function isHeaderCandidate(at: number, start: DataStart): boolean {
  * @example
  *   isBuildInfoHeader(bytes, 0x110000); // true for a Go binary
  */
-export function isBuildInfoHeader(bytes: Uint8Array, at: number): boolean {
+function isBuildInfoHeader(bytes: Uint8Array, at: number): boolean {
   return matchesAt(bytes, at, MAGIC);
 }
 
@@ -190,7 +200,7 @@ export function isInline(bytes: Uint8Array, header: number): boolean {
  *   inlineSpan(bytes, 0); // 32 + 1 + 9 + 2 + 300 for go1.22.1 and 300 bytes of module info
  */
 export function inlineSpan(bytes: Uint8Array, header: number): number | undefined {
-  let at = header + HEADER_SIZE;
+  let at = header + BUILD_INFO_HEADER_SIZE;
   for (let i = 0; i < 2; i++) {
     const length = readVarint(bytes, at);
     if (length === 'short') return undefined;
@@ -216,7 +226,7 @@ function toRead(strings: { version: string; modinfo: string } | string): BuildIn
 }
 
 function readInlineStrings(bytes: Uint8Array, header: number): { version: string; modinfo: string } | string {
-  const version = readVarintString(bytes, header + HEADER_SIZE);
+  const version = readVarintString(bytes, header + BUILD_INFO_HEADER_SIZE);
   if (version === undefined) return 'the Go version string overruns the file';
   const modinfo = readVarintString(bytes, version.next);
   if (modinfo === undefined) return 'the module info string overruns the file';
