@@ -21,7 +21,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import YAML from 'yaml';
 import { StellaError } from '../core/errors.js';
 import { writeFileAtomically } from './fs/atomic-write.js';
 
@@ -57,8 +56,11 @@ async function readConfigDocument(path: string): Promise<{ parsed: unknown } | u
     if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
     throw error;
   }
+  // Loaded only when there is a file: every command reads the config, most machines have none.
+  // CommonJS: its default export is the module (scripts/bundle-cli.mjs says why).
+  const { parse } = (await import('yaml')).default;
   try {
-    return { parsed: YAML.parse(text) };
+    return { parsed: parse(text) };
   } catch (error) {
     throw new StellaError('CONFIG_INVALID', `${path}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
   }
@@ -168,7 +170,8 @@ export async function saveConfigSetting(key: FileSetting, value: string, env: No
     if ((error as { code?: unknown }).code === 'ENOENT') return '';
     throw error;
   });
-  const doc = YAML.parseDocument(text);
+  const { parseDocument } = (await import('yaml')).default;
+  const doc = parseDocument(text);
   doc.set(key, key === 'repo' ? resolve(value) : checkNodeName(value));
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await writeFileAtomically(path, doc.toString(), { mode: 0o600 });

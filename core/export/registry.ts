@@ -7,8 +7,8 @@
  *   const out = await defaultExporters.get('json').render(report, {});
  */
 import { StellaError } from '../errors.js';
-import { cyclonedxExporter } from './cyclonedx/cyclonedx.js';
-import { cyclonedxVexExporter } from './cyclonedx-vex/cyclonedx-vex.js';
+import { cyclonedxExporter } from './cyclonedx/exporter.js';
+import { cyclonedxVexExporter } from './cyclonedx-vex/exporter.js';
 import type { Exporter } from './exporter.js';
 import { jsonExporter } from './json/json.js';
 import { markdownExporter } from './markdown/markdown.js';

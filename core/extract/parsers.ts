@@ -13,12 +13,14 @@ import { lazyModule } from './lazy-module.js';
 import type { LazyModule } from './lazy-module.js';
 
 /**
- * The `yaml` package.
+ * The `yaml` package. It is CommonJS, so the module is its default export:
+ * in the CLI's bundle a lazily loaded CommonJS chunk has no named exports
+ * (scripts/bundle-cli.mjs).
  *
  * @example
  *   const { parseDocument } = await loadYaml('yarn.lock');
  */
-export const loadYaml: LazyModule<typeof import('yaml')> = lazyModule('the YAML parser (yaml)', () => import('yaml'));
+export const loadYaml: LazyModule<typeof import('yaml')> = lazyModule('the YAML parser (yaml)', async () => (await import('yaml')).default);
 
 /**
  * The `smol-toml` package.

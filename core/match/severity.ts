@@ -9,12 +9,13 @@
  *   severityOf(record, affected) // { level: 'HIGH', source: 'database', cvss: [...] }
  */
 import type { OsvAffected, OsvRecord } from '../model/osv.js';
-import { SEVERITY_ORDER, type CvssEntry, type Severity, type SeverityLevel } from '../model/severity.js';
+import { bandOf, SEVERITY_ORDER, type CvssEntry, type Severity, type SeverityLevel } from '../model/severity.js';
 import { cvssScore } from './cvss.js';
 
-// The types live in core/model (the report holds them); re-exported beside the functions that work on them.
+// The types, the order and the bands live in core/model (the report holds them; exporters and the CLI
+// use them without loading the CVSS calculators); re-exported beside the functions that work on them.
 export type { CvssEntry, Severity, SeverityLevel, SeveritySource } from '../model/severity.js';
-export { SEVERITY_ORDER };
+export { bandOf, compareSeverity, SEVERITY_ORDER } from '../model/severity.js';
 
 /** The severity one advisory gives; `affected` is the entry that matched, whose per-package rating wins. */
 export function severityOf(record: OsvRecord, affected: OsvAffected | undefined): Severity {
@@ -59,18 +60,4 @@ export function normaliseLevel(value: unknown): SeverityLevel | undefined {
     default:
       return undefined;
   }
-}
-
-/** The qualitative rating scale (the same bands in CVSS v3 and v4; applied to v2 scores too, as NVD's v3-era tools do). */
-export function bandOf(score: number): SeverityLevel {
-  if (score >= 9) return 'CRITICAL';
-  if (score >= 7) return 'HIGH';
-  if (score >= 4) return 'MEDIUM';
-  if (score > 0) return 'LOW';
-  return 'UNKNOWN';
-}
-
-/** Positive when `a` is more severe than `b`, as for a sort that puts the mildest first. */
-export function compareSeverity(a: SeverityLevel, b: SeverityLevel): number {
-  return SEVERITY_ORDER.indexOf(a) - SEVERITY_ORDER.indexOf(b);
 }

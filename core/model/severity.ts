@@ -14,6 +14,20 @@ export type SeverityLevel = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNKNOWN';
 /** The levels from least to most severe. Here, not beside the CVSS code, so checking a level loads no calculator. */
 export const SEVERITY_ORDER: readonly SeverityLevel[] = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
+/** The qualitative rating scale (the same bands in CVSS v3 and v4; applied to v2 scores too, as NVD's v3-era tools do). */
+export function bandOf(score: number): SeverityLevel {
+  if (score >= 9) return 'CRITICAL';
+  if (score >= 7) return 'HIGH';
+  if (score >= 4) return 'MEDIUM';
+  if (score > 0) return 'LOW';
+  return 'UNKNOWN';
+}
+
+/** Positive when `a` is more severe than `b`, as for a sort that puts the mildest first. */
+export function compareSeverity(a: SeverityLevel, b: SeverityLevel): number {
+  return SEVERITY_ORDER.indexOf(a) - SEVERITY_ORDER.indexOf(b);
+}
+
 /** One CVSS vector an advisory gives. */
 export interface CvssEntry {
   /** OSV's severity type: `CVSS_V2`, `CVSS_V3`, `CVSS_V4`. */

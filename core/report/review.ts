@@ -8,7 +8,7 @@
  *   const diff = diffReports(previous, current);
  *   const markdown = renderReviewMarkdown([{ folder, diff, current }]);
  */
-import { compareSeverity, SEVERITY_ORDER, type SeverityLevel } from '../match/severity.js';
+import { compareSeverity, SEVERITY_ORDER, type SeverityLevel } from '../model/severity.js';
 import type { Finding, Report } from '../model/report.js';
 import { checkedSentence, uncheckedLines } from './coverage-text.js';
 

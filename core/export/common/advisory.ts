@@ -8,7 +8,7 @@
  * @example
  *   advisoryUrl('GHSA-29mw-wpgm-hmr9'); // 'https://github.com/advisories/GHSA-29mw-wpgm-hmr9'
  */
-import { bandOf, compareSeverity } from '../../match/severity.js';
+import { bandOf, compareSeverity } from '../../model/severity.js';
 import type { Finding } from '../../model/report.js';
 import type { CvssEntry, SeverityLevel } from '../../model/severity.js';
 

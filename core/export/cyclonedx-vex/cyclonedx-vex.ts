@@ -1,5 +1,5 @@
 /**
- * The `--format cyclonedx-vex` exporter: a CycloneDX 1.6 VEX document —
+ * Renders `--format cyclonedx-vex` (listed by exporter.ts): a CycloneDX 1.6 VEX document —
  * the target as `metadata.component`, no component inventory, and one
  * vulnerability per advisory and assessment with its `analysis` (state,
  * justification, response). `affects` points into the SBOM the scan
@@ -11,14 +11,14 @@
  * metadata carries `context.timestamp` only when one is given.
  *
  * @example
- *   JSON.parse(await cyclonedxVexExporter.render(report, {}) as string).vulnerabilities[0].analysis.state; // 'exploitable'
+ *   JSON.parse(renderCycloneDxVex(report, {})).vulnerabilities[0].analysis.state; // 'exploitable'
  */
 import type { Report } from '../../model/report.js';
 import { buildCycloneDx } from '../../sbom/cyclonedx.js';
 import { reserial } from '../cyclonedx/cyclonedx.js';
 import { buildVulnerabilities } from '../cyclonedx/vulnerabilities.js';
 import { documentTime } from '../common/timestamp.js';
-import type { ExportContext, Exporter } from '../exporter.js';
+import type { ExportContext } from '../exporter.js';
 
 /**
  * The VEX BOM as a JSON string.
@@ -43,18 +43,3 @@ export function renderCycloneDxVex(report: Report, context: ExportContext): stri
   const vulnerabilities = buildVulnerabilities(report.findings, { refsOf: (finding) => refs.get(finding.purl) ?? [], analysis: 'always' });
   return `${JSON.stringify(reserial({ ...vex, vulnerabilities }), null, 2)}\n`;
 }
-
-/**
- * CycloneDX 1.6 VEX of the findings.
- *
- * @example cyclonedxVexExporter.fileExtension; // '.vex.cdx.json'
- */
-export const cyclonedxVexExporter: Exporter = Object.freeze({
-  name: 'cyclonedx-vex',
-  description: 'findings as a CycloneDX 1.6 VEX document (JSON), linked to the SBOM by BOM-Link',
-  mediaType: 'application/vnd.cyclonedx+json',
-  fileExtension: '.vex.cdx.json',
-  terminal: false,
-  usesTimestamp: true,
-  render: (report: Report, context: ExportContext) => renderCycloneDxVex(report, context),
-});

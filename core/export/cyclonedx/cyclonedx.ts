@@ -1,5 +1,5 @@
 /**
- * The `--format cyclonedx` exporter: the report's components as a
+ * Renders `--format cyclonedx` (listed by exporter.ts): the report's components as a
  * CycloneDX 1.6 SBOM (`core/sbom/cyclonedx.ts`), pretty-printed, with the
  * findings as `vulnerabilities` when there are any (`vulnerabilities.ts`;
  * analysis only when a VEX statement set a finding's status). Without
@@ -7,12 +7,11 @@
  * serial number is derived again, since the document differs.
  *
  * @example
- *   JSON.parse(cyclonedxExporter.render(report, {}) as string).specVersion; // '1.6'
+ *   JSON.parse(renderCycloneDx(report)).specVersion; // '1.6'
  */
 import type { Report } from '../../model/report.js';
 import { buildCycloneDx, serialFrom, type CycloneDxBom } from '../../sbom/cyclonedx.js';
 import { sha256 } from '../../sbom/sha256.js';
-import type { Exporter } from '../exporter.js';
 import { buildVulnerabilities } from './vulnerabilities.js';
 
 /**
@@ -46,18 +45,3 @@ export function reserial(bom: CycloneDxBom): CycloneDxBom {
   // Assigned in place, so the member order (and so the bytes) stay those of the library's normaliser.
   return { ...bom, serialNumber: serialFrom(sha256(new TextEncoder().encode(JSON.stringify(unsigned)))) };
 }
-
-/**
- * CycloneDX 1.6 JSON of the scanned components and their vulnerabilities.
- *
- * @example cyclonedxExporter.fileExtension; // '.cdx.json'
- */
-export const cyclonedxExporter: Exporter = Object.freeze({
-  name: 'cyclonedx',
-  description: 'the components as a CycloneDX 1.6 SBOM (JSON), with vulnerabilities when there are findings',
-  mediaType: 'application/vnd.cyclonedx+json',
-  fileExtension: '.cdx.json',
-  terminal: false,
-  usesTimestamp: false,
-  render: (report: Report) => renderCycloneDx(report),
-});

@@ -19,7 +19,7 @@ import * as Enums from '@cyclonedx/cyclonedx-library/Enums';
 import * as Models from '@cyclonedx/cyclonedx-library/Models';
 import * as Serialize from '@cyclonedx/cyclonedx-library/Serialize';
 import * as Spec from '@cyclonedx/cyclonedx-library/Spec';
-import { bandOf, compareSeverity } from '../../match/severity.js';
+import { bandOf, compareSeverity } from '../../model/severity.js';
 import type { Finding } from '../../model/report.js';
 import type { CvssEntry, Severity, SeverityLevel } from '../../model/severity.js';
 import { advisoryIds, advisorySource } from '../common/advisory.js';

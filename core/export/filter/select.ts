@@ -9,7 +9,7 @@
  * @example
  *   const { report: shown, hidden } = selectFindings(report, { ignoreUnfixed: true });
  */
-import { SEVERITY_ORDER, type SeverityLevel } from '../../match/severity.js';
+import { SEVERITY_ORDER, type SeverityLevel } from '../../model/severity.js';
 import type { Finding, Report } from '../../model/report.js';
 
 /** The filters; each is off when absent. */

@@ -9,7 +9,7 @@
  * @example
  *   markdownExporter.render(report, {}); // '# Stella scan: debian-node\n\nTarget `debian-node` …'
  */
-import { compareSeverity } from '../../match/severity.js';
+import { compareSeverity } from '../../model/severity.js';
 import type { Finding, Report } from '../../model/report.js';
 import { cell, countsBySeverity, coverageSection, findingTable, SEVERITY_TABLE, severityCounts } from '../../report/review.js';
 import { compareText } from '../common/components.js';

@@ -8,7 +8,7 @@
  * @example
  *   buildRules(report.findings)[0].id; // 'CVE-2024-0001'
  */
-import { compareSeverity } from '../../match/severity.js';
+import { compareSeverity } from '../../model/severity.js';
 import type { Finding } from '../../model/report.js';
 import type { SeverityLevel } from '../../model/severity.js';
 import { advisoryIds, advisoryUrl, securityScore } from '../common/advisory.js';

@@ -21,7 +21,7 @@
  *   process.stdout.write(renderTable(report, { columns: 100, color: true }));
  */
 import { compareCveIds } from '../../feeds/kev/cve.js';
-import { compareSeverity, SEVERITY_ORDER } from '../../match/severity.js';
+import { compareSeverity, SEVERITY_ORDER } from '../../model/severity.js';
 import { displayVersion } from '../../match/version-style.js';
 import type { Finding, Report } from '../../model/report.js';
 import { coverageLines } from '../../report/coverage-text.js';
