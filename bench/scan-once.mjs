@@ -1,15 +1,21 @@
-// One cold scan in a fresh process: prints {ms, rssMB, cpuMs, components, findings} as JSON
-// (cpuMs: user + system CPU of the whole process, every thread, start to exit).
-// Usage: node bench/scan-once.mjs REPO TARGET   (REPO - for no state repository)
-// The scan starts before the state repository is open (its modules load and it opens while
-// the layers inflate), as scanTarget allows; `ms` runs from the scanTarget call to its end.
+// One cold scan in a fresh process, through the real CLI (the bundle bin/stella.js runs):
+// `stella --repo REPO scan TARGET --format json`, run in this process so it can print
+// {ms, rssMB, cpuMs, components, findings} as JSON afterwards (cpuMs: user + system CPU of the
+// whole process, every thread, start to exit; ms: the CLI's run, from parsing its arguments
+// to the report written). Usage: node bench/scan-once.mjs REPO TARGET   (REPO - for none)
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 const [repoDir, target] = process.argv.slice(2);
-const { scanTarget } = await import('../dist/agent/scan/scan.js');
-const repo = repoDir === '-' ? undefined : import('../dist/agent/repo/state-repo.js').then(({ openStateRepo }) => openStateRepo(repoDir));
+const out = mkdtempSync(join(tmpdir(), 'stella-scan-once-'));
 const started = performance.now();
-const { report } = await scanTarget(target, repo === undefined ? {} : { repo });
+const { run } = await import('../dist/cli/stella.js');
+const repoArgs = repoDir === '-' ? [] : ['--repo', repoDir];
+const code = await run(['node', 'stella', ...repoArgs, '--quiet', 'scan', target, '--format', 'json', '--output', join(out, 'report.json')]);
 const ms = performance.now() - started;
 const usage = process.resourceUsage();
-const rssMB = usage.maxRSS / 1024;
-const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
-console.log(JSON.stringify({ ms, rssMB, cpuMs, components: report.summary.components, findings: report.summary.findings }));
+const { summary } = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+rmSync(out, { recursive: true, force: true });
+if (code !== 0) throw new Error(`stella scan exited ${code}`);
+console.log(JSON.stringify({ ms, rssMB: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, components: summary.components, findings: summary.findings }));

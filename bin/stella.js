@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Entry point of the `stella` command: runs the compiled CLI from dist/.
-// `npm ci` builds dist/ through the `prepare` script.
+// Entry point of the `stella` command: runs the bundled CLI, dist/cli/stella.js.
+// `npm ci` builds it through the `prepare` script (tsc, then scripts/bundle-cli.mjs).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const main = new URL('../dist/agent/cli/main.js', import.meta.url);
+const main = new URL('../dist/cli/stella.js', import.meta.url);
 if (!existsSync(fileURLToPath(main))) {
   process.stderr.write('stella: the CLI is not built yet; run `npm run build` in the project folder\n');
   process.exit(2);

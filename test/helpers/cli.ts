@@ -1,5 +1,5 @@
 /**
- * Runs the compiled `stella` (bin/stella.js → dist/, built by the global
+ * Runs the compiled `stella` (bin/stella.js → dist/cli/, built by the global
  * setup) as a user would: a child process, real files, exit code, stdout and
  * stderr kept apart.
  */

@@ -5,7 +5,7 @@
  * A cached build is reused when its SHA256SUMS / cases.json is present.
  * It installs the tools the tests use as oracles when they are missing
  * (scripts/install-test-tools.sh), so README's `npm ci && npm test` passes on
- * a fresh machine by itself, and it compiles the CLI into dist/.
+ * a fresh machine by itself, and it compiles the CLI into dist/ and bundles it (dist/cli/).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -24,10 +24,12 @@ export default async function setup(): Promise<void> {
   await install.catch(() => {
     throw new Error('installing the test tools failed (scripts/install-test-tools.sh; its output is above)');
   });
-  // CLI tests run the compiled `stella` (bin/stella.js → dist/): build it from the sources under test.
-  // STELLA_SKIP_BUILD=1 reuses an existing dist/ (e.g. while iterating on one test file).
+  // CLI tests run the compiled `stella` (bin/stella.js → dist/cli/, bundled from dist/): build both from
+  // the sources under test, as `npm run build` does. STELLA_SKIP_BUILD=1 reuses an existing dist/ (e.g.
+  // while iterating on one test file).
   if (process.env['STELLA_SKIP_BUILD'] !== '1') {
     await run(join(projectRoot, 'node_modules', '.bin', 'tsc'), ['-b', join(projectRoot, 'tsconfig.build.json')], { cwd: projectRoot });
+    await run(process.execPath, [join(projectRoot, 'scripts', 'bundle-cli.mjs')], { cwd: projectRoot });
   }
   if (!existsSync(join(imagesDir, 'SHA256SUMS'))) {
     mkdirSync(imagesDir, { recursive: true });
