@@ -125,6 +125,27 @@ describe('stella CLI', () => {
     expect(await git(repoDir(), 'for-each-ref')).toBe(before);
   });
 
+  // The image is read while the repository, the signing key and the policy load (agent/cli/commands/scan.ts):
+  // one of them failing stops the read, and the run ends on that error alone.
+  it.each([
+    ['a missing signing key', ['--commit'], { STELLA_HOME: '__EMPTY_HOME__' }, /signing key .* not found/],
+    ['a policy file that is not YAML', ['--policy', '__BAD_POLICY__'], {}, /bad-policy\.yaml: not valid YAML/],
+    ['a repository that is not one', ['--repo', '__NOT_A_REPO__'], {}, /not a state repository/],
+  ])('stops scanning an image on %s, with a one-line error, exit 2, and the repository unchanged', async (_what, extra, overrides, pattern) => {
+    const badPolicy = join(root, 'bad-policy.yaml');
+    await writeFile(badPolicy, 'rules: [\n');
+    const emptyHome = await mkdtemp(join(root, 'empty-home-'));
+    const place = (value: string): string => value.replace('__BAD_POLICY__', badPolicy).replace('__EMPTY_HOME__', emptyHome).replace('__NOT_A_REPO__', emptyHome);
+    const before = await git(repoDir(), 'for-each-ref');
+    const runEnv = { ...env, ...Object.fromEntries(Object.entries(overrides).map(([key, value]) => [key, place(value)])) };
+    const args = extra[0] === '--repo' ? [...extra.map(place), 'scan', join(imagesDir, 'debian-node.oci.tar')] : ['scan', ...extra.map(place), join(imagesDir, 'debian-node.oci.tar')];
+    const result = await runStella(args, { env: runEnv, cwd: root });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(pattern);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(await git(repoDir(), 'for-each-ref')).toBe(before);
+  });
+
   it('init refuses a folder that exists and is not empty', async () => {
     const result = await stella('init', repoDir());
     expect(result.code).toBe(2);

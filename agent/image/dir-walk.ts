@@ -41,6 +41,8 @@ export interface DirectoryContext {
   limits: Limits;
   warnings: Warnings;
   onProgress: ((progress: ReadProgress) => void) | undefined;
+  /** Checked before each folder: once aborted, the walk fails with `signal.reason`. */
+  signal?: AbortSignal | undefined;
 }
 
 /** A folder's listing digest, packages (sorted) and OS release. */
@@ -62,6 +64,7 @@ export async function readDirectory(root: string, context: DirectoryContext): Pr
   // Depth first with sorted names: a stack of folders still to read, last = next.
   const stack: string[] = [''];
   walk: while (stack.length > 0) {
+    context.signal?.throwIfAborted();
     const dir = stack.pop() ?? '';
     let entries: Dirent[];
     try {

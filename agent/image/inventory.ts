@@ -66,6 +66,8 @@ export interface ReadTargetOptions {
   limits?: Partial<Limits>;
   /** Records of images and layers read before (agent/cache): unchanged layers are not read again. */
   cache?: LayerCache;
+  /** Aborting it stops the read between two chunks (or two files) and rejects with `signal.reason`. */
+  signal?: AbortSignal;
 }
 
 /** Canonical package order (byte-wise string comparison, not locale-dependent). */

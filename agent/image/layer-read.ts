@@ -110,6 +110,7 @@ export async function readLayerDelta(job: LayerJob): Promise<LayerRead> {
       where,
       limits,
       stop,
+      ...(context.signal === undefined ? {} : { signal: context.signal }),
       ...(plan.digest === undefined ? {} : { digest: plan.digest }),
       ...(plan.diffId === undefined ? { hashTar: true } : { diffId: plan.diffId, diffIdCheck: plan.diffIdCheck }),
       ...(plan.hashStored === true ? { hashStored: true } : {}),
@@ -117,7 +118,7 @@ export async function readLayerDelta(job: LayerJob): Promise<LayerRead> {
     });
     if (scan.hardlinks.size > 0 && !stop()) {
       const targets = new HardlinkTargets(scan.hardlinks, limits, where);
-      await readLayer((await spool?.again()) ?? plan.range, targets, { where, limits, stop: () => targets.done || stop() });
+      await readLayer((await spool?.again()) ?? plan.range, targets, { where, limits, stop: () => targets.done || stop(), ...(context.signal === undefined ? {} : { signal: context.signal }) });
       targets.resolve(scan);
     }
     await scan.settle();

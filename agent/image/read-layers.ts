@@ -48,6 +48,8 @@ export interface LayersContext {
   lone: boolean;
   /** Records of layers and images read before, and the fingerprint their keys carry (layer-cache.ts). */
   cache?: { store: LayerCache; fingerprint: string } | undefined;
+  /** ReadTargetOptions.signal: an abort fails every layer read with its reason. */
+  signal?: AbortSignal | undefined;
 }
 
 /** The layers read, the surviving packages with their attribution, and the OS release. */

@@ -43,7 +43,7 @@ export async function readTarget(path: string, options: ReadTargetOptions): Prom
   const input = basename(resolve(path));
   const warnings = new Warnings(limits.maxWarnings);
   const cache = options.cache === undefined ? undefined : { store: options.cache, fingerprint: readFingerprint(extractors, limits) };
-  const context: LayersContext = { input, extractors, limits, warnings, onProgress: options.onProgress, lone: false, cache };
+  const context: LayersContext = { input, extractors, limits, warnings, onProgress: options.onProgress, lone: false, cache, signal: options.signal };
   const target = await detectTarget(path, input, limits);
   switch (target.kind) {
     case 'docker-archive':

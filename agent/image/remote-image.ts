@@ -50,7 +50,7 @@ export async function readRemoteImage(image: RemoteImage, options: ReadTargetOpt
   const limits = resolveLimits(options.limits);
   const warnings = new Warnings(limits.maxWarnings);
   const cache = options.cache === undefined ? undefined : { store: options.cache, fingerprint: readFingerprint(extractors, limits) };
-  const context: LayersContext = { input: image.input, extractors, limits, warnings, onProgress: options.onProgress, lone: false, cache };
+  const context: LayersContext = { input: image.input, extractors, limits, warnings, onProgress: options.onProgress, lone: false, cache, signal: options.signal };
   const parts = await readThroughImageCache(context, image.digest, async () => {
     const planned = await image.plan();
     const { layers, packages, os } = await readLayers(layerPlans(planned, context), context);

@@ -32,9 +32,9 @@ export type { ScanOutcome } from './assemble.js';
 export interface ScanOptions {
   /**
    * State repository whose feeds to match against; without one, no findings are computed.
-   * May still be opening (a promise): the target is read meanwhile.
+   * May still be opening (a promise, which may find none): the target is read meanwhile.
    */
-  repo?: StateRepo | Promise<StateRepo>;
+  repo?: StateRepo | Promise<StateRepo | undefined>;
   /** Name for the target in the report, instead of the one found in the image or file name. */
   name?: string;
   onProgress?: (progress: { done: number; total?: number; what: string }) => void;
@@ -46,19 +46,28 @@ export interface ScanOptions {
   cache?: ScanCache;
   /** For `registry://` targets: platform, hosts allowed over plain http, credentials. */
   registry?: PullOptions;
-  /** VEX documents given on the command line (`--vex`), applied after the repository's `vex/`. */
-  vex?: readonly VexDocument[];
+  /** VEX documents given on the command line (`--vex`), applied after the repository's `vex/`. May still be loading. */
+  vex?: readonly VexDocument[] | Promise<readonly VexDocument[]>;
   /**
    * The policy to decide verdicts with (agent/policy/for-scan.ts), evaluated last, after VEX;
    * `none` for no verdicts. Default: the policy in force on the repository's main branch, so every
    * caller that commits reports (the CLI, a scheduled agent) decides them the same way.
+   * May still be loading (a promise).
    */
-  policy?: ScanPolicy | 'none';
+  policy?: ScanPolicy | 'none' | Promise<ScanPolicy | 'none'>;
   /**
    * Opens the matcher instead of `openRepoMatcher` (the agent service answers a
    * warm rescan from matches it keeps per main commit); it must match as that would.
    */
   openMatcher?: (repo: StateRepo) => Promise<RepoMatcher>;
+  /**
+   * Called once, when the target's bytes start to flow (for a folder or an SBOM: at once; at the
+   * latest when reading ends): the time to load and open what is given above as promises, while
+   * the layers inflate on the threadpool and the main thread has turns to spare.
+   */
+  whenFlowing?: () => void;
+  /** Aborting it stops reading the target and rejects the scan with `signal.reason`. */
+  signal?: AbortSignal;
 }
 
 /** Scans `targetPath` (see the module comment); nothing is written but the cache's records. */
@@ -70,16 +79,20 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
   const reading = resolveInventory(targetPath, options, layersFlowing);
   // Both ways (not `finally`, whose promise would reject unhandled when the read fails).
   reading.then(layersFlowing.open, layersFlowing.open);
+  if (options.whenFlowing !== undefined) void layersFlowing.opened.then(options.whenFlowing);
   const assembling = layersFlowing.opened.then(() => import('./assemble.js'));
   const deciding = layersFlowing.opened.then(() => import('./decide.js'));
   const repoGiven = options.repo;
-  // Handled here too: a failed read, or a repository still opening that fails before the gate opens,
-  // would otherwise reject unhandled; each is still awaited (and thrown) below.
-  for (const loading of [assembling, deciding, Promise.resolve(repoGiven)]) loading.catch(() => undefined);
+  // Handled here too: after a failed read, or while it goes on, a module or an input still loading
+  // (repository, VEX, policy) that fails would otherwise reject unhandled; each is awaited (and
+  // thrown) below when the scan gets that far.
+  for (const loading of [assembling, deciding, Promise.resolve(repoGiven), Promise.resolve(options.vex), Promise.resolve(options.policy)]) loading.catch(() => undefined);
   const opening =
     repoGiven === undefined
       ? undefined
-      : layersFlowing.opened.then(() => Promise.all([import('./match-repo.js'), repoGiven])).then(([{ openRepoMatcher }, repo]) => (options.openMatcher ?? openRepoMatcher)(repo));
+      : layersFlowing.opened
+          .then(() => Promise.all([import('./match-repo.js'), repoGiven]))
+          .then(([{ openRepoMatcher }, repo]) => (repo === undefined ? undefined : (options.openMatcher ?? openRepoMatcher)(repo)));
   const [read, opened] = await Promise.allSettled([reading, opening]);
   const matcher: RepoMatcher | undefined = opened.status === 'fulfilled' ? opened.value : undefined;
   let outcome: ScanOutcome;
@@ -99,8 +112,8 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
     await matcher?.close();
   }
   const { decideOutcome } = await deciding;
-  const repo = await options.repo;
-  const decided = await decideOutcome(outcome, { ...options, repo });
+  const [repo, vex, policy] = await Promise.all([options.repo, options.vex, options.policy]);
+  const decided = await decideOutcome(outcome, { ...(repo === undefined ? {} : { repo }), ...(vex === undefined ? {} : { vex }), ...(policy === undefined ? {} : { policy }) });
   if (options.cache !== undefined) {
     // The digest of the decided findings (VEX status and verdicts included): what a re-match compares
     // against, so a change of feeds, VEX or policy each shows as a change.
@@ -127,6 +140,7 @@ async function resolveInventory(targetPath: string, options: ScanOptions, flowin
       onProgress?.(progress);
     },
     ...(options.cache === undefined ? {} : { cache: options.cache }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
   if (isRegistryTarget(targetPath)) {
     const { openRegistryImage } = await import('../registry/pull.js');

@@ -2,19 +2,17 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { StellaError } from '../../../core/errors.js';
-import { SEVERITY_ORDER, type SeverityLevel } from '../../../core/match/severity.js';
+import { SEVERITY_ORDER, type SeverityLevel } from '../../../core/model/severity.js';
 import { exportBytes, type ExportContext, type ExportOutput } from '../../../core/export/exporter.js';
 import { activeIgnores, parseIgnoreFile } from '../../../core/export/filter/ignore-file.js';
 import { selectFindings, type FindingFilters } from '../../../core/export/filter/select.js';
 import { defaultExporters } from '../../../core/export/registry.js';
 import type { StateRepo } from '../../repo/state-repo.js';
 import { writeFileAtomically } from '../../fs/atomic-write.js';
-import { fileVexDocuments } from '../../vex/documents.js';
 import { logVexSummary } from '../vex-log.js';
-import { scanAndCommit, type ScanAndCommitResult } from '../../scan/scan-and-commit.js';
-import { policyForScan } from '../../policy/for-scan.js';
+import type { ReportSigner, ScanAndCommitResult } from '../../scan/scan-and-commit.js';
+import type { ScanPolicy } from '../../policy/for-scan.js';
 import { policyGate } from '../../policy/gate.js';
-import { ScanCache } from '../../cache/scan-cache.js';
 import { createProgress } from '../progress.js';
 import { uncheckedGateFailure } from '../coverage.js';
 import { uncheckedLines } from '../../../core/report/coverage-text.js';
@@ -85,40 +83,52 @@ export function registerScan(program: Command, setResult: SetResult): void {
       const ctx = CommandContext.of(command);
       const severities = parseSeverities(options.severity);
       const exitCode = parseExitCode(options.exitCode);
+      if (options.policy !== undefined && options.commit === true) throw new StellaError('USAGE', '--policy is for local use: a committed report is decided by the policy in force on main (stella.yaml policy:)');
       const ignore = options.ignoreFile === undefined ? undefined : activeIgnores(parseIgnoreFile(await readIgnoreFile(options.ignoreFile), options.ignoreFile), new Date());
       for (const entry of ignore?.expired ?? []) ctx.log.warn(`${options.ignoreFile ?? ''}:${entry.line}: ${entry.id} expired on ${entry.expires ?? ''}; it applies no longer`, { id: entry.id, expires: entry.expires });
       // Read before scanning: a broken VEX file stops the run before anything is scanned or committed.
-      const vex = await fileVexDocuments(options.vex);
-      const repo = await openRepoIfAny(ctx, options.commit === true);
-      // Checked before the scan: a report that `stella verify` would reject is refused up front.
-      const signer = options.commit === true && repo !== undefined ? await ctx.reportSigner(repo, options.node) : undefined;
-      if (options.policy !== undefined && options.commit === true) throw new StellaError('USAGE', '--policy is for local use: a committed report is decided by the policy in force on main (stella.yaml policy:)');
-      const policy = await policyForScan({ ...(repo === undefined ? {} : { repo }), ...(options.policy === undefined ? {} : { file: options.policy }), now: new Date() });
+      const vex = options.vex.length === 0 ? [] : await (await import('../../vex/documents.js')).fileVexDocuments(options.vex);
+      const cache = options.cache === undefined ? undefined : await (await import('../../cache/scan-cache.js')).ScanCache.open(options.cache);
+      const { scanAndCommit } = await import('../../scan/scan-and-commit.js');
+      // The target is read first. The repository, the signing key and the policy load and open once its
+      // layers flow, on main-thread turns the inflating leaves free; the first of them to fail stops the
+      // read, so a report `stella verify` would reject is still refused before anything is committed.
+      const abort = new AbortController();
+      let startSetup!: () => void;
+      let setupStarted = false;
+      const setup = new Promise<void>((resolve) => (startSetup = resolve)).then(() => prepareScan(ctx, options));
+      setup.catch((error: unknown) => abort.abort(error));
       const progress = createProgress(process.stderr, process.stderr.isTTY === true && ctx.globals.quiet !== true);
       let result: ScanAndCommitResult;
-      const cache = options.cache === undefined ? undefined : await ScanCache.open(options.cache);
       try {
         result = await scanAndCommit(target, {
-          ...(repo === undefined ? {} : { repo }),
+          repo: setup.then((s) => s.repo),
           ...(options.name === undefined ? {} : { name: options.name }),
           vex,
-          ...(signer === undefined ? {} : { signer }),
-          policy: policy ?? 'none',
+          signer: setup.then((s) => s.signer),
+          policy: setup.then((s) => s.policy ?? 'none'),
           ...(cache === undefined ? {} : { cache }),
           registry: { insecure: options.insecureRegistry, ...(options.platform === undefined ? {} : { platform: options.platform }) },
-          ...(signer === undefined ? {} : { notify: { home: ctx.home(), log: ctx.log, env: process.env } }),
+          ...(options.commit === true ? { notify: { home: ctx.home(), log: ctx.log, env: process.env } } : {}),
           onProgress: (p) => progress.update(p),
+          whenFlowing: () => {
+            setupStarted = true;
+            startSetup();
+          },
+          signal: abort.signal,
         });
       } finally {
         progress.done();
         await cache?.close();
-        await policy?.engine.close?.();
+        // The policy may hold a worker thread (an OPA pack): closed whether the scan succeeded or not.
+        if (setupStarted) await setup.then((s) => s.policy?.engine.close?.(), () => undefined);
       }
       const { outcome } = result;
+      const { repo } = await setup;
       for (const warning of outcome.report.warnings) ctx.log.warn(warning);
       if (outcome.vex !== undefined) logVexSummary(ctx.log, outcome.vex);
       if (repo === undefined) ctx.log.warn('no state repository: components only, no advisories matched (use --repo or stella init)');
-      if (result.committed !== undefined && repo !== undefined && signer !== undefined) {
+      if (result.committed !== undefined) {
         const { previous: _previous, ...committed } = result.committed;
         ctx.log.info(
           `${committed.changed ? 'signed report committed' : 'report unchanged, nothing committed'}: ${committed.folder} on ${committed.branch} (${committed.commit.slice(0, 12)})`,
@@ -145,7 +155,22 @@ export function registerScan(program: Command, setResult: SetResult): void {
     });
 }
 
-/** Notifications never fail a scan: the report is committed; what could not be sent waits in the outbox. */
+/** What a scan needs besides the target, loaded while the target is read. */
+interface ScanSetup {
+  repo: StateRepo | undefined;
+  /** With --commit: who signs (checked as `stella verify` will check the report). */
+  signer: ReportSigner | undefined;
+  policy: ScanPolicy | undefined;
+}
+
+/** Opens the repository (if any), checks the signer (with --commit) and loads the policy. */
+async function prepareScan(ctx: CommandContext, options: ScanOptions): Promise<ScanSetup> {
+  const repo = await openRepoIfAny(ctx, options.commit === true);
+  const signer = options.commit === true && repo !== undefined ? await ctx.reportSigner(repo, options.node) : undefined;
+  const { policyForScan } = await import('../../policy/for-scan.js');
+  const policy = await policyForScan({ ...(repo === undefined ? {} : { repo }), ...(options.policy === undefined ? {} : { file: options.policy }), now: new Date() });
+  return { repo, signer, policy };
+}
 
 async function openRepoIfAny(ctx: CommandContext, required: boolean): Promise<StateRepo | undefined> {
   try {
