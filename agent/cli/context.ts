@@ -1,17 +1,16 @@
 /**
  * What every command needs from the global options and the environment:
  * config, the state repository, the node name, a logger. Resolved lazily,
- * so `stella scan --help` works without a repository.
+ * so `stella scan --help` works without a repository; the repository and
+ * key code is loaded lazily too, so a command starts (and `stella scan`
+ * starts reading its target) before Git and signing are loaded.
  */
 import type { Command } from 'commander';
 import { StellaError } from '../../core/errors.js';
 import type { SigningKey } from '../../core/sign/keys.js';
 import { loadConfig, resolveNode, resolveRepo, stellaHome, type AgentConfig } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
-import { assertEnrolled } from '../repo/enrollment.js';
-import { loadKey } from '../repo/keystore.js';
-import { readRepoNode } from '../repo/node-setting.js';
-import { openStateRepo, type StateRepo } from '../repo/state-repo.js';
+import type { StateRepo } from '../repo/state-repo.js';
 
 export { ExitCode, type CommandResult, type SetResult } from './exit.js';
 
@@ -47,6 +46,7 @@ export class CommandContext {
   }
 
   async openRepo(): Promise<StateRepo> {
+    const { openStateRepo } = await import('../repo/state-repo.js');
     return openStateRepo(await this.repoPath());
   }
 
@@ -75,6 +75,7 @@ export class CommandContext {
       if ((error as { code?: unknown }).code === 'REPO_NOT_FOUND') return undefined;
       throw error;
     }
+    const { readRepoNode } = await import('../repo/node-setting.js');
     return readRepoNode(dir);
   }
 
@@ -86,6 +87,7 @@ export class CommandContext {
   async reportSigner(repo: StateRepo, flag: string | undefined): Promise<{ node: string; key: SigningKey }> {
     const node = await this.node(flag);
     const key = await this.signingKey(repo);
+    const { assertEnrolled } = await import('../repo/enrollment.js');
     await assertEnrolled(repo, { node, key, home: this.home() });
     return { node, key };
   }
@@ -95,6 +97,7 @@ export class CommandContext {
     if (repo.signingKeyId === undefined) {
       throw new StellaError('KEY_NOT_FOUND', `${repo.dir}: no signing key configured for this clone (git config stella.signingkey)`);
     }
+    const { loadKey } = await import('../repo/keystore.js');
     return loadKey(this.home(), repo.signingKeyId);
   }
 }
