@@ -9,7 +9,11 @@
  * directory land where the symlink points, inside the root. Devices and
  * FIFOs carry no content. Hardlinks to required paths are resolved by
  * `HardlinkTargets` in a second pass over the layer (rare: only when a
- * required file is itself a hardlink). A file whose extractors can all read
+ * required file is itself a hardlink), except one whose target this pass
+ * already streamed through the same extractors and found nothing in (an
+ * executable hardlinked to another, as Debian's perl and gzip are): the same
+ * bytes yield nothing again, and re-reading the layer up to the target cost
+ * a cold scan of debian-node about 0.13 s. A file whose extractors can all read
  * a stream (stream-extract.ts) is handed to them part by part, and the rest
  * of it skipped once they have seen enough; any other is read whole.
  *
@@ -62,6 +66,11 @@ export class LayerScan implements TarVisitor {
   readonly hardlinks = new Map<string, PendingHardlink>();
   /** Results of asynchronous extractors still running. */
   private readonly pending: Promise<void>[] = [];
+  /**
+   * Regular files of this layer that stream extractors read without a package or a warning, by
+   * entry name (as a hardlink names its target), with the extractors that wanted them.
+   */
+  private readonly streamedEmpty = new Map<string, readonly AnyExtractor[]>();
   private path = '';
   private wanted: readonly AnyExtractor[] = [];
   private osRelease = false;
@@ -98,6 +107,7 @@ export class LayerScan implements TarVisitor {
       return false;
     }
     if (normal === '') return false; // the root directory itself
+    if (this.streamedEmpty.size > 0) this.streamedEmpty.delete(normal); // a later entry of that name is what a link would name
     const path = resolveParents(normal, this.lookup);
     if (this.hardlinks.size > 0) this.hardlinks.delete(path); // a later entry replaces the link
     const base = baseName(path);
@@ -125,7 +135,7 @@ export class LayerScan implements TarVisitor {
         return false;
       default:
         this.delta.replace(path);
-        return this.regular(path, entry);
+        return this.regular(path, normal, entry);
     }
   }
 
@@ -161,7 +171,8 @@ export class LayerScan implements TarVisitor {
     this.context.warn(`${this.context.label}${message}`);
   }
 
-  private regular(path: string, entry: TarEntry): boolean | TarBodySink {
+  /** `normal`: the entry's name as a hardlink would name it (`path` has its parent symlinks resolved). */
+  private regular(path: string, normal: string, entry: TarEntry): boolean | TarBodySink {
     const { extractors, limits, where } = this.context;
     const wanted = extractorsFor(extractors, path);
     const osRelease = isOsReleaseCandidate(path) && entry.size <= limits.maxOsReleaseBytes;
@@ -170,11 +181,19 @@ export class LayerScan implements TarVisitor {
       if (wanted.length > 0) this.warn(`${path}: a sparse file; not read`);
       return false;
     }
+    let warned = false;
+    const warn = (message: string): void => {
+      warned = true;
+      this.warn(message);
+    };
     this.path = path;
-    this.wanted = fitting(wanted, entry.size, path, where, limits, (message) => this.warn(message));
+    this.wanted = fitting(wanted, entry.size, path, where, limits, warn);
     this.osRelease = osRelease;
     if (!osRelease && canStream(this.wanted)) {
-      return new StreamedFile(this.wanted, { path, size: entry.size }, (message) => this.warn(message), (result) => this.put(path, result, undefined));
+      return new StreamedFile(this.wanted, { path, size: entry.size }, warn, (result) => {
+        this.put(path, result, undefined);
+        if (Array.isArray(result) && result.length === 0 && !warned) this.streamedEmpty.set(normal, wanted);
+      });
     }
     return this.wanted.length > 0 || osRelease;
   }
@@ -220,6 +239,11 @@ export class LayerScan implements TarVisitor {
     const extractors = extractorsFor(this.context.extractors, path);
     const osRelease = isOsReleaseCandidate(path);
     if (extractors.length === 0 && !osRelease) return;
+    const streamed = this.streamedEmpty.get(target);
+    if (!osRelease && streamed !== undefined && extractors.every((extractor) => streamed.includes(extractor))) {
+      this.put(path, [], undefined); // the target's bytes, read by these extractors already: nothing
+      return;
+    }
     this.hardlinks.set(path, { target, ordinal, extractors, osRelease });
   }
 }

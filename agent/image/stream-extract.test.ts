@@ -183,4 +183,29 @@ describe('readTarget with streamed files: the same inventory as whole reads', ()
     expect(streamed).toEqual(await readTarget(file, { extractors: wholeOnly }));
     expect(streamed.packages.map((p) => `${p.sourceFile} ${p.name}`)).toEqual(expect.arrayContaining(['usr/sbin/go-link stdlib', 'usr/local/bin/go-inline github.com/pkg/errors', 'usr/local/bin/go-whole stdlib']));
   });
+
+  it('a hardlink to a file the same stream extractors found nothing in needs no second pass, and gives the same inventory', async () => {
+    const layer = await layerTar([
+      ...Object.entries(files).map(([name, body]) => ({ name, body: Buffer.from(body) })),
+      { name: 'usr/sbin/not-go-link', type: 'link' as const, linkname: 'usr/bin/not-go' },
+      { name: 'usr/sbin/script-link', type: 'link' as const, linkname: 'usr/bin/script' },
+      { name: 'usr/sbin/go-link', type: 'link' as const, linkname: 'usr/local/bin/go-whole' },
+    ]);
+    const file = await dockerArchive(dir, 'links.tar', [layer], { gzipLayers: true });
+    // Files read whole (the second pass stores a hardlink's target through `extract`), by path.
+    const readWhole: string[] = [];
+    const spied: AnyExtractor = {
+      ...goBinaryExtractor,
+      extract: (input) => {
+        readWhole.push(input.path);
+        return goBinaryExtractor.extract(input);
+      },
+    };
+    const streamed = await readTarget(file, { extractors: [spied] });
+    expect(streamed).toEqual(await readTarget(file, { extractors: wholeOnly }));
+    expect(readWhole).not.toContain('usr/sbin/not-go-link');
+    expect(readWhole).not.toContain('usr/sbin/script-link');
+    // A target that yielded packages is still read again for its link: the link's packages are its own.
+    expect(readWhole).toContain('usr/sbin/go-link');
+  });
 });
