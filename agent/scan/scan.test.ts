@@ -22,21 +22,26 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Runs `check`, then waits a little: the rejections nobody handled meanwhile. */
+async function unhandledRejections(check: () => Promise<void>): Promise<unknown[]> {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    await check();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+  return unhandled;
+}
+
 describe('scanTarget', () => {
   it('rejects with the error of a repository that fails while the layers are read, leaving no rejection unhandled', async () => {
     const tar = join(dir, 'rootfs.tar');
     await writeFile(tar, await layerTar([{ name: 'etc/os-release', body: 'ID=debian\nVERSION_ID="12"\n' }]));
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
-      const failure = new StellaError('REPO_NOT_FOUND', 'nowhere: not a state repository');
-      await expect(scanTarget(tar, { repo: Promise.reject(failure) })).rejects.toBe(failure);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
-    expect(unhandled).toEqual([]);
+    const failure = new StellaError('REPO_NOT_FOUND', 'nowhere: not a state repository');
+    expect(await unhandledRejections(() => expect(scanTarget(tar, { repo: Promise.reject(failure) })).rejects.toBe(failure))).toEqual([]);
   });
 
   it('takes repository, VEX and policy as promises: the same report as with values, whenFlowing called once', async () => {
@@ -52,17 +57,8 @@ describe('scanTarget', () => {
   it('rejects with the error of a policy that fails while the layers are read, leaving no rejection unhandled', async () => {
     const tar = join(dir, 'policy.tar');
     await writeFile(tar, await layerTar([{ name: 'etc/os-release', body: 'ID=debian\nVERSION_ID="12"\n' }]));
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
-    process.on('unhandledRejection', onUnhandled);
-    try {
-      const failure = new StellaError('POLICY_INVALID', 'policy.yaml: not valid YAML');
-      await expect(scanTarget(tar, { policy: Promise.reject(failure), vex: Promise.resolve([]) })).rejects.toBe(failure);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    } finally {
-      process.off('unhandledRejection', onUnhandled);
-    }
-    expect(unhandled).toEqual([]);
+    const failure = new StellaError('POLICY_INVALID', 'policy.yaml: not valid YAML');
+    expect(await unhandledRejections(() => expect(scanTarget(tar, { policy: Promise.reject(failure), vex: Promise.resolve([]) })).rejects.toBe(failure))).toEqual([]);
   });
 
   it('stops reading when its signal is aborted, and rejects with the reason', async () => {
