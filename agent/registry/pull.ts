@@ -12,8 +12,6 @@
  *   const inventory = await readRemoteImage(image, { extractors, cache });
  */
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { StellaError } from '../../core/errors.js';
 import type { RemoteImage, RemoteLayers, StreamedBlob } from '../image/index.js';
 import { DEFAULT_LIMITS } from '../image/index.js';
@@ -71,11 +69,7 @@ function blobSource(client: RegistryClient, digest: string, size: number): Strea
   const label = `blob ${digest}`;
   return {
     size,
-    open: async () => {
-      const response = await client.get(`blobs/${digest}`, undefined, label);
-      if (response.body === null) return Readable.from([]);
-      return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-    },
+    open: async () => (await client.get(`blobs/${digest}`, undefined, label)).body,
   };
 }
 

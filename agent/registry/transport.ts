@@ -9,6 +9,7 @@
  *   checkUrl(new URL('http://10.0.0.5:5000/v2/'), policy, 'registry://10.0.0.5:5000/app:1'); // throws INSECURE_REGISTRY
  */
 import { isIP } from 'node:net';
+import type { Readable } from 'node:stream';
 import { StellaError } from '../../core/errors.js';
 
 /** Hosts (`host[:port]` or bare host names) that may be reached over plain HTTP. */
@@ -48,24 +49,32 @@ export function checkRealm(realm: URL, registryHost: string, policy: TransportPo
   checkUrl(realm, policy, input);
 }
 
-/** The body of `response`, refused past `max` bytes (declared or actual). */
-export async function readBounded(response: Response, max: number, what: string, input: string): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
+/** One answer of a registry or token service (agent/registry/client.ts sends the requests). */
+export interface RegistryAnswer {
+  status: number;
+  /** A response header, or null. */
+  header(name: string): string | null;
+  body: Readable;
+  /** Drops the body of an answer not used (refused, redirected). */
+  discard(): Promise<void>;
+}
+
+/** The body of `answer`, refused past `max` bytes (declared or actual). */
+export async function readBounded(answer: RegistryAnswer, max: number, what: string, input: string): Promise<Buffer> {
+  const declared = Number(answer.header('content-length') ?? '0');
   if (declared > max) {
-    await response.body?.cancel();
+    await answer.discard();
     throw new StellaError('LIMIT_EXCEEDED', `${input}: ${what} is ${declared} bytes, over the limit of ${max}`);
   }
   const chunks: Buffer[] = [];
   let total = 0;
-  if (response.body !== null) {
-    for await (const chunk of response.body) {
-      total += chunk.length;
-      if (total > max) {
-        await response.body.cancel().catch(() => undefined);
-        throw new StellaError('LIMIT_EXCEEDED', `${input}: ${what} is over the limit of ${max} bytes`);
-      }
-      chunks.push(Buffer.from(chunk));
+  for await (const chunk of answer.body as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > max) {
+      answer.body.destroy();
+      throw new StellaError('LIMIT_EXCEEDED', `${input}: ${what} is over the limit of ${max} bytes`);
     }
+    chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return Buffer.concat(chunks, total);
 }
