@@ -24,9 +24,7 @@ import { pipeline, Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { LayerSource, StreamedBlob } from './layer-source.js';
-
-/** The size of the parts a blob is gathered into (as layer files are read: layer-stream.ts). */
-const PART_BYTES = 1 << 20;
+import { READ_CHUNK } from './layer-stream.js';
 
 /** See the module comment. */
 export class BlobSpool {
@@ -74,7 +72,7 @@ export class BlobSpool {
       if (!file.writableEnded) file.destroy();
     });
     // Errors reach the reader through `copy`, the stream it holds; stopping early destroys the rest.
-    pipeline(stream, gatherParts(PART_BYTES), copy, () => undefined);
+    pipeline(stream, gatherParts(READ_CHUNK), copy, () => undefined);
     return copy;
   }
 }

@@ -105,12 +105,13 @@ export async function readLayerDelta(job: LayerJob): Promise<LayerRead> {
   const stop = (): boolean => job.cancelled() || log?.overflowed === true;
   // A streamed blob is copied aside while read, so a second pass does not download it again.
   const spool = isByteRange(plan.range) ? undefined : new BlobSpool(plan.range);
+  const aborts = context.signal === undefined ? {} : { signal: context.signal };
   try {
     const result = await readLayer(spool?.source ?? plan.range, scan, {
       where,
       limits,
       stop,
-      ...(context.signal === undefined ? {} : { signal: context.signal }),
+      ...aborts,
       ...(plan.digest === undefined ? {} : { digest: plan.digest }),
       ...(plan.diffId === undefined ? { hashTar: true } : { diffId: plan.diffId, diffIdCheck: plan.diffIdCheck }),
       ...(plan.hashStored === true ? { hashStored: true } : {}),
@@ -118,7 +119,7 @@ export async function readLayerDelta(job: LayerJob): Promise<LayerRead> {
     });
     if (scan.hardlinks.size > 0 && !stop()) {
       const targets = new HardlinkTargets(scan.hardlinks, limits, where);
-      await readLayer((await spool?.again()) ?? plan.range, targets, { where, limits, stop: () => targets.done || stop(), ...(context.signal === undefined ? {} : { signal: context.signal }) });
+      await readLayer((await spool?.again()) ?? plan.range, targets, { where, limits, stop: () => targets.done || stop(), ...aborts });
       targets.resolve(scan);
     }
     await scan.settle();

@@ -20,7 +20,7 @@ import { gradleLockfileExtractor } from './java/gradle-lockfile.js';
 import { mavenPomExtractor } from './java/pom.js';
 import { composerLockExtractor } from './php/composer-lock.js';
 import { gemfileLockExtractor } from './ruby/gemfile-lock.js';
-import type { AnyExtractor, ExtractInput, ExtractSink, StreamInput } from './extractor.js';
+import type { AnyExtractor, ExtractInput, StreamInput } from './extractor.js';
 import { npmInstalledExtractor } from './npm/installed.js';
 import { npmLockfileExtractor } from './npm/lockfile.js';
 import { pnpmLockfileExtractor } from './pnpm/lockfile.js';
@@ -114,24 +114,27 @@ export function createRegistry(extractors: readonly AnyExtractor[]): ExtractorRe
  */
 function sizeLimited(extractor: AnyExtractor): AnyExtractor {
   const { name, maxFileSize } = extractor;
+  const check = (path: string, size: number): void => {
+    if (size > maxFileSize) throw new StellaError('LIMIT_EXCEEDED', `${path}: ${size} bytes exceeds the ${name} limit of ${maxFileSize}`);
+  };
+  const stream = extractor.stream?.bind(extractor);
   return Object.freeze({
     name,
     maxFileSize,
     fileRequired: (path: string) => extractor.fileRequired(path),
     extract: (input: ExtractInput) => {
-      const size = input.contents.byteLength;
-      if (size > maxFileSize) throw new StellaError('LIMIT_EXCEEDED', `${input.path}: ${size} bytes exceeds the ${name} limit of ${maxFileSize}`);
+      check(input.path, input.contents.byteLength);
       return extractor.extract(input);
     },
-    ...(extractor.stream === undefined ? {} : { stream: sizeLimitedStream(extractor, extractor.stream.bind(extractor)) }),
+    ...(stream === undefined
+      ? {}
+      : {
+          stream: (input: StreamInput) => {
+            check(input.path, input.size);
+            return stream(input);
+          },
+        }),
   });
-}
-
-function sizeLimitedStream(extractor: AnyExtractor, stream: (input: StreamInput) => ExtractSink): (input: StreamInput) => ExtractSink {
-  return (input) => {
-    if (input.size > extractor.maxFileSize) throw new StellaError('LIMIT_EXCEEDED', `${input.path}: ${input.size} bytes exceeds the ${extractor.name} limit of ${extractor.maxFileSize}`);
-    return stream(input);
-  };
 }
 
 /**

@@ -4,53 +4,41 @@
  * toolchain no longer writes, is covered by hand-built ELF files
  * (elf.test-helper.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExtractResult } from '../extractor.js';
 import { ids, registered } from '../fixtures.test-helper.js';
 import { goBinaryExtractor, isGoBinaryCandidate } from './binary.js';
 import { readGoBuildInfo } from './buildinfo.js';
 import { buildGoElf } from './elf.test-helper.js';
-import { ARCHES, buildGoPrograms } from './go-programs.test-helper.js';
-import type { GoPrograms } from './go-programs.test-helper.js';
+import { ARCHES, goProgramsForThisFile } from './go-programs.test-helper.js';
 
 const extract = (contents: Uint8Array, path = 'usr/local/bin/app'): ExtractResult => goBinaryExtractor.extract({ path, contents });
 
-let builds: GoPrograms | undefined;
-let goVersion = '';
-
-beforeAll(() => {
-  builds = buildGoPrograms();
-  goVersion = builds.goVersion;
-}, 300_000);
-
-afterAll(() => builds?.dispose());
-
-function binary(name: string): Uint8Array {
-  if (builds === undefined) throw new TypeError('the Go programs were not built');
-  return builds.binary(name);
-}
+const programs = goProgramsForThisFile();
+const binary = (name: string): Uint8Array => programs().binary(name);
 
 describe('go-binary: real binaries from the Go toolchain', () => {
   it.each(ARCHES)('std-only program for %s: the standard library at the toolchain version', (arch) => {
     const result = extract(binary(`hello-${arch}`));
-    expect(goVersion).toMatch(/^go\d+\.\d+/);
-    expect(ids(result)).toEqual([`stdlib@${goVersion.slice(2)}`]);
+    expect(programs().goVersion).toMatch(/^go\d+\.\d+/);
+    expect(ids(result)).toEqual([`stdlib@${programs().goVersion.slice(2)}`]);
     expect(result.warnings).toBeUndefined();
-    expect(result.packages[0]).toEqual({ type: 'golang', name: 'stdlib', version: goVersion.slice(2), sourceFile: 'usr/local/bin/app', evidence: 'installed' });
+    expect(result.packages[0]).toEqual({ type: 'golang', name: 'stdlib', version: programs().goVersion.slice(2), sourceFile: 'usr/local/bin/app', evidence: 'installed' });
   });
 
   it('a stripped binary (-s -w) still carries its build info', () => {
-    expect(ids(extract(binary('hello-stripped')))).toEqual([`stdlib@${goVersion.slice(2)}`]);
+    expect(ids(extract(binary('hello-stripped')))).toEqual([`stdlib@${programs().goVersion.slice(2)}`]);
   });
 
   it('dependencies: replaced modules report the replacement; a local-directory replacement is dropped', () => {
     const result = extract(binary('app'));
-    expect(ids(result)).toEqual([`stdlib@${goVersion.slice(2)}`, 'example.com/lib@1.2.3', 'example.com/new@0.2.0']);
+    expect(ids(result)).toEqual([`stdlib@${programs().goVersion.slice(2)}`, 'example.com/lib@1.2.3', 'example.com/new@0.2.0']);
     expect(result.warnings).toBeUndefined();
   });
 
   it('reads the same modules as `go version -m`', () => {
-    const lines = (builds?.go(['version', '-m', builds.path('app')]) ?? '')
+    const lines = programs()
+      .go(['version', '-m', programs().path('app')])
       .split('\n')
       .map((line) => line.trim().split('\t'))
       .filter((fields) => fields[0] === 'dep' || fields[0] === 'mod' || fields[0] === '=>');
@@ -58,7 +46,7 @@ describe('go-binary: real binaries from the Go toolchain', () => {
     if (read.$case !== 'go') throw new TypeError(`expected build info, got ${read.$case}`);
     const ours = [read.info.main, ...read.info.deps].flatMap((m) => (m === undefined ? [] : [[m.path, m.version], ...(m.replace ? [[m.replace.path, m.replace.version]] : [])]));
     expect(ours).toEqual(lines.map((fields) => [fields[1], fields[2]]));
-    expect(read.info.goVersion).toBe(goVersion);
+    expect(read.info.goVersion).toBe(programs().goVersion);
   });
 
   it('without section headers it falls back to the first writable segment, as Go does', () => {
@@ -67,7 +55,7 @@ describe('go-binary: real binaries from the Go toolchain', () => {
     view.setBigUint64(0x28, 0n, true); // e_shoff
     view.setUint16(0x3c, 0, true); // e_shnum
     view.setUint16(0x3e, 0, true); // e_shstrndx
-    expect(ids(extract(copy))).toEqual([`stdlib@${goVersion.slice(2)}`]);
+    expect(ids(extract(copy))).toEqual([`stdlib@${programs().goVersion.slice(2)}`]);
   });
 });
 

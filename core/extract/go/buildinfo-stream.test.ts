@@ -5,14 +5,13 @@
  * hostile cuts and headers — is read both ways, in several chunkings.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExtractResult } from '../extractor.js';
 import { ids } from '../fixtures.test-helper.js';
 import { goBinaryExtractor } from './binary.js';
 import { buildGoElf } from './elf.test-helper.js';
 import type { GoElfOptions } from './elf.test-helper.js';
-import { buildGoPrograms } from './go-programs.test-helper.js';
-import type { GoPrograms } from './go-programs.test-helper.js';
+import { goProgramsForThisFile } from './go-programs.test-helper.js';
 
 const PATH = 'usr/local/bin/app';
 const whole = (contents: Uint8Array): ExtractResult => goBinaryExtractor.extract({ path: PATH, contents });
@@ -49,22 +48,12 @@ function expectSameBothWays(bytes: Uint8Array, chunks: readonly number[] = [1, 7
   });
 }
 
-let builds: GoPrograms | undefined;
-
-beforeAll(() => {
-  builds = buildGoPrograms();
-}, 300_000);
-
-afterAll(() => builds?.dispose());
-
-function binary(name: string): Uint8Array {
-  if (builds === undefined) throw new TypeError('the Go programs were not built');
-  return builds.binary(name);
-}
+const programs = goProgramsForThisFile();
+const binary = (name: string): Uint8Array => programs().binary(name);
 
 describe('go-binary streamed: real binaries', () => {
   it('every binary the Go toolchain built reads the same both ways, and each is found', () => {
-    const names = [...(builds?.binaries.keys() ?? [])];
+    const names = [...programs().binaries.keys()];
     expect(names).toContain('hello-external-nobuildid');
     for (const name of names) {
       const bytes = binary(name);

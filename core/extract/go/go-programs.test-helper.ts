@@ -8,14 +8,14 @@
  * directory, so `dep` and `=>` lines come from the real linker.
  *
  * @example
- *   const builds = buildGoPrograms();
- *   readGoBuildInfo(builds.binary('app'));
- *   builds.dispose();
+ *   const programs = goProgramsForThisFile();
+ *   it('reads app', () => readGoBuildInfo(programs().binary('app')));
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { cacheRoot } from '../../../test/helpers/paths.js';
 
 /** The architectures the std-only program is built for. */
@@ -138,5 +138,25 @@ export function buildGoPrograms(): GoPrograms {
     path,
     go: (args, cwd) => go(args, cwd),
     dispose: () => rmSync(work, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Builds the programs before this test file's tests and removes them after;
+ * the returned function gives them to a test (it throws outside one).
+ *
+ * @example
+ *   const programs = goProgramsForThisFile();
+ *   it('…', () => expect(readGoBuildInfo(programs().binary('app')).$case).toBe('go'));
+ */
+export function goProgramsForThisFile(): () => GoPrograms {
+  let builds: GoPrograms | undefined;
+  beforeAll(() => {
+    builds = buildGoPrograms();
+  }, 300_000);
+  afterAll(() => builds?.dispose());
+  return () => {
+    if (builds === undefined) throw new TypeError('the Go programs were not built');
+    return builds;
   };
 }
