@@ -2,7 +2,9 @@
 // inventories (debian-node, debian-base) are scanned into a fresh cache and
 // recorded as N targets, each with one component changed; then one advisory is imported (the feed update) and
 // every target is re-matched from the cache. Prints {ms, targets, changed, importMs}.
+// The advisory goes into a clone of REPO (removed afterwards): REPO itself is left as it was.
 // Usage: node bench/rematch-once.mjs REPO HOME NODE_IMAGE BASE_IMAGE N CACHE_DIR
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +15,14 @@ import { openStateRepo } from '../dist/agent/repo/state-repo.js';
 import { rematchCached } from '../dist/agent/scan/rematch.js';
 import { scanTarget } from '../dist/agent/scan/scan.js';
 
-const [repoDir, home, nodeImage, baseImage, count, cacheDir] = process.argv.slice(2);
+const [givenRepo, home, nodeImage, baseImage, count, cacheDir] = process.argv.slice(2);
+const repoDir = mkdtempSync(join(tmpdir(), 'stella-bench-repo-'));
+execFileSync('git', ['clone', '--quiet', givenRepo, repoDir]);
+// A clone does not carry the local settings that name this node and its signing key.
+for (const name of ['stella.node', 'stella.signingkey']) {
+  const value = execFileSync('git', ['-C', givenRepo, 'config', '--default', '', '--get', name], { encoding: 'utf8' }).trim();
+  if (value !== '') execFileSync('git', ['-C', repoDir, 'config', name, value]);
+}
 const repo = await openStateRepo(repoDir);
 const key = await loadKey(home, repo.signingKeyId);
 const cache = await ScanCache.open(cacheDir);
@@ -50,4 +59,5 @@ started = performance.now();
 const results = await rematchCached(cache, repo);
 const ms = performance.now() - started;
 await cache.close();
+rmSync(repoDir, { recursive: true, force: true });
 console.log(JSON.stringify({ ms, importMs, targets: results.length, changed: results.filter((r) => r.changed).length, rssMB: process.resourceUsage().maxRSS / 1024 }));
