@@ -52,6 +52,7 @@ const MAX_TOML_DEPTH = 32;
  *   isCargoLock('root/.cargo/registry/src/index/ripgrep-14.1.0/Cargo.lock'); // false
  */
 export function isCargoLock(path: string): boolean {
+  if (!path.endsWith('Cargo.lock')) return false; // every path of an image is asked: the cheap test first
   const segments = path.split('/');
   return segments.pop() === 'Cargo.lock' && !segments.includes('.cargo');
 }

@@ -70,14 +70,17 @@ const TOP_LEVEL_APP_FOLDERS = new Set(['app', 'ko-app']);
  *   isGoBinaryCandidate('usr/share/doc/README');  // false
  */
 export function isGoBinaryCandidate(path: string): boolean {
-  const segments = path.split('/');
-  const name = segments.pop();
-  if (name === undefined || name === '' || name.includes('.')) return false;
-  if (segments.length === 0) return true;
-  const parent = segments.at(-1) ?? '';
+  // Every path of an image is asked, so no array per path: slices around the last two slashes.
+  const slash = path.lastIndexOf('/');
+  const name = path.slice(slash + 1);
+  if (name === '' || name.includes('.')) return false;
+  if (slash === -1) return true;
+  const folder = path.slice(0, slash);
+  const parentSlash = folder.lastIndexOf('/');
+  const parent = folder.slice(parentSlash + 1);
   if (BIN_FOLDERS.has(parent)) return true;
-  if (segments.length === 1 && TOP_LEVEL_APP_FOLDERS.has(parent)) return true;
-  return segments.includes('libexec');
+  if (parentSlash === -1 && TOP_LEVEL_APP_FOLDERS.has(parent)) return true;
+  return `/${folder}/`.includes('/libexec/');
 }
 
 /**

@@ -68,6 +68,7 @@ const MANIFEST_INVALID: StellaErrorCode = 'IMAGE_INVALID';
  *   isGoMod('root/go/pkg/mod/github.com/x/y@v1.2.3/go.mod');    // false
  */
 export function isGoMod(path: string): boolean {
+  if (!path.endsWith('go.mod')) return false; // every path of an image is asked: the cheap test first
   const segments = path.split('/');
   if (segments.pop() !== 'go.mod') return false;
   return !segments.some((segment) => segment === 'vendor' || segment.includes('@'));

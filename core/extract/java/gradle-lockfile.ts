@@ -47,10 +47,12 @@ const LOCKFILE_NAMES = new Set(['gradle.lockfile', 'buildscript-gradle.lockfile'
  *   isGradleLockfile('app/build.gradle');                                        // false
  */
 export function isGradleLockfile(path: string): boolean {
-  const segments = path.split('/');
-  const name = segments.pop() ?? '';
+  // Every path of an image is asked: the folders are looked at only for a name that may be one.
+  const name = path.slice(path.lastIndexOf('/') + 1);
   if (LOCKFILE_NAMES.has(name)) return true;
-  return name.endsWith('.lockfile') && segments.at(-1) === 'dependency-locks' && segments.at(-2) === 'gradle';
+  if (!name.endsWith('.lockfile')) return false;
+  const folders = path.split('/').slice(0, -1);
+  return folders.at(-1) === 'dependency-locks' && folders.at(-2) === 'gradle';
 }
 
 /**

@@ -253,6 +253,9 @@ function nameFromKey(key: string): string | undefined {
  * undefined when npm would not read the file as a lockfile.
  */
 function lockfileProject(path: string): string | undefined {
+  // Every path of an image is asked: the name first, the folders only for a lockfile's name.
+  const name = basename(path);
+  if (name !== HIDDEN_LOCKFILE && !LOCKFILE_NAMES.has(name)) return undefined;
   const segments = path.split('/');
   const file = segments.pop();
   if (file === HIDDEN_LOCKFILE) {

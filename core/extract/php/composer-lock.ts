@@ -36,6 +36,7 @@ export const COMPOSER_LOCK_MAX_FILE_SIZE = 64 * 1024 * 1024;
  *   isComposerLock('srv/app/vendor/guzzle/guzzle/composer.lock'); // false
  */
 export function isComposerLock(path: string): boolean {
+  if (!path.endsWith('composer.lock')) return false; // every path of an image is asked: the cheap test first
   const segments = path.split('/');
   return segments.pop() === 'composer.lock' && !segments.includes('vendor');
 }

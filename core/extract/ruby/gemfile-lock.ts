@@ -57,6 +57,8 @@ const SPEC = /^ {4}(?! )(\S+)(?: \(([^)]*)\))?$/;
  *   isGemfileLock('usr/local/bundle/gems/rake-13.0.6/Gemfile.lock');    // false
  */
 export function isGemfileLock(path: string): boolean {
+  // Every path of an image is asked: the cheap test first.
+  if (!LOCKFILE_NAMES.has(path.slice(path.lastIndexOf('/') + 1))) return false;
   const segments = path.split('/');
   const name = segments.pop();
   return name !== undefined && LOCKFILE_NAMES.has(name) && !segments.includes('gems');
