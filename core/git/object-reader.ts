@@ -8,10 +8,10 @@
  *   const reader = new ObjectReader(store, undefined);
  *   for (const entry of await reader.tree(treeOid)) console.log(entry.kind, entry.oid);
  */
-import git from 'isomorphic-git';
 import { StellaError } from '../errors.js';
 import type { StoreFs } from './git-store.js';
 import type { StoreObjects } from './store-objects.js';
+import { isoGit } from './iso-git.js';
 
 /** Where objects are read from: a GitStore satisfies it. */
 export interface ObjectSource {
@@ -65,6 +65,7 @@ export class ObjectReader {
       // of a small loose read; the packer reads every object again with the check, and an import
       // has hashed them all while indexing. Packed objects come back as 'content' either way.
       const format = this.inflate === undefined ? 'wrapped' : 'deflated';
+      const git = await isoGit();
       const result = await git.readObject({ fs: this.source.fs, gitdir: this.source.gitdir, oid, format, cache: this.source.cache });
       const object = result.object as Uint8Array;
       if (result.format === 'deflated' && this.inflate !== undefined) return unwrap(oid, this.inflate(object));
