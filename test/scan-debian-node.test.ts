@@ -122,7 +122,7 @@ describe('stella scan of the real debian-node image', () => {
     expect(new Set(keys).size).toBe(1);
     const again = await scanTarget(join(imagesDir, 'debian-node.oci.tar'), { repo: t.repo });
     expect(serializeReport(again.report)).toBe(serializeReport((outcomes.get('debian-node.oci.tar') as ScanOutcome).report));
-    expect(JSON.stringify(again.sbom)).toBe(JSON.stringify((outcomes.get('debian-node.oci.tar') as ScanOutcome).sbom));
+    expect(JSON.stringify(await again.sbom())).toBe(JSON.stringify(await (outcomes.get('debian-node.oci.tar') as ScanOutcome).sbom()));
   });
 
   it('writes a report valid under schemas/report.schema.json and a CycloneDX 1.6 SBOM valid under the strict validator', async () => {
@@ -133,7 +133,7 @@ describe('stella scan of the real debian-node image', () => {
       const outcome = outcomes.get(layout) as ScanOutcome;
       const parsed = JSON.parse(serializeReport(outcome.report)) as unknown;
       expect(validate(parsed), JSON.stringify(validate.errors)).toBe(true);
-      await validateCycloneDx(outcome.sbom);
+      await validateCycloneDx(await outcome.sbom());
     }
   });
 

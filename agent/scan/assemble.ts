@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import { SEVERITY_ORDER } from '../../core/match/severity.js';
 import { REPORT_SCHEMA, type Finding, type Report, type ReportComponent, type ReportTarget } from '../../core/model/report.js';
-import { buildCycloneDx } from '../../core/sbom/cyclonedx.js';
 import { toolVersion } from '../package-root.js';
 import type { VexSummary } from '../vex/decide.js';
 import type { RepoMatch } from './match-repo.js';
@@ -25,18 +24,22 @@ export interface ResolvedInventory {
 /** The report and its CycloneDX SBOM. */
 export interface ScanOutcome {
   report: Report;
-  /** CycloneDX 1.6 document of the components. */
-  sbom: object;
+  /**
+   * The CycloneDX 1.6 document of the components, built (or read) on the first call. Only a commit
+   * and the cache store it, so a scan that just prints its report never loads the CycloneDX library.
+   */
+  sbom: () => Promise<object>;
   /** What VEX decided (decide.ts); undefined when there was no VEX at all (no repository, no `--vex`). */
   vex?: VexSummary;
 }
 
 /**
  * Builds the outcome; `matched` undefined means no repository (nothing
- * checked, and the report says so). `sbom`: the SBOM built for this same
- * inventory before (it does not depend on the feeds), else one is built.
+ * checked, and the report says so). `recorded`: reads the SBOM built for
+ * this same inventory before (it does not depend on the feeds); without it,
+ * or when it finds none, one is built when asked for.
  */
-export function assembleOutcome(resolved: ResolvedInventory, matched: RepoMatch | undefined, sbom?: object): ScanOutcome {
+export function assembleOutcome(resolved: ResolvedInventory, matched: RepoMatch | undefined, recorded?: () => Promise<object | undefined>): ScanOutcome {
   const warnings = [...resolved.warnings, ...(matched?.warnings ?? [])];
   const findings = matched?.findings ?? [];
   if (resolved.components.length === 0) warnings.push(`${resolved.target.name}: no components found, so nothing was checked`);
@@ -52,7 +55,18 @@ export function assembleOutcome(resolved: ResolvedInventory, matched: RepoMatch 
     findings,
     warnings,
   };
-  return { report, sbom: sbom ?? buildCycloneDx({ target: resolved.target, components: resolved.components, tool: { name: 'stella', version }, sha256: nativeSha256 }) };
+  return { report, sbom: once(async () => (await recorded?.()) ?? buildSbom(resolved, version)) };
+}
+
+async function buildSbom(resolved: ResolvedInventory, version: string): Promise<object> {
+  const { buildCycloneDx } = await import('../../core/sbom/cyclonedx.js');
+  return buildCycloneDx({ target: resolved.target, components: resolved.components, tool: { name: 'stella', version }, sha256: nativeSha256 });
+}
+
+/** `make`, called once: later calls get the same promise. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }
 
 /**

@@ -57,7 +57,7 @@ export interface CommittedReport {
 export async function commitReport(repo: StateRepo, outcome: ScanOutcome, options: CommitReportOptions): Promise<CommittedReport> {
   const encoder = new TextEncoder();
   const reportBytes = encoder.encode(serializeReport(outcome.report));
-  const sbomBytes = encoder.encode(`${JSON.stringify(outcome.sbom, null, 2)}\n`);
+  const sbomBytes = encoder.encode(`${JSON.stringify(await outcome.sbom(), null, 2)}\n`);
   const { report } = outcome;
   const folder = reportFolder(options.node, report.target.name);
   const branch = agentBranch(options.node);

@@ -80,7 +80,7 @@ describe('rematchCached', () => {
       const node = outcomeOf(results, nodeLayout);
       expect(node.report.findings.map((f) => f.id)).toContain('TEST-0002');
       expect(JSON.stringify(node.report)).toBe(JSON.stringify(fresh.report));
-      expect(JSON.stringify(node.sbom)).toBe(JSON.stringify(fresh.sbom));
+      expect(JSON.stringify(await node.sbom())).toBe(JSON.stringify(await fresh.sbom()));
       // Recorded: the same feed again changes nothing.
       expect((await rematchCached(cache, t.repo)).filter((r) => r.changed)).toEqual([]);
 

@@ -30,9 +30,6 @@ export type RematchResult =
     }
   | { target: string; changed: false };
 
-/** Stands in for the SBOM while a target is decided (deciding never reads it). */
-const NOT_READ_YET = {};
-
 /** Re-matches every cached target (see the module comment), recording the new findings digests. */
 export async function rematchCached(cache: ScanCache, repo: StateRepo): Promise<RematchResult[]> {
   const targets = await cache.targets();
@@ -48,17 +45,16 @@ export async function rematchCached(cache: ScanCache, repo: StateRepo): Promise<
     for (const [target, record] of targets) {
       const resolved = { target: record.target, components: record.components, warnings: record.warnings };
       const matched = await matcher.match(record.components);
-      // Decided on the report alone: the SBOM depends on the inventory only, so the one recorded at
-      // scan time is reused, and read for changed targets only.
-      const decided = await decideOutcome({ report: assembleOutcome(resolved, matched, NOT_READ_YET).report, sbom: NOT_READ_YET }, { repo, policy });
+      // The SBOM depends on the inventory only: the one recorded at scan time is reused, read only
+      // when a changed target's outcome is stored.
+      const decided = await decideOutcome(assembleOutcome(resolved, matched, () => cache.getSbom(target)), { repo, policy });
       const findings = findingsDigest(decided.report.findings);
       if (findings === record.findings) {
         results.push({ target, changed: false });
         continue;
       }
       await cache.putFindings(target, findings);
-      const { sbom } = assembleOutcome(resolved, matched, await cache.getSbom(target));
-      results.push({ target, changed: true, outcome: { ...decided, sbom } });
+      results.push({ target, changed: true, outcome: decided });
     }
   } finally {
     await matcher.close();

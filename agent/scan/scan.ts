@@ -119,7 +119,7 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
     // against, so a change of feeds, VEX or policy each shows as a change.
     const { findingsDigest } = await assembling;
     const findings = repo === undefined ? null : findingsDigest(decided.report.findings);
-    await options.cache.putTarget(targetPath, { ...resolved, findings }, outcome.sbom);
+    await options.cache.putTarget(targetPath, { ...resolved, findings }, await outcome.sbom());
   }
   return decided;
 }
