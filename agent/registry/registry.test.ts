@@ -196,6 +196,44 @@ describe('registry pulls', () => {
       await proxy.close();
     }
   }, 60_000);
+
+  // stella scan loads the repository, key and policy once the target is read, or 2 s into a longer
+  // read (agent/cli/commands/scan.ts): a slow pull must still end on a broken policy within seconds.
+  it('stella scan of a slow pull ends on a broken policy with a one-line error, exit 2, the blob not read whole', async () => {
+    const layer = archiveReport.target.layers?.[0]?.digest ?? '';
+    let size = 0;
+    let sent = 0;
+    const proxy = await startProxy(registry.host, async (request, response, upstream) => {
+      if (!(request.url ?? '').endsWith(`/blobs/${layer}`)) return false;
+      const { body } = await upstream();
+      size = body.length;
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
+      let closed = false;
+      response.on('close', () => void (closed = true));
+      // About 1 MiB/s: the whole blob would take most of a minute.
+      for (let at = 0; at < size && !closed; at += 64 << 10) {
+        response.write(body.subarray(at, at + (64 << 10)));
+        sent = Math.min(size, at + (64 << 10));
+        await new Promise((resolve) => setTimeout(resolve, 60));
+      }
+      response.end();
+      return true;
+    });
+    const root = join(tmp, 'slow-pull');
+    await mkdir(join(root, 'home'), { recursive: true });
+    const badPolicy = join(root, 'bad-policy.yaml');
+    await writeFile(badPolicy, 'rules: [\n');
+    try {
+      const result = await runStella(['scan', '--policy', badPolicy, `registry://${proxy.host}/stella/debian-node:1`], { env: cliEnv(root), cwd: root });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/bad-policy\.yaml: not valid YAML/);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(size).toBeGreaterThan(0);
+      expect(sent).toBeLessThan(size / 2);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
 });
 
 describe('registry bearer-token auth', () => {

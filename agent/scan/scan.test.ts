@@ -2,7 +2,7 @@
  * scanTarget's own contract around what it starts before reading ends: a
  * repository, policy or VEX handed over while still loading may fail before
  * the scan gets to it, and that failure is the scan's one error, never an
- * unhandled rejection (which would crash the agent); `whenFlowing` tells the
+ * unhandled rejection (which would crash the agent); `whenRead` tells the
  * caller once when to load them; an aborted `signal` stops the read itself.
  */
 import { randomBytes } from 'node:crypto';
@@ -44,12 +44,12 @@ describe('scanTarget', () => {
     expect(await unhandledRejections(() => expect(scanTarget(tar, { repo: Promise.reject(failure) })).rejects.toBe(failure))).toEqual([]);
   });
 
-  it('takes repository, VEX and policy as promises: the same report as with values, whenFlowing called once', async () => {
+  it('takes repository, VEX and policy as promises: the same report as with values, whenRead called once', async () => {
     const tar = join(dir, 'promised.tar');
     await writeFile(tar, await layerTar([{ name: 'etc/os-release', body: 'ID=debian\nVERSION_ID="12"\n' }]));
     const direct = await scanTarget(tar, { vex: [], policy: 'none' });
     let calls = 0;
-    const promised = await scanTarget(tar, { vex: Promise.resolve([]), policy: Promise.resolve('none'), repo: Promise.resolve(undefined), whenFlowing: () => void calls++ });
+    const promised = await scanTarget(tar, { vex: Promise.resolve([]), policy: Promise.resolve('none'), repo: Promise.resolve(undefined), whenRead: () => void calls++ });
     expect(promised.report).toEqual(direct.report);
     expect(calls).toBe(1);
   });

@@ -90,14 +90,24 @@ export function registerScan(program: Command, setResult: SetResult): void {
       const vex = options.vex.length === 0 ? [] : await (await import('../../vex/documents.js')).fileVexDocuments(options.vex);
       const cache = options.cache === undefined ? undefined : await (await import('../../cache/scan-cache.js')).ScanCache.open(options.cache);
       const { scanAndCommit } = await import('../../scan/scan-and-commit.js');
-      // The target is read first. The repository, the signing key and the policy load and open once its
-      // layers flow, on main-thread turns the inflating leaves free; the first of them to fail stops the
-      // read, so a report `stella verify` would reject is still refused before anything is committed.
+      // The target is read first. The repository, the signing key and the policy load and open once it
+      // has been read (see scanTarget), or SETUP_WAIT_MS into a longer read, so that a misconfigured
+      // run still ends within seconds: the first of them to fail stops the read, and a report
+      // `stella verify` would reject is refused before anything is committed.
       const abort = new AbortController();
       let startSetup!: () => void;
       let setupStarted = false;
       const setup = new Promise<void>((resolve) => (startSetup = resolve)).then(() => prepareScan(ctx, options));
       setup.catch((error: unknown) => abort.abort(error));
+      const startSetupNow = (): void => {
+        setupStarted = true;
+        startSetup();
+      };
+      const setupTimer = setTimeout(startSetupNow, SETUP_WAIT_MS);
+      const whenRead = (): void => {
+        clearTimeout(setupTimer);
+        startSetupNow();
+      };
       const progress = createProgress(process.stderr, process.stderr.isTTY === true && ctx.globals.quiet !== true);
       let result: ScanAndCommitResult;
       try {
@@ -111,13 +121,11 @@ export function registerScan(program: Command, setResult: SetResult): void {
           registry: { insecure: options.insecureRegistry, ...(options.platform === undefined ? {} : { platform: options.platform }) },
           ...(options.commit === true ? { notify: { home: ctx.home(), log: ctx.log, env: process.env } } : {}),
           onProgress: (p) => progress.update(p),
-          whenFlowing: () => {
-            setupStarted = true;
-            startSetup();
-          },
+          whenRead,
           signal: abort.signal,
         });
       } finally {
+        clearTimeout(setupTimer);
         progress.done();
         await cache?.close();
         // The policy may hold a worker thread (an OPA pack): closed whether the scan succeeded or not.
@@ -155,7 +163,15 @@ export function registerScan(program: Command, setResult: SetResult): void {
     });
 }
 
-/** What a scan needs besides the target, loaded while the target is read. */
+/**
+ * How long a read goes on before the repository, key and policy load beside it. Loaded after
+ * the read, they do not compete with it for the cores; but a read of a large image (or a slow
+ * registry) can take minutes, and a wrong --repo, a missing key or a broken policy should end
+ * the run within seconds, not after it.
+ */
+const SETUP_WAIT_MS = 2000;
+
+/** What a scan needs besides the target, loaded once the target is read (or SETUP_WAIT_MS into the read). */
 interface ScanSetup {
   repo: StateRepo | undefined;
   /** With --commit: who signs (checked as `stella verify` will check the report). */
