@@ -265,8 +265,15 @@ export class StateRemote {
     if (trust !== undefined) this.historyTrees.add(trust.oid);
   }
 
-  /** Adds the tree `oid` at `path` and what `kept` names below it to `keep`. */
+  /**
+   * Adds the tree `oid` at `path` and what `kept` names below it to `keep`.
+   * A tree not held is skipped: a tip may point into history the mirror
+   * dropped (main merging an older tip of the branch; the remote sends only
+   * what the tips we have do not reach), and what is not held cannot be
+   * kept — a round that reads it fails and starts the mirror over.
+   */
   private async keepPaths(store: GitStore, oid: string, path: string, kept: KeptPaths, keep: Set<string>): Promise<void> {
+    if (!(await store.objects.has(oid))) return;
     keep.add(oid);
     for (const entry of await store.readTree(oid)) {
       const below = path === '' ? entry.path : `${path}/${entry.path}`;

@@ -133,7 +133,7 @@ export class Committer {
     let restarted = false;
     for (let attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
       const known = this.takeKnownTips();
-      const tips = known ?? (await this.remote.sync(['main', branch]));
+      const tips = known ?? (await this.remote.sync(["main", branch]));
       const syncedAt = known?.syncedAt ?? Date.now();
       const main = tips.get('main');
       const remoteTip = tips.get(branch);
@@ -195,6 +195,8 @@ export class Committer {
     } catch (error) {
       console.error(`edge ingest: trimming the mirror failed, starting it over: ${describeError(error)}`);
       this.remote.reset();
+      // The tips our push left are not in the new mirror: the next round syncs.
+      this.known = undefined;
     }
   }
 
