@@ -135,6 +135,7 @@ async function commitsOn(ref: string): Promise<number> {
 describe('the ingest mirror', () => {
   it('holds a bounded number of bytes however many large reports it commits, and a fresh one trims the history it fetched', async () => {
     const { remote, committer, memo, outcomes } = nodeObject();
+    const resets = vi.spyOn(remote, 'reset');
     const held: number[] = [];
     let written = 0;
     for (let round = 1; round <= ROUNDS; round++) {
@@ -152,6 +153,8 @@ describe('the ingest mirror', () => {
     }
     expect(outcomes.map((o) => o.$case)).toEqual(outcomes.map(() => 'committed'));
     expect(outcomes.length).toBeGreaterThanOrEqual(ROUNDS);
+    // Every round read only what the trimmed mirror kept: none had to start over.
+    expect(resets).not.toHaveBeenCalled();
     console.log(`mirror: ${(written / 2 ** 20).toFixed(1)} MiB of report files committed in ${outcomes.length} rounds; held after round 1: ${held[0]} bytes, after the last: ${held.at(-1)}`);
     // What it keeps grows by the commits only, never by the reports' files.
     expect((held.at(-1) as number) - (held[2] as number)).toBeLessThanOrEqual(BOUND_PER_COMMIT * 2 * (ROUNDS - 3));
@@ -164,6 +167,7 @@ describe('the ingest mirror', () => {
     fresh.committer.enqueue(await submission(fresh.remote, fresh.memo, 0, ROUNDS + 1));
     await fresh.committer.idle();
     expect(fresh.outcomes.map((o) => o.$case)).toEqual(['committed']);
+    expect(fresh.remote.trimmed).toBe(true);
     const trimmed = await filesHeld(fresh.remote.store.fs as PromiseFsClient);
     console.log(`fresh mirror: ${fetched} bytes after fetching both histories, ${trimmed} after its first round`);
     expect(trimmed).toBeLessThanOrEqual(BOUND_FIXED + BOUND_PER_COMMIT * (await commitsOn('agents/n1')));

@@ -7,7 +7,8 @@
  * Small on purpose: `sync` (bring branch tips), `push` (send one new commit
  * on a branch whose remote tip we know), `trim` (drop what the remote holds
  * and no round reads again) and `reset` (start over from the remote). The
- * ingest Durable Object builds on it.
+ * ingest Durable Object and the read side (`serve/mirror.ts`) build on it;
+ * only the ingest mirror trims.
  *
  * Memory: a Durable Object has 128 MiB, and report files (SBOMs of hundreds
  * of kilobytes) would fill it within a few hundred reports if the mirror
@@ -82,7 +83,7 @@ export class StateRemote {
   private current: GitStore;
   private ready: Promise<void> | undefined;
   private receiveCapabilities: Set<string> | undefined;
-  /** Whether objects were dropped since the mirror last started over: then it no longer holds all its tips reach. */
+  /** Whether `trim` ran since the mirror last started over: then it may no longer hold all its tips reach. */
   private trimmedSince = false;
   /** Loose commits `trim` has seen (kept for good, so not read again), and the root and trust trees of every commit. */
   private readonly seenCommits = new Set<string>();
@@ -102,7 +103,7 @@ export class StateRemote {
     return this.fs.heldBytes();
   }
 
-  /** True when `trim` dropped objects since the mirror last started over: a failed read may be one of them. */
+  /** True when `trim` ran since the mirror last started over: a failed read may be of an object it dropped. */
   get trimmed(): boolean {
     return this.trimmedSince;
   }
@@ -129,6 +130,8 @@ export class StateRemote {
    * @example const tips = await remote.sync(['main']); tips.get('main')
    */
   async sync(branches: readonly string[] | ((name: string) => boolean)): Promise<BranchTips> {
+    // One store throughout: a `reset` meanwhile (the committer's) leaves this sync on the mirror it began on.
+    const store = this.store;
     await this.init();
     const advertised = await discoverRefs(this.endpoint.transport, this.endpoint.url, 'upload-pack');
     const tips: BranchTips = new Map();
@@ -140,15 +143,15 @@ export class StateRemote {
       const tip = advertised.refs.get(`refs/heads/${branch}`);
       tips.set(branch, tip);
       if (tip === undefined) {
-        await this.store.deleteRef(`refs/heads/${branch}`);
+        await store.deleteRef(`refs/heads/${branch}`);
         continue;
       }
-      if (!(await this.store.hasCommit(tip))) {
-        const haves = await this.localTips();
+      if (!(await store.hasCommit(tip))) {
+        const haves = await localTips(store);
         // Once trimmed, a thin pack's delta could rest on a dropped object: ask for a whole one.
-        await fetchPack(this.endpoint, this.store, { want: tip, haves, capabilities: advertised.capabilities, limits: workerPackLimits, thin: !this.trimmedSince, where: `${this.endpoint.url} ${branch}` });
+        await fetchPack(this.endpoint, store, { want: tip, haves, capabilities: advertised.capabilities, limits: workerPackLimits, thin: !this.trimmedSince, where: `${this.endpoint.url} ${branch}` });
       }
-      await this.store.writeRef(`refs/heads/${branch}`, tip);
+      await store.writeRef(`refs/heads/${branch}`, tip);
     }
     return tips;
   }
@@ -160,21 +163,22 @@ export class StateRemote {
    * @example if ((await remote.push(branch, before, before ?? mainTip, tip)).status === 'rejected') …
    */
   async push(branch: string, remoteTip: string | undefined, known: string | undefined, tip: string): Promise<SendOutcome> {
+    const store = this.store;
     const capabilities = await this.capabilities();
     const objects: { oid: string; base?: string }[] = [];
-    for (const commit of await commitsNotIn(this.store, [tip], known === undefined ? [] : [known])) {
+    for (const commit of await commitsNotIn(store, [tip], known === undefined ? [] : [known])) {
       objects.push({ oid: commit.oid });
       const parent = commit.parents[0];
       // The parent's objects are on the remote or in this pack: its versions of changed paths are safe delta bases.
-      const parentTree = parent === undefined ? undefined : (await this.store.readCommit(parent)).tree;
+      const parentTree = parent === undefined ? undefined : (await store.readCommit(parent)).tree;
       // A base dropped by `trim` (an older report file) cannot be read: that object goes whole.
-      for (const object of await newObjects(this.store, parentTree, commit.tree)) {
+      for (const object of await newObjects(store, parentTree, commit.tree)) {
         const { base, ...whole } = object;
-        objects.push(base === undefined || (await this.store.objects.has(base)) ? object : whole);
+        objects.push(base === undefined || (await store.objects.has(base)) ? object : whole);
       }
     }
     // Built in slices with turns of the event loop between them: accepts share this thread.
-    const pack = await buildPack(this.store, objects, capabilities, { storedBelow: STORED_BELOW_BYTES, pause: threadTurn });
+    const pack = await buildPack(store, objects, capabilities, { storedBelow: STORED_BELOW_BYTES, pause: threadTurn });
     return sendPack(this.endpoint, { ref: `refs/heads/${branch}`, oldOid: remoteTip ?? ZERO_OID, newOid: tip }, pack, capabilities);
   }
 
@@ -290,15 +294,6 @@ export class StateRemote {
     return capabilities;
   }
 
-  private async localTips(): Promise<string[]> {
-    const tips: string[] = [];
-    for (const name of await this.store.listBranches()) {
-      const tip = await this.store.branchTip(name);
-      if (tip !== undefined) tips.push(tip);
-    }
-    return tips;
-  }
-
   private init(): Promise<void> {
     const ready =
       this.ready ??
@@ -309,6 +304,16 @@ export class StateRemote {
     this.ready = ready;
     return ready;
   }
+}
+
+/** The tips of the store's local branches (the haves of a fetch). */
+async function localTips(store: GitStore): Promise<string[]> {
+  const tips: string[] = [];
+  for (const name of await store.listBranches()) {
+    const tip = await store.branchTip(name);
+    if (tip !== undefined) tips.push(tip);
+  }
+  return tips;
 }
 
 /** An empty in-memory repository's filesystem and store (nothing is fetched until `sync`). */
