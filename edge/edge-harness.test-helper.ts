@@ -103,10 +103,13 @@ export function sampleReport(target: string, findings: Finding[] = []): Report {
   };
 }
 
-/** The body `POST /v1/reports` takes, signed by `key` as `node`'s report number `sequence` of the target. */
-export async function signedSubmission(key: SigningKey, node: string, report: Report, sequence = 1, now = new Date()): Promise<{ bundle: unknown; report: string; sbom: string; summary: string }> {
+/**
+ * The body `POST /v1/reports` takes, signed by `key` as `node`'s report number `sequence` of the target.
+ * The SBOM lists the report's components, unless `sbom` gives its text.
+ */
+export async function signedSubmission(key: SigningKey, node: string, report: Report, sequence = 1, now = new Date(), sbom?: string): Promise<{ bundle: unknown; report: string; sbom: string; summary: string }> {
   const reportText = serializeReport(report);
-  const sbomText = `${JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: report.components.map((c) => ({ type: 'library', name: c.name, version: c.version, purl: c.purl })) }, null, 2)}\n`;
+  const sbomText = sbom ?? `${JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', components: report.components.map((c) => ({ type: 'library', name: c.name, version: c.version, purl: c.purl })) }, null, 2)}\n`;
   const summaryText = `# Scan of ${report.target.name} on ${node}\n\n${report.findings.length} findings.\n`;
   const encoder = new TextEncoder();
   const statement = buildStatement({

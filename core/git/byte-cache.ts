@@ -40,6 +40,14 @@ export class ByteCache<K, V> {
     }
   }
 
+  /** Drops one entry (an object no longer stored must not be answered from here). */
+  delete(key: K): void {
+    const value = this.entries.get(key);
+    if (value === undefined) return;
+    this.entries.delete(key);
+    this.held -= this.sizeOf(value);
+  }
+
   clear(): void {
     this.entries.clear();
     this.held = 0;

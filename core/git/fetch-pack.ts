@@ -31,6 +31,13 @@ export interface FetchRequest {
   /** From the remote's upload-pack advertisement. */
   capabilities: ReadonlySet<string>;
   limits: PackLimits;
+  /**
+   * Whether the pack may be thin (default true). A store that no longer
+   * holds everything its haves reach (the Worker's mirror drops blobs the
+   * remote has) asks for a whole pack: a delta against a dropped object
+   * could not be completed.
+   */
+  thin?: boolean;
   /** For messages: what is fetched from where. */
   where: string;
 }
@@ -44,7 +51,7 @@ export interface FetchRequest {
 export async function fetchPack(endpoint: Endpoint, store: ObjectSource, request: FetchRequest): Promise<void> {
   const { capabilities } = request;
   const sideband = capabilities.has('side-band-64k') ? 'side-band-64k' : capabilities.has('side-band') ? 'side-band' : undefined;
-  const offered = ['thin-pack', 'ofs-delta', 'no-progress'].filter((c) => capabilities.has(c));
+  const offered = [...(request.thin === false ? [] : ['thin-pack']), 'ofs-delta', 'no-progress'].filter((c) => capabilities.has(c));
   const caps = [...offered, ...(sideband === undefined ? [] : [sideband]), ...(hasAgent(capabilities) && endpoint.agent !== undefined ? [`agent=${endpoint.agent}`] : [])];
   const body = concat([pktLine(`want ${request.want} ${caps.join(' ')}\n`), FLUSH, ...request.haves.map((oid) => pktLine(`have ${oid}\n`)), pktLine('done\n')]);
   const response = await postServiceStream(endpoint.transport, endpoint.url, 'upload-pack', body);

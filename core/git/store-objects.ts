@@ -88,6 +88,16 @@ export class StoreObjects {
     this.decoded?.set(oid, object);
   }
 
+  /**
+   * Forgets a kept decoded object: for a store that deletes objects it
+   * holds (the Worker's mirror drops what the remote has), so that neither
+   * a read nor `writeObject`'s "already stored" answers from memory for an
+   * object no longer stored.
+   */
+  forget(oid: string): void {
+    this.decoded?.delete(oid);
+  }
+
   private async readStored(oid: string): Promise<StoredObject> {
     if (this.packed === undefined) {
       const { type, object } = await (await isoGit()).readObject({ fs: this.repo.fs, gitdir: this.repo.gitdir, oid, format: 'content', cache: this.repo.cache });

@@ -69,21 +69,32 @@ function parentOf(path: string): string {
   return at <= 0 ? '/' : path.slice(0, at);
 }
 
+/** The filesystem `memoryFs` makes: an isomorphic-git fs client, `rename`, and what its files hold. */
+export type MemoryFs = PromiseFsClient & {
+  promises: { rename(from: string, to: string): Promise<void> };
+  /** Bytes of every file held (the measure a mirror's memory bound is stated in). */
+  heldBytes(): number;
+};
+
 /**
  * A fresh, empty in-memory filesystem (only `/` exists).
  * @example const fs = memoryFs(); await fs.promises.mkdir('/state');
  */
-export function memoryFs(): PromiseFsClient & { promises: { rename(from: string, to: string): Promise<void> } } {
+export function memoryFs(): MemoryFs {
   const entries = new Map<string, Entry>([['/', { kind: 'dir', mtimeMs: 0 }]]);
+  let held = 0;
+  const sizeOf = (entry: Entry | undefined): number => (entry?.kind === 'file' ? entry.data.length : 0);
   // Each folder's names, so a listing costs the folder's size, not the filesystem's (objects/ grows).
   const children = new Map<string, Set<string>>([['/', new Set()]]);
   const nameOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
   const add = (path: string, entry: Entry): void => {
+    held += sizeOf(entry) - sizeOf(entries.get(path));
     entries.set(path, entry);
     children.get(parentOf(path))?.add(nameOf(path));
     if (entry.kind === 'dir' && !children.has(path)) children.set(path, new Set());
   };
   const remove = (path: string): void => {
+    held -= sizeOf(entries.get(path));
     entries.delete(path);
     children.delete(path);
     children.get(parentOf(path))?.delete(nameOf(path));
@@ -176,7 +187,7 @@ export function memoryFs(): PromiseFsClient & { promises: { rename(from: string,
     },
     async chmod(): Promise<void> {},
   };
-  return { promises };
+  return { promises, heldBytes: () => held };
 }
 
 /**

@@ -10,7 +10,11 @@
  * stray files deleted, as the agent does), run the admission check every
  * ref move passes (`core/admission`), and push as a compare-and-swap on
  * the branch's remote tip. Someone else moving the branch meanwhile costs
- * a retry, never a lost report. Two reports of one target in one round go
+ * a retry, never a lost report. Once the push lands, the mirror drops what
+ * the remote now holds and no round reads again (`StateRemote.trim`: report
+ * files, older trees); a round that fails while the mirror is trimmed is
+ * tried once more on a mirror started over from the remote, so no check
+ * is ever judged on a missing object. Two reports of one target in one round go
  * into consecutive commits, so history holds each of them. A round gives
  * the event loop back between its steps: every node's object shares the
  * isolate's one thread, and accepts must not wait behind a commit.
@@ -23,8 +27,9 @@ import { admitRefMove } from '../../core/admission/admit.js';
 import { describeError } from '../../core/errors.js';
 import type { SignatureMemo } from '../../core/sign/signature-memo.js';
 import { writeObject } from '../../core/git/object-write.js';
-import { agentBranch } from '../../core/report/layout.js';
-import type { StateRemote } from '../git/state-remote.js';
+import { agentBranch, BUNDLE_FILE, FINDINGS_DIR, RETIREMENT_FILE } from '../../core/report/layout.js';
+import { ROOT_PATH } from '../../core/trust/root.js';
+import type { KeptPaths, StateRemote } from '../git/state-remote.js';
 import { threadTurn } from '../thread-turn.js';
 import type { VerifiedReport } from './verify.js';
 
@@ -125,9 +130,10 @@ export class Committer {
     const branch = agentBranch(this.node);
     let lastReason = '';
     let sent: string | undefined;
+    let restarted = false;
     for (let attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
       const known = this.takeKnownTips();
-      const tips = known ?? (await this.remote.sync(['main', branch]));
+      const tips = known ?? (await this.remote.sync(["main", branch]));
       const syncedAt = known?.syncedAt ?? Date.now();
       const main = tips.get('main');
       const remoteTip = tips.get(branch);
@@ -135,26 +141,39 @@ export class Committer {
       if (sent !== undefined && remoteTip === sent) return sent;
       const base = remoteTip ?? main;
       let tip = base;
-      // Between steps the thread goes back to the event loop: the in-memory store answers without any I/O,
-      // so a round would otherwise hold every accept of every node until its push.
-      for (const round of rounds(batch)) {
+      try {
+        // Between steps the thread goes back to the event loop: the in-memory store answers without any I/O,
+        // so a round would otherwise hold every accept of every node until its push.
+        for (const round of rounds(batch)) {
+          await threadTurn();
+          tip = await this.commitRound(branch, tip, round);
+        }
+        if (tip === undefined || tip === base) throw new Error('nothing to commit');
         await threadTurn();
-        tip = await this.commitRound(branch, tip, round);
+        await admitRefMove(this.remote.store, { ref: `refs/heads/${branch}`, from: remoteTip, to: tip }, {
+          trust: main,
+          source: 'edge ingest',
+          pause: threadTurn,
+          ...(this.signatures === undefined ? {} : { signatures: this.signatures }),
+        });
+      } catch (error) {
+        // A trimmed mirror may have dropped an object this round read after all (a merge into main, a branch
+        // made anew): a missing object fails a check, never passes it. Judge again with everything there;
+        // a refusal then is the repository's own. Nothing was pushed, so nothing is committed meanwhile.
+        if (restarted || !this.remote.trimmed) throw error;
+        restarted = true;
+        this.remote.reset();
+        // Starting over is not a push attempt.
+        attempt -= 1;
+        continue;
       }
-      if (tip === undefined || tip === base) throw new Error('nothing to commit');
-      await threadTurn();
-      await admitRefMove(this.remote.store, { ref: `refs/heads/${branch}`, from: remoteTip, to: tip }, {
-        trust: main,
-        source: 'edge ingest',
-        pause: threadTurn,
-        ...(this.signatures === undefined ? {} : { signatures: this.signatures }),
-      });
       await threadTurn();
       sent = tip;
       try {
         const outcome = await this.remote.push(branch, remoteTip, base, tip);
         if (outcome.status === 'ok') {
           this.known = Object.assign(new Map([['main', main], [branch, tip]]), { syncedAt });
+          await this.trimMirror(main, tip);
           return tip;
         }
         lastReason = outcome.reason;
@@ -163,6 +182,22 @@ export class Committer {
       }
     }
     throw new Error(`the remote kept refusing ${branch} (last: ${lastReason}); the reports stay unrecorded`);
+  }
+
+  /**
+   * Drops from the mirror what the remote now holds and no round reads
+   * again (see `keptPaths`). The push has landed, so a failure here costs
+   * only a mirror started over, never the reports.
+   */
+  private async trimMirror(main: string | undefined, tip: string): Promise<void> {
+    try {
+      await this.remote.trim(main === undefined ? [tip] : [main, tip], keptPaths(this.node));
+    } catch (error) {
+      console.error(`edge ingest: trimming the mirror failed, starting it over: ${describeError(error)}`);
+      this.remote.reset();
+      // The tips our push left are not in the new mirror: the next round syncs.
+      this.known = undefined;
+    }
   }
 
   /**
@@ -202,6 +237,24 @@ export class Committer {
     });
     return result.oid;
   }
+}
+
+/**
+ * What a round reads at the tips of main and the node's branch, so what a
+ * trimmed mirror keeps there: the trust root (and the trees down to it);
+ * the node's folders (a round lists a folder before writing it, and tree
+ * hygiene and scope compare them); in each, the bundle or retirement the
+ * sequence check opens. Report, SBOM and summary files are not read again
+ * once pushed (a changed folder is verified at the new tip, from the files
+ * just written), nor is anything of other nodes, feeds or policies on
+ * main beyond its trust root.
+ */
+export function keptPaths(node: string): KeptPaths {
+  const own = `${FINDINGS_DIR}/${node}`;
+  return {
+    tree: (path) => path === 'trust' || path === FINDINGS_DIR || path === own || path.startsWith(`${own}/`),
+    blob: (path) => path === ROOT_PATH || (path.startsWith(`${own}/`) && (path.endsWith(`/${BUNDLE_FILE}`) || path.endsWith(`/${RETIREMENT_FILE}`))),
+  };
 }
 
 /** Folders read between two turns of the event loop while a round collects its changes. */
