@@ -133,7 +133,7 @@ export class Committer {
     let restarted = false;
     for (let attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
       const known = this.takeKnownTips();
-      const tips = known ?? (await this.remote.sync(["main", branch]));
+      const tips = known ?? (await this.remote.sync(['main', branch]));
       const syncedAt = known?.syncedAt ?? Date.now();
       const main = tips.get('main');
       const remoteTip = tips.get(branch);
