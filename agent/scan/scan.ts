@@ -60,7 +60,7 @@ export interface ScanOptions {
    * warm rescan from matches it keeps per main commit); it must match as that would.
    */
   openMatcher?: (repo: StateRepo) => Promise<RepoMatcher>;
-  /** Called once, when reading the target has ended (successfully or not): the time to load what is given above as promises. */
+  /** Called once the target has been read (not when reading fails): the time to load what is given above as promises. */
   whenRead?: () => void;
   /** Aborting it stops reading the target and rejects the scan with `signal.reason`. */
   signal?: AbortSignal;
@@ -73,24 +73,20 @@ export async function scanTarget(targetPath: string, options: ScanOptions = {}):
   // both cores with the inflating and the parsing: a cold scan of debian-node took about 65 ms
   // longer and 120 ms more CPU that way (medians of 11 runs side by side); loaded before the read,
   // they held the main thread while the other core idled.
+  // A read that fails ends the scan with its error: nothing after it is loaded or opened.
   const reading = resolveInventory(targetPath, options);
-  // Both ways (not `finally`, whose promise would reject unhandled when the read fails).
-  const read = reading.then(
-    () => undefined,
-    () => undefined,
-  );
-  if (options.whenRead !== undefined) void read.then(options.whenRead);
-  const assembling = read.then(() => import('./assemble.js'));
-  const deciding = read.then(() => import('./decide.js'));
+  if (options.whenRead !== undefined) reading.then(options.whenRead, () => undefined);
+  const assembling = reading.then(() => import('./assemble.js'));
+  const deciding = reading.then(() => import('./decide.js'));
   const repoGiven = options.repo;
-  // Handled here too: after a failed read, or while it goes on, a module or an input still loading
-  // (repository, VEX, policy) that fails would otherwise reject unhandled; each is awaited (and
-  // thrown) below when the scan gets that far.
+  // Handled here too: after a failed read (these then reject with its error), or while it goes on, a
+  // module or an input still loading (repository, VEX, policy) that fails would otherwise reject
+  // unhandled; each is awaited (and thrown) below when the scan gets that far.
   for (const loading of [assembling, deciding, Promise.resolve(repoGiven), Promise.resolve(options.vex), Promise.resolve(options.policy)]) loading.catch(() => undefined);
   const opening =
     repoGiven === undefined
       ? undefined
-      : read
+      : reading
           .then(() => Promise.all([import('./match-repo.js'), repoGiven]))
           .then(([{ openRepoMatcher }, repo]) => (repo === undefined ? undefined : (options.openMatcher ?? openRepoMatcher)(repo)));
   const [inventory, opened] = await Promise.allSettled([reading, opening]);

@@ -93,7 +93,8 @@ export function registerScan(program: Command, setResult: SetResult): void {
       // The target is read first. The repository, the signing key and the policy load and open once it
       // has been read (see scanTarget), or SETUP_WAIT_MS into a longer read, so that a misconfigured
       // run still ends within seconds: the first of them to fail stops the read, and a report
-      // `stella verify` would reject is refused before anything is committed.
+      // `stella verify` would reject is refused before anything is committed. A read that fails
+      // before then ends the run with its own error, nothing loaded.
       const abort = new AbortController();
       let startSetup!: () => void;
       let setupStarted = false;
