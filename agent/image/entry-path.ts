@@ -32,10 +32,8 @@ export function normalisePath(name: string): string | undefined {
   return out.join('/');
 }
 
-/** The last component of a normalised path. */
-export function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
+/** The last component of a normalised path (core's, under the name this folder uses). */
+export { basename as baseName } from '../../core/extract/path-name.js';
 
 /** The parent of a normalised path (`''` for a top-level one). */
 export function parentPath(path: string): string {

@@ -35,7 +35,6 @@ export interface ClientOptions extends TransportPolicy {
 const MAX_REDIRECTS = 5;
 const MAX_TOKEN_BYTES = 64 * 1024;
 
-
 /** See the module comment. */
 export class RegistryClient {
   private authorization: string | undefined;

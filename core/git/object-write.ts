@@ -46,34 +46,51 @@ const opsCache = new WeakMap<object, { ops: StoreFsOps; folders: Set<string> }>(
  * @example const oid = await writeObject(store, 'blob', new TextEncoder().encode('hi\n'));
  */
 export async function writeObject(sink: ObjectSink, type: WrittenType, data: Uint8Array): Promise<string> {
+  const wrapped = wrapObject(type, data);
+  const oid = await hashWrapped(wrapped);
+  if (sink.objects.remembers(oid)) return oid;
+  if (!(await sink.objects.has(oid))) await writeLooseFile(sink, oid, wrapped);
+  sink.objects.remember(oid, { type, data });
+  return oid;
+}
+
+/**
+ * Writes `objects/xx/…` for an object whose id is known (`wrapped`: as `wrapObject` gives it),
+ * whether or not the store holds it in a pack: for a store that unpacks what it keeps (the
+ * Worker's mirror). The store's reader is not told; `writeObject` is the usual way in.
+ * @example await writeLooseFile(store, oid, wrapObject('blob', bytes));
+ */
+export async function writeLooseFile(sink: ObjectSink, oid: string, wrapped: Uint8Array): Promise<void> {
+  const { ops, folders } = opsFor(sink.fs);
+  const dir = `${sink.gitdir}/objects/${oid.slice(0, 2)}`;
+  const file = `${dir}/${oid.slice(2)}`;
+  const deflated = await deflateZlib(wrapped, sink.objects.uncompressedLoose);
+  const makeFolder = (): Promise<void> =>
+    ops.mkdir(dir).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+    });
+  if (!folders.has(dir)) await makeFolder();
+  // Bounded: a long-lived process writes into many short-lived staging repositories.
+  if (folders.size >= MAX_KNOWN_FOLDERS) folders.clear();
+  folders.add(dir);
+  // A folder seen before may have been pruned since (git gc in the agent's repository): make it again then.
+  await ops.writeFile(file, deflated).catch(async (error: unknown) => {
+    if (!isMissingFile(error)) throw error;
+    await makeFolder();
+    await ops.writeFile(file, deflated);
+  });
+}
+
+/**
+ * An object as git hashes and stores it: `<type> <size>\0<content>`.
+ * @example wrapObject('blob', new TextEncoder().encode('hi\n')) // 'blob 3\0hi\n' as bytes
+ */
+export function wrapObject(type: string, data: Uint8Array): Uint8Array {
   const header = encoder.encode(`${type} ${data.length}\0`);
   const wrapped = new Uint8Array(header.length + data.length);
   wrapped.set(header, 0);
   wrapped.set(data, header.length);
-  const oid = await hashWrapped(wrapped);
-  if (sink.objects.remembers(oid)) return oid;
-  if (!(await sink.objects.has(oid))) {
-    const { ops, folders } = opsFor(sink.fs);
-    const dir = `${sink.gitdir}/objects/${oid.slice(0, 2)}`;
-    const file = `${dir}/${oid.slice(2)}`;
-    const deflated = await deflateZlib(wrapped, sink.objects.uncompressedLoose);
-    const makeFolder = (): Promise<void> =>
-      ops.mkdir(dir).catch((error: unknown) => {
-        if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
-      });
-    if (!folders.has(dir)) await makeFolder();
-    // Bounded: a long-lived process writes into many short-lived staging repositories.
-    if (folders.size >= MAX_KNOWN_FOLDERS) folders.clear();
-    folders.add(dir);
-    // A folder seen before may have been pruned since (git gc in the agent's repository): make it again then.
-    await ops.writeFile(file, deflated).catch(async (error: unknown) => {
-      if (!isMissingFile(error)) throw error;
-      await makeFolder();
-      await ops.writeFile(file, deflated);
-    });
-  }
-  sink.objects.remember(oid, { type, data });
-  return oid;
+  return wrapped;
 }
 
 /**

@@ -37,12 +37,12 @@ import { MAX_OBJECT_BYTES } from '../../core/git/pack-limits.js';
 import { buildPack, sendPack, ZERO_OID, type SendOutcome } from '../../core/git/send-pack.js';
 import { discoverRefs, type Endpoint } from '../../core/git/smart-http.js';
 import { newObjects } from '../../core/git/tree-diff.js';
-import { storeFsOps, type StoreFsOps } from '../../core/git/store-fs.js';
+import { storeFsOps } from '../../core/git/store-fs.js';
 import { unwrapLoose } from '../../core/git/store-objects.js';
 import { initRepository } from '../../core/git/work-index.js';
 import { fflatePackLimits as workerPackLimits } from '../../core/git/measured-inflate.js';
 import { threadTurn } from '../thread-turn.js';
-import { deflateZlib } from '../../core/git/zlib-deflate.js';
+import { writeLooseFile, wrapObject } from '../../core/git/object-write.js';
 import { memoryFs, memoryPackFiles, type MemoryFs } from './memory-fs.js';
 
 /** Where the mirror lives inside its in-memory filesystem (nothing is ever checked out). */
@@ -220,14 +220,14 @@ export class StateRemote {
             if (object?.type !== 'commit') others.push(oid);
             else {
               await this.keepCommit(store, oid);
-              await writeLoose(ops, store.gitdir, oid, object.type, object.data);
+              await writeLooseFile(store, oid, wrapObject(object.type, object.data));
             }
           }
         }
         for (const oid of others) {
           await turn();
           const object = keep.has(oid) || this.historyTrees.has(oid) ? await reader.read(oid) : undefined;
-          if (object !== undefined) await writeLoose(ops, store.gitdir, oid, object.type, object.data);
+          if (object !== undefined) await writeLooseFile(store, oid, wrapObject(object.type, object.data));
           else store.objects.forget(oid);
         }
       } finally {
@@ -322,19 +322,6 @@ function freshMirror(): { fs: MemoryFs; store: GitStore } {
   // Our pack reader, not isomorphic-git's, and objects kept decoded: every round reads the same trees.
   const store = new GitStore({ fs, dir: DIR, files: { open: memoryPackFiles(fs), inflaters: workerPackLimits, cacheBytes: OBJECT_CACHE_BYTES, uncompressedLoose: true } });
   return { fs, store };
-}
-
-/** Writes an object taken out of a pack as a loose object (stored zlib blocks, as the mirror writes its own). */
-async function writeLoose(ops: StoreFsOps, gitdir: string, oid: string, type: string, data: Uint8Array): Promise<void> {
-  const header = new TextEncoder().encode(`${type} ${data.length}\0`);
-  const wrapped = new Uint8Array(header.length + data.length);
-  wrapped.set(header, 0);
-  wrapped.set(data, header.length);
-  const dir = `${gitdir}/objects/${oid.slice(0, 2)}`;
-  await ops.mkdir(dir).catch((error: unknown) => {
-    if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
-  });
-  await ops.writeFile(`${dir}/${oid.slice(2)}`, await deflateZlib(wrapped, true));
 }
 
 /**

@@ -36,6 +36,7 @@ import { prefixAndCapWarnings } from '../warnings.js';
 import { StellaError } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
+import { basename } from '../path-name.js';
 import { parseManifest, parseProperties } from './metadata.js';
 import { readZipDirectory } from '../../archive/zip/directory.js';
 import type { ZipEntry } from '../../archive/zip/directory.js';
@@ -76,7 +77,7 @@ const MANIFEST = 'META-INF/MANIFEST.MF';
  *   isJavaArchive('opt/app/app.jar.sha1');        // false
  */
 export function isJavaArchive(path: string): boolean {
-  const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
+  const name = basename(path).toLowerCase();
   return name.length > 4 && ARCHIVE_EXTENSIONS.some((ext) => name.endsWith(ext));
 }
 

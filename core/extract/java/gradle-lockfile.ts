@@ -22,6 +22,7 @@ import { StellaError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
+import { basename } from '../path-name.js';
 
 /**
  * Lockfiles of large builds are a few hundred KiB; 64 MiB only stops files that are not one.
@@ -48,7 +49,7 @@ const LOCKFILE_NAMES = new Set(['gradle.lockfile', 'buildscript-gradle.lockfile'
  */
 export function isGradleLockfile(path: string): boolean {
   // Every path of an image is asked: the folders are looked at only for a name that may be one.
-  const name = path.slice(path.lastIndexOf('/') + 1);
+  const name = basename(path);
   if (LOCKFILE_NAMES.has(name)) return true;
   if (!name.endsWith('.lockfile')) return false;
   const folders = path.split('/').slice(0, -1);

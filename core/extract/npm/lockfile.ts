@@ -34,6 +34,7 @@ import { prefixAndCapWarnings } from '../warnings.js';
 import { StellaError, describeError } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
+import { basename } from '../path-name.js';
 
 /**
  * Monorepo lockfiles reach tens of MiB; more than 128 MiB is not a lockfile a person wrote.
@@ -266,14 +267,8 @@ function lockfileProject(path: string): string | undefined {
   return segments.includes(NODE_MODULES) ? undefined : segments.join('/');
 }
 
-
-
 function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 function dirname(path: string): string {

@@ -44,16 +44,6 @@ export function isProjectFile(path: string): boolean {
 }
 
 /**
- * The last segment of a POSIX path.
- *
- * @example
- *   basename('app/uv.lock'); // 'uv.lock'
- */
-export function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
-/**
  * UTF-8 text of a file that must be text; NUL bytes mean binary data, which
  * no line-by-line reading would make sense of. A BOM is dropped by the decoder.
  *

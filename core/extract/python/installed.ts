@@ -23,7 +23,8 @@
  */
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
-import { basename, decodeText } from './common.js';
+import { decodeText } from './common.js';
+import { basename } from '../path-name.js';
 
 /**
  * METADATA holds the whole README as the long description; a few MiB is already a very long README.

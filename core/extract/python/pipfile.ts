@@ -14,7 +14,8 @@
  */
 import { StellaError } from '../../errors.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
-import { Collected, DOCUMENT_INVALID, asMapping, basename, isProjectFile, shortCause, withWarnings } from './common.js';
+import { Collected, DOCUMENT_INVALID, asMapping, isProjectFile, shortCause, withWarnings } from './common.js';
+import { basename } from '../path-name.js';
 
 /**
  * Pipfile.lock lists hashes for every file of every package; 64 MiB is far beyond a real one.

@@ -12,7 +12,8 @@
  *   // [{ type: 'pypi', name: 'numpy', version: '1.23.3', sourceFile: 'poetry.lock', evidence: 'lockfile' }]
  */
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
-import { Collected, basename, isProjectFile, nonEmptyString, parseToml, withWarnings } from './common.js';
+import { Collected, isProjectFile, nonEmptyString, parseToml, withWarnings } from './common.js';
+import { basename } from '../path-name.js';
 import { packageTables } from './toml-packages.js';
 
 /**

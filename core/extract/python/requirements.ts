@@ -24,7 +24,8 @@
  *   // [{ type: 'pypi', name: 'Django', version: '4.2.0', sourceFile: 'requirements.txt', evidence: 'lockfile' }]
  */
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
-import { Collected, basename, decodeText, isProjectFile, withWarnings } from './common.js';
+import { Collected, decodeText, isProjectFile, withWarnings } from './common.js';
+import { basename } from '../path-name.js';
 
 /**
  * Generated requirements files with hashes reach a few MiB; 32 MiB is far beyond any real one.

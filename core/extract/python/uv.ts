@@ -15,7 +15,8 @@
  *   // [{ type: 'pypi', name: 'emoji', version: '2.14.0', sourceFile: 'uv.lock', evidence: 'lockfile' }]
  */
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
-import { Collected, asMapping, basename, isProjectFile, nonEmptyString, parseToml, withWarnings } from './common.js';
+import { Collected, asMapping, isProjectFile, nonEmptyString, parseToml, withWarnings } from './common.js';
+import { basename } from '../path-name.js';
 import { packageTables } from './toml-packages.js';
 
 /**

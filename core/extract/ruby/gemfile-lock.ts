@@ -29,6 +29,7 @@ import { StellaError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
+import { basename } from '../path-name.js';
 
 /**
  * Large Rails applications lock a few hundred gems (tens of KiB); 64 MiB only stops files that are not a lockfile.
@@ -58,7 +59,7 @@ const SPEC = /^ {4}(?! )(\S+)(?: \(([^)]*)\))?$/;
  */
 export function isGemfileLock(path: string): boolean {
   // Every path of an image is asked: the cheap test first.
-  if (!LOCKFILE_NAMES.has(path.slice(path.lastIndexOf('/') + 1))) return false;
+  if (!LOCKFILE_NAMES.has(basename(path))) return false;
   const segments = path.split('/');
   const name = segments.pop();
   return name !== undefined && LOCKFILE_NAMES.has(name) && !segments.includes('gems');
