@@ -1,7 +1,8 @@
 // The floors a scan is compared with, in a fresh process:
 //   gunzip FILE...  Node's zlib gunzipping the files (64 KiB chunks), output discarded
 //   read FILE       reading the file from start to end
-// Prints {ms, rssMB, cpuMs} (cpuMs: user + system CPU of the whole process, every thread).
+// Prints {ms, rssMB, cpuMs, faults} (cpuMs: user + system CPU of the whole process, every thread;
+// faults: minor page faults).
 import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,4 +17,4 @@ for (const file of files) {
 }
 const ms = performance.now() - started;
 const usage = process.resourceUsage();
-console.log(JSON.stringify({ ms, rssMB: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }));
+console.log(JSON.stringify({ ms, rssMB: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, faults: usage.minorPageFault }));

@@ -1,8 +1,9 @@
 // One cold scan in a fresh process, through the real CLI (the bundle bin/stella.js runs):
 // `stella --repo REPO scan TARGET --format json`, run in this process so it can print
-// {ms, rssMB, cpuMs, components, findings} as JSON afterwards (cpuMs: user + system CPU of the
-// whole process, every thread, start to exit; ms: the CLI's run, from parsing its arguments
-// to the report written). Usage: node bench/scan-once.mjs REPO TARGET   (REPO - for none)
+// {ms, rssMB, cpuMs, faults, components, findings} as JSON afterwards (cpuMs: user + system CPU
+// of the whole process, every thread, start to exit; ms: the CLI's run, from parsing its
+// arguments to the report written; faults: minor page faults, each a page the kernel had to
+// map in). Usage: node bench/scan-once.mjs REPO TARGET   (REPO - for none)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,4 +19,4 @@ const usage = process.resourceUsage();
 const { summary } = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
 rmSync(out, { recursive: true, force: true });
 if (code !== 0) throw new Error(`stella scan exited ${code}`);
-console.log(JSON.stringify({ ms, rssMB: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, components: summary.components, findings: summary.findings }));
+console.log(JSON.stringify({ ms, rssMB: usage.maxRSS / 1024, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, faults: usage.minorPageFault, components: summary.components, findings: summary.findings }));

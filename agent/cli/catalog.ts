@@ -12,6 +12,7 @@
  */
 import type { Command } from 'commander';
 import type { SetResult } from './exit.js';
+import { keepLayerBuffersInHeap } from '../image/heap-buffers.js';
 
 /** Adds one command (or a group, or a pair like push/pull) to the program. */
 export type Register = (program: Command, setResult: SetResult) => void;
@@ -49,7 +50,11 @@ export const COMMANDS: readonly CatalogEntry[] = [
   {
     name: 'scan',
     summary: 'scan an image, a root filesystem, a project folder or an SBOM, and match it against the mirrored advisories',
-    load: async () => (await import('./commands/scan.js')).registerScan,
+    load: async () => {
+      // Before the scan's code loads, so that V8 has freed the block by the time layers are read.
+      keepLayerBuffersInHeap();
+      return (await import('./commands/scan.js')).registerScan;
+    },
   },
   {
     name: 'vex',
