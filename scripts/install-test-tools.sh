@@ -5,6 +5,7 @@
 #   php-cli, ruby, r-base-core (Rscript), maven + openjdk-17-jdk-headless (java, jar):
 #     version-ordering oracles; jar builds the Java archives
 #   rpm (rpm, rpmbuild) and python3-rpm: rpm databases and rpm's own version ordering
+#   db5.3-util (db5.3_load): Berkeley DB writes rpm's older Packages database from real headers
 #   golang-go: real Go binaries for the Go build-info reader; gcc and libc6-dev link some
 #     of them with the system linker (Go's external linking)
 #   docker-registry, skopeo: the reference OCI registry on loopback, and pushing test images into it
@@ -14,7 +15,7 @@
 # Installing needs root; without it, this says what to run and fails.
 set -euo pipefail
 
-packages=(php-cli python3-rpm r-base-core ruby rpm maven openjdk-17-jdk-headless golang-go gcc libc6-dev
+packages=(php-cli python3-rpm r-base-core ruby rpm db5.3-util maven openjdk-17-jdk-headless golang-go gcc libc6-dev
   docker-registry skopeo wabt chromium)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

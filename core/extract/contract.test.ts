@@ -48,8 +48,8 @@ const samples: Record<string, Sample> = {
     },
   },
   rpm: {
-    wanted: ['var/lib/rpm/rpmdb.sqlite', 'usr/lib/sysimage/rpm/rpmdb.sqlite'],
-    unwanted: ['var/lib/rpm/Packages', 'var/lib/rpm/rpmdb.sqlite-wal', 'var/lib/rpm/rpmdb.sqlite-shm', 'usr/share/rpm/Packages.db'],
+    wanted: ['var/lib/rpm/rpmdb.sqlite', 'usr/lib/sysimage/rpm/rpmdb.sqlite', 'var/lib/rpm/Packages', 'usr/lib/sysimage/rpm/Packages'],
+    unwanted: ['var/lib/rpm/rpmdb.sqlite-wal', 'var/lib/rpm/rpmdb.sqlite-shm', 'usr/share/rpm/Packages.db', 'usr/lib/sysimage/rpm/Packages.db', 'var/lib/rpm/Name'],
     big: () => bigRpmdb(20_000),
   },
   'npm-lockfile': {

@@ -22,6 +22,7 @@ describe('extractor registry', () => {
     ['lib/apk/db/installed', ['apk']],
     ['var/lib/rpm/rpmdb.sqlite', ['rpm']],
     ['usr/lib/sysimage/rpm/rpmdb.sqlite', ['rpm']],
+    ['var/lib/rpm/Packages', ['rpm']],
     ['app/package.json', []],
     ['etc/os-release', []],
   ])('extractorsFor(%s)', (path, names) => {

@@ -3,11 +3,9 @@
  * and `rpmbuild`: apt-get install rpm), with `rpm -qa` as the oracle, and
  * against copies of them damaged with sql.js.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStellaError } from '../../errors.js';
 import type { ExtractedPackage } from '../../model/package.js';
@@ -15,18 +13,25 @@ import type { ExtractResult } from '../extractor.js';
 import { registered, thrownBy } from '../fixtures.test-helper.js';
 import { RPMTAG, readRpmHeader } from './header.js';
 import { RPM_MAX_FILE_SIZE, createRpmExtractor, isRpmDatabase, rpmExtractor } from './index.js';
+import { buildPackages, byName, installRoot, queryInstalled, requireTools } from './real-rpmdb.test-helper.js';
+import type { Spec } from './real-rpmdb.test-helper.js';
 import { buildRpmdb, encodeRpmHeader, packageHeader, stringTag, withDatabase } from './rpmdb.test-helper.js';
 
-const run = promisify(execFile);
 const VAR_DB = 'var/lib/rpm/rpmdb.sqlite';
 const USR_DB = 'usr/lib/sysimage/rpm/rpmdb.sqlite';
 
 /** Three tiny noarch packages: one with an epoch, one whose source rpm has another name, one with an explicit epoch 0. */
-const SPECS: Record<string, string> = {
-  'hello.spec': `Name: hello-bin\nVersion: 1.2.3\nRelease: 4.fc40\nEpoch: 2\nSummary: epoch test\nLicense: MIT\nBuildArch: noarch\n%description\nepoch test\n%files\n`,
+const SPECS: Record<string, Spec> = {
+  'hello.spec': {
+    spec: `Name: hello-bin\nVersion: 1.2.3\nRelease: 4.fc40\nEpoch: 2\nSummary: epoch test\nLicense: MIT\nBuildArch: noarch\n%description\nepoch test\n%files\n`,
+    builds: 'hello-bin-1.2.3-4.fc40',
+  },
   // Only the subpackage has %files, so rpmbuild makes libgreet alone, from greeter's source rpm.
-  'greeter.spec': `Name: greeter\nVersion: 0.9\nRelease: 7.el9\nSummary: source test\nLicense: MIT\nBuildArch: noarch\n%description\nsource test\n%package -n libgreet\nSummary: library\n%description -n libgreet\nlibrary\n%files -n libgreet\n`,
-  'zero.spec': `Name: zero\nVersion: 3\nRelease: 1\nEpoch: 0\nSummary: epoch 0\nLicense: MIT\nBuildArch: noarch\n%description\nepoch 0\n%files\n`,
+  'greeter.spec': {
+    spec: `Name: greeter\nVersion: 0.9\nRelease: 7.el9\nSummary: source test\nLicense: MIT\nBuildArch: noarch\n%description\nsource test\n%package -n libgreet\nSummary: library\n%description -n libgreet\nlibrary\n%files -n libgreet\n`,
+    builds: 'libgreet-0.9-7.el9',
+  },
+  'zero.spec': { spec: `Name: zero\nVersion: 3\nRelease: 1\nEpoch: 0\nSummary: epoch 0\nLicense: MIT\nBuildArch: noarch\n%description\nepoch 0\n%files\n`, builds: 'zero-3-1' },
 };
 
 let work = '';
@@ -34,39 +39,6 @@ let work = '';
 const db: Record<string, Uint8Array> = {};
 /** What `rpm -qa` reports for the var/lib/rpm root, as the packages we should extract. */
 let oracle: ExtractedPackage[] = [];
-
-async function requireRpmTools(): Promise<void> {
-  try {
-    await run('rpmbuild', ['--version']);
-    await run('rpm', ['--version']);
-  } catch {
-    throw new Error('these tests need rpm and rpmbuild: apt-get install rpm');
-  }
-}
-
-/** Installs the built packages into a fresh root with an SQLite rpmdb at `dbpath`; returns the root. */
-async function installRoot(name: string, dbpath: string, rpms: string[]): Promise<string> {
-  const root = join(work, name);
-  // --nodeps: rpmlib() and /bin/sh requirements are not in an empty root. Debian's rpm prints an "use alien" notice on stderr; it is harmless.
-  await run('rpm', ['--root', root, '--dbpath', dbpath, '--define', '_db_backend sqlite', '--nodeps', '-i', ...rpms]);
-  return root;
-}
-
-/** Turns `rpm -qa` lines into the packages the extractor must report. */
-function fromQuery(stdout: string, path: string): ExtractedPackage[] {
-  return stdout
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const [name = '', epoch = '', version = '', release = '', arch = '', sourceRpm = ''] = line.split(' ');
-      const pkg: ExtractedPackage = { type: 'rpm', name, version: `${epoch === '(none)' ? '' : `${epoch}:`}${version}-${release}`, sourceFile: path, evidence: 'package-db', arch };
-      const source = sourceRpm.replace(/-[^-]+-[^-]+\.src\.rpm$/, '');
-      if (source !== name) pkg.sourceName = source;
-      return pkg;
-    });
-}
-
-const byName = (packages: readonly ExtractedPackage[]): ExtractedPackage[] => [...packages].sort((a, b) => a.name.localeCompare(b.name));
 
 async function extract(contents: Uint8Array, path = VAR_DB): Promise<ExtractResult> {
   return rpmExtractor.extract({ path, contents });
@@ -82,20 +54,14 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  await requireRpmTools();
+  await requireTools([['rpmbuild', '--version'], ['rpm', '--version']], 'apt-get install rpm');
   work = mkdtempSync(join(tmpdir(), 'stella-rpm-'));
-  const rpmDir = join(work, 'rpms');
-  for (const [file, spec] of Object.entries(SPECS)) {
-    writeFileSync(join(work, file), spec);
-    await run('rpmbuild', ['-bb', '--define', `_topdir ${join(work, 'top')}`, '--define', `_rpmdir ${rpmDir}`, join(work, file)]);
-  }
-  const rpms = ['hello-bin-1.2.3-4.fc40', 'libgreet-0.9-7.el9', 'zero-3-1'].map((n) => join(rpmDir, 'noarch', `${n}.noarch.rpm`));
-  const varRoot = await installRoot('var-root', '/var/lib/rpm', rpms);
-  const usrRoot = await installRoot('usr-root', '/usr/lib/sysimage/rpm', rpms);
+  const rpms = await buildPackages(work, SPECS);
+  const varRoot = await installRoot(work, 'var-root', '/var/lib/rpm', rpms);
+  const usrRoot = await installRoot(work, 'usr-root', '/usr/lib/sysimage/rpm', rpms);
   db[VAR_DB] = readFileSync(join(varRoot, VAR_DB));
   db[USR_DB] = readFileSync(join(usrRoot, USR_DB));
-  const query = await run('rpm', ['--root', varRoot, '--dbpath', '/var/lib/rpm', '-qa', '--qf', '%{NAME} %{EPOCH} %{VERSION} %{RELEASE} %{ARCH} %{SOURCERPM}\\n']);
-  oracle = fromQuery(query.stdout, VAR_DB);
+  oracle = await queryInstalled(['--root', varRoot, '--dbpath', '/var/lib/rpm'], VAR_DB);
 });
 
 afterAll(() => {
@@ -201,8 +167,8 @@ describe('rpm: damaged databases', () => {
     const result = await extract(contents);
     expect(result.packages.map((p) => p.name)).toEqual(['zero']);
     const expected: Array<[number, unknown]> = [
-      [truncated, expect.stringMatching(new RegExp(`^${VAR_DB}: Packages row ${truncated}: header declares \\d+ index entries and \\d+ data bytes \\(\\d+ bytes\\), but the blob is 100 bytes; skipped$`))],
-      [hugeCount, `${VAR_DB}: Packages row ${hugeCount}: header declares 4294967295 index entries, more than rpm's limit of 65535; skipped`],
+      [truncated, expect.stringMatching(new RegExp(`^${VAR_DB}: Packages record ${truncated}: header declares \\d+ index entries and \\d+ data bytes \\(\\d+ bytes\\), but the blob is 100 bytes; skipped$`))],
+      [hugeCount, `${VAR_DB}: Packages record ${hugeCount}: header declares 4294967295 index entries, more than rpm's limit of 65535; skipped`],
     ];
     // Warnings come in hnum order.
     expect(result.warnings).toEqual(expected.sort(([a], [b]) => a - b).map(([, warning]) => warning));
@@ -220,14 +186,14 @@ describe('rpm: damaged databases', () => {
     });
     const result = await extract(contents);
     expect(result.packages.map((p) => p.name).sort()).toEqual(['hello-bin', 'libgreet']);
-    expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`^${VAR_DB}: Packages row ${row}: NAME offset 2147483647 is outside the \\d+-byte data store; skipped$`))]);
+    expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`^${VAR_DB}: Packages record ${row}: NAME offset 2147483647 is outside the \\d+-byte data store; skipped$`))]);
   });
 
   it('text instead of a blob is a warning', async () => {
     const row = await hnumOf('libgreet');
     const result = await extract(await damaged({ [row]: () => 'not a header' }));
     expect(result.packages).toHaveLength(2);
-    expect(result.warnings).toEqual([`${VAR_DB}: Packages row ${row}: blob column holds text, not an rpm header; skipped`]);
+    expect(result.warnings).toEqual([`${VAR_DB}: Packages record ${row}: blob column holds text, not an rpm header; skipped`]);
   });
 
   it('a damaged schema is a StellaError', async () => {
@@ -253,10 +219,12 @@ describe('rpm: damaged databases', () => {
 
 describe('rpm: files that are not rpm databases', () => {
   it.each([
-    ['an empty file', new Uint8Array(0)],
-    ['a Berkeley DB Packages file', Uint8Array.from([0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0x61, 0x15, 0x06, 0])],
-    ['text', new TextEncoder().encode('SQLite format 2\n')],
-  ])('%s: a StellaError, without loading sql.js', async (_label, contents) => {
+    ['an empty file', new Uint8Array(0), /^var\/lib\/rpm\/rpmdb\.sqlite: not an rpm database \(neither SQLite nor Berkeley DB hash; SUSE's ndb is not read\)$/],
+    ['text', new TextEncoder().encode('SQLite format 2\n'), /: not an rpm database/],
+    // SUSE's ndb Packages.db starts with "RpmP".
+    ['an ndb database', new TextEncoder().encode('RpmP\u0000\u0000\u0000\u0000\u0001\u0000\u0000\u0000'), /: not an rpm database/],
+    ['the first 16 bytes of a Berkeley DB hash database', Uint8Array.from([0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0x61, 0x15, 0x06, 0]), /: not a readable Berkeley DB hash database \(16 bytes, shorter than its metadata page\)$/],
+  ])('%s: a StellaError, without loading sql.js', async (_label, contents, message) => {
     let loads = 0;
     const extractor = createRpmExtractor({
       loadSqlJs: () => {
@@ -265,7 +233,7 @@ describe('rpm: files that are not rpm databases', () => {
       },
     });
     const error = await rejection(extractor.extract({ path: VAR_DB, contents }));
-    expect(error).toMatchObject({ code: 'IMAGE_INVALID', message: expect.stringMatching(/^var\/lib\/rpm\/rpmdb\.sqlite: not an SQLite rpm database/) });
+    expect(error).toMatchObject({ code: 'IMAGE_INVALID', message: expect.stringMatching(message) });
     expect(loads).toBe(0);
   });
 
@@ -325,8 +293,8 @@ describe('rpm: rows and limits', () => {
     const result = await extract(await buildRpmdb([noName, badVersion, ok]));
     expect(result.packages.map((p) => p.name)).toEqual(['c']);
     expect(result.warnings).toEqual([
-      `${VAR_DB}: Packages row 1: header has no NAME tag; skipped`,
-      `${VAR_DB}: Packages row 2: b: invalid VERSION "1-2"; skipped`,
+      `${VAR_DB}: Packages record 1: header has no NAME tag; skipped`,
+      `${VAR_DB}: Packages record 2: b: invalid VERSION "1-2"; skipped`,
     ]);
   });
 
@@ -334,8 +302,8 @@ describe('rpm: rows and limits', () => {
     const result = await extract(await buildRpmdb([packageHeader({ name: 'a', version: '1', release: '1', arch: 'x86 64', sourceRpm: 'garbage' })]));
     expect(result.packages).toEqual([{ type: 'rpm', name: 'a', version: '1-1', sourceFile: VAR_DB, evidence: 'package-db' }]);
     expect(result.warnings).toEqual([
-      `${VAR_DB}: Packages row 1: a: unreadable ARCH "x86 64"`,
-      `${VAR_DB}: Packages row 1: a: unreadable SOURCERPM "garbage"; source package unknown`,
+      `${VAR_DB}: Packages record 1: a: unreadable ARCH "x86 64"`,
+      `${VAR_DB}: Packages record 1: a: unreadable SOURCERPM "garbage"; source package unknown`,
     ]);
   });
 
@@ -356,7 +324,9 @@ describe('rpm: rows and limits', () => {
   it('fileRequired', () => {
     expect(isRpmDatabase(VAR_DB)).toBe(true);
     expect(isRpmDatabase(USR_DB)).toBe(true);
-    expect(isRpmDatabase('var/lib/rpm/Packages')).toBe(false);
+    expect(isRpmDatabase('var/lib/rpm/Packages')).toBe(true);
+    expect(isRpmDatabase('usr/lib/sysimage/rpm/Packages')).toBe(true);
+    expect(isRpmDatabase('usr/lib/sysimage/rpm/Packages.db')).toBe(false);
     expect(isRpmDatabase('var/lib/rpm/rpmdb.sqlite-wal')).toBe(false);
     expect(isRpmDatabase('/var/lib/rpm/rpmdb.sqlite')).toBe(false);
     expect(isRpmDatabase('usr/share/rpm/rpmdb.sqlite')).toBe(false);

@@ -1,20 +1,23 @@
 /**
- * The `rpm` extractor: installed packages from the SQLite rpm database of
- * current Fedora, RHEL 9+, AlmaLinux, Rocky and CentOS Stream,
- * `var/lib/rpm/rpmdb.sqlite` (or `usr/lib/sysimage/rpm/rpmdb.sqlite`,
- * where Fedora keeps it and `var/lib/rpm` is only a symlink). The older
- * Berkeley DB (`Packages`) and SUSE's ndb (`Packages.db`) formats are not
+ * The `rpm` extractor: installed packages from rpm's database, in either
+ * of the formats it has kept it in:
+ * - SQLite, `rpmdb.sqlite` (rpm 4.16 and later: current Fedora, RHEL 9+,
+ *   AlmaLinux, Rocky, CentOS Stream, Amazon Linux 2023), read with sql.js
+ *   (see `sqlite.ts`);
+ * - Berkeley DB, `Packages` (RHEL and CentOS 7 and 8, Amazon Linux 2,
+ *   Oracle Linux 7 and 8, SLES 12, older Fedora), read by `bdb.ts`.
+ * Each under `var/lib/rpm/` or `usr/lib/sysimage/rpm/` (where Fedora keeps
+ * it and `var/lib/rpm` is only a symlink). SUSE's ndb (`Packages.db`) is not
  * read.
  *
- * Each row of the `Packages` table holds one rpm header; we read NAME,
- * EPOCH, VERSION, RELEASE, ARCH and SOURCERPM from it ourselves (see
- * `header.ts`). `gpg-pubkey` rows are the keys rpm trusts, stored as fake
- * packages, and are skipped. A header that cannot be read is a warning;
- * the other packages are still reported. A file that is not an SQLite
- * database with a `Packages` table throws.
+ * Each record of `Packages` holds one rpm header; we read NAME, EPOCH,
+ * VERSION, RELEASE, ARCH and SOURCERPM from it ourselves (see `header.ts`).
+ * `gpg-pubkey` records are the keys rpm trusts, stored as fake packages, and
+ * are skipped. A header that cannot be read is a warning; the other packages
+ * are still reported. A file that is neither database throws.
  *
- * The SQLite engine (sql.js) is loaded on the first database found, which
- * is asynchronous: `extract` returns a Promise.
+ * The SQLite engine (sql.js) is loaded on the first SQLite database found,
+ * which is asynchronous: `extract` returns a Promise.
  *
  * @example
  *   const { packages } = await rpmExtractor.extract({ path: 'var/lib/rpm/rpmdb.sqlite', contents });
@@ -27,15 +30,19 @@ import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractInput, ExtractResult, Extractor } from '../extractor.js';
 import { RPM_HEADER_MAX_BYTES, readRpmHeader } from './header.js';
 import type { RpmHeader } from './header.js';
+import { isBerkeleyDb, readBdbPackages } from './bdb.js';
+import type { PackageRow, ReadOutcome } from './package-rows.js';
 import { copyForSqlJs, defaultSqlJsLoader, hasSqliteMagic, readPackageBlobs } from './sqlite.js';
-import type { PackageRow, SqlJsLoader } from './sqlite.js';
+import type { SqlJsLoader } from './sqlite.js';
 
-const DB_PATHS: ReadonlySet<string> = new Set(['var/lib/rpm/rpmdb.sqlite', 'usr/lib/sysimage/rpm/rpmdb.sqlite']);
+const DB_PATHS: ReadonlySet<string> = new Set(
+  ['var/lib/rpm', 'usr/lib/sysimage/rpm'].flatMap((folder) => [`${folder}/rpmdb.sqlite`, `${folder}/Packages`]),
+);
 
 /**
- * A container's rpmdb.sqlite is 5–30 MiB and a full workstation's a few
- * hundred; sql.js holds the whole file in memory (and copies it once), so
- * the limit is what one scan can afford, not what rpm allows.
+ * A container's rpm database is 5–30 MiB and a full workstation's a few
+ * hundred; both readers hold the whole file in memory (sql.js copies it
+ * once), so the limit is what one scan can afford, not what rpm allows.
  *
  * @example
  *   if (bytes.byteLength > RPM_MAX_FILE_SIZE) skipWithWarning();
@@ -59,7 +66,8 @@ const BAD_VERSION = /[\s\u0000-\u001f\u007f:-]/;
  * @example
  *   isRpmDatabase('var/lib/rpm/rpmdb.sqlite');           // true
  *   isRpmDatabase('usr/lib/sysimage/rpm/rpmdb.sqlite');  // true
- *   isRpmDatabase('var/lib/rpm/Packages');               // false (Berkeley DB, not read)
+ *   isRpmDatabase('var/lib/rpm/Packages');               // true (Berkeley DB)
+ *   isRpmDatabase('usr/lib/sysimage/rpm/Packages.db');   // false (SUSE's ndb, not read)
  */
 export function isRpmDatabase(path: string): boolean {
   return DB_PATHS.has(path);
@@ -135,21 +143,28 @@ export function createRpmExtractor(options: RpmExtractorOptions = {}): RpmExtrac
 export const rpmExtractor: RpmExtractor = createRpmExtractor();
 
 async function extractRpm({ path, contents }: ExtractInput, loadSqlJs: SqlJsLoader): Promise<ExtractResult> {
-  if (!hasSqliteMagic(contents)) {
-    throw new StellaError(DB_INVALID, `${path}: not an SQLite rpm database (no "SQLite format 3" header; Berkeley DB and ndb rpm databases are not read)`);
-  }
-  // Copied before the first await: the caller may reuse `contents` once extract has returned.
-  const file = copyForSqlJs(contents);
-  const engine = await loadSqlJs().catch((error: unknown) => {
-    throw new StellaError('INTERNAL', `${path}: the SQLite engine (sql.js) could not be loaded: ${describeError(error)}`, { cause: error });
-  });
   const packages: ExtractedPackage[] = [];
   const warnings: string[] = [];
-  const outcome = readPackageBlobs(engine, path, file, { maxRows: MAX_ROWS, maxBlobBytes: RPM_HEADER_MAX_BYTES }, (row) => {
+  const visit = (row: PackageRow): void => {
     const result = toPackage(row, path);
     if (result.pkg !== undefined) packages.push(result.pkg);
-    for (const problem of result.problems) warnings.push(`${path}: Packages row ${row.hnum}: ${problem}`);
-  });
+    for (const problem of result.problems) warnings.push(`${path}: Packages record ${row.hnum}: ${problem}`);
+  };
+  const limits = { maxRows: MAX_ROWS, maxBlobBytes: RPM_HEADER_MAX_BYTES };
+  let outcome: ReadOutcome;
+  if (hasSqliteMagic(contents)) {
+    // Copied before the first await: the caller may reuse `contents` once extract has returned.
+    const file = copyForSqlJs(contents);
+    const engine = await loadSqlJs().catch((error: unknown) => {
+      throw new StellaError('INTERNAL', `${path}: the SQLite engine (sql.js) could not be loaded: ${describeError(error)}`, { cause: error });
+    });
+    outcome = readPackageBlobs(engine, path, file, limits, visit);
+  } else if (isBerkeleyDb(contents)) {
+    outcome = readBdbPackages(path, contents, limits, visit);
+  } else {
+    throw new StellaError(DB_INVALID, `${path}: not an rpm database (neither SQLite nor Berkeley DB hash; SUSE's ndb is not read)`);
+  }
+  for (const problem of outcome.problems ?? []) warnings.push(`${path}: ${problem}`);
   if (outcome.stopped !== undefined) warnings.push(`${path}: ${outcome.stopped}`);
   return warnings.length === 0 ? { packages } : { packages, warnings: capWarnings(path, warnings) };
 }

@@ -17,6 +17,7 @@
 import type { Database, SqlJsConfig, SqlJsStatic, Statement } from 'sql.js';
 import { StellaError, describeError, isStellaError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
+import type { PackageRow, ReadOutcome, RowLimits } from './package-rows.js';
 
 /**
  * Resolves to an initialised sql.js. Called at most once per extraction and
@@ -65,18 +66,6 @@ export function sqlJsLoader(config?: SqlJsConfig): SqlJsLoader {
  *   const { Database } = await defaultSqlJsLoader();
  */
 export const defaultSqlJsLoader: SqlJsLoader = sqlJsLoader();
-
-/** One row of `Packages`: its header blob, or why the row is not one. */
-export type PackageRow = { kind: 'blob'; hnum: number; blob: Uint8Array } | { kind: 'invalid'; hnum: number; problem: string };
-
-/**
- * What reading the table gave besides rows: set when the database stopped
- * being readable part-way (the rows before it were delivered).
- */
-export interface ReadOutcome {
-  rows: number;
-  stopped?: string;
-}
 
 /** Same choice as the dpkg and apk extractors: no dedicated "package database unreadable" code yet. */
 const DB_INVALID: StellaErrorCode = 'IMAGE_INVALID';
@@ -145,7 +134,7 @@ export function readPackageBlobs(
   engine: SqlJsStatic,
   path: string,
   file: SqliteFile,
-  limits: { maxRows: number; maxBlobBytes: number },
+  limits: RowLimits,
   visit: (row: PackageRow) => void,
 ): ReadOutcome {
   let db: Database | undefined;
