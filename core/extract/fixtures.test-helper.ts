@@ -41,6 +41,24 @@ export function thrownBy(run: () => unknown): unknown {
   return undefined;
 }
 
+/**
+ * A fixed-seed generator of 32-bit numbers (xorshift32), for damage placed
+ * at random: a failing round can be run again.
+ *
+ * @example
+ *   const next = xorshift32(0x2545f491);
+ *   bytes[next() % bytes.byteLength] = next() & 0xff;
+ */
+export function xorshift32(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return state >>> 0;
+  };
+}
+
 /** What `pending` rejects with, or undefined when it resolves. */
 export async function rejectionOf(pending: Promise<unknown>): Promise<unknown> {
   try {

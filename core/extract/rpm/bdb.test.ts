@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractResult } from '../extractor.js';
+import { rejectionOf, xorshift32 } from '../fixtures.test-helper.js';
 import { rpmExtractor } from './index.js';
 import { buildPackages, byName, installRoot, queryInstalled, requireTools, writeBdbPackages } from './real-rpmdb.test-helper.js';
 import type { BdbLayout, Spec } from './real-rpmdb.test-helper.js';
@@ -198,14 +199,7 @@ describe('rpm: damaged Berkeley DB Packages', () => {
 
   it('any bytes damaged anywhere: packages and warnings, or one IMAGE_INVALID error; never another error', async () => {
     const { bytes } = await bdbFile({ pageSize: 512, bigEndian: false, checksum: false });
-    // A fixed-seed generator (xorshift32), so a failure names a case that can be run again.
-    let seed = 0x2545f491;
-    const next = (): number => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return seed >>> 0;
-    };
+    const next = xorshift32(0x2545f491);
     for (let round = 0; round < 300; round++) {
       const copy = Uint8Array.from(bytes);
       for (let hits = 1 + (next() % 8); hits > 0; hits--) copy[next() % copy.byteLength] = next() & 0xff;
@@ -226,10 +220,7 @@ describe('rpm: damaged Berkeley DB Packages', () => {
   ])('%s: one error naming the file', async (_label, change, message) => {
     const bytes = Uint8Array.from((await bdbFile(LITTLE_4K)).bytes);
     change(bytes);
-    const error = await extract(bytes).then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
+    const error = await rejectionOf(extract(bytes));
     expect(error).toMatchObject({ code: 'IMAGE_INVALID', message: expect.stringMatching(message) });
   });
 });

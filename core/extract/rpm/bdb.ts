@@ -27,6 +27,7 @@
  * @example
  *   if (isBerkeleyDb(bytes)) readBdbPackages('var/lib/rpm/Packages', bytes, limits, (row) => rows.push(row));
  */
+import { concatBytes } from '../../archive/bytes.js';
 import { StellaError } from '../../errors.js';
 import type { StellaErrorCode } from '../../errors.js';
 import type { PackageRow, ReadOutcome, RowLimits } from './package-rows.js';
@@ -231,11 +232,5 @@ function readOverflow(contents: Uint8Array, layout: Layout, first: number, lengt
     filled += take;
     pgno = view.getUint32(page + 16, little);
   }
-  const blob = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    blob.set(part, at);
-    at += part.byteLength;
-  }
-  return blob;
+  return concatBytes(parts, length);
 }

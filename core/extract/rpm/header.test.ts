@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { xorshift32 } from '../fixtures.test-helper.js';
 import { RPMTAG, readRpmHeader } from './header.js';
 import type { RpmHeaderResult } from './header.js';
 import { parseSourceRpm } from './index.js';
@@ -110,13 +111,7 @@ describe('readRpmHeader', () => {
 
   it('never throws and stays fast on mutated and random blobs', () => {
     const valid = packageHeader({ name: 'openssl-libs', version: '3.0.7', release: '27.el9', epoch: 1, arch: 'x86_64', sourceRpm: 'openssl-3.0.7-27.el9.src.rpm' });
-    let state = 0x2545f491;
-    const next = (): number => {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      return state >>> 0;
-    };
+    const next = xorshift32(0x2545f491);
     const start = performance.now();
     const kinds = new Set<string>();
     for (let round = 0; round < 20_000; round++) {
