@@ -155,4 +155,29 @@ describe('with npm advisories only', () => {
     expect(os.code).toBe(5);
     expect(messages(os, 'error')).toEqual(['--exit-code 5: 88 of 88 components not checked (88 deb in Debian:12: no advisories imported); pass --allow-unchecked to gate on the checked ones only']);
   });
+
+  it('an OS whose package database is not read: said in the report and the table, and it fails --exit-code', async () => {
+    // SLES 15 keeps its rpm database as ndb (Packages.db), which is not read: only the npm lockfile yields components.
+    const sles = join(root, 'sles');
+    await mkdir(join(sles, 'etc'), { recursive: true });
+    await mkdir(join(sles, 'usr', 'lib', 'sysimage', 'rpm'), { recursive: true });
+    await writeFile(join(sles, 'etc', 'os-release'), 'NAME="SLES"\nVERSION_ID="15.5"\nID="sles"\nPRETTY_NAME="SUSE Linux Enterprise Server 15 SP5"\n');
+    await writeFile(join(sles, 'usr', 'lib', 'sysimage', 'rpm', 'Packages.db'), 'RpmP\u0000\u0000\u0000\u0000');
+    await writeFile(
+      join(sles, 'package-lock.json'),
+      JSON.stringify({ name: 'p', lockfileVersion: 3, requires: true, packages: { '': { name: 'p', dependencies: { 'left-pad': '1.3.0' } }, 'node_modules/left-pad': { version: '1.3.0' } } }),
+    );
+    const line = 'SUSE Linux Enterprise Server 15 SP5: no OS packages found (no package database, or one in a format not read) — not checked';
+    const json = await stella('scan', sles, '--format', 'json');
+    expect(json.code, json.stderr).toBe(0);
+    expect((JSON.parse(json.stdout) as Report).warnings).toContain(`sles: ${line}`);
+
+    const gated = await stella('scan', sles, '--exit-code', '6');
+    expect(gated.code).toBe(6);
+    expect(gated.stdout).toContain(line);
+    expect(messages(gated, 'error')).toEqual([`--exit-code 6: sles: ${line}; pass --allow-unchecked to gate on the checked ones only`]);
+
+    const allowed = await stella('scan', sles, '--exit-code', '6', '--allow-unchecked');
+    expect(allowed.code, allowed.stderr).toBe(0);
+  });
 });

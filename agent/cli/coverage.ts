@@ -10,7 +10,7 @@
  *   //  '110 deb packages (Debian 12): no advisories for Debian:12 imported — not checked']
  */
 import type { Report, UncheckedReason } from '../../core/model/report.js';
-import { coverageLines, coverageOf, uncheckedGroups } from '../../core/report/coverage-text.js';
+import { coverageLines, coverageOf, osPackagesMissing, uncheckedGroups } from '../../core/report/coverage-text.js';
 
 export { coverageLines };
 
@@ -22,6 +22,8 @@ export { coverageLines };
 export function uncheckedGateFailure(report: Report, allowUnchecked: boolean): string | undefined {
   if (report.summary.components === 0) return `${report.target.name}: no components found, so nothing was checked`;
   if (allowUnchecked) return undefined;
+  const missing = osPackagesMissing(report);
+  if (missing !== undefined) return `${report.target.name}: ${missing}; pass --allow-unchecked to gate on the checked ones only`;
   const coverage = coverageOf(report);
   if (coverage === undefined || coverage.unchecked.length === 0) return undefined;
   const why = report.inputs.feed === null ? 'no state repository, so no advisories' : groupsInBrief(report);

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { SEVERITY_ORDER } from '../../core/match/severity.js';
 import { REPORT_SCHEMA, type Finding, type Report, type ReportComponent, type ReportTarget } from '../../core/model/report.js';
+import { osPackagesMissing } from '../../core/report/coverage-text.js';
 import { toolVersion } from '../package-root.js';
 import type { VexSummary } from '../vex/decide.js';
 import type { RepoMatch } from './match-repo.js';
@@ -43,6 +44,10 @@ export function assembleOutcome(resolved: ResolvedInventory, matched: RepoMatch 
   const warnings = [...resolved.warnings, ...(matched?.warnings ?? [])];
   const findings = matched?.findings ?? [];
   if (resolved.components.length === 0) warnings.push(`${resolved.target.name}: no components found, so nothing was checked`);
+  else {
+    const missing = osPackagesMissing(resolved);
+    if (missing !== undefined) warnings.push(`${resolved.target.name}: ${missing}`);
+  }
   const version = toolVersion();
   const report: Report = {
     schema: REPORT_SCHEMA,

@@ -35,9 +35,32 @@ export function uncheckedGroups(report: Report): UncheckedGroup[] {
   return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, group]) => group);
 }
 
-/** One line per unchecked group: "110 deb packages (Debian 12): no advisories for Debian:12 imported — not checked". */
+/**
+ * One line per unchecked group: "110 deb packages (Debian 12): no advisories for Debian:12 imported — not checked",
+ * and a last one when the target's OS packages were not found at all (`osPackagesMissing`).
+ */
 export function uncheckedLines(report: Report): string[] {
-  return uncheckedGroups(report).map(describeGroup);
+  const missing = osPackagesMissing(report);
+  return [...uncheckedGroups(report).map(describeGroup), ...(missing === undefined ? [] : [missing])];
+}
+
+/** Purl types of the OS package databases Stella reads: dpkg, apk, rpm. */
+const OS_PACKAGE_TYPES: ReadonlySet<string> = new Set(['deb', 'apk', 'rpm']);
+
+/**
+ * When the target has an operating system (it has an os-release) but not
+ * one package from an OS package database: the database is missing, or in
+ * a format Stella does not read (SUSE's ndb), so none of its OS packages
+ * was checked. Undefined otherwise.
+ *
+ * @example
+ *   osPackagesMissing(report); // 'SUSE Linux Enterprise Server 15 SP5: no OS packages found (no package database, or one in a format not read) — not checked'
+ */
+export function osPackagesMissing(report: Pick<Report, 'target' | 'components'>): string | undefined {
+  const os = report.target.os;
+  if (os === undefined || report.components.some((component) => OS_PACKAGE_TYPES.has(component.type))) return undefined;
+  const name = os.prettyName ?? [os.id, os.versionId].filter((part) => part !== undefined).join(' ');
+  return `${name}: no OS packages found (no package database, or one in a format not read) — not checked`;
 }
 
 /**
@@ -59,7 +82,7 @@ export function checkedSentence(report: Report): string {
 /** True when the report holds something that was not checked, or nothing at all. */
 export function hasUnchecked(report: Report): boolean {
   const coverage = coverageOf(report);
-  return report.summary.components === 0 || coverage === undefined || coverage.unchecked.length > 0;
+  return report.summary.components === 0 || coverage === undefined || coverage.unchecked.length > 0 || osPackagesMissing(report) !== undefined;
 }
 
 function describeGroup(group: UncheckedGroup): string {
