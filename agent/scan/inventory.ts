@@ -7,13 +7,15 @@
  * project next to it has a `node_modules` tree, that tree is the truth — a
  * package the lockfile lists but a later layer deleted is not there and is
  * not reported. A `package-lock.json` shadowed by an `npm-shrinkwrap.json`
- * in the same folder is ignored, as npm ignores it.
+ * in the same folder is ignored, as npm ignores it; so is an rpm `Packages`
+ * (Berkeley DB) beside an `rpmdb.sqlite`, as rpm ignores it.
  *
  * @example
  *   const { components, warnings } = buildComponents(inventory.packages, inventory.os);
  */
 import { describeError } from '../../core/errors.js';
 import { lockfileShadowedBy } from '../../core/extract/npm/lockfile.js';
+import { rpmDatabaseShadowedBy } from '../../core/extract/rpm/index.js';
 import type { ExtractedPackage, OsRelease } from '../../core/model/package.js';
 import type { ReportComponent } from '../../core/model/report.js';
 import { purlForPackage } from '../../core/purl/index.js';
@@ -22,7 +24,7 @@ export type LocatedPackage = ExtractedPackage & { layer?: string };
 
 export function buildComponents(packages: readonly LocatedPackage[], os: OsRelease | undefined): { components: ReportComponent[]; warnings: string[] } {
   const warnings: string[] = [];
-  const kept = reconcileNpm(packages);
+  const kept = reconcile(packages);
   const byKey = new Map<string, ReportComponent>();
   for (const pkg of kept) {
     let purl: string;
@@ -49,8 +51,8 @@ export function buildComponents(packages: readonly LocatedPackage[], os: OsRelea
   return { components: [...byKey.values()], warnings };
 }
 
-/** Drops lockfile entries that npm would not use or that are not installed. */
-function reconcileNpm(packages: readonly LocatedPackage[]): LocatedPackage[] {
+/** Drops what the package's own tool would not read: a shadowed lockfile or rpm database, lockfile entries not installed. */
+function reconcile(packages: readonly LocatedPackage[]): LocatedPackage[] {
   const sourceFiles = new Set(packages.map((pkg) => pkg.sourceFile));
   const installedPaths = new Set<string>();
   const installedProjects = new Set<string>();
@@ -60,6 +62,10 @@ function reconcileNpm(packages: readonly LocatedPackage[]): LocatedPackage[] {
     installedProjects.add(projectOf(pkg.installPath));
   }
   return packages.filter((pkg) => {
+    if (pkg.type === 'rpm') {
+      const shadow = rpmDatabaseShadowedBy(pkg.sourceFile);
+      return shadow === undefined || !sourceFiles.has(shadow);
+    }
     if (pkg.type !== 'npm' || pkg.evidence !== 'lockfile') return true;
     const shadow = lockfileShadowedBy(pkg.sourceFile);
     if (shadow !== undefined && sourceFiles.has(shadow)) return false;

@@ -12,7 +12,7 @@ import type { ExtractedPackage } from '../../model/package.js';
 import type { ExtractResult } from '../extractor.js';
 import { registered, thrownBy } from '../fixtures.test-helper.js';
 import { RPMTAG, readRpmHeader } from './header.js';
-import { RPM_MAX_FILE_SIZE, createRpmExtractor, isRpmDatabase, rpmExtractor } from './index.js';
+import { RPM_MAX_FILE_SIZE, createRpmExtractor, isRpmDatabase, rpmDatabaseShadowedBy, rpmExtractor } from './index.js';
 import { buildPackages, byName, installRoot, queryInstalled, requireTools } from './real-rpmdb.test-helper.js';
 import type { Spec } from './real-rpmdb.test-helper.js';
 import { buildRpmdb, encodeRpmHeader, packageHeader, stringTag, withDatabase } from './rpmdb.test-helper.js';
@@ -331,5 +331,9 @@ describe('rpm: rows and limits', () => {
     expect(isRpmDatabase('/var/lib/rpm/rpmdb.sqlite')).toBe(false);
     expect(isRpmDatabase('usr/share/rpm/rpmdb.sqlite')).toBe(false);
     expect(rpmExtractor.fileRequired).toBe(isRpmDatabase);
+    expect(rpmDatabaseShadowedBy('var/lib/rpm/Packages')).toBe('var/lib/rpm/rpmdb.sqlite');
+    expect(rpmDatabaseShadowedBy('usr/lib/sysimage/rpm/Packages')).toBe('usr/lib/sysimage/rpm/rpmdb.sqlite');
+    expect(rpmDatabaseShadowedBy(VAR_DB)).toBeUndefined();
+    expect(rpmDatabaseShadowedBy('opt/rpm/Packages')).toBeUndefined();
   });
 });

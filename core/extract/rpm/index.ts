@@ -7,8 +7,9 @@
  * - Berkeley DB, `Packages` (RHEL and CentOS 7 and 8, Amazon Linux 2,
  *   Oracle Linux 7 and 8, SLES 12, older Fedora), read by `bdb.ts`.
  * Each under `var/lib/rpm/` or `usr/lib/sysimage/rpm/` (where Fedora keeps
- * it and `var/lib/rpm` is only a symlink). SUSE's ndb (`Packages.db`) is not
- * read.
+ * it and `var/lib/rpm` is only a symlink); where a folder holds both, the
+ * SQLite one is used (`rpmDatabaseShadowedBy`). SUSE's ndb (`Packages.db`)
+ * is not read.
  *
  * Each record of `Packages` holds one rpm header; we read NAME, EPOCH,
  * VERSION, RELEASE, ARCH and SOURCERPM from it ourselves (see `header.ts`).
@@ -71,6 +72,23 @@ const BAD_VERSION = /[\s\u0000-\u001f\u007f:-]/;
  */
 export function isRpmDatabase(path: string): boolean {
   return DB_PATHS.has(path);
+}
+
+/**
+ * The database that takes precedence over the one at `path` when both are
+ * in the target: with a `Packages` and an `rpmdb.sqlite` in one folder, rpm
+ * reads the SQLite one (its backend detection tries SQLite first, and rpm
+ * 4.16 and later write it). This extractor sees one file at a time, so the
+ * caller drops the packages of `path` when that file yielded any.
+ * Undefined when nothing can shadow `path`.
+ *
+ * @example
+ *   rpmDatabaseShadowedBy('var/lib/rpm/Packages');     // 'var/lib/rpm/rpmdb.sqlite'
+ *   rpmDatabaseShadowedBy('var/lib/rpm/rpmdb.sqlite'); // undefined
+ */
+export function rpmDatabaseShadowedBy(path: string): string | undefined {
+  if (!isRpmDatabase(path) || !path.endsWith('/Packages')) return undefined;
+  return `${path.slice(0, -'Packages'.length)}rpmdb.sqlite`;
 }
 
 /**
