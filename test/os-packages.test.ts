@@ -102,7 +102,7 @@ async function toBerkeleyDb(dbpath: string): Promise<void> {
     for (const [hnum, blob] of db.exec('SELECT hnum, blob FROM Packages')[0]?.values ?? []) records.set(Number(hnum), blob as Uint8Array);
   });
   await writeBdbPackages(dbpath, records, { pageSize: 4096, bigEndian: false, checksum: false });
-  for (const file of ['rpmdb.sqlite', 'rpmdb.sqlite-shm', 'rpmdb.sqlite-wal', 'Packages.dump']) await rm(join(dbpath, file), { force: true });
+  for (const file of ['rpmdb.sqlite', 'rpmdb.sqlite-shm', 'rpmdb.sqlite-wal']) await rm(join(dbpath, file), { force: true });
 }
 
 /** rpm's own comparison: true when installed (e:v-r) sorts before fixed. */

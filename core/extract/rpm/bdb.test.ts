@@ -183,7 +183,9 @@ describe('rpm: damaged Berkeley DB Packages', () => {
     const result = await damaged((bytes, _view, { overflowPage }) => {
       bytes[overflowPage + 25] = 13;
     });
-    expect(result.warnings?.some((w) => /in an overflow chain is not an overflow page; skipped$/.test(w))).toBe(true);
+    // The page, now typed as a hash page, is also read as one: its own problems may follow; the chain's is there.
+    expect(result.warnings).toContainEqual(expect.stringMatching(/^var\/lib\/rpm\/Packages: Packages record \d+: page \d+ in an overflow chain is not an overflow page; skipped$/));
+    expect(result.packages).toHaveLength(2);
   });
 
   it('a hash page whose index points outside the page: that page is reported, the others read', async () => {

@@ -63,6 +63,8 @@ interface Layout {
   pageSize: number;
   /** Pages present: page 0 up to the metadata's last page, or as far as the file goes. */
   pages: number;
+  /** Pages the metadata says the file has (its last page number + 1). */
+  declaredPages: number;
   /** Page header plus checksum room: where a page's index (or an overflow page's data) starts. */
   overhead: number;
 }
@@ -120,8 +122,8 @@ export function readBdbPackages(path: string, contents: Uint8Array, limits: RowL
       visit(valueRow(contents, layout, value, hnum, limits.maxBlobBytes));
     }
   }
-  const declared = layout.view.getUint32(32, layout.little) + 1;
-  const stopped = layout.pages < declared ? `the file ends at page ${layout.pages} of ${declared}; the rest is not read` : undefined;
+  const { pages, declaredPages } = layout;
+  const stopped = pages < declaredPages ? `the file ends at page ${pages} of ${declaredPages}; the rest is not read` : undefined;
   return { rows, ...(stopped === undefined ? {} : { stopped }), problems };
 }
 
@@ -147,9 +149,9 @@ function readMetadata(path: string, contents: Uint8Array): Layout {
   if (view.getUint8(24) !== 0) throw invalid('encrypted');
   if (view.getUint8(25) !== P_HASHMETA) throw invalid(`page 0 is of type ${view.getUint8(25)}, not hash metadata`);
   const overhead = PAGE_HEADER + ((view.getUint8(26) & META_FLAG_CHECKSUM) !== 0 ? CHECKSUM_BYTES : 0);
-  const declared = view.getUint32(32, little) + 1;
-  const pages = Math.min(declared, Math.floor(contents.byteLength / pageSize));
-  return { view, little, pageSize, pages, overhead };
+  const declaredPages = view.getUint32(32, little) + 1;
+  const pages = Math.min(declaredPages, Math.floor(contents.byteLength / pageSize));
+  return { view, little, pageSize, pages, declaredPages, overhead };
 }
 
 /** true: little-endian, false: big-endian, undefined: not this magic number at bytes 12–15. */

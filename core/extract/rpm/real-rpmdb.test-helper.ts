@@ -10,7 +10,7 @@
  *   const expected = await queryInstalled(['--root', root, '--dbpath', '/var/lib/rpm'], 'var/lib/rpm/rpmdb.sqlite');
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ExtractedPackage } from '../../model/package.js';
@@ -89,11 +89,16 @@ export async function writeBdbPackages(dir: string, records: ReadonlyMap<number,
   const lines = ['VERSION=3', 'format=bytevalue', 'type=hash', 'HEADER=END', ` ${key(0)}`, ` ${key(next)}`];
   for (const [hnum, blob] of records) lines.push(` ${key(hnum)}`, ` ${Buffer.from(blob).toString('hex')}`);
   lines.push('DATA=END', '');
-  const dump = join(dir, 'Packages.dump');
+  // db_load's input beside the folder, not in it: the folder is what rpm (--dbpath) and the tests read.
+  const dump = `${dir}.dump`;
   writeFileSync(dump, lines.join('\n'));
   const file = join(dir, 'Packages');
   const options = [`db_pagesize=${layout.pageSize}`, `db_lorder=${layout.bigEndian ? 4321 : 1234}`, ...(layout.checksum ? ['chksum=1'] : [])];
-  await run('db5.3_load', [...options.flatMap((option) => ['-c', option]), '-f', dump, file]);
+  try {
+    await run('db5.3_load', [...options.flatMap((option) => ['-c', option]), '-f', dump, file]);
+  } finally {
+    rmSync(dump, { force: true });
+  }
   return file;
 }
 
