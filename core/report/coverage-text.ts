@@ -79,12 +79,6 @@ export function checkedSentence(report: Report): string {
   return detail === '' ? head : `${head} (${detail})`;
 }
 
-/** True when the report holds something that was not checked, or nothing at all. */
-export function hasUnchecked(report: Report): boolean {
-  const coverage = coverageOf(report);
-  return report.summary.components === 0 || coverage === undefined || coverage.unchecked.length > 0 || osPackagesMissing(report) !== undefined;
-}
-
 function describeGroup(group: UncheckedGroup): string {
   const noun = `${group.count} ${group.type} package${group.count === 1 ? '' : 's'}`;
   const eco = group.ecosystem;
