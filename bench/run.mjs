@@ -35,7 +35,7 @@ const images = join(process.env.STELLA_TEST_CACHE ?? join(root, '.cache'), 'imag
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const examples = join(root, 'examples', 'advisories', 'npm');
 
-if (!existsSync(join(root, 'dist', 'cli', 'stella.js'))) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+if (!existsSync(join(root, 'dist', 'cli', 'stella.cjs'))) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 if (!existsSync(join(images, 'SHA256SUMS'))) {
   console.error(`building the test images into ${images} …`);
   execFileSync('bash', [join(shared, 'tools', 'make-images.sh'), images], { stdio: 'inherit' });
