@@ -31,14 +31,29 @@
 import { build } from 'esbuild';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = join(root, 'dist', 'cli');
 
 /** Packages that locate files relative to their own modules. */
-const LOCATE_OWN_FILES = ['classic-level', 'sql.js', '@open-policy-agent/opa-wasm'];
+const LOCATE_OWN_FILES = ['sql.js', '@open-policy-agent/opa-wasm'];
+
+/**
+ * classic-level (under `level`, on every scan's path) finds its native addon
+ * from its own folder, in binding.js: only that module stays outside, so the
+ * rest of it, and abstract-level under it, load from the bundle with the code
+ * cache. The package has no `exports` map, so its files can be required by path.
+ */
+const classicLevelBinding = {
+  name: 'classic-level-binding',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/binding$/ }, ({ importer }) =>
+      importer.split(sep).includes('classic-level') ? { path: 'classic-level/binding.js', external: true } : undefined,
+    );
+  },
+};
 /** Optional plugins of @cyclonedx/cyclonedx-library, probed with require() at run time. */
 const OPTIONAL_PLUGINS = ['ajv', 'ajv-formats', 'ajv-formats-draft2019', 'libxmljs2', 'xmlbuilder2'];
 
@@ -65,6 +80,7 @@ try {
     splitting: true,
     format: 'esm',
     external: [...LOCATE_OWN_FILES, ...OPTIONAL_PLUGINS],
+    plugins: [classicLevelBinding],
     // The module's own URL, for the code that finds the package root from it; the second pass defines it.
     define: { 'import.meta.url': '__stellaModuleUrl' },
     // tsc's source maps are read in, so stack traces (node --enable-source-maps) point at the TypeScript.
