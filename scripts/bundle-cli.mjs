@@ -29,8 +29,7 @@
  * (worker-runner.ts finds it from the package root).
  */
 import { build } from 'esbuild';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,7 +69,9 @@ const COMMONJS_IMPORTED_LAZILY = ['isomorphic-git', 'yaml'];
 const common = { platform: 'node', target: 'node20', outExtension: { '.js': '.cjs' }, sourcemap: 'linked', logLevel: 'warning' };
 
 rmSync(outdir, { recursive: true, force: true });
-const staging = mkdtempSync(join(tmpdir(), 'stella-bundle-'));
+// Inside dist/, so the source maps of chunks that only re-export (they map to their staging file) name no folder outside it.
+const staging = join(root, 'dist', 'cli-staging');
+rmSync(staging, { recursive: true, force: true });
 try {
   const { metafile } = await build({
     ...common,

@@ -30,6 +30,7 @@
  * @example
  *   const { run } = loadBundledCli(fileURLToPath(new URL('../dist/cli/stella.cjs', import.meta.url)));
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -82,7 +83,8 @@ export class ChunkLoader {
     const loaded = this.#chunks.get(file);
     if (loaded !== undefined) return loaded.module.exports;
     const bytes = readFileSync(file);
-    const source = bytes.toString('utf8');
+    // The same string either way; decoding ASCII as Latin-1 skips UTF-8's checks (most chunks are ASCII).
+    const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
     const digest = this.#cacheDir === undefined ? '' : sha256(bytes).toString('hex');
     // The first chunk names the build: every other chunk's name is a hash of its content, which it imports.
     this.#buildDir ??= this.#cacheDir === undefined ? undefined : join(this.#cacheDir, `node-${process.version}-${process.arch}`, digest.slice(0, 16));
