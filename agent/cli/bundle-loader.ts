@@ -70,6 +70,7 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
 /** Loads CommonJS chunks that `require('./…')` each other, each compiled with its cache entry. */
 export class ChunkLoader {
   readonly #chunks = new Map<string, LoadedChunk>();
+  readonly #requires = new Map<string, NodeJS.Require>();
   readonly #cacheDir: string | undefined;
   #buildDir: string | undefined;
 
@@ -100,7 +101,7 @@ export class ChunkLoader {
     // Registered before it runs: chunks may require each other in a cycle, as CommonJS allows.
     this.#chunks.set(file, { module, script, entry, cache });
     const folder = dirname(file);
-    const requireOutside = createRequire(file);
+    const requireOutside = this.#outsideRequire(folder);
     const requireChunk = (id: string): unknown => (id.startsWith('./') ? this.require(join(folder, id)) : requireOutside(id));
     const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
     try {
@@ -111,6 +112,17 @@ export class ChunkLoader {
       throw error;
     }
     return module.exports;
+  }
+
+  /** Node's `require` for what is not a chunk (built-ins, packages); one per folder, as making one costs a path lookup. */
+  #outsideRequire(folder: string): NodeJS.Require {
+    let found = this.#requires.get(folder);
+    if (found === undefined) {
+      // Resolves from the folder the file would be in; the file itself is never read.
+      found = createRequire(join(folder, 'chunk.cjs'));
+      this.#requires.set(folder, found);
+    }
+    return found;
   }
 
   /** Each chunk loaded so far and what the cache did for it. */
