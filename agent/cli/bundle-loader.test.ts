@@ -170,6 +170,26 @@ describe('loadBundledCli', () => {
   });
 });
 
+describe('loadBundledCli at exit', () => {
+  /** A child that loads the fixture, sets an exit code and maybe adds an 'exit' listener after the loader's. */
+  async function exitOf(laterListener: boolean): Promise<{ code: number; stdout: string }> {
+    const script = `
+      import { loadBundledCli } from ${JSON.stringify(loaderUrl)};
+      loadBundledCli(${JSON.stringify(join(chunks, 'entry.cjs'))}, { STELLA_CODE_CACHE: ${JSON.stringify(cache)} });
+      ${laterListener ? "process.on('exit', () => console.log('later listener ran'));" : ''}
+      setTimeout(() => { console.log('timer ran'); process.exitCode = 3; }, 20);`;
+    return new Promise((resolve) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], (error, stdout) => resolve({ code: error === null ? 0 : Number(error.code), stdout }));
+    });
+  }
+
+  it('keeps the exit code, saves the cache, and lets a later exit listener run', async () => {
+    expect(await exitOf(false)).toEqual({ code: 3, stdout: 'timer ran\n' });
+    expect(await entries(cache)).toHaveLength(2);
+    expect(await exitOf(true)).toEqual({ code: 3, stdout: 'timer ran\nlater listener ran\n' });
+  });
+});
+
 describe('codeCacheDir', () => {
   it('follows STELLA_CODE_CACHE, then XDG_CACHE_HOME, then ~/.cache', () => {
     expect(codeCacheDir({ STELLA_CODE_CACHE: '/srv/stella-code', HOME: '/home/a' })).toBe('/srv/stella-code');
