@@ -152,9 +152,10 @@ export class ChunkLoader {
 
 /**
  * Loads the bundled CLI at `entry` and saves its code cache when the process
- * exits (then ends it without tearing down the heap). Under `node --enable-source-maps` Node's own loader runs the chunks
- * instead, without the cache: Node 20 maps stack traces only of the modules
- * its loaders compiled, and whoever reads a stack trace wants the TypeScript.
+ * exits (then ends it without tearing down the heap). Under `node
+ * --enable-source-maps` Node's own loader runs the chunks instead, without
+ * the cache: Node 20 maps stack traces only of the modules its loaders
+ * compiled, and whoever reads a stack trace wants the TypeScript.
  */
 export function loadBundledCli(entry: string, env: NodeJS.ProcessEnv = process.env): { run: typeof run } {
   if (process.sourceMapsEnabled) return createRequire(entry)(entry) as { run: typeof run };
@@ -197,17 +198,21 @@ function writeEntry(entry: string, data: Buffer): void {
   }
 }
 
-/** Keeps the newest BUILDS_KEPT build folders of this Node version (`current` always), so the cache stays bounded. */
+/**
+ * Keeps the newest BUILDS_KEPT build folders of this Node version (`current`
+ * always), so the cache stays bounded. Never throws: it runs at exit, and a
+ * folder it cannot list or remove is left for a later run.
+ */
 function removeOldBuilds(versionDir: string, current: string): void {
   const builds: { dir: string; modified: number }[] = [];
-  for (const name of readdirSync(versionDir)) {
-    const dir = join(versionDir, name);
-    try {
+  try {
+    for (const name of readdirSync(versionDir)) {
+      const dir = join(versionDir, name);
       if (dir !== current) builds.push({ dir, modified: statSync(dir).mtimeMs });
-    } catch {
-      // removed by another process meanwhile
     }
+    builds.sort((a, b) => b.modified - a.modified);
+    for (const { dir } of builds.slice(BUILDS_KEPT - 1)) rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // another process removed or holds one of them meanwhile
   }
-  builds.sort((a, b) => b.modified - a.modified);
-  for (const { dir } of builds.slice(BUILDS_KEPT - 1)) rmSync(dir, { recursive: true, force: true });
 }
