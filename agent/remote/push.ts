@@ -66,7 +66,16 @@ export interface PushResult {
   wire: WireStats;
 }
 
-const DEFAULT_ATTEMPTS = 8;
+/**
+ * With the backoff below, 12 attempts wait 13–26 s in all: long enough to
+ * outlast another writer pushing report after report to the same branch,
+ * whose receive-pack holds the ref's lock at most moments. Eight (5–10 s)
+ * were not, on a loaded machine: two processes of one node pushing 25
+ * reports each back to back starved one of them (test/remote-concurrency).
+ * Past that, the reports stay committed and the agent's next scheduled push
+ * sends them.
+ */
+const DEFAULT_ATTEMPTS = 12;
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 4000 };
 /** Receive-pack's words for "the ref was not where you said": someone else pushed. */
 const LOST_RACE = /failed to (update|lock)|cannot lock|non-fast-forward|fetch first|stale info|incorrect old value|expected/i;
