@@ -86,10 +86,7 @@ export class ChunkLoader {
     const bytes = readFileSync(file);
     // The same string either way; decoding ASCII as Latin-1 skips UTF-8's checks (most chunks are ASCII).
     const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-    const digest = this.#cacheDir === undefined ? '' : sha256(bytes).toString('hex');
-    // The first chunk names the build: every other chunk's name is a hash of its content, which it imports.
-    this.#buildDir ??= this.#cacheDir === undefined ? undefined : join(this.#cacheDir, `node-${process.version}-${process.arch}`, digest.slice(0, 16));
-    const entry = this.#buildDir === undefined ? undefined : join(this.#buildDir, `${basename(file)}-${digest.slice(0, 32)}`);
+    const entry = this.#entryFor(file, bytes);
     const cachedData = entry === undefined ? undefined : readEntry(entry);
     // The wrapper Node gives a CommonJS module, so the chunk sees the same five names.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
@@ -112,6 +109,15 @@ export class ChunkLoader {
       throw error;
     }
     return module.exports;
+  }
+
+  /** Where the cache entry of `file` (with these bytes) lives; undefined when the cache is off. */
+  #entryFor(file: string, bytes: Uint8Array): string | undefined {
+    if (this.#cacheDir === undefined) return undefined;
+    const digest = sha256(bytes).toString('hex');
+    // The first chunk names the build: every other chunk's name is a hash of its content, which it imports.
+    this.#buildDir ??= join(this.#cacheDir, `node-${process.version}-${process.arch}`, digest.slice(0, 16));
+    return join(this.#buildDir, `${basename(file)}-${digest.slice(0, 32)}`);
   }
 
   /** Node's `require` for what is not a chunk (built-ins, packages); one per folder, as making one costs a path lookup. */
